@@ -1,0 +1,92 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+
+from .factories import PASSWORD, OperatorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_creates_a_customer_and_logs_it_in(client):
+    response = client.post(
+        reverse("accounts:sign_up"),
+        {
+            "phone": "138 0013 8000",
+            "nickname": "小王",
+            "password1": "Tea-and-honey-42",
+            "password2": "Tea-and-honey-42",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(phone="13800138000")
+    assert user.nickname == "小王"
+    assert client.get(reverse("home")).context["user"] == user
+
+
+@pytest.mark.parametrize(
+    "phone, field_error",
+    [("12345", "phone"), ("13800138000", "phone")],
+    ids=["not a mobile number", "already registered"],
+)
+def test_sign_up_with_a_bad_phone_shows_the_error_and_creates_nothing(client, phone, field_error):
+    UserFactory(phone="13800138000")
+    before = User.objects.count()
+
+    response = client.post(
+        reverse("accounts:sign_up"),
+        {"phone": phone, "nickname": "x", "password1": "Tea-and-honey-42", "password2": "Tea-and-honey-42"},
+    )
+
+    assert response.status_code == 200
+    assert field_error in response.context["form"].errors
+    assert User.objects.count() == before
+
+
+def test_log_in_with_phone_and_password_then_log_out(client):
+    user = UserFactory(phone="13800138000")
+
+    response = client.post(reverse("accounts:login"), {"username": "+86 13800138000", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+    assert client.get(reverse("accounts:logout")).status_code == 405  # a link cannot log you out
+    client.post(reverse("accounts:logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_password_is_a_form_error(client):
+    UserFactory(phone="13800138000")
+
+    response = client.post(reverse("accounts:login"), {"username": "13800138000", "password": "nope"})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_only_operators_reach_the_admin(client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("admin:index")).status_code == 302  # sent to the admin's log-in
+
+    client.force_login(OperatorFactory())
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_an_operator_adds_a_user_in_the_admin(client):
+    client.force_login(OperatorFactory())
+
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "phone": "13800138009",
+            "nickname": "新员工",
+            "role": "customer",
+            "usable_password": "true",
+            "password1": "Tea-and-honey-42",
+            "password2": "Tea-and-honey-42",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.filter(phone="13800138009").exists()

@@ -1,0 +1,197 @@
+"""Test-run wiring shared by every app's tests.
+
+Markers say what a test needs beyond Python: ``postgres``, ``redis``,
+``celery_worker`` (a real worker process, needs Redis) and ``browser``
+(headless Chromium). Where a need is missing the test is skipped with the
+reason; with ``FORBID_SKIPS=1`` (what ``.ci/run`` sets) any skip fails the run.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+FORBID_SKIPS = os.environ.get("FORBID_SKIPS") == "1"
+
+
+def _redis_url() -> str:
+    return os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+
+
+def _answers(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _missing(marker: str) -> str | None:
+    """Why a test with ``marker`` cannot run here, or None when it can."""
+    if marker == "postgres":
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    elif marker in ("redis", "celery_worker"):
+        url = _redis_url()
+        if not url.startswith("redis"):
+            return "needs Redis: set REDIS_URL=redis://…"
+        if not _answers(url, 6379):
+            return f"Redis at {url} does not answer"
+    elif marker == "browser":
+        if chromium_path() is None:
+            return "needs Chromium (Debian package 'chromium', or CHROMIUM_PATH)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in ("postgres", "redis", "celery_worker", "browser"):
+            if item.get_closest_marker(marker):
+                reason = _missing(marker)
+                if reason:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if FORBID_SKIPS and _skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if FORBID_SKIPS and _skipped:
+        terminalreporter.write_sep("=", "FORBID_SKIPS=1 and tests were skipped", red=True)
+        for nodeid in _skipped:
+            terminalreporter.write_line(f"skipped: {nodeid}")
+
+
+# --- a real Celery worker ------------------------------------------------
+
+
+class RunningWorker:
+    def __init__(self, process, log_path, hostname):
+        self.process = process
+        self.log_path = log_path
+        self.hostname = hostname
+
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+
+
+def _database_url_for_test_db() -> str:
+    """The URL of the database pytest-django created, for another process."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return f"sqlite:///{db['NAME']}"
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_start(tmp_path_factory, name: str = "worker") -> RunningWorker:
+    """Start ``celery worker`` as its own process, on this run's Redis key
+    prefix and test database, and wait until it answers a ping."""
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+
+    from socialshop.celery import app
+
+    log_path = tmp_path_factory.mktemp("celery") / f"{name}.log"
+    hostname = f"{name}-{os.getpid()}-{time.monotonic_ns()}@localhost"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "socialshop.settings.base",
+        "DATABASE_URL": _database_url_for_test_db(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or "",
+        "CELERY_KEY_PREFIX": settings.CELERY_KEY_PREFIX,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "socialshop",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                hostname,
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+        )
+    worker = RunningWorker(process, log_path, hostname)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{worker.log()}")
+        if app.control.ping(destination=[hostname], timeout=1.0):
+            return worker
+    process.kill()
+    raise RuntimeError(f"celery worker did not answer within 60 s:\n{worker.log()}")
+
+
+def worker_stop(worker: RunningWorker) -> None:
+    import subprocess
+
+    if worker.process.poll() is None:
+        worker.process.terminate()
+        try:
+            worker.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+
+
+@pytest.fixture
+def celery_live(settings):
+    """Tasks go through the real broker for this test (not run in process)."""
+    from socialshop.celery import app
+
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_process(celery_live, tmp_path_factory, django_db_setup):
+    """A real worker process for the length of one test; see worker_start.
+    Tests that let it touch the database use ``transactional_db``: the worker
+    sees only what is committed."""
+    worker = worker_start(tmp_path_factory)
+    yield worker
+    worker_stop(worker)

@@ -1,0 +1,68 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, Sku
+from distribution.models import Reseller
+
+from .choices import ShopStatus
+
+
+class Shop(models.Model):
+    """A reseller's micro-shop (微店): one per reseller, public at /s/<slug>/."""
+
+    owner = models.OneToOneField(Reseller, on_delete=models.PROTECT, related_name="shop")
+    name = models.CharField(_("name"), max_length=40)
+    slug = models.SlugField(_("address"), max_length=40, unique=True)
+    avatar = models.ImageField(_("avatar"), upload_to="shops/avatars/", blank=True)
+    intro = models.CharField(_("introduction"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ShopStatus.choices, default=ShopStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        constraints = [models.CheckConstraint(condition=Q(status__in=ShopStatus.values), name="shop_status_known")]
+
+    def __str__(self):
+        return self.name
+
+
+class ShopProduct(models.Model):
+    """A catalogue product picked (选品) into a shop."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="picks")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="picks")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("picked product")
+        verbose_name_plural = _("picked products")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "product"], name="shop_product_picked_once")]
+
+    def __str__(self):
+        return f"{self.shop} · {self.product}"
+
+
+class ShopSkuPrice(models.Model):
+    """The shop's own price for one SKU; without a row the list price applies.
+    Services keep it within the SKU's resale bounds."""
+
+    pick = models.ForeignKey(ShopProduct, on_delete=models.CASCADE, related_name="prices")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="shop_prices")
+    price_amount = models.BigIntegerField(_("shop price (fen)"))
+
+    class Meta:
+        verbose_name = _("shop price")
+        verbose_name_plural = _("shop prices")
+        constraints = [
+            models.UniqueConstraint(fields=["pick", "sku"], name="shop_sku_price_once"),
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="shop_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} @ {self.pick.shop}: {self.price_amount}"

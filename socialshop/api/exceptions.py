@@ -1,0 +1,76 @@
+"""One error body for the whole API::
+
+    {"code": "out_of_stock", "message": "…", "fields": {"quantity": ["…"]}}
+
+``code`` is stable and machine-readable; ``message`` is for people (in the
+request's language); ``fields`` maps input fields to their errors (empty when
+the error is not about one field). Extra keys a domain error carries (e.g.
+``current_state`` on a refused transition) are added beside them.
+"""
+
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from socialshop.errors import DomainError
+
+# DRF's own exception classes → our codes (their default_code where it is clear)
+DRF_CODES = {
+    exceptions.ValidationError: "validation_error",
+    exceptions.ParseError: "malformed_request",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}, **extra}
+
+
+def _flatten_messages(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten_messages(item) for item in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{key}: {_flatten_messages(value)}" for key, value in detail.items())
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = error_body(exc.code, exc.message, exc.fields, **exc.extra)
+        return Response(body, status=exc.http_status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # a bug: let it surface as a 500 and in the logs
+
+    code = next((code for cls, code in DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            non_field = detail.get("non_field_errors")
+            fields = {key: value for key, value in detail.items() if key != "non_field_errors"}
+            message = _flatten_messages(non_field) if non_field else "Some fields are not valid."
+        else:
+            fields = {}
+            message = _flatten_messages(detail)
+        response.data = error_body(code, message, fields)
+    else:
+        response.data = error_body(code, _flatten_messages(exc.detail))
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            response.data["retry_after_seconds"] = math.ceil(exc.wait)
+    return response

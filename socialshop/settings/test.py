@@ -1,0 +1,27 @@
+"""What pytest runs with: base, read from the same environment, made fast.
+
+``DATABASE_URL`` picks PostgreSQL (CI, ``make test`` when one answers) or
+falls back to SQLite; tests that need PostgreSQL, Redis or Chromium say so
+with a marker and are skipped, with a reason, where those are missing (CI
+refuses any skip).
+"""
+
+import tempfile
+import uuid
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="socialshop-test-media-")
+# Business tests run tasks in process; the tests that need a real worker
+# (marked ``celery_worker``) switch this off for their duration.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+# This run's own keys in Redis, so test runs sharing one Redis never see each
+# other's messages; the worker the tests start is given the same prefix.
+CELERY_KEY_PREFIX = f"test-{uuid.uuid4().hex[:10]}:"
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": CELERY_KEY_PREFIX}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LANGUAGE_CODE = "zh-hans"
+STATIC_ROOT = tempfile.mkdtemp(prefix="socialshop-test-static-")

@@ -1,0 +1,63 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.choices import Role
+from accounts.models import User
+from catalog.models import Product, ProductImage, Supplier
+from distribution.models import Reseller
+from shops.models import Shop
+from socialshop.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ["accounts", "catalog", "distribution", "shops", "orders", "commissions"]
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count() for app in OUR_APPS for model in apps.get_app_config(app).get_models()
+    }
+
+
+def test_seed_demo_builds_a_small_believable_world(client):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    assert User.objects.filter(role=Role.OPERATOR, is_staff=True).count() == 1
+    assert Supplier.objects.count() == 3
+    assert all(supplier.products.count() >= 3 for supplier in Supplier.objects.all())
+    assert all(supplier.memberships.exists() for supplier in Supplier.objects.all())
+    # every product has a real picture Pillow can open
+    for image in ProductImage.objects.all():
+        with image.image.open("rb") as handle:
+            assert handle.read(3) == b"\xff\xd8\xff"  # JPEG
+    # a tree a few levels deep, each reseller with a shop
+    deepest = Reseller.objects.get(user__phone="13700000005")
+    depth = 0
+    while deepest.inviter_id:
+        deepest = deepest.inviter
+        depth += 1
+    assert depth >= 3
+    assert Shop.objects.count() == Reseller.objects.count()
+    assert User.objects.filter(role=Role.CUSTOMER).count() >= 3
+    # the demo log-ins work
+    assert client.login(phone="13700000001", password=DEMO_PASSWORD)
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = _row_counts()
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    assert _row_counts() == first
+    assert Product.objects.exists()
+
+
+def test_the_home_page_shows_the_demo_shops(client):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    page = client.get("/").content.decode()
+
+    for shop in Shop.objects.all():
+        assert shop.name in page
