@@ -34,8 +34,13 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
+# Each app keeps its own translations (<app>/locale/); the project's
+# templates and socialshop/ keep theirs in locale/.
+APPS = accounts catalog distribution shops orders commissions
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
+		$(foreach app,$(APPS),--ignore=$(app))
+	for app in $(APPS); do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --ignore=tests) || exit 1; done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: $(VENV)/.installed-dev

@@ -195,3 +195,12 @@ def celery_worker_process(celery_live, tmp_path_factory, django_db_setup):
     worker = worker_start(tmp_path_factory)
     yield worker
     worker_stop(worker)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle counters, heartbeat …)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -56,3 +56,13 @@ def test_healthz_answers_503_when_the_database_is_down(client):
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"]["ok"] is False
+
+
+def test_healthz_reports_when_beat_last_ran(client):
+    from socialshop.tasks import heartbeat_task
+
+    assert client.get("/healthz").json()["beat_last_seen"] is None
+
+    ran_at = heartbeat_task.delay().get()
+
+    assert client.get("/healthz").json()["beat_last_seen"] == ran_at

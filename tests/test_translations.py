@@ -7,13 +7,19 @@ import gettext
 import re
 from pathlib import Path
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# the project's catalogue (templates/, socialshop/) and one per app
+CATALOGUES = sorted(path.parent for path in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")) + [
+    ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
+]
 
 
-def _po_entries() -> dict[str, str]:
+def _po_entries(folder: Path) -> dict[str, str]:
     """msgid → msgstr from django.po (singular entries, header left out)."""
     entries = {}
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    text = (folder / "django.po").read_text(encoding="utf-8")
     for block in text.split("\n\n"):
         if "#~" in block or "msgid_plural" in block:
             continue
@@ -29,16 +35,28 @@ def _po_entries() -> dict[str, str]:
     return entries
 
 
-def test_every_message_is_translated_to_chinese():
-    untranslated = [msgid for msgid, msgstr in _po_entries().items() if not msgstr]
+def _label(folder: Path) -> str:
+    return str(folder.relative_to(ROOT))
+
+
+def test_every_app_has_a_catalogue():
+    apps_with_code = {path.parent.name for path in ROOT.glob("*/apps.py")} - {"socialshop"}
+
+    assert apps_with_code <= {folder.parts[-4] for folder in CATALOGUES}
+
+
+@pytest.mark.parametrize("folder", CATALOGUES, ids=_label)
+def test_every_message_is_translated_to_chinese(folder):
+    untranslated = [msgid for msgid, msgstr in _po_entries(folder).items() if not msgstr]
 
     assert untranslated == []
 
 
-def test_the_compiled_catalogue_matches_the_source():
-    with open(LOCALE / "django.mo", "rb") as handle:
+@pytest.mark.parametrize("folder", CATALOGUES, ids=_label)
+def test_the_compiled_catalogue_matches_the_source(folder):
+    with open(folder / "django.mo", "rb") as handle:
         catalogue = gettext.GNUTranslations(handle)._catalog
 
-    stale = {msgid for msgid, msgstr in _po_entries().items() if catalogue.get(msgid) != msgstr}
+    stale = {msgid for msgid, msgstr in _po_entries(folder).items() if catalogue.get(msgid) != msgstr}
 
     assert stale == set(), "run `make messages` to recompile locale/"
