@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "distribution.referrals.ReferralMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

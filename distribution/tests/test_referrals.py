@@ -1,0 +1,52 @@
+import pytest
+
+from distribution.referrals import COOKIE_NAME, SESSION_KEY, referral_code_from_request
+
+from .factories import ResellerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_shared_link_remembers_the_resellers_code_in_session_and_cookie(client):
+    reseller = ResellerFactory()
+
+    response = client.get("/", {"ref": reseller.invite_code.lower()})
+
+    assert client.session[SESSION_KEY]["code"] == reseller.invite_code
+    assert response.cookies[COOKIE_NAME]["httponly"]
+    assert referral_code_from_request(response.wsgi_request) == reseller.invite_code
+
+
+def test_the_cookie_outlives_the_session(client):
+    reseller = ResellerFactory()
+    client.get("/", {"ref": reseller.invite_code})
+
+    client.session.flush()
+    request = client.get("/").wsgi_request
+
+    assert SESSION_KEY not in request.session
+    assert referral_code_from_request(request) == reseller.invite_code
+
+
+@pytest.mark.parametrize("code", ["NOPE22", "<script>", "A" * 200, ""])
+def test_unknown_or_malformed_codes_record_nothing(client, code):
+    response = client.get("/", {"ref": code})
+
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+    assert COOKIE_NAME not in response.cookies
+
+
+def test_a_forged_cookie_is_ignored(client):
+    client.cookies[COOKIE_NAME] = "ABCDEF"
+
+    assert referral_code_from_request(client.get("/").wsgi_request) is None
+
+
+def test_a_reseller_opening_its_own_link_is_not_referred(client):
+    reseller = ResellerFactory()
+    client.force_login(reseller.user)
+
+    client.get("/", {"ref": reseller.invite_code})
+
+    assert SESSION_KEY not in client.session
