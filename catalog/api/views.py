@@ -1,0 +1,167 @@
+"""The catalogue over HTTP: products on sale (anyone), and a supplier's picture upload."""
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import ValidationError as DrfValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from socialshop.errors import NotFound
+
+from ..images import MAX_UPLOAD_BYTES
+from ..models import Product
+from ..selectors import product_get_for_supplier, product_list_on_sale, product_search_filter, supplier_for_user
+from ..services import product_image_add
+from .serializers import CatalogueProductOut, ImageOut, ImageUploadIn
+
+ERROR_EXAMPLE = {"code": "not_found", "message": "Not found.", "fields": {}}
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__slug", help_text="a category's slug, e.g. `food`")
+    q = django_filters.CharFilter(method="search", help_text="words in the title or description")
+
+    class Meta:
+        model = Product
+        fields = ["category", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(product_search_filter(value.strip())) if value.strip() else queryset
+
+
+def _shows_resale_bounds(request) -> bool:
+    user = request.user
+    return user.is_authenticated and (user.is_reseller or user.is_operator)
+
+
+class CatalogueProductList(generics.ListAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = CatalogueProductOut
+    filterset_class = CatalogueFilter
+
+    def get_queryset(self):
+        return product_list_on_sale()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "show_resale_bounds": _shows_resale_bounds(self.request)}
+
+    @extend_schema(
+        summary="Products on sale",
+        description=(
+            "The platform's catalogue: reviewed products of active suppliers with their active SKUs, newest "
+            "first. Resellers (选品) also see each SKU's resale bounds."
+        ),
+        tags=["catalogue"],
+        examples=[
+            OpenApiExample(
+                "a page of products",
+                response_only=True,
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "id": 7,
+                            "title": "高原蜂蜜 500g",
+                            "description": "野生百花蜜，自然结晶。",
+                            "category": {"slug": "food", "name": "食品"},
+                            "supplier_name": "云南山野农产",
+                            "images": [],
+                            "skus": [
+                                {
+                                    "id": 12,
+                                    "code": "S02-03-01",
+                                    "spec": {"规格": "单瓶"},
+                                    "spec_label": "单瓶",
+                                    "list_price_amount": "68.00",
+                                    "stock": 200,
+                                    "resale_bounds": {"min_amount": "50.00", "max_amount": "136.00"},
+                                }
+                            ],
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CatalogueProductDetail(generics.RetrieveAPIView):
+    permission_classes = [permissions.AllowAny]
+    serializer_class = CatalogueProductOut
+
+    def get_queryset(self):
+        return product_list_on_sale()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "show_resale_bounds": _shows_resale_bounds(self.request)}
+
+    @extend_schema(
+        summary="One product on sale",
+        tags=["catalogue"],
+        responses={
+            200: CatalogueProductOut,
+            404: OpenApiResponse(
+                description="no such product on sale", examples=[OpenApiExample("404", ERROR_EXAMPLE)]
+            ),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SupplierProductImageUpload(APIView):
+    """Supplier staff add a picture to one of their products."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Upload a product picture (supplier staff)",
+        description=(
+            "Multipart upload of one picture. It is checked with Pillow (a real JPEG, PNG or WebP, at most 8 MB "
+            "and 40 megapixels, so a decompression bomb is refused before it is decoded), re-encoded and stored "
+            "with a thumbnail. A refused file stores nothing and answers 400 with the reason on `image`."
+        ),
+        tags=["supplier"],
+        request={"multipart/form-data": ImageUploadIn},
+        responses={
+            201: ImageOut,
+            400: OpenApiResponse(
+                description="not an acceptable image",
+                examples=[
+                    OpenApiExample(
+                        "not an image",
+                        {
+                            "code": "validation_error",
+                            "message": "Some fields are not valid.",
+                            "fields": {"image": ["The file is not an image we can read."]},
+                        },
+                    )
+                ],
+            ),
+            404: OpenApiResponse(description="not one of your supplier's products"),
+        },
+    )
+    def post(self, request, product_id: int):
+        supplier = supplier_for_user(user=request.user)
+        if supplier is None:
+            raise NotFound()
+        product = product_get_for_supplier(supplier=supplier, product_id=product_id)
+        data = ImageUploadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["image"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            message = gettext("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024}
+            raise DrfValidationError({"image": [message]})
+        try:
+            image = product_image_add(product=product, data=upload.read())
+        except ValidationError as error:
+            raise DrfValidationError({"image": error.messages}) from error
+        return Response(ImageOut(image, context={"request": request}).data, status=status.HTTP_201_CREATED)
