@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import OperatorFactory
 from catalog.choices import ProductStatus
-from catalog.tests.factories import ProductFactory, SkuFactory, image_bytes
+from catalog.tests.factories import SkuFactory, image_bytes
 from catalog.tests.test_images import png_claiming
 from distribution.choices import ResellerStatus
 from distribution.tests.factories import ResellerFactory

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from catalog.choices import ProductStatus
-from catalog.tests.factories import ProductFactory, ProductImageFactory, SkuFactory
+from catalog.tests.factories import ProductImageFactory, SkuFactory
 from catalog.tests.test_images import png_claiming
 from distribution.referrals import SESSION_KEY
 from distribution.tests.factories import ResellerFactory
