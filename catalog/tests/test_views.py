@@ -90,7 +90,7 @@ def test_prices_out_of_order_show_an_error_on_the_field_and_save_nothing(client,
     response = client.post(reverse("catalog:sku_new", args=[product.pk]), sku_form(min_resale_amount="40"))
 
     assert response.status_code == 400
-    assert "最低转售价不能低于成本" in response.content.decode()
+    assert "最低售价不能低于成本" in response.content.decode()
     assert response.context["form"].errors["min_resale_amount"]
     assert not Sku.objects.exists()
 

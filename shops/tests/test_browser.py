@@ -2,7 +2,6 @@
 sets a price, and the public shop on a phone shows both at the shop's prices.
 Screenshots of each step go to artifacts/screenshots/ (git-ignored)."""
 
-import os
 import re
 from pathlib import Path
 
@@ -16,11 +15,6 @@ from conftest import chromium_path
 from distribution.tests.factories import ResellerFactory
 from shops.models import Shop, ShopProduct
 from socialshop.demo import demo_product_image
-
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM
-# calls from a thread with a running loop unless told it is safe (it is: the
-# loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}  # an iPhone 12-14 screen, in CSS pixels
@@ -38,9 +32,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM
+    # calls from a thread with a running loop unless told it is safe (it is: the
+    # loop only drives the browser). Set for this test only: a process started
+    # later (the deploy check) must not inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser
