@@ -12,7 +12,7 @@ from accounts.phone import normalize_mainland_mobile
 from socialshop.forms import YuanField
 
 from .calculations import price_bound_errors
-from .images import MAX_UPLOAD_BYTES
+from .images import upload_size_check
 from .models import Category, Product
 from .services import SkuInput
 
@@ -104,16 +104,6 @@ class SkuForm(forms.Form):
             stock=data["stock"],
             is_active=data["is_active"],
         )
-
-
-def upload_size_check(upload):
-    """Refuse an upload over the size limit before its bytes are read."""
-    if upload and upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024},
-            code="image_too_large",
-        )
-    return upload
 
 
 def image_file_field(**kwargs) -> forms.FileField:

@@ -55,6 +55,24 @@ def _not_an_image() -> ValidationError:
     return ValidationError(_("The file is not an image we can read."), code="not_an_image")
 
 
+def upload_size_check(upload):
+    """Refuse an uploaded file over the size limit before its bytes are read
+    (ValidationError ``image_too_large``); returns the upload."""
+    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024},
+            code="image_too_large",
+        )
+    return upload
+
+
+def upload_read(upload) -> bytes | None:
+    """The bytes of an uploaded file (None without one), checked for size first."""
+    if upload is None:
+        return None
+    return upload_size_check(upload).read()
+
+
 def image_decode(data: bytes) -> tuple[Image.Image, bool]:
     """The checked, fully decoded image (RGB or RGBA) and whether it has
     transparency. Raises ValidationError (code ``image_too_large``,

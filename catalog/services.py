@@ -1,7 +1,7 @@
 """The only writers of suppliers, products, SKUs and their images."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,6 +29,8 @@ from .models import Category, Product, ProductImage, ProductStatusChange, Sku, S
 
 @dataclass(frozen=True)
 class SkuInput:
+    """A SKU as a supplier enters it; its field names are Sku's."""
+
     code: str
     cost_amount: int
     list_price_amount: int
@@ -125,20 +127,7 @@ def product_create(
     for sku in skus:
         _sku_check(sku)
     product = Product.objects.create(supplier=supplier, category=category, title=title, description=description)
-    Sku.objects.bulk_create(
-        Sku(
-            product=product,
-            code=sku.code,
-            spec=sku.spec,
-            cost_amount=sku.cost_amount,
-            list_price_amount=sku.list_price_amount,
-            min_resale_amount=sku.min_resale_amount,
-            max_resale_amount=sku.max_resale_amount,
-            stock=sku.stock,
-            is_active=sku.is_active,
-        )
-        for sku in skus
-    )
+    Sku.objects.bulk_create(Sku(product=product, **asdict(sku)) for sku in skus)
     return product
 
 
@@ -163,17 +152,7 @@ def sku_create(*, product: Product, sku: SkuInput) -> Sku:
     _sku_check(sku)
     if Sku.objects.filter(product=product, code=sku.code).exists():
         raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
-    created = Sku.objects.create(
-        product=product,
-        code=sku.code,
-        spec=sku.spec,
-        cost_amount=sku.cost_amount,
-        list_price_amount=sku.list_price_amount,
-        min_resale_amount=sku.min_resale_amount,
-        max_resale_amount=sku.max_resale_amount,
-        stock=sku.stock,
-        is_active=sku.is_active,
-    )
+    created = Sku.objects.create(product=product, **asdict(sku))
     _product_touch(product.pk)
     return created
 
@@ -187,17 +166,8 @@ def sku_update(*, sku: Sku, data: SkuInput) -> Sku:
     locked = Sku.objects.select_for_update().get(pk=sku.pk)
     if data.code != locked.code and Sku.objects.filter(product_id=locked.product_id, code=data.code).exists():
         raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
-    for name in (
-        "code",
-        "spec",
-        "cost_amount",
-        "list_price_amount",
-        "min_resale_amount",
-        "max_resale_amount",
-        "stock",
-        "is_active",
-    ):
-        setattr(locked, name, getattr(data, name))
+    for name, value in asdict(data).items():
+        setattr(locked, name, value)
     locked.save()
     _product_touch(locked.product_id)
     return locked

@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import image_file_field, upload_size_check
+from catalog.forms import image_file_field
+from catalog.images import upload_size_check
 from socialshop.errors import DomainError
 from socialshop.forms import YuanField
 from socialshop.money import fen_to_yuan

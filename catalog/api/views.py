@@ -2,23 +2,21 @@
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialshop.api.schema import NOT_FOUND, error_response
 from socialshop.errors import NotFound
 
-from ..images import MAX_UPLOAD_BYTES
+from ..images import upload_read
 from ..models import Product
 from ..selectors import product_get_for_supplier, product_list_on_sale, product_search_filter, supplier_for_user
 from ..services import product_image_add
 from .serializers import CatalogueProductOut, ImageOut, ImageUploadIn
-
-ERROR_EXAMPLE = {"code": "not_found", "message": "Not found.", "fields": {}}
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -108,9 +106,7 @@ class CatalogueProductDetail(generics.RetrieveAPIView):
         tags=["catalogue"],
         responses={
             200: CatalogueProductOut,
-            404: OpenApiResponse(
-                description="no such product on sale", examples=[OpenApiExample("404", ERROR_EXAMPLE)]
-            ),
+            404: NOT_FOUND,
         },
     )
     def get(self, request, *args, **kwargs):
@@ -133,20 +129,13 @@ class SupplierProductImageUpload(APIView):
         request={"multipart/form-data": ImageUploadIn},
         responses={
             201: ImageOut,
-            400: OpenApiResponse(
-                description="not an acceptable image",
-                examples=[
-                    OpenApiExample(
-                        "not an image",
-                        {
-                            "code": "validation_error",
-                            "message": "Some fields are not valid.",
-                            "fields": {"image": ["The file is not an image we can read."]},
-                        },
-                    )
-                ],
+            400: error_response(
+                "not an acceptable image; nothing was stored",
+                "validation_error",
+                "Some fields are not valid.",
+                {"image": ["The file is not an image we can read."]},
             ),
-            404: OpenApiResponse(description="not one of your supplier's products"),
+            404: NOT_FOUND,
         },
     )
     def post(self, request, product_id: int):
@@ -156,12 +145,8 @@ class SupplierProductImageUpload(APIView):
         product = product_get_for_supplier(supplier=supplier, product_id=product_id)
         data = ImageUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
-        upload = data.validated_data["image"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            message = gettext("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024}
-            raise DrfValidationError({"image": [message]})
         try:
-            image = product_image_add(product=product, data=upload.read())
+            image = product_image_add(product=product, data=upload_read(data.validated_data["image"]))
         except ValidationError as error:
             raise DrfValidationError({"image": error.messages}) from error
         return Response(ImageOut(image, context={"request": request}).data, status=status.HTTP_201_CREATED)

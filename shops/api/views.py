@@ -3,16 +3,18 @@ and the reseller's own shop and picks (its owner only)."""
 
 import django_filters
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.images import upload_read
 from catalog.models import Product
 from catalog.selectors import product_search_filter
 from distribution.models import Reseller
+from socialshop.api.schema import NOT_FOUND, error_response
 from socialshop.errors import NotFound
 
 from ..exceptions import NotReseller, ProductNotOnSale, ShopNotOpen
@@ -37,30 +39,17 @@ from .serializers import (
     ShopUpdateIn,
 )
 
-NOT_FOUND = OpenApiResponse(
-    description="no such shop or product, or not yours",
-    examples=[OpenApiExample("404", {"code": "not_found", "message": "Not found.", "fields": {}})],
+SHOP_NOT_OPEN = error_response(
+    "the shop is closed or suspended", "shop_not_open", "This shop is closed or suspended.", current_state="closed"
 )
-SHOP_NOT_OPEN = OpenApiResponse(
-    description="the shop is closed or suspended",
-    examples=[
-        OpenApiExample("409", {"code": "shop_not_open", "message": "This shop is closed or suspended.", "fields": {}})
-    ],
+PRICE_OUT_OF_BOUNDS = error_response(
+    "a price outside the SKU's resale bounds; nothing was saved",
+    "price_out_of_bounds",
+    "The price must lie between the SKU's lowest and highest resale price.",
+    {"sku_12": ["… (¥50.00 – ¥136.00)"]},
+    sku_ids=[12],
 )
-PRICE_OUT_OF_BOUNDS = OpenApiResponse(
-    description="a price outside the SKU's resale bounds, or another input error; nothing was saved",
-    examples=[
-        OpenApiExample(
-            "400",
-            {
-                "code": "price_out_of_bounds",
-                "message": "The price must lie between the SKU's lowest and highest resale price.",
-                "fields": {"sku_12": ["… (¥50.00 – ¥136.00)"]},
-                "sku_ids": [12],
-            },
-        )
-    ],
-)
+NOT_A_RESELLER = error_response("not an active reseller", "not_a_reseller", "Only active resellers can run a shop.")
 
 
 def _public_shop(slug: str):
@@ -70,18 +59,6 @@ def _public_shop(slug: str):
     if not shop_is_public(shop):
         raise ShopNotOpen(current_state=shop.status)
     return shop
-
-
-def _upload_bytes(upload) -> bytes | None:
-    from catalog.forms import upload_size_check
-
-    if not upload:
-        return None
-    try:
-        upload_size_check(upload)
-    except ValidationError as error:
-        raise DrfValidationError({"avatar": error.messages}) from error
-    return upload.read()
 
 
 def _prices(items) -> dict[int, int | None]:
@@ -185,7 +162,7 @@ class MyShop(APIView):
     @extend_schema(
         summary="My shop",
         tags=["my shop"],
-        responses={200: ShopOut, 403: OpenApiResponse(description="not an active reseller"), 404: NOT_FOUND},
+        responses={200: ShopOut, 403: NOT_A_RESELLER, 404: NOT_FOUND},
     )
     def get(self, request):
         return Response(ShopOut(_own_shop(request), context={"request": request}).data)
@@ -198,21 +175,14 @@ class MyShop(APIView):
         request={"application/json": ShopOpenIn, "multipart/form-data": ShopOpenIn},
         responses={
             201: ShopOut,
-            400: OpenApiResponse(
-                description="bad slug, slug taken, bad avatar",
-                examples=[
-                    OpenApiExample(
-                        "slug taken",
-                        {
-                            "code": "shop_slug_taken",
-                            "message": "This address is taken; try another.",
-                            "fields": {"slug": ["This address is taken; try another."]},
-                        },
-                    )
-                ],
+            400: error_response(
+                "bad or taken address (`shop_slug_invalid`, `shop_slug_taken`), or a refused avatar",
+                "shop_slug_taken",
+                "This address is taken; try another.",
+                {"slug": ["This address is taken; try another."]},
             ),
-            403: OpenApiResponse(description="not an active reseller"),
-            409: OpenApiResponse(description="already has a shop (`shop_already_open`)"),
+            403: NOT_A_RESELLER,
+            409: error_response("already has a shop", "shop_already_open", "This reseller already has a shop."),
         },
         examples=[
             OpenApiExample("open", request_only=True, value={"name": "小美的好物", "slug": "xiaomei", "intro": ""})
@@ -229,7 +199,7 @@ class MyShop(APIView):
                 name=values["name"],
                 slug=values["slug"],
                 intro=values.get("intro", ""),
-                avatar=_upload_bytes(values.get("avatar")),
+                avatar=upload_read(values.get("avatar")),
             )
         except ValidationError as error:
             raise DrfValidationError({"avatar": error.messages}) from error
@@ -241,7 +211,16 @@ class MyShop(APIView):
         "(slug) cannot change. Only operators suspend a shop or lift a suspension.",
         tags=["my shop"],
         request={"application/json": ShopUpdateIn, "multipart/form-data": ShopUpdateIn},
-        responses={200: ShopOut, 400: OpenApiResponse(description="bad input"), 404: NOT_FOUND},
+        responses={
+            200: ShopOut,
+            400: error_response("bad input, or a refused avatar", "validation_error", "Some fields are not valid."),
+            403: error_response(
+                "only operators lift a suspension",
+                "shop_transition_not_allowed",
+                "Only the platform's operators can suspend a shop or lift a suspension.",
+            ),
+            404: NOT_FOUND,
+        },
     )
     def patch(self, request):
         shop = _own_shop(request)
@@ -254,7 +233,7 @@ class MyShop(APIView):
                     shop=shop,
                     name=values.get("name", shop.name),
                     intro=values.get("intro", shop.intro),
-                    avatar=_upload_bytes(values.get("avatar")),
+                    avatar=upload_read(values.get("avatar")),
                     remove_avatar="avatar" in values and values["avatar"] is None,
                 )
             except ValidationError as error:
@@ -294,7 +273,9 @@ class MyPickList(APIView):
             201: PickOut,
             400: PRICE_OUT_OF_BOUNDS,
             404: NOT_FOUND,
-            409: OpenApiResponse(description="the product is not on sale (`product_not_on_sale`)"),
+            409: error_response(
+                "the product is not on sale", "product_not_on_sale", "Only products on sale can be picked."
+            ),
         },
         examples=[
             OpenApiExample(
