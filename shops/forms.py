@@ -70,6 +70,7 @@ class PickPricesForm(forms.Form):
                 },
                 widget=forms.TextInput(attrs={"placeholder": str(fen_to_yuan(sku.list_price_amount))}),
             )
+        self.order_fields([name for name in self.fields if name != "is_hidden"] + ["is_hidden"])
 
     def clean(self):
         cleaned = super().clean()

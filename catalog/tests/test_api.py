@@ -119,3 +119,15 @@ def test_another_suppliers_product_is_not_found(api):
     api.force_authenticate(staff.user)
 
     assert upload(api, ProductFactory(), image_bytes()).status_code == 404
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_the_catalogue_costs_the_same_queries_whatever_its_size(api, django_assert_max_num_queries, count):
+    for _ in range(count):
+        on_sale()
+
+    # count, products with category and supplier, images, SKUs
+    with django_assert_max_num_queries(4):
+        response = api.get(PRODUCTS, {"page_size": 100})
+
+    assert len(response.json()["results"]) == count

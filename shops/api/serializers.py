@@ -66,7 +66,8 @@ class ShopProductOut(serializers.Serializer):
     share_url = serializers.SerializerMethodField(help_text="carries ?ref=<owner's invite code>")
 
     def get_share_url(self, card) -> str:
-        return absolute(self.context["request"], product_share_path(card.pick.shop, card.product.id))
+        # the shop comes in the context: one shop for the whole list, no query per product
+        return absolute(self.context["request"], product_share_path(self.context["shop"], card.product.id))
 
 
 class PickOut(serializers.Serializer):

@@ -105,7 +105,14 @@ class PublicShopProductList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no shop
             return ShopProduct.objects.none()
-        return shop_picks_visible(shop=_public_shop(self.kwargs["slug"]))
+        return shop_picks_visible(shop=self.shop)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.shop = None if getattr(self, "swagger_fake_view", False) else _public_shop(kwargs["slug"])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "shop": self.shop}
 
     def list(self, request, *args, **kwargs):
         picks = self.filter_queryset(self.get_queryset())
@@ -135,7 +142,7 @@ class PublicShopProductDetail(APIView):
     def get(self, request, slug: str, product_id: int):
         shop = _public_shop(slug)
         card = product_card(shop_pick_get_visible(shop=shop, product_id=product_id))
-        return Response(ShopProductOut(card, context={"request": request}).data)
+        return Response(ShopProductOut(card, context={"request": request, "shop": shop}).data)
 
 
 # --- the owner's shop --------------------------------------------------------------

@@ -254,3 +254,16 @@ def test_the_schema_documents_the_shop_api(api):
     ):
         assert path in schema["paths"]
     assert schema["paths"]["/api/v1/shops/mine/picks/"]["post"]["summary"]
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_a_shops_product_list_costs_the_same_queries_whatever_its_size(api, django_assert_max_num_queries, count):
+    shop = ShopFactory()
+    for _ in range(count):
+        ShopProductFactory(shop=shop)
+
+    # shop, count, picks, images, SKUs, prices
+    with django_assert_max_num_queries(6):
+        response = api.get(f"/api/v1/shops/{shop.slug}/products/", {"page_size": 100})
+
+    assert len(response.json()["results"]) == count
