@@ -58,7 +58,7 @@ def _not_an_image() -> ValidationError:
 def upload_size_check(upload):
     """Refuse an uploaded file over the size limit before its bytes are read
     (ValidationError ``image_too_large``); returns the upload."""
-    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+    if upload and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 1024 // 1024},
             code="image_too_large",
@@ -68,7 +68,7 @@ def upload_size_check(upload):
 
 def upload_read(upload) -> bytes | None:
     """The bytes of an uploaded file (None without one), checked for size first."""
-    if upload is None:
+    if not upload:  # no file, or a form's "clear" (False)
         return None
     return upload_size_check(upload).read()
 

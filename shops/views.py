@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.images import upload_read
 from catalog.models import Product
 from catalog.selectors import category_list, product_list_on_sale
 from distribution.models import Reseller
@@ -227,8 +228,7 @@ def _own_pick(request, pick_id: int) -> ShopProduct:
 
 
 def _avatar_bytes(form) -> bytes | None:
-    upload = form.cleaned_data.get("avatar")
-    return upload.read() if upload else None
+    return upload_read(form.cleaned_data.get("avatar"))
 
 
 @reseller_required

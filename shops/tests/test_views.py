@@ -295,3 +295,20 @@ def test_the_owner_closes_and_reopens(client, reseller):
     client.post(reverse("shops:set_open"), {"open": "1"})
     shop.refresh_from_db()
     assert shop.status == ShopStatus.OPEN
+
+
+def test_the_owner_renames_the_shop_and_changes_then_removes_its_avatar(client, reseller):
+    shop = ShopFactory(owner=reseller)
+
+    client.post(
+        reverse("shops:edit"),
+        {"name": "新名字", "intro": "新介绍", "avatar": SimpleUploadedFile("a.png", _png(), content_type="image/png")},
+    )
+    shop.refresh_from_db()
+    assert (shop.name, shop.intro) == ("新名字", "新介绍") and shop.avatar
+
+    response = client.post(reverse("shops:edit"), {"name": "新名字", "intro": "", "avatar-clear": "on"})
+
+    assert response.status_code == 302
+    shop.refresh_from_db()
+    assert not shop.avatar
