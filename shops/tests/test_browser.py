@@ -10,11 +10,10 @@ from django.db import connections
 
 from accounts.tests.factories import PASSWORD
 from catalog.services import product_image_add
-from catalog.tests.factories import SkuFactory
+from catalog.tests.factories import SkuFactory, image_bytes
 from conftest import chromium_path
 from distribution.tests.factories import ResellerFactory
 from shops.models import Shop, ShopProduct
-from socialshop.demo import demo_product_image
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}  # an iPhone 12-14 screen, in CSS pixels
@@ -50,7 +49,7 @@ def browser(monkeypatch):
         connections.close_all()
 
 
-def product_with_picture(title: str, list_price: int):
+def product_with_picture(title: str, list_price: int, color: tuple[int, int, int]):
     sku = SkuFactory(
         product__title=title,
         list_price_amount=list_price,
@@ -58,7 +57,7 @@ def product_with_picture(title: str, list_price: int):
         cost_amount=list_price - 2000,
         max_resale_amount=list_price * 2,
     )
-    product_image_add(product=sku.product, data=demo_product_image(title, size=400))
+    product_image_add(product=sku.product, data=image_bytes(size=(400, 400), color=color))
     return sku
 
 
@@ -69,8 +68,8 @@ def shot(page, name: str) -> None:
 
 def test_a_reseller_opens_a_shop_picks_two_products_and_sets_a_price(browser, live_server):
     reseller = ResellerFactory()
-    honey = product_with_picture("高原蜂蜜 500g", 6800)
-    tea = product_with_picture("云南古树普洱茶饼", 19800)
+    honey = product_with_picture("高原蜂蜜 500g", 6800, (242, 196, 92))
+    tea = product_with_picture("云南古树普洱茶饼", 19800, (120, 150, 90))
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
 
