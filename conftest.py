@@ -131,6 +131,7 @@ def worker_start(tmp_path_factory, name: str = "worker") -> RunningWorker:
         "CELERY_KEY_PREFIX": settings.CELERY_KEY_PREFIX,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": str(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS).lower(),
     }
     with open(log_path, "w") as log:
         process = subprocess.Popen(

@@ -10,6 +10,7 @@ from .health import healthz
 api_v1 = [
     # each app adds: path("<area>/", include("<app>.api.urls")),
     path("me/", include("accounts.api.urls")),
+    path("webhooks/", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [

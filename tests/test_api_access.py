@@ -23,6 +23,8 @@ from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import supplier_staff_add
 from catalog.tests.factories import SupplierFactory
 from distribution.tests.factories import ResellerFactory
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +48,27 @@ def signed_in(status: int, **overrides: int) -> dict[str, int]:
     return everyone(status, anonymous=401, **overrides)
 
 
+def owner_only(owner: str, status: int) -> dict[str, int]:
+    """``owner`` gets ``status``; every other signed-in role 404; anonymous 401."""
+    return signed_in(404, **{owner: status})
+
+
+ENDPOINT = {"id": "endpoint_of_reseller_a"}
+DELIVERY = {"id": "delivery_of_reseller_a"}
+NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.paid"]}
+
 TABLE: list[Access] = [
     Access("GET", "/api/v1/me/", signed_in(200)),
+    # partners' webhooks: anyone signed in manages their own
+    Access("GET", "/api/v1/webhooks/endpoints/", signed_in(200)),
+    Access("POST", "/api/v1/webhooks/endpoints/", signed_in(201), body=NEW_ENDPOINT),
+    Access("GET", "/api/v1/webhooks/endpoints/{id}/", owner_only("reseller_a", 200), ENDPOINT),
+    Access("PATCH", "/api/v1/webhooks/endpoints/{id}/", owner_only("reseller_a", 200), ENDPOINT, {"is_active": False}),
+    Access("DELETE", "/api/v1/webhooks/endpoints/{id}/", owner_only("reseller_a", 204), ENDPOINT),
+    Access("POST", "/api/v1/webhooks/endpoints/{id}/ping/", owner_only("reseller_a", 202), ENDPOINT, {}),
+    Access("GET", "/api/v1/webhooks/deliveries/", signed_in(200)),
+    Access("GET", "/api/v1/webhooks/deliveries/{id}/", owner_only("reseller_a", 200), DELIVERY),
+    Access("POST", "/api/v1/webhooks/deliveries/{id}/replay/", owner_only("reseller_a", 202), DELIVERY, {}),
 ]
 
 
@@ -73,7 +94,13 @@ def world() -> World:
         "supplier_b": staff_b,
         "operator": OperatorFactory(),
     }
-    objects = {"reseller_a": reseller_a, "supplier_a": supplier_a}
+    endpoint = webhook_endpoint_create(user=reseller_a.user, url="https://partner.example.com/a", events=["order.paid"])
+    objects = {
+        "reseller_a": reseller_a,
+        "supplier_a": supplier_a,
+        "endpoint_of_reseller_a": endpoint,
+        "delivery_of_reseller_a": WebhookDelivery.objects.create(endpoint=endpoint, event_type="ping", body="{}"),
+    }
     return World(users=users, objects=objects)
 
 

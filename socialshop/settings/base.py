@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "shops",
     "orders",
     "commissions",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -192,7 +193,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # the admin. Each app adds its own entries below as it grows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "socialshop.tasks.heartbeat_task", "schedule": timedelta(minutes=1)},
+    "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
 }
+
+# --- partners' webhooks ---------------------------------------------------
+
+# Refuse webhook URLs on loopback/private networks (SSRF); on for local work only.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=False)
 
 # --- REST API -----------------------------------------------------------
 
