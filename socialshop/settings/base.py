@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # ours, from the bottom of the dependency graph up (docs/architecture.md)
     "socialshop",
+    "ledger",
     "accounts",
     "catalog",
     "distribution",
