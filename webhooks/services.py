@@ -243,4 +243,6 @@ def _record(delivery, now, status_code, error, excerpt, duration_ms, succeeded) 
 
 def webhook_deliveries_due(*, now: datetime, limit: int) -> list[int]:
     """IDs of deliveries whose next attempt is due (or whose claim lapsed)."""
-    return list(WebhookDelivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+    return list(
+        WebhookDelivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list("id", flat=True)[:limit]
+    )
