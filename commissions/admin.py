@@ -1,11 +1,21 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.money import BASIS_POINTS
+from socialshop.errors import DomainError
+from socialshop.money import BASIS_POINTS, format_yuan
 
 from .choices import THREE_TIER_WARNING
-from .models import CommissionOverride, CommissionPlan
+from .models import (
+    CommissionOverride,
+    CommissionPlan,
+    PayoutBatch,
+    PayoutItem,
+    Withdrawal,
+    WithdrawalStatusChange,
+)
+from .services.withdrawals import payout_batch_create, withdrawal_approve, withdrawal_reject
 
 PLAN_FIELDS = [
     "tier_count",
@@ -121,3 +131,120 @@ class CommissionPlanAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class WithdrawalStatusChangeInline(admin.TabularInline):
+    model = WithdrawalStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "reason", "changed_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the reseller sees it)"), max_length=200, required=False)
+
+
+def _decide(modeladmin, request, queryset, *, verb: str, service, reason_required: bool):
+    """An admin action with a reason: first a confirmation page, then each
+    withdrawal through the service (one refusal does not stop the others)."""
+    form = DecisionForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid() and (form.cleaned_data["reason"].strip() or not reason_required):
+        done, refused = 0, []
+        for withdrawal_id in queryset.values_list("pk", flat=True):
+            try:
+                service(operator=request.user, withdrawal_id=withdrawal_id, reason=form.cleaned_data["reason"])
+                done += 1
+            except DomainError as error:
+                refused.append(f"#{withdrawal_id}: {error.message}")
+        modeladmin.message_user(request, _("%(verb)s: %(count)d.") % {"verb": verb, "count": done}, messages.SUCCESS)
+        if refused:
+            modeladmin.message_user(request, "; ".join(refused), messages.WARNING)
+        return None
+    if "apply" in request.POST and reason_required:
+        form.add_error("reason", _("Say why."))
+    return TemplateResponse(
+        request,
+        "admin/commissions/withdrawal_decide.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": verb,
+            "form": form,
+            "withdrawals": queryset,
+            "action": request.POST["action"],
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(admin.ModelAdmin):
+    """Operators approve or reject withdrawals (one by one or in bulk, with a
+    reason), then pay the approved ones in a batch."""
+
+    list_display = ("id", "reseller", "amount_yuan", "fee_yuan", "status", "requested_at", "failure_reason")
+    list_filter = ("status",)
+    search_fields = ("reseller__user__phone", "reseller__invite_code")
+    list_select_related = ("reseller__user",)
+    actions = ["approve", "reject", "pay_in_a_batch"]
+    inlines = [WithdrawalStatusChangeInline]
+    readonly_fields = [field.name for field in Withdrawal._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount_yuan(self, obj):
+        return format_yuan(obj.amount)
+
+    @admin.display(description=_("fee"))
+    def fee_yuan(self, obj):
+        return format_yuan(obj.fee_amount)
+
+    @admin.action(description=_("Approve the selected withdrawals"))
+    def approve(self, request, queryset):
+        return _decide(self, request, queryset, verb=_("Approved"), service=withdrawal_approve, reason_required=False)
+
+    @admin.action(description=_("Reject the selected withdrawals (money returns to them)"))
+    def reject(self, request, queryset):
+        return _decide(self, request, queryset, verb=_("Rejected"), service=withdrawal_reject, reason_required=True)
+
+    @admin.action(description=_("Pay the selected approved withdrawals in a new batch"))
+    def pay_in_a_batch(self, request, queryset):
+        batch = payout_batch_create(operator=request.user, withdrawal_ids=list(queryset.values_list("pk", flat=True)))
+        if batch is None:
+            self.message_user(request, _("None of the selected withdrawals is approved."), messages.WARNING)
+        else:
+            self.message_user(
+                request, _("Payout batch #%(batch)d is being paid.") % {"batch": batch.pk}, messages.SUCCESS
+            )
+
+
+class PayoutItemInline(admin.TabularInline):
+    model = PayoutItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ("withdrawal", "amount", "reference", "provider_reference", "outcome")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = ("status", "created_by", "created_at", "finished_at")
+    inlines = [PayoutItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

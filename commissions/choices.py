@@ -15,3 +15,29 @@ THREE_TIER_WARNING = _(
     "(传销), and WeChat's platform rules allow two levels of distribution. This platform charges no entry fee and "
     "pays nobody for recruiting, but check with counsel before turning on a third tier."
 )
+
+
+class WithdrawalStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved, awaiting payout")
+    PAYING = "paying", _("Being paid")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Payout failed, money returned")
+
+
+# The declared state machine: a withdrawal moves only along these edges,
+# each recorded with who, when and why (WithdrawalStatusChange).
+WITHDRAWAL_TRANSITIONS: dict[str, set[str]] = {
+    WithdrawalStatus.REQUESTED: {WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED},
+    WithdrawalStatus.APPROVED: {WithdrawalStatus.PAYING, WithdrawalStatus.REJECTED},
+    WithdrawalStatus.PAYING: {WithdrawalStatus.PAID, WithdrawalStatus.FAILED},
+    WithdrawalStatus.PAID: set(),
+    WithdrawalStatus.REJECTED: set(),
+    WithdrawalStatus.FAILED: set(),
+}
+
+
+class PayoutBatchStatus(models.TextChoices):
+    OPEN = "open", _("Being paid")
+    DONE = "done", _("Done")

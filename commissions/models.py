@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Product
 from socialshop.money import BASIS_POINTS
 
-from .choices import CommissionBase
+from .choices import CommissionBase, PayoutBatchStatus, WithdrawalStatus
 
 share_validators = [MinValueValidator(0), MaxValueValidator(BASIS_POINTS)]
 
@@ -110,3 +110,114 @@ class CommissionOverride(models.Model):
 
     def tier_shares(self, tier_count: int) -> list[int]:
         return [self.tier1_share_bps, self.tier2_share_bps, self.tier3_share_bps][:tier_count]
+
+
+class Withdrawal(models.Model):
+    """A reseller's request to be paid (提现). The amount leaves its
+    withdrawable balance the moment it is asked for (ledger: withdrawable →
+    withdrawal pending) and either reaches the reseller (paid) or comes back
+    (rejected, payout failed)."""
+
+    reseller = models.ForeignKey("distribution.Reseller", on_delete=models.PROTECT, related_name="withdrawals")
+    amount = models.BigIntegerField(_("amount (fen)"))
+    fee_amount = models.BigIntegerField(_("fee (fen)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED
+    )
+    failure_reason = models.CharField(_("why it failed or was rejected"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="withdrawal_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(fee_amount__gte=0, fee_amount__lte=F("amount")), name="withdrawal_fee_within_amount"
+            ),
+            models.CheckConstraint(condition=Q(status__in=WithdrawalStatus.values), name="withdrawal_status_known"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="withdrawal_by_status")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.reseller_id} {self.amount} ({self.status})"
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.fee_amount
+
+
+class WithdrawalStatusChange(models.Model):
+    """The audit trail of a withdrawal: every move, who made it, when, why."""
+
+    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.withdrawal_id}: {self.from_status} → {self.to_status}"
+
+
+class PayoutBatch(models.Model):
+    """Approved withdrawals sent to the payout provider together."""
+
+    status = models.CharField(max_length=10, choices=PayoutBatchStatus.choices, default=PayoutBatchStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout batch")
+        verbose_name_plural = _("payout batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"batch #{self.pk}"
+
+
+class PayoutItem(models.Model):
+    """One withdrawal in one batch. A withdrawal is paid at most once: it
+    has at most one item (unique), the provider is asked with the item's
+    reference as its idempotency key, and the ledger posting is keyed by the
+    withdrawal."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
+    withdrawal = models.OneToOneField(Withdrawal, on_delete=models.PROTECT, related_name="payout")
+    amount = models.BigIntegerField()  # what is sent: the withdrawal less its fee
+    reference = models.CharField(max_length=40, unique=True)
+    provider_reference = models.CharField(max_length=80, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)  # "", "paid", "failed"
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive")]
+
+    def __str__(self):
+        return self.reference
+
+
+class SandboxPayoutRecord(models.Model):
+    """The sandbox payout provider's own memory (what a real provider keeps
+    on its side): one row per reference it was asked to pay."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    reseller_id = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    succeeded = models.BooleanField()
+    provider_reference = models.CharField(max_length=80)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.reference

@@ -11,6 +11,7 @@ api_v1 = [
     # each app adds: path("<area>/", include("<app>.api.urls")),
     path("me/", include("accounts.api.urls")),
     path("webhooks/", include("webhooks.api.urls")),
+    path("", include("commissions.api.urls")),
 ]
 
 urlpatterns = [

@@ -22,6 +22,8 @@ from accounts.choices import Role
 from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import supplier_staff_add
 from catalog.tests.factories import SupplierFactory
+from commissions.services.withdrawals import withdrawal_request
+from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create
@@ -53,6 +55,11 @@ def owner_only(owner: str, status: int) -> dict[str, int]:
     return signed_in(404, **{owner: status})
 
 
+def resellers_only(status: int, **overrides: int) -> dict[str, int]:
+    """Resellers get ``status`` (or an override); other signed-in roles 403."""
+    return signed_in(403, **{"reseller_a": status, "reseller_b": status, **overrides})
+
+
 ENDPOINT = {"id": "endpoint_of_reseller_a"}
 DELIVERY = {"id": "delivery_of_reseller_a"}
 NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.paid"]}
@@ -69,6 +76,10 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/webhooks/deliveries/", signed_in(200)),
     Access("GET", "/api/v1/webhooks/deliveries/{id}/", owner_only("reseller_a", 200), DELIVERY),
     Access("POST", "/api/v1/webhooks/deliveries/{id}/replay/", owner_only("reseller_a", 202), DELIVERY, {}),
+    # money: resellers only, their own
+    Access("GET", "/api/v1/withdrawals/", resellers_only(200)),
+    Access("POST", "/api/v1/withdrawals/", resellers_only(201, reseller_b=400), body={"amount": "10.00"}),
+    Access("GET", "/api/v1/withdrawals/{id}/", resellers_only(404, reseller_a=200), {"id": "withdrawal_of_reseller_a"}),
 ]
 
 
@@ -94,12 +105,14 @@ def world() -> World:
         "supplier_b": staff_b,
         "operator": OperatorFactory(),
     }
+    credit_withdrawable(reseller_a.pk, 10_000, "access-table")
     endpoint = webhook_endpoint_create(user=reseller_a.user, url="https://partner.example.com/a", events=["order.paid"])
     objects = {
         "reseller_a": reseller_a,
         "supplier_a": supplier_a,
         "endpoint_of_reseller_a": endpoint,
         "delivery_of_reseller_a": WebhookDelivery.objects.create(endpoint=endpoint, event_type="ping", body="{}"),
+        "withdrawal_of_reseller_a": withdrawal_request(reseller=reseller_a, amount=2_000),
     }
     return World(users=users, objects=objects)
 

@@ -166,6 +166,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # One currency per deployment; amounts are integer minor units (fen).
 CURRENCY = env("CURRENCY", default="CNY")
 
+# --- payment and payout providers ----------------------------------------------
+
+# Dotted path of the class that pays resellers (commissions.payouts.PayoutProvider).
+PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="commissions.payouts.SandboxPayoutProvider")
+# Share of sandbox payouts that fail, as a real provider's sometimes do.
+PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
+
 # --- Celery -------------------------------------------------------------
 
 # No broker configured means the embedded default: tasks run in process, at
