@@ -221,3 +221,20 @@ class SandboxPayoutRecord(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class ReconciliationRun(models.Model):
+    """What the periodic reconciliation found; the admin's front page shows
+    the latest one, in red when something broke."""
+
+    ran_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ok = models.BooleanField()
+    breaks = models.JSONField(default=dict)  # check name → list of breaks
+
+    class Meta:
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self):
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"

@@ -202,6 +202,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "socialshop.tasks.heartbeat_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
+    "reconcile": {"task": "commissions.tasks.reconcile_task", "schedule": timedelta(hours=1)},
 }
 
 # --- partners' webhooks ---------------------------------------------------
