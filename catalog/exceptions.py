@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.errors import Conflict, DomainError
+from socialshop.errors import Conflict, DomainError, PermissionDenied
 
 
 class InvalidPriceBounds(DomainError):
@@ -36,3 +36,8 @@ class SupplierNameTaken(DomainError):
 class NegativeStock(DomainError):
     code = "invalid_stock"
     default_message = _("Stock cannot be negative.")
+
+
+class NotSupplierStaff(PermissionDenied):
+    code = "not_supplier_staff"
+    default_message = _("Only a supplier's staff can do this.")

@@ -9,9 +9,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from socialshop.api.schema import NOT_FOUND, error_response
-from socialshop.errors import NotFound
+from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, THROTTLED, error_response
 
+from ..exceptions import NotSupplierStaff
 from ..images import upload_read
 from ..models import Product
 from ..selectors import product_get_for_supplier, product_list_on_sale, product_search_filter, supplier_for_user
@@ -54,6 +54,7 @@ class CatalogueProductList(generics.ListAPIView):
             "first. Resellers (选品) also see each SKU's resale bounds."
         ),
         tags=["catalogue"],
+        responses={200: CatalogueProductOut, 404: NOT_FOUND, 429: THROTTLED},
         examples=[
             OpenApiExample(
                 "a page of products",
@@ -104,10 +105,7 @@ class CatalogueProductDetail(generics.RetrieveAPIView):
     @extend_schema(
         summary="One product on sale",
         tags=["catalogue"],
-        responses={
-            200: CatalogueProductOut,
-            404: NOT_FOUND,
-        },
+        responses={200: CatalogueProductOut, 404: NOT_FOUND, 429: THROTTLED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -129,19 +127,26 @@ class SupplierProductImageUpload(APIView):
         request={"multipart/form-data": ImageUploadIn},
         responses={
             201: ImageOut,
+            **ERRORS_AUTHENTICATED,
             400: error_response(
                 "not an acceptable image; nothing was stored",
                 "validation_error",
                 "Some fields are not valid.",
                 {"image": ["The file is not an image we can read."]},
             ),
+            403: error_response("not a supplier's staff", "not_supplier_staff", "Only a supplier's staff can do this."),
             404: NOT_FOUND,
+            415: error_response(
+                "the body is not multipart/form-data",
+                "unsupported_media_type",
+                'Unsupported media type "…" in request.',
+            ),
         },
     )
     def post(self, request, product_id: int):
         supplier = supplier_for_user(user=request.user)
         if supplier is None:
-            raise NotFound()
+            raise NotSupplierStaff()
         product = product_get_for_supplier(supplier=supplier, product_id=product_id)
         data = ImageUploadIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,7 +14,7 @@ from catalog.images import upload_read
 from catalog.models import Product
 from catalog.selectors import product_search_filter
 from distribution.models import Reseller
-from socialshop.api.schema import NOT_FOUND, error_response
+from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, THROTTLED, error_response
 from socialshop.errors import NotFound
 
 from ..exceptions import NotReseller, ProductNotOnSale, ShopNotOpen
@@ -88,7 +88,7 @@ class PublicShopDetail(APIView):
         description="Any shop by its address, with its status: a closed or suspended shop answers with "
         "`is_open: false` so a client can say so.",
         tags=["shops"],
-        responses={200: ShopOut, 404: NOT_FOUND},
+        responses={200: ShopOut, 404: NOT_FOUND, 429: THROTTLED},
     )
     def get(self, request, slug: str):
         shop = shop_get_by_slug(slug=slug)
@@ -125,7 +125,7 @@ class PublicShopProductList(generics.ListAPIView):
         description="The products on display in an open shop, in the owner's order, each SKU at the shop's "
         "price (`price_amount`).",
         tags=["shops"],
-        responses={200: ShopProductOut(many=True), 404: NOT_FOUND, 409: SHOP_NOT_OPEN},
+        responses={200: ShopProductOut, 404: NOT_FOUND, 409: SHOP_NOT_OPEN, 429: THROTTLED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -137,7 +137,7 @@ class PublicShopProductDetail(APIView):
     @extend_schema(
         summary="One product of a shop, at its prices",
         tags=["shops"],
-        responses={200: ShopProductOut, 404: NOT_FOUND, 409: SHOP_NOT_OPEN},
+        responses={200: ShopProductOut, 404: NOT_FOUND, 409: SHOP_NOT_OPEN, 429: THROTTLED},
     )
     def get(self, request, slug: str, product_id: int):
         shop = _public_shop(slug)
@@ -169,7 +169,7 @@ class MyShop(APIView):
     @extend_schema(
         summary="My shop",
         tags=["my shop"],
-        responses={200: ShopOut, 403: NOT_A_RESELLER, 404: NOT_FOUND},
+        responses={200: ShopOut, **ERRORS_AUTHENTICATED, 403: NOT_A_RESELLER, 404: NOT_FOUND},
     )
     def get(self, request):
         return Response(ShopOut(_own_shop(request), context={"request": request}).data)
@@ -182,6 +182,7 @@ class MyShop(APIView):
         request={"application/json": ShopOpenIn, "multipart/form-data": ShopOpenIn},
         responses={
             201: ShopOut,
+            **ERRORS_AUTHENTICATED,
             400: error_response(
                 "bad or taken address (`shop_slug_invalid`, `shop_slug_taken`), or a refused avatar",
                 "shop_slug_taken",
@@ -220,6 +221,7 @@ class MyShop(APIView):
         request={"application/json": ShopUpdateIn, "multipart/form-data": ShopUpdateIn},
         responses={
             200: ShopOut,
+            **ERRORS_AUTHENTICATED,
             400: error_response("bad input, or a refused avatar", "validation_error", "Some fields are not valid."),
             403: error_response(
                 "only operators lift a suspension",
@@ -262,7 +264,7 @@ class MyPickList(APIView):
         summary="My picks (选品)",
         description="Every product in my shop, hidden ones too, with each SKU's price, bounds and my markup.",
         tags=["my shop"],
-        responses={200: PickOut(many=True), 404: NOT_FOUND},
+        responses={200: PickOut(many=True), **ERRORS_AUTHENTICATED, 403: NOT_A_RESELLER, 404: NOT_FOUND},
     )
     def get(self, request):
         shop = _own_shop(request)
@@ -278,7 +280,9 @@ class MyPickList(APIView):
         request=PickIn,
         responses={
             201: PickOut,
+            **ERRORS_AUTHENTICATED,
             400: PRICE_OUT_OF_BOUNDS,
+            403: NOT_A_RESELLER,
             404: NOT_FOUND,
             409: error_response(
                 "the product is not on sale", "product_not_on_sale", "Only products on sale can be picked."
@@ -304,7 +308,11 @@ class MyPickList(APIView):
 
 
 class MyPickDetail(APIView):
-    @extend_schema(summary="One of my picks", tags=["my shop"], responses={200: PickOut, 404: NOT_FOUND})
+    @extend_schema(
+        summary="One of my picks",
+        tags=["my shop"],
+        responses={200: PickOut, **ERRORS_AUTHENTICATED, 403: NOT_A_RESELLER, 404: NOT_FOUND},
+    )
     def get(self, request, pick_id: int):
         return Response(PickOut(_pick_card(_own_shop(request), pick_id)).data)
 
@@ -313,7 +321,7 @@ class MyPickDetail(APIView):
         description="Prices (`null` = list price), hidden or shown, and its place (0 = first). All or nothing.",
         tags=["my shop"],
         request=PickUpdateIn,
-        responses={200: PickOut, 400: PRICE_OUT_OF_BOUNDS, 404: NOT_FOUND},
+        responses={200: PickOut, 400: PRICE_OUT_OF_BOUNDS, **ERRORS_AUTHENTICATED, 403: NOT_A_RESELLER, 404: NOT_FOUND},
         examples=[
             OpenApiExample(
                 "raise a price and move it first",
@@ -338,7 +346,11 @@ class MyPickDetail(APIView):
         )
         return Response(PickOut(_pick_card(shop, pick.pk)).data)
 
-    @extend_schema(summary="Remove a product from my shop", tags=["my shop"], responses={204: None, 404: NOT_FOUND})
+    @extend_schema(
+        summary="Remove a product from my shop",
+        tags=["my shop"],
+        responses={204: None, **ERRORS_AUTHENTICATED, 403: NOT_A_RESELLER, 404: NOT_FOUND},
+    )
     def delete(self, request, pick_id: int):
         shop = _own_shop(request)
         pick = ShopProduct.objects.filter(shop=shop, pk=pick_id).first()

@@ -1,13 +1,47 @@
-"""Documenting error answers in the OpenAPI schema, in the project's one error body."""
+"""Pieces of the OpenAPI schema every app's views share: the error body and
+the error responses common to most operations."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable error code.")
+    message = serializers.CharField(help_text="For people, in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Input field → its errors; empty when the error is not about a field.",
+    )
 
 
 def error_response(description: str, code: str, message: str, fields: dict | None = None, **extra) -> OpenApiResponse:
-    """An error answer for ``extend_schema(responses=…)``, with an example
-    body ``{"code", "message", "fields", …extra}`` (socialshop.api.exceptions)."""
+    """An error answer with an example body; ``fields`` and extra keys (e.g.
+    ``current_state``) go into the example as the exception handler sends them."""
     body = {"code": code, "message": message, "fields": fields or {}, **extra}
-    return OpenApiResponse(description=description, examples=[OpenApiExample(code, body)])
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=description,
+        examples=[OpenApiExample(code, value=body, response_only=True)],
+    )
 
 
-NOT_FOUND = error_response("missing, or not the caller's (both answer the same)", "not_found", "Not found.")
+UNAUTHENTICATED = error_response(
+    "No valid credentials.", "not_authenticated", "Authentication credentials were not provided."
+)
+FORBIDDEN = error_response("The caller's role may not do this.", "permission_denied", "You may not do this.")
+NOT_FOUND = error_response("Missing, or not the caller's.", "not_found", "Not found.")
+THROTTLED = error_response("Too many requests; see Retry-After.", "throttled", "Request was throttled.")
+INVALID = OpenApiResponse(
+    response=ErrorSerializer,
+    description="The input is not valid; `fields` says where.",
+    examples=[
+        OpenApiExample(
+            "validation_error",
+            value={"code": "validation_error", "message": "Some fields are not valid.", "fields": {"name": ["…"]}},
+            response_only=True,
+        )
+    ],
+)
+CONFLICT = error_response("The object's state does not allow this.", "conflict", "…")
+
+ERRORS_AUTHENTICATED = {401: UNAUTHENTICATED, 403: FORBIDDEN, 429: THROTTLED}
