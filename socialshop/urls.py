@@ -34,5 +34,7 @@ if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}))
 
+handler404 = "socialshop.views.page_not_found"
+
 admin.site.site_header = "Social shop operations"
 admin.site.site_title = "Social shop"

@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, THROTTLED, error_response
+from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 
 from ..exceptions import NotSupplierStaff
 from ..images import upload_read
@@ -54,7 +54,7 @@ class CatalogueProductList(generics.ListAPIView):
             "first. Resellers (选品) also see each SKU's resale bounds."
         ),
         tags=["catalogue"],
-        responses={200: CatalogueProductOut, 404: NOT_FOUND, 429: THROTTLED},
+        responses={200: CatalogueProductOut, 400: INVALID, 404: NOT_FOUND, 429: THROTTLED},
         examples=[
             OpenApiExample(
                 "a page of products",

@@ -14,7 +14,7 @@ from catalog.images import upload_read
 from catalog.models import Product
 from catalog.selectors import product_search_filter
 from distribution.models import Reseller
-from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, THROTTLED, error_response
+from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 from socialshop.errors import NotFound
 
 from ..exceptions import NotReseller, ProductNotOnSale, ShopNotOpen
@@ -125,7 +125,7 @@ class PublicShopProductList(generics.ListAPIView):
         description="The products on display in an open shop, in the owner's order, each SKU at the shop's "
         "price (`price_amount`).",
         tags=["shops"],
-        responses={200: ShopProductOut, 404: NOT_FOUND, 409: SHOP_NOT_OPEN, 429: THROTTLED},
+        responses={200: ShopProductOut, 400: INVALID, 404: NOT_FOUND, 409: SHOP_NOT_OPEN, 429: THROTTLED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
