@@ -335,7 +335,7 @@ class MyPickDetail(APIView):
         pick = ShopProduct.objects.select_related("product", "shop").filter(shop=shop, pk=pick_id).first()
         if pick is None:
             raise NotFound()
-        data = PickUpdateIn(data=request.data, partial=True)
+        data = PickUpdateIn(data=request.data)  # not partial: each price names its SKU
         data.is_valid(raise_exception=True)
         values = data.validated_data
         shop_pick_update(

@@ -267,3 +267,12 @@ def test_a_shops_product_list_costs_the_same_queries_whatever_its_size(api, djan
         response = api.get(f"/api/v1/shops/{shop.slug}/products/", {"page_size": 100})
 
     assert len(response.json()["results"]) == count
+
+
+def test_a_price_without_its_sku_is_a_field_error_named_by_its_path(api, owner):
+    pick = ShopProductFactory(shop=owner)
+
+    response = api.patch(f"/api/v1/shops/mine/picks/{pick.pk}/", {"prices": [{"price_amount": "0.00"}]}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"prices.0.sku_id"}
