@@ -48,7 +48,15 @@ def _flatten_messages(detail) -> str:
 def _field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested errors as one flat ``{"field": ["…"]}``: a nested
     serializer's or list item's field is named by its path
-    (``prices.0.sku_id``), so ``fields`` always maps a name to messages."""
+    (``prices.0.sku_id``), so ``fields`` always maps a name to messages; the
+    bad items of a list of plain values are reported on the list's name."""
+    if isinstance(detail, dict) and prefix and detail and all(isinstance(key, int) for key in detail):
+        if all(
+            isinstance(value, list) and not any(isinstance(item, (dict, list)) for item in value)
+            for value in detail.values()
+        ):
+            # a list of plain values (ListField): its items' messages belong to the field itself
+            return {prefix: [str(message) for value in detail.values() for message in value]}
     if isinstance(detail, dict):
         flat = {}
         for key, value in detail.items():
