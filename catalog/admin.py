@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from socialshop.admin_inlines import ReadOnlyInline
 from socialshop.errors import DomainError
 
 from .choices import ProductStatus
@@ -17,17 +18,11 @@ from .models import Category, Product, ProductImage, ProductStatusChange, Sku, S
 from .services import product_set_status, supplier_onboard, supplier_staff_invite
 
 
-class SupplierMembershipInline(admin.TabularInline):
+class SupplierMembershipInline(ReadOnlyInline):
     """Read-only here: staff are added with "Add staff" (catalog.services)."""
 
     model = SupplierMembership
-    extra = 0
     fields = ("user", "created_at")
-    readonly_fields = ("user", "created_at")
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Supplier)
@@ -111,9 +106,10 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class SkuInline(admin.TabularInline):
+class SkuInline(ReadOnlyInline):
+    """Suppliers edit their SKUs in the supplier portal; operators look."""
+
     model = Sku
-    extra = 0
     fields = (
         "code",
         "spec",
@@ -124,37 +120,20 @@ class SkuInline(admin.TabularInline):
         "stock",
         "is_active",
     )
-    readonly_fields = fields  # suppliers edit SKUs in their portal
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(ReadOnlyInline):
     model = ProductImage
-    extra = 0
     fields = ("preview", "position")
-    readonly_fields = ("preview", "position")
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("image"))
     def preview(self, image):
         return format_html('<img src="{}" width="80" height="80" style="object-fit:cover">', image.thumbnail.url)
 
 
-class ProductStatusChangeInline(admin.TabularInline):
+class ProductStatusChangeInline(ReadOnlyInline):
     model = ProductStatusChange
-    extra = 0
     fields = ("changed_at", "from_status", "to_status", "changed_by")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _review_action(status: str, description):

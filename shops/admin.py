@@ -4,6 +4,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from socialshop.admin_inlines import ReadOnlyInline
 from socialshop.errors import DomainError
 
 from .choices import ShopStatus
@@ -11,26 +12,14 @@ from .models import Shop, ShopProduct, ShopStatusChange
 from .services import shop_set_status
 
 
-class ShopProductInline(admin.TabularInline):
+class ShopProductInline(ReadOnlyInline):
     model = ShopProduct
-    extra = 0
     fields = ("product", "position", "is_hidden", "added_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ShopStatusChangeInline(admin.TabularInline):
+class ShopStatusChangeInline(ReadOnlyInline):
     model = ShopStatusChange
-    extra = 0
     fields = ("changed_at", "from_status", "to_status", "reason", "changed_by")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _status_action(status: str, description, reason: str):

@@ -9,7 +9,7 @@ from accounts.tests.factories import OperatorFactory
 from catalog.choices import ProductStatus
 from catalog.models import Supplier
 
-from .factories import ProductFactory, SkuFactory, SupplierFactory
+from .factories import ProductFactory, ProductImageFactory, SkuFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,16 @@ def test_operators_approve_drafts_with_an_action(client, operator):
     assert ready.status == ProductStatus.ON_SALE
     assert empty.status == ProductStatus.DRAFT  # no active SKU: refused with a warning
     assert ready.status_changes.get().changed_by == operator
+
+
+def test_operators_see_a_product_with_its_skus_pictures_and_review_history(client, operator):
+    product = ProductFactory(status=ProductStatus.DRAFT)
+    SkuFactory(product=product)
+    ProductImageFactory(product=product)
+
+    for url in (
+        reverse("admin:catalog_product_change", args=[product.pk]),
+        reverse("admin:catalog_supplier_change", args=[product.supplier.pk]),
+        reverse("admin:catalog_supplier_changelist"),
+    ):
+        assert client.get(url).status_code == 200

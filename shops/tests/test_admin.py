@@ -34,3 +34,10 @@ def test_an_operator_lifts_a_suspension(client):
 
     shop.refresh_from_db()
     assert shop.status == ShopStatus.OPEN
+
+
+def test_operators_see_a_shop_with_its_picks_and_history(client):
+    client.force_login(OperatorFactory())
+    pick = ShopProductFactory()
+
+    assert client.get(reverse("admin:shops_shop_change", args=[pick.shop.pk])).status_code == 200
