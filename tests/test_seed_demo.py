@@ -6,7 +6,7 @@ from accounts.choices import Role
 from accounts.models import User
 from catalog.models import Product, ProductImage, Supplier
 from distribution.models import Reseller
-from shops.models import Shop
+from shops.models import Shop, ShopSkuPrice
 from socialshop.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,15 @@ def test_the_home_page_shows_the_demo_shops(client):
 
     for shop in Shop.objects.all():
         assert shop.name in page
+
+
+def test_the_demo_shops_have_avatars_and_products_at_their_prices(client):
+    from shops.selectors import shop_picks_visible
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    for shop in Shop.objects.all():
+        assert shop.avatar
+        assert shop_picks_visible(shop=shop).count() >= 4
+        assert client.get(f"/s/{shop.slug}/").status_code == 200
+    assert ShopSkuPrice.objects.exists()  # some picks carry the shop's own price
