@@ -4,6 +4,9 @@ the error responses common to most operations."""
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
+# the component name drf-spectacular gives ErrorSerializer in the schema
+INVALID_REF_NAME = "Error"
+
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, machine-readable error code.")

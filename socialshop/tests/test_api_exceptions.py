@@ -1,3 +1,4 @@
+import pytest
 from rest_framework import exceptions
 
 from socialshop.api.exceptions import api_exception_handler
@@ -22,3 +23,15 @@ def test_bad_items_of_a_list_of_plain_values_are_reported_on_the_list():
     error = exceptions.ValidationError({"events": {1: ["Not a choice."], 3: ["Not a choice."]}})
 
     assert api_exception_handler(error, {}).data["fields"] == {"events": ["Not a choice.", "Not a choice."]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999"])
+def test_a_bad_page_number_is_a_400_on_the_page_parameter(page):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/catalog/products/", {"page": page})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert "page" in response.json()["fields"]
