@@ -170,6 +170,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # the admin. Each app adds its own entries below as it grows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "socialshop.tasks.heartbeat_task", "schedule": timedelta(minutes=1)},
+    # sales reported since the last roll-up into team totals (also queued after each sale)
+    "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
 }
 
 # --- REST API -----------------------------------------------------------
