@@ -9,12 +9,14 @@ from .health import healthz
 
 api_v1 = [
     # each app adds: path("<area>/", include("<app>.api.urls")),
+    path("distribution/", include("distribution.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("distribution.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
