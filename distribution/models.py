@@ -85,7 +85,8 @@ class Reseller(models.Model):
 
     ``inviter`` is the upline (上级); a reseller has at most one, and the
     invite tree has no cycles (distribution.services is its only writer, see
-    docs/invite-tree.md). ``invite_code`` is also the referral code carried by
+    docs/invite-tree.md). ``inviter_2`` and ``inviter_3`` copy the next two
+    links up, so the first three levels of a team are index ranges. ``invite_code`` is also the referral code carried by
     every link the reseller shares. Only an ``active`` reseller sells, invites
     and earns: a frozen one's shop is closed and it earns no new commission.
     """
@@ -100,11 +101,33 @@ class Reseller(models.Model):
         verbose_name=_("inviter"),
         db_index=False,  # the reseller_downline index starts with it
     )
+    # The inviter's inviter and the next one up: the bounded path that makes
+    # "level 2 / level 3 of my team" an index range (kept by the tree services).
+    inviter_2 = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second-level upline"),
+        db_index=False,  # reseller_level_2 starts with it
+    )
+    inviter_3 = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("third-level upline"),
+        db_index=False,  # reseller_level_3 starts with it
+    )
     invite_code = models.CharField(_("invite code"), max_length=12, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=ResellerStatus.choices, default=ResellerStatus.ACTIVE)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     objects = ResellerQuerySet.as_manager()
+
+    UPLINE_FIELDS = {1: "inviter", 2: "inviter_2", 3: "inviter_3"}  # level below them → field
 
     class Meta:
         verbose_name = _("reseller")
@@ -112,10 +135,19 @@ class Reseller(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ResellerStatus.values), name="reseller_status_known"),
             models.CheckConstraint(condition=~Q(inviter=models.F("id")), name="reseller_not_own_inviter"),
+            # the bounded path follows the inviter link: no inviter_2 without an inviter, and so on
+            models.CheckConstraint(
+                condition=Q(inviter_2__isnull=True) | Q(inviter__isnull=False), name="reseller_inviter_2_needs_inviter"
+            ),
+            models.CheckConstraint(
+                condition=Q(inviter_3__isnull=True) | Q(inviter_2__isnull=False), name="reseller_inviter_3_needs_2"
+            ),
         ]
         indexes = [
-            # a page of someone's direct downline, newest first; also "joined this week" per level
+            # a page of someone's team at level 1, 2 or 3, newest first; "joined this week" per level
             models.Index(fields=["inviter", "joined_at", "id"], name="reseller_downline"),
+            models.Index(fields=["inviter_2", "joined_at", "id"], name="reseller_level_2"),
+            models.Index(fields=["inviter_3", "joined_at", "id"], name="reseller_level_3"),
         ]
 
     def __str__(self):

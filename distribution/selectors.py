@@ -71,7 +71,7 @@ class TeamSummary:
 
 
 def _level_filter(level: int) -> str:
-    return "__".join(["inviter"] * level)
+    return Reseller.UPLINE_FIELDS[level]
 
 
 def team_summary(*, reseller: Reseller, now: datetime | None = None) -> TeamSummary:

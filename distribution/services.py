@@ -28,7 +28,16 @@ from .exceptions import (
 )
 from .models import Binding, Reseller, ResellerEvent, ResellerSale, ResellerTotals
 from .selectors import distribution_settings_get
-from .tree import NEW_MEMBER, Branch, is_in_subtree, sales_fold, totals_shift, tree_lock
+from .tree import (
+    NEW_MEMBER,
+    Branch,
+    bounded_path,
+    bounded_path_rewrite,
+    is_in_subtree,
+    sales_fold,
+    totals_shift,
+    tree_lock,
+)
 
 INVITE_CODE_ATTEMPTS = 5
 ROLL_UP_BATCH_SIZE = 500
@@ -41,7 +50,7 @@ def _reseller_insert(*, user: User, inviter: Reseller | None, status: str) -> Re
         try:
             with transaction.atomic():
                 reseller = Reseller.objects.create(
-                    user=user, inviter=inviter, invite_code=invite_code_generate(), status=status
+                    user=user, invite_code=invite_code_generate(), status=status, **bounded_path(inviter)
                 )
                 break
         except IntegrityError:
@@ -160,8 +169,9 @@ def reseller_move(*, reseller: Reseller, new_inviter: Reseller | None, actor: Us
     (or makes it a root with None). Refuses a move under itself or its own
     team (a cycle) and a move that changes nothing; records who, when, from,
     to and why. Takes the tree lock; costs one walk up each of the old and
-    new upline, whatever the size of the team that moves. Commissions already
-    made are snapshots and do not change."""
+    new upline plus a rewrite of the moved team's first two levels' upline
+    links, whatever the size of the team below. Commissions already made are
+    snapshots and do not change."""
     reason = _reason_required(reason)
     tree_lock()
     locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
@@ -171,13 +181,14 @@ def reseller_move(*, reseller: Reseller, new_inviter: Reseller | None, actor: Us
         raise MoveChangesNothing()
     if new_inviter_id is not None and is_in_subtree(node_id=new_inviter_id, root_id=locked.pk):
         raise MoveWouldCreateCycle()
+    new_inviter = Reseller.objects.get(pk=new_inviter_id) if new_inviter_id is not None else None  # as committed
     branch = Branch.of(ResellerTotals.objects.get(pk=locked.pk))
     if previous_inviter_id is not None:
         totals_shift(inviter_id=previous_inviter_id, branch=branch, sign=-1)
-    locked.inviter_id = new_inviter_id
-    locked.save(update_fields=["inviter"])
+    bounded_path_rewrite(head_id=locked.pk, inviter=new_inviter)
     if new_inviter_id is not None:
         totals_shift(inviter_id=new_inviter_id, branch=branch, sign=+1)
+    locked.refresh_from_db(fields=["inviter", "inviter_2", "inviter_3"])
     ResellerEvent.objects.create(
         reseller=locked,
         kind=ResellerEventKind.MOVED,
@@ -186,7 +197,11 @@ def reseller_move(*, reseller: Reseller, new_inviter: Reseller | None, actor: Us
         new_inviter_id=new_inviter_id,
         reason=reason,
     )
-    reseller.inviter_id = new_inviter_id
+    reseller.inviter_id, reseller.inviter_2_id, reseller.inviter_3_id = (
+        locked.inviter_id,
+        locked.inviter_2_id,
+        locked.inviter_3_id,
+    )
     return locked
 
 

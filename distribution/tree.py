@@ -81,6 +81,25 @@ def is_in_subtree(*, node_id: int, root_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
+def bounded_path(inviter: Reseller | None) -> dict:
+    """The upline fields of a reseller whose inviter is ``inviter``."""
+    if inviter is None:
+        return {"inviter_id": None, "inviter_2_id": None, "inviter_3_id": None}
+    return {"inviter_id": inviter.pk, "inviter_2_id": inviter.inviter_id, "inviter_3_id": inviter.inviter_2_id}
+
+
+def bounded_path_rewrite(*, head_id: int, inviter: Reseller | None) -> None:
+    """``head_id`` now hangs under ``inviter``: rewrite the links that name
+    its new upline, i.e. its own three and those of its first two levels
+    (three UPDATEs; rows touched: 1 + its level 1 + its level 2)."""
+    path = bounded_path(inviter)
+    Reseller.objects.filter(pk=head_id).update(**path)
+    Reseller.objects.filter(inviter_id=head_id).update(
+        inviter_2_id=path["inviter_id"], inviter_3_id=path["inviter_2_id"]
+    )
+    Reseller.objects.filter(inviter_2_id=head_id).update(inviter_3_id=path["inviter_id"])
+
+
 @dataclass(frozen=True)
 class Branch:
     """What a subtree (a reseller with its team) weighs in its ancestors'

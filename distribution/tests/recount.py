@@ -12,6 +12,18 @@ def tree_parents() -> dict[int, int | None]:
     return dict(Reseller.objects.values_list("id", "inviter_id"))
 
 
+def tree_bounded_path_errors() -> list[int]:
+    """Resellers whose inviter_2 / inviter_3 are not the walk up the inviter links."""
+    rows = {row[0]: row[1:] for row in Reseller.objects.values_list("id", "inviter_id", "inviter_2_id", "inviter_3_id")}
+    wrong = []
+    for node, (inviter, inviter_2, inviter_3) in rows.items():
+        expected_2 = rows[inviter][0] if inviter else None
+        expected_3 = rows[expected_2][0] if expected_2 else None
+        if (inviter_2, inviter_3) != (expected_2, expected_3):
+            wrong.append(node)
+    return wrong
+
+
 def tree_cycles(parents: dict[int, int | None]) -> list[int]:
     """Resellers whose walk up never reaches a root."""
     stuck = []

@@ -14,7 +14,7 @@ from distribution.models import Reseller
 from distribution.services import reseller_join, reseller_move, reseller_sale_record, team_sales_roll_up
 
 from .factories import ResellerFactory
-from .recount import tree_cycles, tree_parents, tree_recount, tree_totals
+from .recount import tree_bounded_path_errors, tree_cycles, tree_parents, tree_recount, tree_totals
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -78,5 +78,6 @@ def test_joins_moves_and_sales_at_once_keep_the_totals_true():
     assert Reseller.objects.get(pk=middle.pk).inviter_id == right.id
     totals = tree_totals()
     assert totals == tree_recount()
+    assert tree_bounded_path_errors() == []
     assert totals[right.id]["team_size"] == 8 and totals[left.id]["team_size"] == 0
     assert totals[right.id]["team_sales_amount"] == 5_000

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Role
 from accounts.exceptions import RoleChangeRefused
@@ -27,7 +29,7 @@ from distribution.services import (
 )
 
 from .factories import ResellerFactory
-from .recount import tree_recount, tree_totals
+from .recount import tree_bounded_path_errors, tree_recount, tree_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +194,9 @@ def test_a_move_carries_the_whole_team_and_is_audited(operator):
     # then B's team came along and the totals of both uplines are right
     b.refresh_from_db()
     assert b.inviter == e
-    assert c.inviter_id == b.id
+    c.refresh_from_db()
+    assert (c.inviter_id, c.inviter_2_id, c.inviter_3_id) == (b.id, e.id, None)
+    assert tree_bounded_path_errors() == []
     totals = tree_totals()
     assert totals == tree_recount()
     assert totals[a.id]["team_size"] == 0
@@ -290,3 +294,27 @@ def test_the_roll_up_works_in_batches():
     assert team_sales_roll_up(batch_size=2) == 3
 
     assert tree_totals()[root.id]["team_sales_amount"] == 1_500
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def test_joins_and_moves_cost_the_same_number_of_queries_at_any_depth(operator):
+    shallow = ResellerFactory()
+    deep = shallow
+    for _ in range(40):
+        deep = ResellerFactory(inviter=deep)
+    other = ResellerFactory()
+
+    def join_under(inviter):
+        return lambda: reseller_join(user=UserFactory(), invite_code=inviter.invite_code)
+
+    def move(reseller):
+        return lambda: reseller_move(reseller=reseller, new_inviter=other, actor=operator, reason="x")
+
+    assert _queries(join_under(shallow)) == _queries(join_under(deep))
+    assert _queries(move(ResellerFactory(inviter=shallow))) == _queries(move(ResellerFactory(inviter=deep)))
+    assert tree_totals() == tree_recount()

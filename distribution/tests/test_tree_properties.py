@@ -25,7 +25,7 @@ from distribution.services import (
     team_sales_roll_up,
 )
 
-from .recount import tree_cycles, tree_parents, tree_recount, tree_totals
+from .recount import tree_bounded_path_errors, tree_cycles, tree_parents, tree_recount, tree_totals
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,7 @@ class InviteTreeMachine(RuleBasedStateMachine):
         assert parents == self.parents  # one inviter each, exactly where the operations put it
         assert tree_cycles(parents) == []
         assert all(child != parent for child, parent in parents.items())
+        assert tree_bounded_path_errors() == []  # inviter_2 / inviter_3 are the walk up
 
     @invariant()
     def totals_equal_a_naive_recount(self):

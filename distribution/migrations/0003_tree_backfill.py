@@ -1,5 +1,6 @@
-"""Team totals for the resellers that existed before totals were kept:
-counted children-first from the inviter links (no sales were reported yet)."""
+"""For the resellers that existed before the tree kept more than inviter
+links: their bounded path (inviter_2, inviter_3) and their team totals,
+counted children-first (no sales were reported yet)."""
 
 from django.db import migrations
 
@@ -8,6 +9,11 @@ def backfill(apps, schema_editor):
     Reseller = apps.get_model("distribution", "Reseller")
     ResellerTotals = apps.get_model("distribution", "ResellerTotals")
     parents = dict(Reseller.objects.values_list("id", "inviter_id"))
+    for node, parent in parents.items():
+        grandparent = parents.get(parent) if parent else None
+        Reseller.objects.filter(pk=node).update(
+            inviter_2=grandparent, inviter_3=parents.get(grandparent) if grandparent else None
+        )
     children = {}
     for node, parent in parents.items():
         children.setdefault(parent, []).append(node)
