@@ -22,52 +22,16 @@ import sys
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlparse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
+from scratch import median_ms, scratch_database_create, scratch_database_drop  # noqa: E402
 from treeshape import tree_shape_build  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_tree"
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def database_create(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def database_drop(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-    admin.close()
 
 
 def invite_code(number: int) -> str:
@@ -176,22 +140,6 @@ def load(shape, now: datetime) -> None:
         for table in (User._meta.db_table, Reseller._meta.db_table, ResellerTotals._meta.db_table):
             cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded {shape.size:,} users, resellers and team totals with COPY in {time.perf_counter() - started:.0f} s")
-
-
-def median_ms(function, repeat: int, *, indexed: bool = False) -> float:
-    """Median wall time of ``repeat`` calls, after one warm-up call; with
-    ``indexed`` the function gets the run's number (0 is the warm-up)."""
-
-    def call(index):
-        return function(index) if indexed else function()
-
-    call(0)
-    samples = []
-    for index in range(1, repeat + 1):
-        started = time.perf_counter()
-        call(index)
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 class Report:
@@ -435,7 +383,7 @@ def main() -> None:
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ["LOG_LEVEL"] = "WARNING"
     started = time.perf_counter()
-    database_create(url)
+    scratch_database_create(url)
     try:
         import django
 
@@ -458,7 +406,7 @@ def main() -> None:
         connection.close()
     finally:
         if not args.keep:
-            database_drop(url)
+            scratch_database_drop(url)
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

@@ -18,14 +18,13 @@ for a decision, not a regression bench (that is bench/tree.py).
 import argparse
 import io
 import os
-import statistics
 import sys
 import time
-from urllib.parse import urlparse
 
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scratch import median_ms, scratch_database_create, scratch_database_drop  # noqa: E402
 from treeshape import tree_shape_build  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_tree_candidates"
@@ -57,38 +56,19 @@ def copy(cursor, table: str, lines) -> None:
     cursor.copy_expert(f"COPY {table} FROM STDIN", io.BufferedReader(LinesFile(iter(lines)), 1 << 20))
 
 
-def median_ms(function, repeat: int = 15) -> float:
-    function()  # warm
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+def sql_ms(cursor, sql: str, params, repeat: int = 15) -> float:
+    """Median time of one statement and the fetch of its rows."""
+
+    def run():
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+    return median_ms(run, repeat)
 
 
 def report(name: str, figure_ms: float, baseline_ms: float) -> None:
     print(f"  {name:<52} {figure_ms:>10.2f} ms   ({figure_ms / baseline_ms:>9.1f} x pk lookup {baseline_ms:.3f} ms)")
     sys.stdout.flush()
-
-
-def server_connect(url: str):
-    parsed = urlparse(url)
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    name = parsed.path.lstrip("/")
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    return admin, name, connection
 
 
 def base36(number: int) -> str:
@@ -117,59 +97,33 @@ def load_nodes(cursor, shape) -> None:
 
 
 def baseline(cursor, shape) -> float:
-    probe = iter(range(10_000, shape.size, 997))
-    return median_ms(
-        lambda: cursor.execute("SELECT id, parent_id FROM node WHERE id = %s", [next(probe)]) or cursor.fetchall(), 50
-    )
+    probes = list(range(10_000, shape.size, 997))
+
+    def lookup(index):
+        cursor.execute("SELECT id, parent_id FROM node WHERE id = %s", [probes[index % len(probes)]])
+        cursor.fetchall()
+
+    return median_ms(lookup, 50, indexed=True)
 
 
 def adjacency(cursor, shape, base: float) -> None:
     print("adjacency list + recursive CTE (nothing derived stored)")
     hub = shape.hub_ids[0]
-    fetch = cursor.fetchall
-    report(
-        f"ancestors, 3 tiers, of the {shape.chain:,}-deep node",
-        median_ms(
-            lambda: (
-                cursor.execute(
-                    "SELECT p1.id, p2.id, p3.id FROM node n LEFT JOIN node p1 ON p1.id = n.parent_id "
-                    "LEFT JOIN node p2 ON p2.id = p1.parent_id "
-                    "LEFT JOIN node p3 ON p3.id = p2.parent_id WHERE n.id = %s",
-                    [shape.chain_tail],
-                )
-                or fetch()
-            )
-        ),
-        base,
+    ancestors = (
+        "SELECT p1.id, p2.id, p3.id FROM node n LEFT JOIN node p1 ON p1.id = n.parent_id "
+        "LEFT JOIN node p2 ON p2.id = p1.parent_id LEFT JOIN node p3 ON p3.id = p2.parent_id WHERE n.id = %s"
     )
-    report(
-        "direct downline of a hub, page 1 (20)",
-        median_ms(
-            lambda: cursor.execute("SELECT id FROM node WHERE parent_id = %s ORDER BY id LIMIT 20", [hub]) or fetch()
-        ),
-        base,
-    )
+    report(f"ancestors, 3 tiers, of the {shape.chain:,}-deep node", sql_ms(cursor, ancestors, [shape.chain_tail]), base)
+    downline = "SELECT id FROM node WHERE parent_id = %s ORDER BY id LIMIT 20"
+    report("direct downline of a hub, page 1 (20)", sql_ms(cursor, downline, [hub]), base)
     team = (
         "WITH RECURSIVE team(id) AS (SELECT id FROM node WHERE parent_id = %s "
         "UNION ALL SELECT n.id FROM node n JOIN team ON n.parent_id = team.id) "
     )
     for label, node, repeat in [("hub", hub, 5), ("chain head", shape.chain_head, 5), ("root", shape.root, 3)]:
-        report(
-            f"team size of the {label}",
-            median_ms(lambda node=node: cursor.execute(team + "SELECT count(*) FROM team", [node]) or fetch(), repeat),
-            base,
-        )
-    report(
-        "team sales of the hub",
-        median_ms(
-            lambda: (
-                cursor.execute(team + "SELECT sum(n.own_sales) FROM team JOIN node n ON n.id = team.id", [hub])
-                or fetch()
-            ),
-            5,
-        ),
-        base,
-    )
+        report(f"team size of the {label}", sql_ms(cursor, team + "SELECT count(*) FROM team", [node], repeat), base)
+    sales = team + "SELECT sum(n.own_sales) FROM team JOIN node n ON n.id = team.id"
+    report("team sales of the hub", sql_ms(cursor, sales, [hub], 5), base)
     targets = iter([shape.size, shape.root] * 20)
 
     def move():
@@ -227,58 +181,18 @@ def closure(cursor, shape, base: float) -> None:
         f"COPY {loaded - started:.0f} s, indexes {time.perf_counter() - loaded:.0f} s"
     )
     hub = shape.hub_ids[0]
-    fetch = cursor.fetchall
-    report(
-        f"ancestors, 3 tiers, of the {shape.chain:,}-deep node",
-        median_ms(
-            lambda: (
-                cursor.execute(
-                    "SELECT ancestor FROM closure WHERE descendant = %s AND depth BETWEEN 1 AND 3", [shape.chain_tail]
-                )
-                or fetch()
-            )
-        ),
-        base,
-    )
-    report(
-        "direct downline of a hub, page 1 (20)",
-        median_ms(
-            lambda: (
-                cursor.execute(
-                    "SELECT descendant FROM closure WHERE ancestor = %s AND depth = 1 ORDER BY descendant LIMIT 20",
-                    [hub],
-                )
-                or fetch()
-            )
-        ),
-        base,
-    )
+    ancestors = "SELECT ancestor FROM closure WHERE descendant = %s AND depth BETWEEN 1 AND 3"
+    report(f"ancestors, 3 tiers, of the {shape.chain:,}-deep node", sql_ms(cursor, ancestors, [shape.chain_tail]), base)
+    downline = "SELECT descendant FROM closure WHERE ancestor = %s AND depth = 1 ORDER BY descendant LIMIT 20"
+    report("direct downline of a hub, page 1 (20)", sql_ms(cursor, downline, [hub]), base)
+    team_size = "SELECT count(*) FROM closure WHERE ancestor = %s AND depth > 0"
     for label, node, repeat in [("hub", hub, 9), ("chain head", shape.chain_head, 9), ("root", shape.root, 5)]:
-        report(
-            f"team size of the {label}",
-            median_ms(
-                lambda node=node: (
-                    cursor.execute("SELECT count(*) FROM closure WHERE ancestor = %s AND depth > 0", [node]) or fetch()
-                ),
-                repeat,
-            ),
-            base,
-        )
-    report(
-        "team sales of the hub",
-        median_ms(
-            lambda: (
-                cursor.execute(
-                    "SELECT sum(n.own_sales) FROM closure c JOIN node n ON n.id = c.descendant WHERE c.ancestor = %s "
-                    "AND c.depth > 0",
-                    [hub],
-                )
-                or fetch()
-            ),
-            5,
-        ),
-        base,
+        report(f"team size of the {label}", sql_ms(cursor, team_size, [node], repeat), base)
+    sales = (
+        "SELECT sum(n.own_sales) FROM closure c JOIN node n ON n.id = c.descendant "
+        "WHERE c.ancestor = %s AND c.depth > 0"
     )
+    report("team sales of the hub", sql_ms(cursor, sales, [hub], 5), base)
 
     def move_to(head, target):
         cursor.execute("BEGIN")
@@ -358,33 +272,14 @@ def ltree(cursor, shape, base: float) -> None:
     try_index(cursor, "CREATE INDEX lnode_path_btree ON lnode USING btree (path)")
     cursor.execute("VACUUM ANALYZE lnode")
     hub = shape.hub_ids[0]
-    fetch = cursor.fetchall
-    report(
-        f"ancestors, 3 tiers, of the {shape.chain:,}-deep node",
-        median_ms(
-            lambda: (
-                cursor.execute(
-                    "SELECT subpath(path, greatest(nlevel(path) - 4, 0), least(nlevel(path) - 1, 3)) "
-                    "FROM lnode WHERE id = %s",
-                    [shape.chain_tail],
-                )
-                or fetch()
-            )
-        ),
-        base,
+    ancestors = (
+        "SELECT subpath(path, greatest(nlevel(path) - 4, 0), least(nlevel(path) - 1, 3)) FROM lnode WHERE id = %s"
     )
+    report(f"ancestors, 3 tiers, of the {shape.chain:,}-deep node", sql_ms(cursor, ancestors, [shape.chain_tail]), base)
     team = "SELECT {what} FROM lnode t, lnode me WHERE me.id = %s AND t.path <@ me.path AND t.id <> me.id"
-    report(
-        f"team size of the hub{'' if indexed else ' (no index: full scan)'}",
-        median_ms(lambda: cursor.execute(team.format(what="count(*)"), [hub]) or fetch(), 3),
-        base,
-    )
-    report(
-        "team sales of the hub",
-        median_ms(lambda: cursor.execute(team.format(what="sum(t.own_sales)"), [hub]) or fetch(), 3),
-        base,
-    )
-    head_path = ".".join(base36(node) for node in (1, 2))
+    scan = "" if indexed else " (no index: full scan)"
+    report(f"team size of the hub{scan}", sql_ms(cursor, team.format(what="count(*)"), [hub], 3), base)
+    report("team sales of the hub", sql_ms(cursor, team.format(what="sum(t.own_sales)"), [hub], 3), base)
     targets = iter([shape.size, shape.root] * 5)
 
     def move():
@@ -397,7 +292,6 @@ def ltree(cursor, shape, base: float) -> None:
         )
         cursor.execute("COMMIT")
 
-    del head_path
     report(f"move the chain's head ({shape.chain:,}-node subtree)", median_ms(move, 2), base)
     cursor.execute("DROP TABLE lnode")
 
@@ -431,7 +325,9 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     shape = tree_shape_build(size=args.size, chain=args.chain)
     print(f"tree: {shape.size:,} nodes, chain {shape.chain:,} deep, hub {shape.hub_ids[0]}; PostgreSQL at {url}")
-    admin, name, connection = server_connect(url)
+    scratch_database_create(url)
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
@@ -449,9 +345,7 @@ def main() -> None:
     finally:
         connection.close()
         if not args.keep:
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
+            scratch_database_drop(url)
 
 
 if __name__ == "__main__":

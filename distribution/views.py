@@ -2,6 +2,7 @@
 customer's binding. Each view calls selectors to read and one service to
 write."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,13 +61,25 @@ def member_row(member: Reseller) -> MemberRow:
     )
 
 
-@login_required
-@require_GET
-def team(request):
-    try:
-        reseller = reseller_for_user(request.user)
-    except NotAReseller:
-        return redirect("distribution:join")
+def reseller_page(view):
+    """A page of the logged-in reseller, passed to the view; anyone else
+    logged in is sent to the join page."""
+
+    @login_required
+    @require_GET
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        try:
+            reseller = reseller_for_user(request.user)
+        except NotAReseller:
+            return redirect("distribution:join")
+        return view(request, reseller, *args, **kwargs)
+
+    return page
+
+
+@reseller_page
+def team(request, reseller: Reseller):
     summary = team_summary(reseller=reseller)
     page = Paginator(team_members(reseller=reseller, level=1), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     inviter = summary.inviter
@@ -86,13 +99,8 @@ def team(request):
     )
 
 
-@login_required
-@require_GET
-def team_invite(request):
-    try:
-        reseller = reseller_for_user(request.user)
-    except NotAReseller:
-        return redirect("distribution:join")
+@reseller_page
+def team_invite(request, reseller: Reseller):
     return render(
         request, "distribution/invite.html", {"reseller": reseller, "invite_url": invite_url(request, reseller)}
     )
