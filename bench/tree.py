@@ -31,6 +31,15 @@ from scratch import median_ms, scratch_database_create, scratch_database_drop  #
 from treeshape import tree_shape_build  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_tree"
+TOTALS_COLUMNS = [
+    "reseller_id",
+    "team_size",
+    "level_1_size",
+    "level_2_size",
+    "level_3_size",
+    "team_sales_amount",
+    "own_sales_amount",
+]
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
@@ -110,15 +119,7 @@ def load(shape, now: datetime) -> None:
         copy_rows(
             cursor,
             ResellerTotals._meta.db_table,
-            [
-                "reseller_id",
-                "team_size",
-                "level_1_size",
-                "level_2_size",
-                "level_3_size",
-                "team_sales_amount",
-                "own_sales_amount",
-            ],
+            TOTALS_COLUMNS,
             (
                 tuple(
                     str(value)
@@ -348,15 +349,7 @@ def verify(shape) -> None:
         theirs[3] += mine[2]
         theirs[4] += own[node] + mine[4]
     wrong = 0
-    for row in ResellerTotals.objects.values_list(
-        "reseller_id",
-        "team_size",
-        "level_1_size",
-        "level_2_size",
-        "level_3_size",
-        "team_sales_amount",
-        "own_sales_amount",
-    ).iterator(chunk_size=50_000):
+    for row in ResellerTotals.objects.values_list(*TOTALS_COLUMNS).iterator(chunk_size=50_000):
         if list(row[1:6]) != expected[row[0]] or row[6] != own[row[0]]:
             wrong += 1
     print(

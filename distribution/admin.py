@@ -67,8 +67,8 @@ class ResellerAdmin(admin.ModelAdmin):
         if change:
             return  # nothing here is edited in place
         created = reseller_create_root(user=form.cleaned_data["user"], actor=request.user)
-        obj.pk = created.pk
         obj.__dict__.update({key: value for key, value in created.__dict__.items() if not key.startswith("_")})
+        obj._state.adding = False
 
     @admin.action(description=_("Approve the selected resellers"))
     def approve_selected(self, request, queryset):

@@ -94,8 +94,6 @@ def reseller_join(*, user: User, invite_code: str) -> Reseller:
         raise InviteCodeUnknown(fields={"invite_code": [str(InviteCodeUnknown.default_message)]})
     if Reseller.objects.filter(user=user).exists():
         raise AlreadyReseller()
-    if inviter.user_id == user.id:
-        raise AlreadyReseller()
     user_promote(user=user, role=Role.RESELLER)
     tree_lock()
     inviter = Reseller.objects.get(pk=inviter.pk)  # re-read after the lock: it may have been frozen meanwhile

@@ -10,8 +10,6 @@ from conftest import chromium_path
 
 from .factories import ResellerFactory
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM_ARGS = [
@@ -26,7 +24,14 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "screenshots")
 
 
-def test_a_reseller_finds_its_team_and_invite_qr_on_a_phone(live_server):
+@pytest.fixture
+def async_unsafe_allowed(monkeypatch):
+    """Playwright's sync API runs an event loop; Django's ORM must not mind,
+    for this test only (the deploy check refuses the variable elsewhere)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def test_a_reseller_finds_its_team_and_invite_qr_on_a_phone(live_server, async_unsafe_allowed):
     from playwright.sync_api import sync_playwright
 
     me = ResellerFactory(user__nickname="林小美")
