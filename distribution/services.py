@@ -1,8 +1,8 @@
 """The only writers of resellers, the invite tree, its totals and bindings.
 
-Every tree writer runs in one transaction that starts with ``tree_lock``
-(distribution.tree), so moves and joins are serialised and the totals stay
-equal to a recount of the tree.
+Every writer of links or totals above a reseller runs in one transaction
+that starts with ``tree_lock`` (distribution.tree), so moves, joins and the
+sales roll-up are serialised and the totals stay equal to a recount.
 """
 
 from datetime import datetime
