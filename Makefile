@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint messages bench clean
+.PHONY: run test fuzz lint messages bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -31,12 +31,15 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	./scripts/test $(ARGS)
 
+fuzz: $(VENV)/.installed-dev
+	./scripts/fuzz-api
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 # Each app keeps its own translations (<app>/locale/); the project's
 # templates and socialshop/ keep theirs in locale/.
-APPS = accounts catalog distribution shops orders commissions
+APPS = ledger accounts catalog distribution shops orders commissions webhooks
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
 		$(foreach app,$(APPS),--ignore=$(app))

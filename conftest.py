@@ -131,6 +131,7 @@ def worker_start(tmp_path_factory, name: str = "worker") -> RunningWorker:
         "CELERY_KEY_PREFIX": settings.CELERY_KEY_PREFIX,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": str(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS).lower(),
     }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -204,3 +205,56 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+# --- headless Chromium ----------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (Debian's) for the run, driven by Playwright."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium):
+    """A fresh phone-sized page (its own cookies)."""
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot_dir():
+    """Screenshots land in artifacts/screenshots/ (git-ignored) for people to look at."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

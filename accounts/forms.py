@@ -33,3 +33,9 @@ class LogInForm(AuthenticationForm):
         max_length=20,
         widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel", "autocomplete": "username"}),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=60, help_text=_("What will use it, e.g. “mini-program” or “ERP sync”.")
+    )

@@ -8,4 +8,6 @@ urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
     path("log-in/", views.LogInView.as_view(), name="login"),
     path("log-out/", views.LogOutView.as_view(), name="logout"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

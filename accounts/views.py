@@ -1,12 +1,19 @@
+import math
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import LogInForm, SignUpForm
-from .services import user_create
+from socialshop.errors import DomainError
+
+from .forms import ApiTokenForm, LogInForm, SignUpForm
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke, user_create
+from .throttles import LogInAccountThrottle, LogInAddressThrottle
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,10 +32,59 @@ def sign_up(request):
 
 
 class LogInView(auth_views.LoginView):
+    """Log-in, throttled per account and per address: past the limit the
+    page answers 429 with Retry-After and checks no password."""
+
     template_name = "accounts/log_in.html"
     authentication_form = LogInForm
     redirect_authenticated_user = True
+    throttle_classes = (LogInAccountThrottle, LogInAddressThrottle)
+
+    def post(self, request, *args, **kwargs):
+        waits = [throttle.wait() for throttle in self._throttles() if not throttle.allow_request(request, self)]
+        if waits:
+            retry_after = math.ceil(max(wait or 1 for wait in waits))
+            form = self.get_form()
+            form.errors.clear()
+            response = render(
+                request,
+                self.template_name,
+                {"form": form, "throttled_for": retry_after, "next": self.get_redirect_url()},
+                status=429,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def _throttles(self):
+        return [throttle() for throttle in self.throttle_classes]
 
 
 class LogOutView(auth_views.LogoutView):
     """POST only (Django's rule): a link cannot log anyone out."""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The account's API tokens: create (the token is shown once, on this
+    response only), see when each was last used, revoke."""
+    form = ApiTokenForm(request.POST or None)
+    created_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _row, created_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "created_token": created_token})
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke_view(request, token_id: int):
+    token = api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("accounts:api_tokens")

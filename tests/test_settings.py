@@ -27,21 +27,12 @@ print(json.dumps({
 """
 
 
+KEPT = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
+
+
 def _clean_env(**extra) -> dict:
-    """The process environment without any of the project's settings."""
-    names = {
-        "DATABASE_URL",
-        "REDIS_URL",
-        "CELERY_BROKER_URL",
-        "CELERY_RESULT_BACKEND",
-        "SECRET_KEY",
-        "DEBUG",
-        "ALLOWED_HOSTS",
-        "CELERY_TASK_ALWAYS_EAGER",
-        "DJANGO_SETTINGS_MODULE",
-        "TIME_ZONE",
-    }
-    env = {key: value for key, value in os.environ.items() if key not in names}
+    """A bare environment: none of the project's (or the test run's) settings."""
+    env = {key: value for key, value in os.environ.items() if key in KEPT}
     env.update(extra)
     return env
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,12 +42,14 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # ours, from the bottom of the dependency graph up (docs/architecture.md)
     "socialshop",
+    "ledger",
     "accounts",
     "catalog",
     "distribution",
     "shops",
     "orders",
     "commissions",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "distribution.referrals.ReferralMiddleware",
+    "socialshop.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "socialshop.urls"
@@ -81,6 +86,25 @@ TEMPLATES = [
         },
     },
 ]
+
+# Content-Security-Policy on every response (django-csp): scripts, fonts,
+# images and connections only from this site; no inline scripts anywhere
+# (the API docs load their script as a file). Inline *styles* are allowed:
+# the admin and Swagger UI set some, and they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- data ---------------------------------------------------------------
 
@@ -142,6 +166,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # One currency per deployment; amounts are integer minor units (fen).
 CURRENCY = env("CURRENCY", default="CNY")
 
+# --- payment and payout providers ----------------------------------------------
+
+# Dotted path of the class that pays resellers (commissions.payouts.PayoutProvider).
+PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="commissions.payouts.SandboxPayoutProvider")
+# Share of sandbox payouts that fail, as a real provider's sometimes do.
+PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
+
 # --- Celery -------------------------------------------------------------
 
 # No broker configured means the embedded default: tasks run in process, at
@@ -172,14 +203,39 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "socialshop.tasks.heartbeat_task", "schedule": timedelta(minutes=1)},
     # sales reported since the last roll-up into team totals (also queued after each sale)
     "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
+    "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
+    "reconcile": {"task": "commissions.tasks.reconcile_task", "schedule": timedelta(hours=1)},
 }
+
+# --- partners' webhooks ---------------------------------------------------
+
+# Refuse webhook URLs on loopback/private networks (SSRF); on for local work only.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=False)
 
 # --- REST API -----------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "socialshop.api.throttles.AnonThrottle",
+        "socialshop.api.throttles.UserThrottle",
+        "socialshop.api.throttles.ScopedThrottle",
+    ],
+    # per minute unless said otherwise; views name their scope (throttle_scope)
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_RATE_ANON", default="300/min"),
+        "user": env("THROTTLE_RATE_USER", default="1200/min"),
+        "login_account": env("THROTTLE_RATE_LOGIN_ACCOUNT", default="5/min"),
+        "login_address": env("THROTTLE_RATE_LOGIN_ADDRESS", default="20/min"),
+        "order_place": env("THROTTLE_RATE_ORDER_PLACE", default="30/min"),
+        "withdrawal_request": env("THROTTLE_RATE_WITHDRAWAL_REQUEST", default="10/hour"),
+    },
+    # how many proxies in front append to X-Forwarded-For; 0 trusts only REMOTE_ADDR
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "socialshop.api.pagination.PagePagination",
     "PAGE_SIZE": 20,

@@ -25,3 +25,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_ke
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LANGUAGE_CODE = "zh-hans"
 STATIC_ROOT = tempfile.mkdtemp(prefix="socialshop-test-static-")
+# the tests' webhook receivers listen on localhost
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+# tests choose their failures (settings.PAYOUT_SANDBOX_FAILURE_RATE = 1)
+PAYOUT_SANDBOX_FAILURE_RATE = 0.0

@@ -1,0 +1,15 @@
+from rest_framework.permissions import BasePermission
+
+from distribution.models import Reseller
+
+
+class IsReseller(BasePermission):
+    """Signed in and a reseller; ``request.reseller`` is set for the view."""
+
+    message = "Only resellers may do this."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        request.reseller = Reseller.objects.filter(user=request.user).first()
+        return request.reseller is not None

@@ -1,0 +1,74 @@
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from commissions.models import Withdrawal
+from commissions.services.withdrawals import withdrawal_request
+from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
+
+from .permissions import IsReseller
+from .serializers import WithdrawalRequestSerializer, WithdrawalSerializer
+
+WITHDRAWAL_EXAMPLE = OpenApiExample(
+    "Requested",
+    value={
+        "id": 12,
+        "amount": "100.00",
+        "fee_amount": "0.00",
+        "net_amount": "100.00",
+        "status": "requested",
+        "failure_reason": "",
+        "requested_at": "2026-11-26T10:00:00+08:00",
+        "decided_at": None,
+        "paid_at": None,
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="My withdrawals", responses={200: WithdrawalSerializer, **ERRORS_AUTHENTICATED}),
+    retrieve=extend_schema(
+        summary="One of my withdrawals",
+        responses={200: WithdrawalSerializer, 404: NOT_FOUND, **ERRORS_AUTHENTICATED},
+        examples=[WITHDRAWAL_EXAMPLE],
+    ),
+)
+@extend_schema(tags=["money"])
+class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsReseller]
+    serializer_class = WithdrawalSerializer
+
+    def get_throttles(self):
+        self.throttle_scope = "withdrawal_request" if self.action == "create" else None
+        return super().get_throttles()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Withdrawal.objects.none()
+        return Withdrawal.objects.filter(reseller=self.request.reseller)
+
+    @extend_schema(
+        summary="Ask to withdraw",
+        description=(
+            "The amount leaves the withdrawable balance at once and waits for an operator. Refused with 400 "
+            "below the minimum (`below_minimum_withdrawal`), above the balance (`insufficient_balance`), "
+            "or for an amount that is not a positive yuan amount with at most two decimals."
+        ),
+        request=WithdrawalRequestSerializer,
+        responses={
+            201: WithdrawalSerializer,
+            400: error_response(
+                "Refused: a bad amount (`validation_error`), `below_minimum_withdrawal` or `insufficient_balance`.",
+                "insufficient_balance",
+                "You can withdraw at most ¥12.00.",
+            ),
+            **ERRORS_AUTHENTICATED,
+        },
+        examples=[OpenApiExample("¥100", value={"amount": "100.00"}, request_only=True), WITHDRAWAL_EXAMPLE],
+    )
+    def create(self, request):
+        data = WithdrawalRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdrawal = withdrawal_request(reseller=request.reseller, amount=data.validated_data["amount"])
+        return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,240 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Product
+from socialshop.money import BASIS_POINTS
+
+from .choices import CommissionBase, PayoutBatchStatus, WithdrawalStatus
+
+share_validators = [MinValueValidator(0), MaxValueValidator(BASIS_POINTS)]
+
+
+class CommissionPlanQuerySet(models.QuerySet):
+    def in_effect_at(self, moment):
+        return self.filter(effective_from__lte=moment).order_by("-effective_from", "-id")
+
+
+class CommissionPlan(models.Model):
+    """One version of the platform's commission plan.
+
+    Versions are never edited: a change is a new version, effective from
+    the moment it is published (never backdated), and a payment confirmed
+    at time *t* is paid by the version in effect at *t*. Shares are basis
+    points of the commission base (10000 = 100%)."""
+
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now, db_index=True)
+    tier_count = models.PositiveSmallIntegerField(
+        _("tiers that earn"), default=2, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    three_tiers_confirmed = models.BooleanField(_("I have read the warning about three tiers"), default=False)
+    tier1_share_bps = models.PositiveIntegerField(_("tier 1 share (bp)"), default=3000, validators=share_validators)
+    tier2_share_bps = models.PositiveIntegerField(_("tier 2 share (bp)"), default=1000, validators=share_validators)
+    tier3_share_bps = models.PositiveIntegerField(_("tier 3 share (bp)"), default=0, validators=share_validators)
+    base = models.CharField(_("commission base"), max_length=10, choices=CommissionBase.choices, default="margin")
+    self_purchase_earns = models.BooleanField(_("a reseller buying for itself earns tier 1 (自购返佣)"), default=False)
+    min_withdrawal_amount = models.BigIntegerField(_("minimum withdrawal (fen)"), default=1000)
+    withdrawal_fee_amount = models.BigIntegerField(_("withdrawal fee, fixed (fen)"), default=0)
+    withdrawal_fee_bps = models.PositiveIntegerField(
+        _("withdrawal fee, share (bp)"), default=0, validators=share_validators
+    )
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommissionPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commission plan")
+        verbose_name_plural = _("commission plans")
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tier_count__gte=1, tier_count__lte=3), name="plan_one_to_three_tiers"),
+            models.CheckConstraint(
+                condition=Q(tier_count__lt=3) | Q(three_tiers_confirmed=True), name="plan_three_tiers_confirmed"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    tier1_share_bps__lte=BASIS_POINTS - F("tier2_share_bps") - F("tier3_share_bps"),
+                ),
+                name="plan_shares_at_most_100_percent",
+            ),
+            models.CheckConstraint(condition=Q(base__in=CommissionBase.values), name="plan_base_known"),
+            models.CheckConstraint(condition=Q(min_withdrawal_amount__gte=1), name="plan_min_withdrawal_positive"),
+            models.CheckConstraint(condition=Q(withdrawal_fee_amount__gte=0), name="plan_fee_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"v{self.pk} ({self.effective_from:%Y-%m-%d %H:%M})"
+
+    def tier_shares(self) -> list[int]:
+        """Basis points of the tiers that earn, tier 1 first."""
+        return [self.tier1_share_bps, self.tier2_share_bps, self.tier3_share_bps][: self.tier_count]
+
+
+class CommissionOverride(models.Model):
+    """Different shares for one category or one product, within one plan
+    version (a product's override wins over its category's)."""
+
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="overrides")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tier1_share_bps = models.PositiveIntegerField(_("tier 1 share (bp)"), validators=share_validators)
+    tier2_share_bps = models.PositiveIntegerField(_("tier 2 share (bp)"), default=0, validators=share_validators)
+    tier3_share_bps = models.PositiveIntegerField(_("tier 3 share (bp)"), default=0, validators=share_validators)
+
+    class Meta:
+        verbose_name = _("commission override")
+        verbose_name_plural = _("commission overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(category__isnull=False) & Q(product__isnull=True))
+                | (Q(category__isnull=True) & Q(product__isnull=False)),
+                name="override_for_category_or_product",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier1_share_bps__lte=BASIS_POINTS - F("tier2_share_bps") - F("tier3_share_bps")),
+                name="override_shares_at_most_100_percent",
+            ),
+            models.UniqueConstraint(fields=["plan", "category"], name="override_once_per_category"),
+            models.UniqueConstraint(fields=["plan", "product"], name="override_once_per_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.product or self.category}: {self.tier1_share_bps}/{self.tier2_share_bps}/{self.tier3_share_bps}"
+
+    def tier_shares(self, tier_count: int) -> list[int]:
+        return [self.tier1_share_bps, self.tier2_share_bps, self.tier3_share_bps][:tier_count]
+
+
+class Withdrawal(models.Model):
+    """A reseller's request to be paid (提现). The amount leaves its
+    withdrawable balance the moment it is asked for (ledger: withdrawable →
+    withdrawal pending) and either reaches the reseller (paid) or comes back
+    (rejected, payout failed)."""
+
+    reseller = models.ForeignKey("distribution.Reseller", on_delete=models.PROTECT, related_name="withdrawals")
+    amount = models.BigIntegerField(_("amount (fen)"))
+    fee_amount = models.BigIntegerField(_("fee (fen)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED
+    )
+    failure_reason = models.CharField(_("why it failed or was rejected"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="withdrawal_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(fee_amount__gte=0, fee_amount__lte=F("amount")), name="withdrawal_fee_within_amount"
+            ),
+            models.CheckConstraint(condition=Q(status__in=WithdrawalStatus.values), name="withdrawal_status_known"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="withdrawal_by_status")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.reseller_id} {self.amount} ({self.status})"
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.fee_amount
+
+
+class WithdrawalStatusChange(models.Model):
+    """The audit trail of a withdrawal: every move, who made it, when, why."""
+
+    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.withdrawal_id}: {self.from_status} → {self.to_status}"
+
+
+class PayoutBatch(models.Model):
+    """Approved withdrawals sent to the payout provider together."""
+
+    status = models.CharField(max_length=10, choices=PayoutBatchStatus.choices, default=PayoutBatchStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout batch")
+        verbose_name_plural = _("payout batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"batch #{self.pk}"
+
+
+class PayoutItem(models.Model):
+    """One withdrawal in one batch. A withdrawal is paid at most once: it
+    has at most one item (unique), the provider is asked with the item's
+    reference as its idempotency key, and the ledger posting is keyed by the
+    withdrawal."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
+    withdrawal = models.OneToOneField(Withdrawal, on_delete=models.PROTECT, related_name="payout")
+    amount = models.BigIntegerField()  # what is sent: the withdrawal less its fee
+    reference = models.CharField(max_length=40, unique=True)
+    provider_reference = models.CharField(max_length=80, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)  # "", "paid", "failed"
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive")]
+
+    def __str__(self):
+        return self.reference
+
+
+class SandboxPayoutRecord(models.Model):
+    """The sandbox payout provider's own memory (what a real provider keeps
+    on its side): one row per reference it was asked to pay."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    reseller_id = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    succeeded = models.BooleanField()
+    provider_reference = models.CharField(max_length=80)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.reference
+
+
+class ReconciliationRun(models.Model):
+    """What the periodic reconciliation found; the admin's front page shows
+    the latest one, in red when something broke."""
+
+    ran_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ok = models.BooleanField()
+    breaks = models.JSONField(default=dict)  # check name → list of breaks
+
+    class Meta:
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self):
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"

@@ -1,0 +1,64 @@
+"""Paying resellers: a small provider interface and the sandbox provider.
+
+A real provider (WeChat Pay's 商家转账到零钱, Alipay's 单笔转账) takes our
+reference as an idempotency key: asking twice for one reference pays once
+and answers the same. The sandbox behaves that way too: it keeps what it
+was asked (``SandboxPayoutRecord``), answers a repeated reference with the
+first answer, and fails a share of payouts (``PAYOUT_SANDBOX_FAILURE_RATE``,
+picked by a hash of the reference so a retry gets the same outcome), with
+reasons a real provider gives.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from .models import SandboxPayoutRecord
+
+SANDBOX_FAILURE_REASONS = [
+    "收款账户未完成实名认证 (payee account not verified)",
+    "收款账户已冻结 (payee account frozen)",
+    "超出单日转账限额 (daily transfer limit reached)",
+]
+
+
+@dataclass(frozen=True)
+class PayoutResult:
+    succeeded: bool
+    provider_reference: str
+    failure_reason: str = ""
+
+
+class PayoutProvider(Protocol):
+    def payout_send(self, *, reference: str, reseller_id: int, amount: int) -> PayoutResult:
+        """Send ``amount`` fen to the reseller; idempotent by ``reference``."""
+
+
+class SandboxPayoutProvider:
+    def payout_send(self, *, reference: str, reseller_id: int, amount: int) -> PayoutResult:
+        existing = SandboxPayoutRecord.objects.filter(reference=reference).first()
+        if existing is None:
+            digest = int(hashlib.sha256(reference.encode()).hexdigest()[:8], 16)
+            fails = digest / 0xFFFFFFFF < settings.PAYOUT_SANDBOX_FAILURE_RATE
+            try:
+                with transaction.atomic():
+                    existing = SandboxPayoutRecord.objects.create(
+                        reference=reference,
+                        reseller_id=reseller_id,
+                        amount=amount,
+                        succeeded=not fails,
+                        provider_reference=f"SBX{uuid.uuid4().hex[:20].upper()}",
+                        failure_reason=SANDBOX_FAILURE_REASONS[digest % len(SANDBOX_FAILURE_REASONS)] if fails else "",
+                    )
+            except IntegrityError:  # asked twice at once: the first answer stands
+                existing = SandboxPayoutRecord.objects.get(reference=reference)
+        return PayoutResult(existing.succeeded, existing.provider_reference, existing.failure_reason)
+
+
+def payout_provider() -> PayoutProvider:
+    return import_string(settings.PAYOUT_PROVIDER)()

@@ -1,0 +1,2 @@
+"""The only writers of commissions, settlement, withdrawals and payouts,
+one module per flow."""

@@ -1,0 +1,235 @@
+"""Withdrawals (提现) and payouts (打款): the only writers of their states.
+
+Money follows the ledger (docs/commissions.md):
+
+- requested: withdrawable → withdrawal pending (the amount is reserved at once)
+- rejected, or payout failed: withdrawal pending → withdrawable
+- paid: withdrawal pending → payout clearing (the net amount) + revenue (the fee)
+
+Every posting is keyed by the withdrawal, every state change goes through
+``_transition`` (the declared table, an audit row), and a payout is asked of
+the provider with the item's stable reference, so nothing is paid twice:
+not when a task runs twice, not when two workers take one batch.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from distribution.models import Reseller
+from ledger.choices import AccountKind
+from ledger.models import LedgerAccount
+from ledger.services import ledger_account, ledger_post
+from socialshop.errors import NotFound
+from socialshop.money import format_yuan
+
+from ..calculations import withdrawal_fee
+from ..choices import WITHDRAWAL_TRANSITIONS, PayoutBatchStatus, WithdrawalStatus
+from ..exceptions import (
+    BelowMinimumWithdrawal,
+    InsufficientBalance,
+    InvalidTransition,
+    ResellerNotActive,
+    WithdrawalRefused,
+)
+from ..models import PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
+from ..payouts import payout_provider
+from ..selectors import commission_plan_in_effect
+
+logger = logging.getLogger(__name__)
+
+PAYOUT_CLAIM = timedelta(minutes=5)  # a worker's hold on one payout item
+
+
+def _accounts(reseller_id: int) -> tuple[LedgerAccount, LedgerAccount]:
+    return (
+        ledger_account(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller_id),
+        ledger_account(kind=AccountKind.RESELLER_WITHDRAWAL_PENDING, owner_id=reseller_id),
+    )
+
+
+def _transition(withdrawal: Withdrawal, to_status: str, *, actor: User | None, reason: str = "") -> None:
+    """The one writer of ``Withdrawal.status``; the row must be locked."""
+    if to_status not in WITHDRAWAL_TRANSITIONS[withdrawal.status]:
+        raise InvalidTransition(current_state=withdrawal.status, requested_state=to_status)
+    WithdrawalStatusChange.objects.create(
+        withdrawal=withdrawal, from_status=withdrawal.status, to_status=to_status, actor=actor, reason=reason
+    )
+    withdrawal.status = to_status
+    now = timezone.now()
+    fields = ["status"]
+    if to_status in (WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED):
+        withdrawal.decided_at = now
+        fields.append("decided_at")
+    if to_status == WithdrawalStatus.PAID:
+        withdrawal.paid_at = now
+        fields.append("paid_at")
+    if to_status in (WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED):
+        withdrawal.failure_reason = reason[:200]
+        fields.append("failure_reason")
+    withdrawal.save(update_fields=fields)
+
+
+def _return_to_withdrawable(withdrawal: Withdrawal, key: str, description: str) -> None:
+    withdrawable, pending = _accounts(withdrawal.reseller_id)
+    ledger_post(
+        idempotency_key=f"{key}:{withdrawal.pk}",
+        description=description,
+        debits=[(pending, withdrawal.amount)],
+        credits=[(withdrawable, withdrawal.amount)],
+    )
+
+
+@transaction.atomic
+def withdrawal_request(*, reseller: Reseller, amount: int) -> Withdrawal:
+    """Ask to withdraw ``amount`` fen. Refused (and nothing changes) below
+    the plan's minimum, above the withdrawable balance (a negative balance
+    after a clawback refuses everything), or for a reseller that is not
+    active. Locks the reseller's withdrawable account, so two requests at
+    once cannot both spend the same money."""
+    if not reseller.is_active:
+        raise ResellerNotActive()
+    plan = commission_plan_in_effect(at=timezone.now())
+    fee = withdrawal_fee(amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps)
+    if amount < plan.min_withdrawal_amount or amount - fee <= 0:
+        raise BelowMinimumWithdrawal(
+            _("The minimum withdrawal is %(minimum)s.") % {"minimum": format_yuan(plan.min_withdrawal_amount)},
+            fields={"amount": [_("At least %(minimum)s.") % {"minimum": format_yuan(plan.min_withdrawal_amount)}]},
+        )
+    withdrawable, pending = _accounts(reseller.pk)
+    balance = LedgerAccount.objects.select_for_update().values_list("balance_amount", flat=True).get(pk=withdrawable.pk)
+    if amount > balance:
+        raise InsufficientBalance(
+            _("You can withdraw at most %(balance)s.") % {"balance": format_yuan(max(balance, 0))},
+            fields={"amount": [_("More than your withdrawable balance.")]},
+        )
+    withdrawal = Withdrawal.objects.create(reseller=reseller, amount=amount, fee_amount=fee)
+    WithdrawalStatusChange.objects.create(
+        withdrawal=withdrawal, from_status="", to_status=WithdrawalStatus.REQUESTED, actor=reseller.user
+    )
+    ledger_post(
+        idempotency_key=f"withdrawal-request:{withdrawal.pk}",
+        description=f"withdrawal #{withdrawal.pk} requested",
+        debits=[(withdrawable, amount)],
+        credits=[(pending, amount)],
+    )
+    return withdrawal
+
+
+def _locked(withdrawal_id: int) -> Withdrawal:
+    withdrawal = Withdrawal.objects.select_for_update().filter(pk=withdrawal_id).first()
+    if withdrawal is None:
+        raise NotFound()
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_approve(*, operator: User, withdrawal_id: int, reason: str = "") -> Withdrawal:
+    withdrawal = _locked(withdrawal_id)
+    _transition(withdrawal, WithdrawalStatus.APPROVED, actor=operator, reason=reason)
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_reject(*, operator: User, withdrawal_id: int, reason: str) -> Withdrawal:
+    """Refuse a requested or approved (not yet paying) withdrawal; the money
+    returns to withdrawable. A reason is required: the reseller sees it."""
+    if not reason.strip():
+        raise WithdrawalRefused(_("Say why the withdrawal is rejected."), fields={"reason": [_("Required.")]})
+    withdrawal = _locked(withdrawal_id)
+    _transition(withdrawal, WithdrawalStatus.REJECTED, actor=operator, reason=reason.strip())
+    _return_to_withdrawable(withdrawal, "withdrawal-reject", f"withdrawal #{withdrawal.pk} rejected")
+    return withdrawal
+
+
+@transaction.atomic
+def payout_batch_create(*, operator: User, withdrawal_ids: list[int] | None = None) -> PayoutBatch | None:
+    """Put approved withdrawals (all, or those named) into a new batch and
+    queue its payment after commit. Returns None when there is nothing to pay."""
+    candidates = Withdrawal.objects.select_for_update(skip_locked=True).filter(status=WithdrawalStatus.APPROVED)
+    if withdrawal_ids is not None:
+        candidates = candidates.filter(pk__in=withdrawal_ids)
+    withdrawals = list(candidates.order_by("pk"))
+    if not withdrawals:
+        return None
+    batch = PayoutBatch.objects.create(created_by=operator)
+    for withdrawal in withdrawals:
+        _transition(withdrawal, WithdrawalStatus.PAYING, actor=operator, reason=f"batch #{batch.pk}")
+    PayoutItem.objects.bulk_create(
+        PayoutItem(
+            batch=batch,
+            withdrawal=withdrawal,
+            amount=withdrawal.net_amount,
+            reference=f"WD{withdrawal.pk}-{uuid.uuid4().hex[:12].upper()}",
+        )
+        for withdrawal in withdrawals
+    )
+    from ..tasks import payout_batch_pay_task  # tasks import these services
+
+    payout_batch_pay_task.delay_on_commit(batch.pk)
+    return batch
+
+
+def _claim_item(item_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        PayoutItem.objects.filter(pk=item_id, outcome="")
+        .exclude(claimed_until__gt=now)
+        .update(claimed_until=now + PAYOUT_CLAIM)
+    )
+
+
+@transaction.atomic
+def _record_payout(item_id: int, succeeded: bool, provider_reference: str, failure_reason: str) -> None:
+    item = PayoutItem.objects.select_for_update().select_related("withdrawal").get(pk=item_id)
+    if item.outcome:
+        return  # recorded already (a duplicate run); the provider answered the same
+    withdrawal = _locked(item.withdrawal_id)
+    item.provider_reference = provider_reference
+    if succeeded:
+        item.outcome = "paid"
+        _transition(withdrawal, WithdrawalStatus.PAID, actor=None, reason=provider_reference)
+        _, pending = _accounts(withdrawal.reseller_id)
+        credits = [(ledger_account(kind=AccountKind.PLATFORM_PAYOUT_CLEARING), withdrawal.net_amount)]
+        if withdrawal.fee_amount:
+            credits.append((ledger_account(kind=AccountKind.PLATFORM_REVENUE), withdrawal.fee_amount))
+        ledger_post(
+            idempotency_key=f"withdrawal-paid:{withdrawal.pk}",
+            description=f"withdrawal #{withdrawal.pk} paid ({provider_reference})",
+            debits=[(pending, withdrawal.amount)],
+            credits=credits,
+        )
+    else:
+        item.outcome = "failed"
+        _transition(withdrawal, WithdrawalStatus.FAILED, actor=None, reason=failure_reason)
+        _return_to_withdrawable(withdrawal, "withdrawal-failed", f"withdrawal #{withdrawal.pk} payout failed")
+    item.save(update_fields=["outcome", "provider_reference"])
+
+
+def payout_batch_pay(*, batch_id: int) -> int:
+    """Send every unsent item of a batch to the payout provider and record
+    what it answers. Safe to run twice and from two workers at once (each
+    item is claimed first; the provider is idempotent by reference; the
+    record step re-checks under a lock). Returns how many items it sent."""
+    sent = 0
+    provider = payout_provider()
+    item_ids = list(PayoutItem.objects.filter(batch_id=batch_id, outcome="").values_list("pk", flat=True))
+    for item_id in item_ids:
+        if not _claim_item(item_id):
+            continue
+        item = PayoutItem.objects.select_related("withdrawal").get(pk=item_id)
+        result = provider.payout_send(
+            reference=item.reference, reseller_id=item.withdrawal.reseller_id, amount=item.amount
+        )
+        _record_payout(item_id, result.succeeded, result.provider_reference, result.failure_reason)
+        sent += 1
+    if not PayoutItem.objects.filter(batch_id=batch_id, outcome="").exists():
+        PayoutBatch.objects.filter(pk=batch_id, status=PayoutBatchStatus.OPEN).update(
+            status=PayoutBatchStatus.DONE, finished_at=timezone.now()
+        )
+    return sent

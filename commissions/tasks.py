@@ -1,0 +1,30 @@
+import logging
+
+from celery import shared_task
+
+from .models import ReconciliationRun
+from .reconciliation import reconcile
+from .services.withdrawals import payout_batch_pay
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def payout_batch_pay_task(batch_id: int) -> int:
+    """Pay a batch through the provider; safe to run twice (see payout_batch_pay)."""
+    return payout_batch_pay(batch_id=batch_id)
+
+
+@shared_task
+def reconcile_task() -> bool:
+    """Beat, hourly: prove the books; on a break, log an error and leave a
+    notice on the admin's front page."""
+    results = reconcile()
+    ok = all(result.ok for result in results)
+    ReconciliationRun.objects.create(ok=ok, breaks={result.name: result.breaks[:100] for result in results})
+    if not ok:
+        logger.error(
+            "reconciliation found breaks: %s",
+            {result.name: len(result.breaks) for result in results if not result.ok},
+        )
+    return ok

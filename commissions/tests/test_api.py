@@ -1,0 +1,89 @@
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from commissions.models import Withdrawal
+from commissions.services.withdrawals import withdrawal_request
+from distribution.tests.factories import ResellerFactory
+
+from .factories import balances, credit_withdrawable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reseller():
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 50_000, "start")
+    return reseller
+
+
+@pytest.fixture
+def api(reseller):
+    client = APIClient()
+    client.force_authenticate(reseller.user)
+    return client
+
+
+def test_a_reseller_asks_to_withdraw_in_yuan(api, reseller):
+    response = api.post("/api/v1/withdrawals/", {"amount": "123.45"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["amount"] == "123.45" and response.json()["status"] == "requested"
+    assert balances(reseller.pk) == {"withdrawable": 50_000 - 12_345, "pending": 12_345}
+
+
+@pytest.mark.parametrize(
+    "amount, code",
+    [
+        ("12.345", "validation_error"),
+        ("-100", "validation_error"),
+        ("abc", "validation_error"),
+        (100.5, "validation_error"),
+        ("0", "below_minimum_withdrawal"),
+        ("9.99", "below_minimum_withdrawal"),
+        ("500.01", "insufficient_balance"),
+    ],
+)
+def test_bad_amounts_get_a_clear_400_and_change_nothing(api, reseller, amount, code):
+    response = api.post("/api/v1/withdrawals/", {"amount": amount}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert "amount" in response.json()["fields"]
+    assert not Withdrawal.objects.exists()
+    assert balances(reseller.pk) == {"withdrawable": 50_000, "pending": 0}
+
+
+def test_a_reseller_sees_only_its_own_withdrawals(api, reseller):
+    mine = withdrawal_request(reseller=reseller, amount=10_000)
+    other = ResellerFactory()
+    credit_withdrawable(other.pk, 20_000, "other")
+    theirs = withdrawal_request(reseller=other, amount=10_000)
+
+    listed = api.get("/api/v1/withdrawals/").json()
+
+    assert [row["id"] for row in listed["results"]] == [mine.pk]
+    assert api.get(f"/api/v1/withdrawals/{theirs.pk}/").status_code == 404
+
+
+def test_customers_have_no_withdrawals():
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+
+    assert client.get("/api/v1/withdrawals/").status_code == 403
+    assert client.post("/api/v1/withdrawals/", {"amount": "10.00"}, format="json").status_code == 403
+
+
+def test_withdrawal_requests_are_rate_limited(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "withdrawal_request": "2/hour"},
+    }
+    for _ in range(2):
+        assert api.post("/api/v1/withdrawals/", {"amount": "10.00"}, format="json").status_code == 201
+
+    response = api.post("/api/v1/withdrawals/", {"amount": "10.00"}, format="json")
+
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert api.get("/api/v1/withdrawals/").status_code == 200  # reading is not limited by that scope

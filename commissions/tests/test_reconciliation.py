@@ -1,0 +1,87 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.tests.factories import OperatorFactory
+from commissions.models import PayoutItem, SandboxPayoutRecord
+from commissions.reconciliation import reconcile
+from commissions.services.withdrawals import (
+    payout_batch_create,
+    withdrawal_approve,
+    withdrawal_reject,
+    withdrawal_request,
+)
+from distribution.tests.factories import ResellerFactory
+from ledger.choices import AccountKind
+from ledger.models import LedgerAccount
+
+from .factories import credit_withdrawable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(django_capture_on_commit_callbacks):
+    """Withdrawals in every end state, through the services."""
+    operator = OperatorFactory()
+    resellers = [ResellerFactory() for _ in range(3)]
+    for reseller in resellers:
+        credit_withdrawable(reseller.pk, 30_000, str(reseller.pk))
+    paid = withdrawal_request(reseller=resellers[0], amount=10_000)
+    withdrawal_approve(operator=operator, withdrawal_id=paid.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_create(operator=operator)
+    rejected = withdrawal_request(reseller=resellers[1], amount=10_000)
+    withdrawal_reject(operator=operator, withdrawal_id=rejected.pk, reason="no")
+    withdrawal_request(reseller=resellers[2], amount=10_000)
+    return resellers
+
+
+def test_books_kept_by_the_services_reconcile(books, capsys):
+    assert all(result.ok for result in reconcile())
+
+    call_command("reconcile")
+
+    assert "reconciliation passed" in capsys.readouterr().out
+
+
+def test_a_tampered_balance_is_reported_and_the_command_fails(books, capsys):
+    LedgerAccount.objects.filter(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=books[0].pk).update(balance_amount=1)
+
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("reconcile")
+
+    assert exit_code.value.code == 1
+    assert "cached balance 1" in capsys.readouterr().out
+
+
+def test_a_payout_the_provider_made_but_nobody_recorded_is_reported(books):
+    item = PayoutItem.objects.get()
+    SandboxPayoutRecord.objects.create(
+        reference="WD999-LOST",
+        reseller_id=item.withdrawal.reseller_id,
+        amount=1,
+        succeeded=True,
+        provider_reference="x",
+    )
+
+    breaks = {result.name: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
+
+    assert breaks == ["the provider paid WD999-LOST, but no payout item records it as paid"]
+
+
+def test_the_periodic_run_alerts_operators_on_the_admin_front_page(books, client, caplog):
+    from commissions.tasks import reconcile_task
+
+    client.force_login(OperatorFactory())
+    assert reconcile_task.delay().get() is True
+    assert (
+        "Reconciliation passed" in client.get("/admin/").content.decode()
+        or "对账通过" in client.get("/admin/").content.decode()
+    )
+
+    LedgerAccount.objects.filter(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=books[0].pk).update(balance_amount=1)
+    assert reconcile_task.delay().get() is False
+
+    page = client.get("/admin/").content.decode()
+    assert "对账发现异常" in page and "cached balance 1" in page
+    assert "reconciliation found breaks" in caplog.text

@@ -1,0 +1,163 @@
+"""Who may call what: every API operation × every role, from one table.
+
+The table below lists each operation of the OpenAPI schema with the status
+each role gets. A new endpoint missing from the table fails
+``test_every_operation_is_in_the_table``; a wrong permission fails
+``test_each_role_gets_the_expected_status``. There are two resellers and two
+suppliers, so an object of the other tenant must answer 404 (not 403: no
+enumeration) — paths name objects of *reseller_a* / *supplier_a*, and the
+``_b`` roles are the strangers.
+
+Roles: anonymous, customer, reseller_a, reseller_b, supplier_a, supplier_b,
+operator.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from accounts.tests.factories import OperatorFactory, UserFactory
+from catalog.services import supplier_staff_add
+from catalog.tests.factories import SupplierFactory
+from commissions.services.withdrawals import withdrawal_request
+from commissions.tests.factories import credit_withdrawable
+from distribution.tests.factories import ResellerFactory
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "customer", "reseller_a", "reseller_b", "supplier_a", "supplier_b", "operator"]
+
+
+@dataclass(frozen=True)
+class Access:
+    method: str
+    path: str  # as in the schema, e.g. /api/v1/orders/{id}/
+    statuses: dict[str, int]  # role → expected status
+    params: dict[str, str] = field(default_factory=dict)  # path parameter → name of a world object
+    body: dict | None = None
+
+
+def everyone(status: int, **overrides: int) -> dict[str, int]:
+    return {role: overrides.get(role, status) for role in ROLES}
+
+
+def signed_in(status: int, **overrides: int) -> dict[str, int]:
+    return everyone(status, anonymous=401, **overrides)
+
+
+def owner_only(owner: str, status: int) -> dict[str, int]:
+    """``owner`` gets ``status``; every other signed-in role 404; anonymous 401."""
+    return signed_in(404, **{owner: status})
+
+
+def resellers_only(status: int, **overrides: int) -> dict[str, int]:
+    """Resellers get ``status`` (or an override); other signed-in roles 403."""
+    return signed_in(403, **{"reseller_a": status, "reseller_b": status, **overrides})
+
+
+ENDPOINT = {"id": "endpoint_of_reseller_a"}
+DELIVERY = {"id": "delivery_of_reseller_a"}
+NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.paid"]}
+
+TABLE: list[Access] = [
+    Access("GET", "/api/v1/me/", signed_in(200)),
+    # partners' webhooks: anyone signed in manages their own
+    Access("GET", "/api/v1/webhooks/endpoints/", signed_in(200)),
+    Access("POST", "/api/v1/webhooks/endpoints/", signed_in(201), body=NEW_ENDPOINT),
+    Access("GET", "/api/v1/webhooks/endpoints/{id}/", owner_only("reseller_a", 200), ENDPOINT),
+    Access("PATCH", "/api/v1/webhooks/endpoints/{id}/", owner_only("reseller_a", 200), ENDPOINT, {"is_active": False}),
+    Access("DELETE", "/api/v1/webhooks/endpoints/{id}/", owner_only("reseller_a", 204), ENDPOINT),
+    Access("POST", "/api/v1/webhooks/endpoints/{id}/ping/", owner_only("reseller_a", 202), ENDPOINT, {}),
+    Access("GET", "/api/v1/webhooks/deliveries/", signed_in(200)),
+    Access("GET", "/api/v1/webhooks/deliveries/{id}/", owner_only("reseller_a", 200), DELIVERY),
+    Access("POST", "/api/v1/webhooks/deliveries/{id}/replay/", owner_only("reseller_a", 202), DELIVERY, {}),
+    # money: resellers only, their own
+    Access("GET", "/api/v1/withdrawals/", resellers_only(200)),
+    Access("POST", "/api/v1/withdrawals/", resellers_only(201, reseller_b=400), body={"amount": "10.00"}),
+    Access("GET", "/api/v1/withdrawals/{id}/", resellers_only(404, reseller_a=200), {"id": "withdrawal_of_reseller_a"}),
+]
+
+
+@dataclass
+class World:
+    users: dict
+    objects: dict
+
+
+@pytest.fixture
+def world() -> World:
+    reseller_a, reseller_b = ResellerFactory(), ResellerFactory()
+    supplier_a, supplier_b = SupplierFactory(), SupplierFactory()
+    staff_a, staff_b = UserFactory(), UserFactory()
+    supplier_staff_add(supplier=supplier_a, user=staff_a)
+    supplier_staff_add(supplier=supplier_b, user=staff_b)
+    users = {
+        "anonymous": None,
+        "customer": UserFactory(role=Role.CUSTOMER),
+        "reseller_a": reseller_a.user,
+        "reseller_b": reseller_b.user,
+        "supplier_a": staff_a,
+        "supplier_b": staff_b,
+        "operator": OperatorFactory(),
+    }
+    credit_withdrawable(reseller_a.pk, 10_000, "access-table")
+    endpoint = webhook_endpoint_create(user=reseller_a.user, url="https://partner.example.com/a", events=["order.paid"])
+    objects = {
+        "reseller_a": reseller_a,
+        "supplier_a": supplier_a,
+        "endpoint_of_reseller_a": endpoint,
+        "delivery_of_reseller_a": WebhookDelivery.objects.create(endpoint=endpoint, event_type="ping", body="{}"),
+        "withdrawal_of_reseller_a": withdrawal_request(reseller=reseller_a, amount=2_000),
+    }
+    return World(users=users, objects=objects)
+
+
+def _schema_operations() -> set[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def table_gaps(operations: set[tuple[str, str]], table: list[Access]) -> tuple[set, set]:
+    """(operations missing from the table, table rows for operations that are gone)"""
+    in_table = {(access.method, access.path) for access in table}
+    return operations - in_table, in_table - operations
+
+
+def test_every_operation_is_in_the_table():
+    missing, gone = table_gaps(_schema_operations(), TABLE)
+
+    assert missing == set(), "add the new operations to TABLE"
+    assert gone == set(), "TABLE names operations that no longer exist"
+
+
+def test_an_operation_added_without_a_row_is_caught():
+    operations = _schema_operations() | {("POST", "/api/v1/brand-new/")}
+
+    assert table_gaps(operations, TABLE)[0] == {("POST", "/api/v1/brand-new/")}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("access", TABLE, ids=lambda access: f"{access.method} {access.path}")
+def test_each_role_gets_the_expected_status(world, access, role):
+    client = APIClient()
+    if world.users[role] is not None:
+        client.force_authenticate(world.users[role])
+    path = access.path.format(**{name: world.objects[ref].pk for name, ref in access.params.items()})
+
+    response = (
+        client.generic(access.method, path, data=None, format="json")
+        if access.body is None
+        else getattr(client, access.method.lower())(path, access.body, format="json")
+    )
+
+    assert response.status_code == access.statuses[role], response.content

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from socialshop.errors import DomainError
+
+
+class WebhookTargetRefused(DomainError):
+    code = "webhook_target_refused"
+    default_message = _("This URL cannot receive webhooks.")
+
+
+class UnknownEventType(DomainError):
+    code = "unknown_event_type"
+    default_message = _("Unknown event type.")

@@ -1,0 +1,248 @@
+"""The only writers of webhook endpoints and deliveries.
+
+Delivery is at-least-once: an event is stored as a delivery row per
+endpoint in the same transaction as whatever caused it, then sent by a
+Celery task after commit. A failed attempt is retried with exponential
+backoff by the beat-driven sweep (``webhook_deliveries_due_send``), never by
+ETA tasks, so retries survive worker restarts. A delivery is *claimed* with
+a conditional update before it is sent, so two workers never send it at
+once; a claim lapses after ``LEASE`` if its worker dies.
+"""
+
+import json
+import logging
+import secrets
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import requests
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from socialshop.errors import NotFound
+
+from .choices import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
+from .exceptions import UnknownEventType, WebhookTargetRefused
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .signing import SIGNATURE_HEADER, signature_header
+from .targets import webhook_target_check
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8  # in a row, before a delivery is given up (a replay starts a new series)
+BACKOFF_BASE = timedelta(seconds=30)  # 30 s, 1 min, 2 min … 64 min: about 2 h in all
+BACKOFF_CAP = timedelta(hours=6)
+LEASE = timedelta(minutes=2)
+CONNECT_TIMEOUT_SECONDS = 3
+READ_TIMEOUT_SECONDS = 10
+USER_AGENT = "socialshop-webhooks/1"
+
+
+def backoff_after(failures_in_row: int) -> timedelta:
+    """How long to wait after the n-th failure in a row (n ≥ 1)."""
+    return min(BACKOFF_BASE * 2 ** (failures_in_row - 1), BACKOFF_CAP)
+
+
+def _check_events(events: list[str]) -> list[str]:
+    unknown = sorted(set(events) - set(SUBSCRIBABLE_EVENTS))
+    if unknown or not events:
+        raise UnknownEventType(fields={"events": [f"choose from {', '.join(SUBSCRIBABLE_EVENTS)}"]})
+    return sorted(set(events))
+
+
+def webhook_endpoint_create(*, user: User, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+    """Register ``url`` for ``events``; the secret is generated here."""
+    webhook_target_check(url)
+    return WebhookEndpoint.objects.create(
+        user=user,
+        url=url,
+        events=_check_events(events),
+        description=description,
+        secret="whsec_" + secrets.token_urlsafe(32),
+    )
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
+    """Change url, events, description or is_active (validated like create)."""
+    if "url" in changes:
+        webhook_target_check(changes["url"])
+    if "events" in changes:
+        changes["events"] = _check_events(changes["events"])
+    for name, value in changes.items():
+        setattr(endpoint, name, value)
+    endpoint.save(update_fields=list(changes))
+    return endpoint
+
+
+def webhook_event_publish(*, user_ids: list[int], event_type: str, data: dict) -> list[int]:
+    """Record one event for every active endpoint of ``user_ids`` that asked
+    for ``event_type`` and queue their sending for after commit. Call it
+    inside the transaction that made the change. Returns the delivery IDs."""
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(user_id__in=user_ids, is_active=True)
+        if event_type in endpoint.events
+    ]
+    if not endpoints:
+        return []
+    event_id = uuid.uuid4()
+    body = json.dumps(
+        {"id": str(event_id), "type": event_type, "created_at": timezone.now().isoformat(), "data": data},
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    now = timezone.now()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(endpoint=endpoint, event_id=event_id, event_type=event_type, body=body, next_attempt_at=now)
+        for endpoint in endpoints
+    )
+    ids = [delivery.id for delivery in deliveries]
+    _queue_send(ids)
+    return ids
+
+
+def webhook_ping(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A test event to one endpoint, whatever it subscribed to."""
+    body = json.dumps(
+        {"id": str(uuid.uuid4()), "type": EventType.PING, "created_at": timezone.now().isoformat(), "data": {}},
+        separators=(",", ":"),
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_type=EventType.PING, body=body, next_attempt_at=timezone.now()
+    )
+    _queue_send([delivery.id])
+    return delivery
+
+
+@transaction.atomic
+def webhook_delivery_replay(*, user: User, delivery_id: int) -> WebhookDelivery:
+    """Send a delivery again, same event and body, with a fresh series of
+    retries. Another user's delivery is NotFound."""
+    delivery = (
+        WebhookDelivery.objects.select_for_update()
+        .filter(pk=delivery_id, endpoint__user=user)
+        .select_related("endpoint")
+        .first()
+    )
+    if delivery is None:
+        raise NotFound()
+    delivery.status = DeliveryStatus.PENDING
+    delivery.failures_in_row = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.lease_until = None
+    delivery.save(update_fields=["status", "failures_in_row", "next_attempt_at", "lease_until"])
+    _queue_send([delivery.id])
+    return delivery
+
+
+def _queue_send(delivery_ids: list[int]) -> None:
+    from .tasks import webhook_delivery_send_task
+
+    for delivery_id in delivery_ids:
+        webhook_delivery_send_task.delay_on_commit(delivery_id)
+
+
+def _due(now: datetime) -> Q:
+    """Pending with its attempt due, or claimed by a worker whose lease lapsed."""
+    return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, lease_until__lt=now
+    )
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    """Take the delivery for one attempt; False when it is not due, already
+    done, or another worker holds it."""
+    return bool(
+        WebhookDelivery.objects.filter(_due(now), pk=delivery_id).update(
+            status=DeliveryStatus.SENDING, lease_until=now + LEASE
+        )
+    )
+
+
+def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
+    """Make one HTTP attempt at a due delivery and record it. Safe to call
+    twice or from two workers: only the one that claims it sends. Never
+    raises for the receiver's failures; they are recorded and retried."""
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    body = delivery.body.encode()
+    status_code, error, excerpt = None, "", ""
+    started = time.monotonic()
+    try:
+        if not delivery.endpoint.is_active:
+            raise WebhookTargetRefused("endpoint disabled")
+        webhook_target_check(delivery.endpoint.url)
+        response = requests.post(
+            delivery.endpoint.url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                "X-Socialshop-Event": delivery.event_type,
+                "X-Socialshop-Delivery": str(delivery.event_id),
+                SIGNATURE_HEADER: signature_header(secret=delivery.endpoint.secret, body=body),
+            },
+            timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
+            allow_redirects=False,
+        )
+        status_code = response.status_code
+        excerpt = response.text[:500]
+    except (requests.RequestException, WebhookTargetRefused) as exception:
+        error = f"{exception.__class__.__name__}: {exception}"[:300]
+    duration_ms = int((time.monotonic() - started) * 1000)
+    succeeded = status_code is not None and 200 <= status_code < 300
+    return _record(delivery, now, status_code, error, excerpt, duration_ms, succeeded)
+
+
+@transaction.atomic
+def _record(delivery, now, status_code, error, excerpt, duration_ms, succeeded) -> WebhookDelivery:
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        attempted_at=now,
+        status_code=status_code,
+        error=error,
+        response_excerpt=excerpt,
+        duration_ms=duration_ms,
+    )
+    delivery.attempt_count += 1
+    delivery.last_status_code = status_code
+    delivery.lease_until = None
+    if succeeded:
+        delivery.status = DeliveryStatus.SUCCEEDED
+        delivery.delivered_at = timezone.now()
+        delivery.next_attempt_at = None
+    else:
+        delivery.failures_in_row += 1
+        if delivery.failures_in_row >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+        else:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.next_attempt_at = now + backoff_after(delivery.failures_in_row)
+        logger.info("webhook delivery %s failed (%s %s)", delivery.pk, status_code, error)
+    delivery.save(
+        update_fields=[
+            "attempt_count",
+            "last_status_code",
+            "lease_until",
+            "status",
+            "delivered_at",
+            "next_attempt_at",
+            "failures_in_row",
+        ]
+    )
+    return delivery
+
+
+def webhook_deliveries_due(*, now: datetime, limit: int) -> list[int]:
+    """IDs of deliveries whose next attempt is due (or whose claim lapsed)."""
+    return list(
+        WebhookDelivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list("id", flat=True)[:limit]
+    )

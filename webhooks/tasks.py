@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.utils import timezone
+
+from .services import webhook_deliveries_due, webhook_delivery_attempt
+
+SWEEP_BATCH_SIZE = 500
+
+
+@shared_task(acks_late=True)
+def webhook_delivery_send_task(delivery_id: int) -> None:
+    """One attempt at one delivery; a no-op when it is not due or already
+    taken (so a redelivered message sends nothing twice at once)."""
+    webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task
+def webhook_deliveries_retry_task() -> int:
+    """Beat, every 30 s: queue an attempt for every delivery whose retry is
+    due or whose worker died holding it."""
+    due = webhook_deliveries_due(now=timezone.now(), limit=SWEEP_BATCH_SIZE)
+    for delivery_id in due:
+        webhook_delivery_send_task.delay(delivery_id)
+    return len(due)
