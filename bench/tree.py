@@ -159,11 +159,11 @@ def measure(shape, repeat: int) -> None:
 
     from accounts.choices import Role
     from accounts.services import user_create
-    from distribution.models import DistributionSettings, Reseller, ResellerSale, ResellerTotals
-    from distribution.selectors import reseller_upline, team_members, team_summary
+    from distribution.models import Reseller, ResellerSale, ResellerTotals
+    from distribution.selectors import reseller_upline, team_members, team_summary, tier_count_source_set
     from distribution.services import reseller_join, reseller_move, team_sales_roll_up
 
-    DistributionSettings.objects.create(tier_limit=3)  # the most levels a team page shows
+    tier_count_source_set(lambda: 3)  # as if the plan paid 3 tiers: the most levels a team page shows
     rng = random.Random(7)
     probes = [rng.randrange(1, shape.size + 1) for _ in range(1000)]
 

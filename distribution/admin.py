@@ -178,7 +178,6 @@ class DistributionSettingsAdmin(admin.ModelAdmin):
 
     form = DistributionSettingsForm
     fieldsets = (
-        (_("Commission tiers"), {"fields": ("tier_limit", "confirm_three_tiers")}),
         (_("Joining"), {"fields": ("reseller_approval_required",)}),
         (_("Binding customers"), {"fields": ("binding_rule", "binding_lifetime_days", "binding_after_lifetime")}),
     )

@@ -5,7 +5,7 @@ from accounts.forms import SignUpForm
 
 from .codes import LENGTH, invite_code_normalize
 from .exceptions import InviteCodeUnknown, InviterNotActive
-from .models import TIER_LIMIT_MAX, DistributionSettings, Reseller
+from .models import DistributionSettings, Reseller
 
 
 def _invite_code_field(**kwargs) -> forms.CharField:
@@ -76,32 +76,7 @@ class ResellerMoveForm(ReasonForm):
         return code
 
 
-THREE_TIERS_WARNING = _(
-    "Chinese criminal law treats schemes with three or more levels, thirty or more participants, entry fees, "
-    "pay per recruit or pay on a whole team's sales as pyramid selling (传销), and WeChat's platform rules allow "
-    "two tiers. Raise the limit to 3 only after legal advice."
-)
-
-
 class DistributionSettingsForm(forms.ModelForm):
-    confirm_three_tiers = forms.BooleanField(
-        label=_("I have read the warning about three tiers"), required=False, help_text=THREE_TIERS_WARNING
-    )
-
     class Meta:
         model = DistributionSettings
-        fields = [
-            "tier_limit",
-            "reseller_approval_required",
-            "binding_rule",
-            "binding_lifetime_days",
-            "binding_after_lifetime",
-        ]
-        widgets = {"tier_limit": forms.Select(choices=[(n, n) for n in range(1, TIER_LIMIT_MAX + 1)])}
-
-    def clean(self):
-        cleaned = super().clean()
-        raising = cleaned.get("tier_limit") == 3 and (self.instance.tier_limit or 0) < 3
-        if raising and not cleaned.get("confirm_three_tiers"):
-            self.add_error("confirm_three_tiers", THREE_TIERS_WARNING)
-        return cleaned
+        fields = ["reseller_approval_required", "binding_rule", "binding_lifetime_days", "binding_after_lifetime"]

@@ -8,22 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import BindingAfterLifetime, BindingRule, BindingSource, ResellerEventKind, ResellerStatus
 
-TIER_LIMIT_MAX = 3  # DESIGN §5.3: never more than 3 tiers, whatever the setting says
+TIER_LIMIT_MAX = 3  # DESIGN §5.3: never more than 3 tiers, whatever a plan says
 
 
 class DistributionSettings(models.Model):
-    """The platform's distribution rules, edited by operators in the admin.
-    A single row (id 1); ``selectors.distribution_settings_get`` reads it and
-    falls back to these defaults when the row is missing."""
+    """The platform's rules for joining and binding, edited by operators in
+    the admin. A single row (id 1); ``selectors.distribution_settings_get``
+    reads it and falls back to these defaults when the row is missing. (How
+    many tiers earn is the commission plan's ``tier_count``.)"""
 
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
-    tier_limit = models.PositiveSmallIntegerField(
-        _("commission tiers"),
-        default=2,
-        help_text=_("How many resellers earn on a sale: the seller, its inviter (2), the inviter's inviter (3)."),
-    )
     reseller_approval_required = models.BooleanField(
         _("new resellers need approval"),
         default=False,
@@ -52,9 +48,6 @@ class DistributionSettings(models.Model):
         verbose_name_plural = _("distribution settings")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="distribution_settings_single_row"),
-            models.CheckConstraint(
-                condition=Q(tier_limit__gte=1, tier_limit__lte=TIER_LIMIT_MAX), name="distribution_tier_limit_1_to_3"
-            ),
             models.CheckConstraint(
                 condition=Q(binding_lifetime_days__isnull=True) | Q(binding_lifetime_days__gt=0),
                 name="distribution_binding_lifetime_positive",

@@ -1,6 +1,6 @@
 """The complex readers of resellers, teams and bindings."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,8 +21,28 @@ def distribution_settings_get() -> DistributionSettings:
     return DistributionSettings.objects.filter(pk=DistributionSettings.SINGLETON_ID).first() or DistributionSettings()
 
 
+DEFAULT_TIER_COUNT = 2  # DESIGN §3: two tiers unless the commission plan says otherwise
+
+
+def _default_tier_count() -> int:
+    return DEFAULT_TIER_COUNT
+
+
+_tier_count_source: Callable[[], int] = _default_tier_count
+
+
+def tier_count_source_set(source: Callable[[], int]) -> None:
+    """Say who knows how many tiers earn now. The commission plans live in
+    ``commissions``, above this app, so commissions registers its answer at
+    start-up (``CommissionsConfig.ready``); until then, 2."""
+    global _tier_count_source
+    _tier_count_source = source
+
+
 def tier_limit_get() -> int:
-    return min(distribution_settings_get().tier_limit, TIER_LIMIT_MAX)
+    """How many tiers earn now (the commission plan in effect), never more
+    than 3: also how many levels of its team a reseller sees."""
+    return max(1, min(_tier_count_source(), TIER_LIMIT_MAX))
 
 
 def reseller_for_user(user: User) -> Reseller:

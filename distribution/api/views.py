@@ -1,14 +1,16 @@
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, error_response
 from socialshop.errors import NotFound
 
 from ..choices import BindingSource
 from ..invites import invite_url
-from ..selectors import binding_state, reseller_for_user, team_members, team_summary
+from ..selectors import binding_state, team_members, team_summary
 from ..services import binding_touch_by_code, reseller_join
+from .permissions import IsReseller
 from .serializers import (
     BindingSerializer,
     InviteCodeInputSerializer,
@@ -18,11 +20,13 @@ from .serializers import (
     TeamSummarySerializer,
 )
 
-NOT_A_RESELLER = OpenApiResponse(description='The caller is not a reseller: `{"code": "not_a_reseller", ...}`.')
-NOT_AUTHENTICATED = OpenApiResponse(description='Not logged in: `{"code": "not_authenticated", ...}`.')
+NOT_BOUND = error_response("The caller is bound to nobody.", "not_found", "Not found.")
 
 
+@extend_schema(tags=["team"])
 class TeamView(APIView):
+    permission_classes = [IsReseller]
+
     @extend_schema(
         operation_id="team_retrieve",
         summary="The caller's team",
@@ -31,7 +35,7 @@ class TeamView(APIView):
             "(everyone below it), and the size of each level it may see (the platform's tier limit, at most 3) "
             "with the members who joined them in the last 7 days."
         ),
-        responses={200: TeamSummarySerializer, 403: NOT_AUTHENTICATED, 404: NOT_A_RESELLER},
+        responses={200: TeamSummarySerializer, **ERRORS_AUTHENTICATED},
         examples=[
             OpenApiExample(
                 "A reseller with a small team",
@@ -55,7 +59,7 @@ class TeamView(APIView):
         ],
     )
     def get(self, request):
-        reseller = reseller_for_user(request.user)
+        reseller = request.reseller
         summary = team_summary(reseller=reseller)
         data = {
             "reseller": reseller,
@@ -71,7 +75,9 @@ class TeamView(APIView):
         return Response(TeamSummarySerializer(data).data)
 
 
+@extend_schema(tags=["team"])
 class TeamMemberListView(generics.ListAPIView):
+    permission_classes = [IsReseller]
     serializer_class = TeamMemberSerializer
     filter_backends = []
 
@@ -87,9 +93,14 @@ class TeamMemberListView(generics.ListAPIView):
         ],
         responses={
             200: TeamMemberSerializer(many=True),
-            400: OpenApiResponse(description='A level beyond the tier limit: `{"code": "team_level_out_of_range"}`.'),
-            403: NOT_AUTHENTICATED,
-            404: NOT_A_RESELLER,
+            400: error_response(
+                "A level that is not a number (`validation_error`) or beyond the tier limit "
+                "(`team_level_out_of_range`).",
+                "team_level_out_of_range",
+                "This level of the team is not visible.",
+            ),
+            404: error_response("A page past the last.", "not_found", "Invalid page."),
+            **ERRORS_AUTHENTICATED,
         },
         examples=[
             OpenApiExample(
@@ -119,9 +130,10 @@ class TeamMemberListView(generics.ListAPIView):
     def get_queryset(self):
         query = TeamMemberQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return team_members(reseller=reseller_for_user(self.request.user), level=query.validated_data["level"])
+        return team_members(reseller=self.request.reseller, level=query.validated_data["level"])
 
 
+@extend_schema(tags=["team"])
 class BindingView(APIView):
     @extend_schema(
         operation_id="binding_retrieve",
@@ -130,11 +142,7 @@ class BindingView(APIView):
             "Which reseller the caller is bound to (锁粉), how and since when, whether it counts for orders now and "
             "when another reseller's link may take over. 404 when the caller is bound to nobody."
         ),
-        responses={
-            200: BindingSerializer,
-            403: NOT_AUTHENTICATED,
-            404: OpenApiResponse(description='Bound to nobody: `{"code": "not_found", ...}`.'),
-        },
+        responses={200: BindingSerializer, 404: NOT_BOUND, **ERRORS_AUTHENTICATED},
         examples=[
             OpenApiExample(
                 "Bound through a shared link",
@@ -166,11 +174,16 @@ class BindingView(APIView):
         request=InviteCodeInputSerializer,
         responses={
             200: BindingSerializer,
-            400: OpenApiResponse(
-                description="Unknown code (`invite_code_unknown`) or the caller's own (`self_binding_refused`)."
+            400: error_response(
+                "No code (`validation_error`), an unknown code (`invite_code_unknown`) or the caller's own "
+                "(`self_binding_refused`).",
+                "invite_code_unknown",
+                "No reseller has this invite code.",
             ),
-            403: NOT_AUTHENTICATED,
-            404: OpenApiResponse(description="Bound to nobody after the visit (the code's reseller is not active)."),
+            404: error_response(
+                "Bound to nobody after the visit (the code's reseller is not active).", "not_found", "Not found."
+            ),
+            **ERRORS_AUTHENTICATED,
         },
         examples=[OpenApiExample("A shared link's code", request_only=True, value={"invite_code": "ABC234"})],
     )
@@ -183,6 +196,7 @@ class BindingView(APIView):
         return self.get(request)
 
 
+@extend_schema(tags=["team"])
 class JoinView(APIView):
     @extend_schema(
         operation_id="reseller_join",
@@ -194,12 +208,14 @@ class JoinView(APIView):
         request=InviteCodeInputSerializer,
         responses={
             201: JoinedSerializer,
-            400: OpenApiResponse(description="Unknown invite code (`invite_code_unknown`)."),
-            403: NOT_AUTHENTICATED,
-            409: OpenApiResponse(
-                description="Already a reseller (`already_reseller`), an inactive inviter (`inviter_not_active`) "
-                "or a role that cannot become one (`role_change_refused`)."
+            400: INVALID,
+            409: error_response(
+                "Already a reseller (`already_reseller`), an inactive inviter (`inviter_not_active`) or a role "
+                "that cannot become one (`role_change_refused`).",
+                "already_reseller",
+                "This user is already a reseller.",
             ),
+            **ERRORS_AUTHENTICATED,
         },
         examples=[
             OpenApiExample("An invite code", request_only=True, value={"invite_code": "ABC234"}),

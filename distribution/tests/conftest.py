@@ -10,6 +10,18 @@ def operator(db):
 
 
 @pytest.fixture
+def tier_count(monkeypatch):
+    """Say how many tiers earn for this test (the commission plan's business
+    in the running platform): ``tier_count(3)``."""
+    from distribution import selectors
+
+    def change(count: int) -> None:
+        monkeypatch.setattr(selectors, "_tier_count_source", lambda: count)
+
+    return change
+
+
+@pytest.fixture
 def distribution_settings(db):
     """Change the platform's distribution settings: ``distribution_settings(binding_rule=...)``."""
 

@@ -113,42 +113,27 @@ def test_the_settings_open_as_one_page_with_defaults(admin_client):
 
     assert response.status_code == 302
     settings = DistributionSettings.objects.get()
-    assert (settings.tier_limit, settings.binding_rule, settings.binding_lifetime_days) == (2, "first_touch", 30)
+    assert (settings.reseller_approval_required, settings.binding_rule, settings.binding_lifetime_days) == (
+        False,
+        "first_touch",
+        30,
+    )
 
 
-def _settings_form(**changes):
-    return {
-        "tier_limit": 2,
-        "binding_rule": "first_touch",
-        "binding_lifetime_days": 30,
-        "binding_after_lifetime": "replaceable",
-        **changes,
-    }
-
-
-def test_three_tiers_need_the_warning_confirmed(admin_client):
-    settings = DistributionSettings.objects.create()
-    url = reverse("admin:distribution_distributionsettings_change", args=[settings.pk])
-
-    refused = admin_client.post(url, _settings_form(tier_limit=3))
-    settings.refresh_from_db()
-    assert refused.status_code == 200 and settings.tier_limit == 2
-
-    admin_client.post(url, _settings_form(tier_limit=3, confirm_three_tiers="on"))
-    settings.refresh_from_db()
-    assert settings.tier_limit == 3
-
-
-def test_more_than_three_tiers_cannot_be_saved(admin_client):
+def test_an_operator_changes_the_binding_rule(admin_client):
     settings = DistributionSettings.objects.create()
 
     admin_client.post(
         reverse("admin:distribution_distributionsettings_change", args=[settings.pk]),
-        _settings_form(tier_limit=4, confirm_three_tiers="on"),
+        {"binding_rule": "last_touch", "binding_lifetime_days": "", "binding_after_lifetime": "ends"},
     )
 
     settings.refresh_from_db()
-    assert settings.tier_limit == 2
+    assert (settings.binding_rule, settings.binding_lifetime_days, settings.binding_after_lifetime) == (
+        "last_touch",
+        None,
+        "ends",
+    )
 
 
 def test_the_audit_trail_cannot_be_edited(admin_client):

@@ -16,8 +16,8 @@ def api():
     return APIClient()
 
 
-def test_a_reseller_reads_its_team(api, distribution_settings):
-    distribution_settings(tier_limit=2)
+def test_a_reseller_reads_its_team(api, tier_count):
+    tier_count(2)
     inviter = ResellerFactory(user__nickname="林小美", user__phone="13700000001")
     me = ResellerFactory(inviter=inviter)
     child = ResellerFactory(inviter=me)
@@ -50,8 +50,8 @@ def test_team_members_are_paginated_and_masked(api):
     assert set(member) == {"nickname", "phone", "status", "joined_at", "own_sales_amount", "team_size"}
 
 
-def test_a_level_beyond_the_tier_limit_is_refused(api, distribution_settings):
-    distribution_settings(tier_limit=2)
+def test_a_level_beyond_the_tier_limit_is_refused(api, tier_count):
+    tier_count(2)
     api.force_authenticate(ResellerFactory().user)
 
     response = api.get("/api/v1/distribution/team/members/", {"level": 3})
@@ -65,14 +65,14 @@ def test_a_customer_has_no_team_to_read(api):
 
     response = api.get("/api/v1/distribution/team/")
 
-    assert response.status_code == 404
-    assert response.json()["code"] == "not_a_reseller"
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
 
 
 def test_the_team_needs_authentication(api):
     response = api.get("/api/v1/distribution/team/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 
 

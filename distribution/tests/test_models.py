@@ -10,10 +10,10 @@ from .factories import ResellerFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("tier_limit", [0, 4])
-def test_the_tier_limit_stays_between_1_and_3(tier_limit):
+@pytest.mark.parametrize("days", [0, -1])
+def test_a_binding_lifetime_is_positive_or_permanent(days):
     with pytest.raises(IntegrityError), transaction.atomic():
-        DistributionSettings.objects.create(tier_limit=tier_limit)
+        DistributionSettings.objects.create(binding_lifetime_days=days)
 
 
 def test_there_is_one_settings_row():

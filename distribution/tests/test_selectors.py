@@ -51,23 +51,24 @@ def test_the_upline_keeps_frozen_resellers_with_their_status():
     assert [reseller.is_active for reseller in upline] == [True, False, True]
 
 
-def test_the_team_summary_counts_levels_up_to_the_tier_limit(distribution_settings):
+def test_the_team_summary_counts_levels_up_to_the_tier_limit(tier_count):
     # given root → 2 children → each 2 grandchildren → one great-grandchild
     root = ResellerFactory()
     children = [ResellerFactory(inviter=root) for _ in range(2)]
     grandchildren = [ResellerFactory(inviter=child) for child in children for _ in range(2)]
     ResellerFactory(inviter=grandchildren[0])
-    distribution_settings(tier_limit=2)
+    tier_count(2)
 
     summary = team_summary(reseller=root)
 
     assert summary.team_size == 7
     assert [(level.level, level.size) for level in summary.levels] == [(1, 2), (2, 4)]
-    distribution_settings(tier_limit=3)
+    tier_count(3)
     assert [level.size for level in team_summary(reseller=root).levels] == [2, 4, 1]
 
 
-def test_new_members_this_week_are_counted_per_level():
+def test_new_members_this_week_are_counted_per_level(tier_count):
+    tier_count(2)
     root = ResellerFactory()
     old_child = ResellerFactory(inviter=root)
     ResellerFactory(inviter=root)
@@ -110,8 +111,8 @@ def test_team_members_are_the_level_asked_newest_first():
     assert list(team_members(reseller=root, level=2)) == [grandchild]
 
 
-def test_levels_beyond_the_tier_limit_are_not_shown(distribution_settings):
-    distribution_settings(tier_limit=2)
+def test_levels_beyond_the_tier_limit_are_not_shown(tier_count):
+    tier_count(2)
 
     with pytest.raises(TeamLevelOutOfRange):
         team_members(reseller=ResellerFactory(), level=3)

@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ResellerStatusEnum": "distribution.choices.ResellerStatus",
+        "BindingSourceEnum": "distribution.choices.BindingSource",
+    },
 }
 
 # --- logging ------------------------------------------------------------
