@@ -59,8 +59,12 @@ class ProductQuerySet(models.QuerySet):
 
 
 class Product(models.Model):
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="products")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="products", verbose_name=_("supplier")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
+    )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
@@ -83,6 +87,26 @@ class Product(models.Model):
         return self.title
 
 
+class ProductStatusChange(models.Model):
+    """Who moved a product along its review states, and when (audit, append-only)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=ProductStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=ProductStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product status change")
+        verbose_name_plural = _("product status changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.from_status} → {self.to_status}"
+
+
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
@@ -96,6 +120,11 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+class SkuQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
 
 
 class Sku(models.Model):
@@ -114,6 +143,8 @@ class Sku(models.Model):
     max_resale_amount = models.BigIntegerField(_("highest resale price (fen)"))
     stock = models.IntegerField(_("stock"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SkuQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SKU")
@@ -137,3 +168,8 @@ class Sku(models.Model):
     @property
     def spec_label(self) -> str:
         return " / ".join(str(value) for value in self.spec.values())
+
+    @property
+    def spec_text(self) -> str:
+        """The spec as the supplier portal's form takes it: ``颜色:红色, 尺码:M``."""
+        return ", ".join(f"{key}:{value}" for key, value in self.spec.items())

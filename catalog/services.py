@@ -1,23 +1,36 @@
 """The only writers of suppliers, products, SKUs and their images."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from accounts.services import user_promote
+from accounts.phone import normalize_mainland_mobile
+from accounts.services import user_create, user_promote
 
-from .choices import PRODUCT_TRANSITIONS
-from .exceptions import InvalidPriceBounds, InvalidProductTransition
+from .calculations import price_bound_errors
+from .choices import PRODUCT_TRANSITIONS, ProductStatus
+from .exceptions import (
+    InvalidPriceBounds,
+    InvalidProductTransition,
+    NegativeStock,
+    ProductIncomplete,
+    SkuCodeTaken,
+    StaffOfAnotherSupplier,
+    SupplierNameTaken,
+)
 from .images import image_process
-from .models import Category, Product, ProductImage, Sku, Supplier, SupplierMembership
+from .models import Category, Product, ProductImage, ProductStatusChange, Sku, Supplier, SupplierMembership
 
 
 @dataclass(frozen=True)
 class SkuInput:
+    """A SKU as a supplier enters it; its field names are Sku's."""
+
     code: str
     cost_amount: int
     list_price_amount: int
@@ -25,83 +38,183 @@ class SkuInput:
     max_resale_amount: int
     stock: int = 0
     spec: dict = field(default_factory=dict)
+    is_active: bool = True
 
 
 def sku_check_price_bounds(*, cost: int, min_resale: int, list_price: int, max_resale: int) -> None:
     """cost ≤ lowest resale ≤ list ≤ highest resale, all non-negative. The same
-    rule is a CHECK constraint on the table; this gives a clear error first."""
-    if not (0 <= cost <= min_resale <= list_price <= max_resale):
-        raise InvalidPriceBounds(
-            fields={
-                "cost_amount": cost,
-                "min_resale_amount": min_resale,
-                "list_price_amount": list_price,
-                "max_resale_amount": max_resale,
-            }
-        )
+    rule is a CHECK constraint on the table; this gives a clear error first,
+    with a message on each field that breaks it."""
+    errors = price_bound_errors(cost=cost, min_resale=min_resale, list_price=list_price, max_resale=max_resale)
+    if errors:
+        raise InvalidPriceBounds(fields=errors)
 
 
+def _sku_check(sku: SkuInput) -> None:
+    sku_check_price_bounds(
+        cost=sku.cost_amount,
+        min_resale=sku.min_resale_amount,
+        list_price=sku.list_price_amount,
+        max_resale=sku.max_resale_amount,
+    )
+    if sku.stock < 0:
+        raise NegativeStock(fields={"stock": [str(NegativeStock.default_message)]})
+
+
+# --- suppliers ------------------------------------------------------------
+
+
+@transaction.atomic
 def supplier_create(*, name: str, contact_name: str = "", contact_phone: str = "") -> Supplier:
+    if Supplier.objects.filter(name=name).exists():
+        raise SupplierNameTaken(fields={"name": [str(SupplierNameTaken.default_message)]})
     return Supplier.objects.create(name=name, contact_name=contact_name, contact_phone=contact_phone)
 
 
 @transaction.atomic
 def supplier_staff_add(*, supplier: Supplier, user: User) -> SupplierMembership:
-    """Make a customer the staff of one supplier (its role changes with it)."""
+    """Make a customer the staff of one supplier (its role changes with it).
+    Idempotent for the same supplier; refused for staff of another one."""
+    existing = SupplierMembership.objects.filter(user=user).first()
+    if existing is not None:
+        if existing.supplier_id != supplier.pk:
+            raise StaffOfAnotherSupplier()
+        return existing
     user_promote(user=user, role=Role.SUPPLIER_STAFF)
-    membership, _ = SupplierMembership.objects.get_or_create(user=user, defaults={"supplier": supplier})
-    return membership
+    return SupplierMembership.objects.create(user=user, supplier=supplier)
+
+
+@transaction.atomic
+def supplier_staff_invite(
+    *, supplier: Supplier, phone: str, nickname: str = "", password: str | None = None
+) -> SupplierMembership:
+    """An operator gives a supplier a staff log-in: the user with this mobile
+    number (a customer, promoted) or a new one with ``password``."""
+    user = User.objects.filter(phone=normalize_mainland_mobile(phone)).first()
+    if user is None:
+        user = user_create(phone=phone, password=password, nickname=nickname)
+    return supplier_staff_add(supplier=supplier, user=user)
+
+
+@transaction.atomic
+def supplier_onboard(
+    *,
+    name: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+    staff_phone: str,
+    staff_nickname: str = "",
+    staff_password: str | None = None,
+) -> Supplier:
+    """An operator onboards a supplier and its first staff log-in, all or nothing."""
+    supplier = supplier_create(name=name, contact_name=contact_name, contact_phone=contact_phone)
+    supplier_staff_invite(supplier=supplier, phone=staff_phone, nickname=staff_nickname, password=staff_password)
+    return supplier
+
+
+# --- products and SKUs ------------------------------------------------------
 
 
 @transaction.atomic
 def product_create(
-    *, supplier: Supplier, category: Category, title: str, description: str = "", skus: list[SkuInput]
+    *, supplier: Supplier, category: Category, title: str, description: str = "", skus: list[SkuInput] = ()
 ) -> Product:
     """A new product in draft, with its SKUs. Nothing is saved if any SKU's
-    prices break the bounds rule."""
+    prices break the bounds rule or two SKUs share a code."""
+    codes = [sku.code for sku in skus]
+    if len(set(codes)) != len(codes):
+        raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
     for sku in skus:
-        sku_check_price_bounds(
-            cost=sku.cost_amount,
-            min_resale=sku.min_resale_amount,
-            list_price=sku.list_price_amount,
-            max_resale=sku.max_resale_amount,
-        )
+        _sku_check(sku)
     product = Product.objects.create(supplier=supplier, category=category, title=title, description=description)
-    Sku.objects.bulk_create(
-        Sku(
-            product=product,
-            code=sku.code,
-            spec=sku.spec,
-            cost_amount=sku.cost_amount,
-            list_price_amount=sku.list_price_amount,
-            min_resale_amount=sku.min_resale_amount,
-            max_resale_amount=sku.max_resale_amount,
-            stock=sku.stock,
-        )
-        for sku in skus
-    )
+    Sku.objects.bulk_create(Sku(product=product, **asdict(sku)) for sku in skus)
     return product
 
 
-def product_image_add(*, product: Product, data: bytes, position: int = 0) -> ProductImage:
-    """Validate (catalog.images) and store an image with its thumbnail."""
+@transaction.atomic
+def product_update(*, product: Product, title: str, description: str, category: Category) -> Product:
+    """A supplier edits its product's words and category; its review status
+    stays as it is (operators take a product off sale if they must)."""
+    product.title = title
+    product.description = description
+    product.category = category
+    product.save(update_fields=["title", "description", "category", "updated_at"])
+    return product
+
+
+def _product_touch(product_id: int) -> None:
+    # updated_at marks "something a buyer sees changed" (posters are re-made)
+    Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def sku_create(*, product: Product, sku: SkuInput) -> Sku:
+    _sku_check(sku)
+    if Sku.objects.filter(product=product, code=sku.code).exists():
+        raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
+    created = Sku.objects.create(product=product, **asdict(sku))
+    _product_touch(product.pk)
+    return created
+
+
+@transaction.atomic
+def sku_update(*, sku: Sku, data: SkuInput) -> Sku:
+    """A supplier changes a SKU's code, spec, prices, stock or active flag.
+    Locks the row. Shop prices outside new bounds are not rewritten: the
+    shops' selectors clamp them into the bounds when they read them."""
+    _sku_check(data)
+    locked = Sku.objects.select_for_update().get(pk=sku.pk)
+    if data.code != locked.code and Sku.objects.filter(product_id=locked.product_id, code=data.code).exists():
+        raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
+    for name, value in asdict(data).items():
+        setattr(locked, name, value)
+    locked.save()
+    _product_touch(locked.product_id)
+    return locked
+
+
+def product_image_add(*, product: Product, data: bytes, position: int | None = None) -> ProductImage:
+    """Validate (catalog.images) and store an image with its thumbnail; by
+    default it goes after the product's other images. Raises ValidationError
+    and stores nothing when the file is not an acceptable image."""
     processed = image_process(data)
+    if position is None:
+        last = product.images.order_by("-position").values_list("position", flat=True).first()
+        position = 0 if last is None else last + 1
     stem = uuid.uuid4().hex
     image = ProductImage(product=product, position=position)
     image.image.save(f"{stem}.{processed.extension}", ContentFile(processed.image), save=False)
     image.thumbnail.save(f"{stem}.{processed.extension}", ContentFile(processed.thumbnail), save=False)
     image.save()
+    _product_touch(product.pk)
     return image
 
 
+def product_image_delete(*, image: ProductImage) -> None:
+    """Remove an image and its files."""
+    product_id = image.product_id
+    storage_names = [image.image.name, image.thumbnail.name]
+    storage = image.image.storage
+    image.delete()
+    for name in storage_names:
+        if name:
+            transaction.on_commit(lambda name=name: storage.delete(name))
+    _product_touch(product_id)
+
+
 @transaction.atomic
-def product_set_status(*, product: Product, status: str) -> Product:
-    """Move a product along draft → on sale → off sale. Locks the row."""
+def product_set_status(*, product: Product, status: str, by: User | None = None) -> Product:
+    """Move a product along draft → on sale → off sale (see PRODUCT_TRANSITIONS).
+    Locks the row, records who did it; going on sale needs an active SKU.
+    Asking for the status it already has is a no-op."""
     locked = Product.objects.select_for_update().get(pk=product.pk)
     if status == locked.status:
         return locked
     if status not in PRODUCT_TRANSITIONS.get(locked.status, set()):
         raise InvalidProductTransition(current_state=locked.status, requested_state=status)
+    if status == ProductStatus.ON_SALE and not locked.skus.filter(is_active=True).exists():
+        raise ProductIncomplete()
+    ProductStatusChange.objects.create(product=locked, from_status=locked.status, to_status=status, changed_by=by)
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
     product.status = status

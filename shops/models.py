@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -5,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, Sku
 from distribution.models import Reseller
 
-from .choices import ShopStatus
+from .choices import SLUG_PATTERN, ShopStatus
 
 
 class Shop(models.Model):
@@ -23,10 +24,34 @@ class Shop(models.Model):
     class Meta:
         verbose_name = _("shop")
         verbose_name_plural = _("shops")
-        constraints = [models.CheckConstraint(condition=Q(status__in=ShopStatus.values), name="shop_status_known")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ShopStatus.values), name="shop_status_known"),
+            models.CheckConstraint(condition=Q(slug__regex=SLUG_PATTERN), name="shop_slug_lowercase_form"),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class ShopStatusChange(models.Model):
+    """Who opened, closed, suspended or reinstated a shop, when and why (append-only)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=ShopStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=ShopStatus.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop status change")
+        verbose_name_plural = _("shop status changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.shop_id}: {self.from_status} → {self.to_status}"
 
 
 class ShopProduct(models.Model):

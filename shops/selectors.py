@@ -1,11 +1,217 @@
-from django.db.models import QuerySet
+"""Readers of shops: what a visitor may see, and at which price.
 
+The contract the orders app builds on (cart and checkout hang off the
+product page) is ``shop_product_offers`` / ``shop_sku_offer``: for a shop and
+a product (or one SKU) they give each buyable SKU with the price *this shop*
+charges (``SkuOffer.price_amount``: the shop's price kept within the SKU's
+current resale bounds, else the list price) and the shop's markup
+(price − list price, DESIGN §3). See docs/shops.md.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from accounts.models import User
+from catalog.models import Category, Product, ProductImage, Sku
+from catalog.selectors import product_search_filter
 from distribution.choices import ResellerStatus
+from socialshop.errors import NotFound
 
+from .calculations import effective_price, markup
 from .choices import ShopStatus
-from .models import Shop
+from .models import Shop, ShopProduct, ShopSkuPrice
+
+
+@dataclass(frozen=True)
+class SkuOffer:
+    """One SKU as a shop sells it."""
+
+    sku: Sku
+    price_amount: int  # what the buyer pays per unit in this shop
+    list_price_amount: int
+    markup_amount: int  # price − list price: the shop's 加价
+    has_shop_price: bool  # False: the shop follows the list price
+
+    @property
+    def in_stock(self) -> bool:
+        return self.sku.stock > 0
+
+
+@dataclass
+class ProductCard:
+    """A picked product as the storefront shows it (built from prefetched rows)."""
+
+    pick: ShopProduct
+    product: Product
+    image: ProductImage | None
+    offers: list[SkuOffer] = field(default_factory=list)
+
+    @property
+    def min_price_amount(self) -> int | None:
+        return min((offer.price_amount for offer in self.offers), default=None)
+
+    @property
+    def max_price_amount(self) -> int | None:
+        return max((offer.price_amount for offer in self.offers), default=None)
+
+    @property
+    def in_stock(self) -> bool:
+        return any(offer.in_stock for offer in self.offers)
+
+
+# --- shops --------------------------------------------------------------
 
 
 def shop_list_public() -> QuerySet[Shop]:
     """Shops a visitor can browse: open, and owned by an active reseller."""
     return Shop.objects.filter(status=ShopStatus.OPEN, owner__status=ResellerStatus.ACTIVE).order_by("-created_at")
+
+
+def shop_is_public(shop: Shop) -> bool:
+    return shop.status == ShopStatus.OPEN and shop.owner.status == ResellerStatus.ACTIVE
+
+
+def shop_get_by_slug(*, slug: str) -> Shop | None:
+    """Any shop by its address, whatever its status (pages explain a closed one)."""
+    return Shop.objects.select_related("owner__user").filter(slug=slug.lower()).first()
+
+
+def shop_get_public(*, slug: str) -> Shop:
+    shop = shop_get_by_slug(slug=slug)
+    if shop is None or not shop_is_public(shop):
+        raise NotFound()
+    return shop
+
+
+def shop_for_user(*, user: User) -> Shop | None:
+    """The shop the user owns, if any."""
+    if not user.is_authenticated:
+        return None
+    return Shop.objects.select_related("owner__user").filter(owner__user=user).first()
+
+
+# --- picks and prices ------------------------------------------------------
+
+
+def _picks_loaded(picks: QuerySet[ShopProduct]) -> QuerySet[ShopProduct]:
+    """Everything a card needs in a constant number of queries: the product
+    and category joined, then one query each for images, active SKUs and
+    shop prices, whatever the number of picks."""
+    return picks.select_related("product__category", "product__supplier").prefetch_related(
+        Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images"),
+        Prefetch("product__skus", queryset=Sku.objects.active().order_by("id"), to_attr="active_skus"),
+        Prefetch("prices", queryset=ShopSkuPrice.objects.all(), to_attr="loaded_prices"),
+    )
+
+
+def shop_picks_visible(
+    *, shop: Shop, category_slug: str | None = None, query: str | None = None
+) -> QuerySet[ShopProduct]:
+    """The picks a visitor sees in the shop, in the owner's order: not hidden,
+    the product on sale (reviewed, supplier active) with an active SKU.
+    Optionally narrowed to a category and to words in the title/description."""
+    picks = ShopProduct.objects.filter(
+        shop=shop,
+        is_hidden=False,
+        product__in=Product.objects.on_sale(),
+    ).filter(Exists(Sku.objects.active().filter(product=OuterRef("product_id"))))
+    if category_slug:
+        picks = picks.filter(product__category__slug=category_slug)
+    if query:
+        picks = picks.filter(product_search_filter(query, prefix="product__"))
+    return _picks_loaded(picks).order_by("position", "id")
+
+
+def shop_picks_for_owner(*, shop: Shop) -> QuerySet[ShopProduct]:
+    """All of the shop's picks (hidden ones and those no longer on sale too)."""
+    return _picks_loaded(ShopProduct.objects.filter(shop=shop)).order_by("position", "id")
+
+
+def shop_categories(*, shop: Shop) -> QuerySet[Category]:
+    """Categories that have at least one product visible in the shop."""
+    visible = shop_picks_visible(shop=shop).filter(product__category=OuterRef("pk"))
+    return Category.objects.filter(Exists(visible)).order_by("position", "name")
+
+
+def pick_offers(pick: ShopProduct) -> list[SkuOffer]:
+    """The pick's active SKUs at the shop's prices, from rows loaded by
+    ``_picks_loaded`` (no query)."""
+    shop_prices = {price.sku_id: price.price_amount for price in pick.loaded_prices}
+    offers = []
+    for sku in pick.product.active_skus:
+        shop_price = shop_prices.get(sku.id)
+        price = effective_price(
+            list_price=sku.list_price_amount,
+            min_resale=sku.min_resale_amount,
+            max_resale=sku.max_resale_amount,
+            shop_price=shop_price,
+        )
+        offers.append(
+            SkuOffer(
+                sku=sku,
+                price_amount=price,
+                list_price_amount=sku.list_price_amount,
+                markup_amount=markup(price=price, list_price=sku.list_price_amount),
+                has_shop_price=shop_price is not None,
+            )
+        )
+    return offers
+
+
+def product_card(pick: ShopProduct) -> ProductCard:
+    images = pick.product.ordered_images
+    return ProductCard(pick=pick, product=pick.product, image=images[0] if images else None, offers=pick_offers(pick))
+
+
+def shop_pick_get_visible(*, shop: Shop, product_id: int) -> ShopProduct:
+    """The pick of ``product_id`` as a visitor sees it, or NotFound (not
+    picked, hidden, off sale, no active SKU, or the shop is not public)."""
+    if not shop_is_public(shop):
+        raise NotFound()
+    pick = shop_picks_visible(shop=shop).filter(product_id=product_id).first()
+    if pick is None:
+        raise NotFound()
+    return pick
+
+
+def shop_product_offers(*, shop: Shop, product_id: int) -> list[SkuOffer]:
+    """Each buyable SKU of a product in a shop, at that shop's price. NotFound
+    when the product cannot be bought there (see ``shop_pick_get_visible``).
+    Stock is reported (``SkuOffer.in_stock``), not checked: reserving it is
+    the orders app's job."""
+    return pick_offers(shop_pick_get_visible(shop=shop, product_id=product_id))
+
+
+def shop_sku_offer(*, shop: Shop, sku_id: int) -> SkuOffer:
+    """One SKU at the shop's price (what a cart line needs), or NotFound when
+    it cannot be bought in this shop. Two queries."""
+    if not shop_is_public(shop):
+        raise NotFound()
+    sku = (
+        Sku.objects.active()
+        .select_related("product")
+        .filter(
+            pk=sku_id,
+            product__in=Product.objects.on_sale(),
+            product__picks__shop=shop,
+            product__picks__is_hidden=False,
+        )
+        .first()
+    )
+    if sku is None:
+        raise NotFound()
+    shop_price = ShopSkuPrice.objects.filter(pick__shop=shop, sku=sku).values_list("price_amount", flat=True).first()
+    price = effective_price(
+        list_price=sku.list_price_amount,
+        min_resale=sku.min_resale_amount,
+        max_resale=sku.max_resale_amount,
+        shop_price=shop_price,
+    )
+    return SkuOffer(
+        sku=sku,
+        price_amount=price,
+        list_price_amount=sku.list_price_amount,
+        markup_amount=markup(price=price, list_price=sku.list_price_amount),
+        has_shop_price=shop_price is not None,
+    )

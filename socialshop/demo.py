@@ -30,7 +30,7 @@ from distribution.choices import BindingSource
 from distribution.models import Binding, Reseller
 from distribution.services import binding_touch, reseller_create_root, reseller_join
 from shops.models import Shop
-from shops.services import shop_open, shop_pick_product
+from shops.services import shop_open, shop_pick_product, shop_update
 
 from .fonts import cjk_font
 
@@ -114,6 +114,8 @@ RESELLERS = [
     ("13700000005", "刘一鸣", "13700000004", "一鸣优选", "yiming", "每天一款，精挑细选。"),
 ]
 
+PICKS_PER_SHOP = 6
+
 CUSTOMERS = [("13600000001", "张同学"), ("13600000002", "李阿姨"), ("13600000003", "周先生")]
 
 # customer phone → (reseller phone it is bound to (锁粉), how)
@@ -156,6 +158,27 @@ def demo_product_image(title: str, size: int = 800) -> bytes:
     draw.text(((size - text_width) / 2, size * 0.78), title, font=font, fill=(40, 40, 40))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def demo_avatar(name: str, size: int = 320) -> bytes:
+    """A shop avatar: the shop name's first character on a warm colour derived from the name."""
+    hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
+    background = tuple(int(c * 255) for c in colorsys.hsv_to_rgb(hue, 0.45, 0.92))
+    image = Image.new("RGB", (size, size), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([size * 0.08, size * 0.08, size * 0.92, size * 0.92], outline=(255, 255, 255), width=size // 40)
+    font = cjk_font(size // 2)
+    letter = name[:1]
+    box = draw.textbbox((0, 0), letter, font=font)
+    draw.text(
+        ((size - (box[2] - box[0])) / 2 - box[0], (size - (box[3] - box[1])) / 2 - box[1]),
+        letter,
+        font=font,
+        fill=(255, 255, 255),
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 
@@ -208,14 +231,23 @@ def _resellers(summary: DemoSummary) -> None:
                 inviter = Reseller.objects.get(user__phone=inviter_phone)
                 reseller = reseller_join(user=user, invite_code=inviter.invite_code)
         shop = Shop.objects.filter(owner=reseller).first() or shop_open(
-            owner=reseller, name=shop_name, slug=slug, intro=intro
+            owner=reseller, name=shop_name, slug=slug, intro=intro, avatar=demo_avatar(shop_name)
         )
-        # each shop picks a different handful, the first SKU marked up a little
-        for offset in range(4):
+        if not shop.avatar:  # shops made by an older demo had none
+            shop_update(shop=shop, name=shop.name, intro=shop.intro, avatar=demo_avatar(shop.name))
+        # each shop picks a different handful; some SKUs marked up, one sold a little below the list price
+        for offset in range(PICKS_PER_SHOP):
             product = products[(index * 2 + offset) % len(products)]
+            if shop.picks.filter(product=product).exists():
+                continue
             first_sku = product.skus.all()[0]
-            markup = min(first_sku.list_price_amount + 1000, first_sku.max_resale_amount)
-            shop_pick_product(shop=shop, product=product, prices={first_sku.id: markup} if offset == 0 else None)
+            if offset % 3 == 0:
+                price = min(first_sku.list_price_amount + 1000, first_sku.max_resale_amount)
+            elif offset % 3 == 1:
+                price = max(first_sku.list_price_amount - 500, first_sku.min_resale_amount)
+            else:
+                price = None  # the list price
+            shop_pick_product(shop=shop, product=product, prices={first_sku.id: price} if price else None)
         summary.logins.append((f"reseller, shop /s/{slug}/", phone, DEMO_PASSWORD))
         summary.shops.append(shop.name)
 

@@ -10,6 +10,8 @@ from .health import healthz
 api_v1 = [
     # each app adds: path("<area>/", include("<app>.api.urls")),
     path("distribution/", include("distribution.api.urls")),
+    path("catalog/", include("catalog.api.urls")),
+    path("shops/", include("shops.api.urls")),
     path("me/", include("accounts.api.urls")),
     path("webhooks/", include("webhooks.api.urls")),
     path("", include("commissions.api.urls")),
@@ -20,6 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("distribution.urls")),
+    path("supplier/", include("catalog.urls")),
+    path("", include("shops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -31,6 +35,8 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}))
+
+handler404 = "socialshop.views.page_not_found"
 
 admin.site.site_header = "Social shop operations"
 admin.site.site_title = "Social shop"

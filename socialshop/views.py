@@ -1,9 +1,24 @@
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views import defaults
 
 from shops.selectors import shop_list_public
+
+from .api.exceptions import error_body
 
 HOME_SHOP_COUNT = 24
 
 
 def home(request):
     return render(request, "home.html", {"shops": shop_list_public()[:HOME_SHOP_COUNT]})
+
+
+def page_not_found(request, exception):
+    """404 for a URL no view matched: the API's error body under /api/ (a
+    client sent a path like /api/v1/shops/mine/picks/abc/), the usual page
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        body = error_body("not_found", gettext("Not found."))
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)

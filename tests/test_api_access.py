@@ -21,10 +21,12 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import supplier_staff_add
-from catalog.tests.factories import SupplierFactory
+from catalog.tests.factories import SkuFactory, SupplierFactory
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
+from shops.services import shop_pick_product
+from shops.tests.factories import ShopFactory
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create
 
@@ -62,6 +64,7 @@ def resellers_only(status: int, **overrides: int) -> dict[str, int]:
 
 ENDPOINT = {"id": "endpoint_of_reseller_a"}
 DELIVERY = {"id": "delivery_of_reseller_a"}
+PICK = {"pick_id": "pick_of_reseller_a"}
 NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.paid"]}
 INVITE_OF_RESELLER_A = {"invite_code": "AAAAAA"}
 
@@ -81,6 +84,36 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/withdrawals/", resellers_only(200)),
     Access("POST", "/api/v1/withdrawals/", resellers_only(201, reseller_b=400), body={"amount": "10.00"}),
     Access("GET", "/api/v1/withdrawals/{id}/", resellers_only(404, reseller_a=200), {"id": "withdrawal_of_reseller_a"}),
+    # the catalogue: anyone reads; a supplier's staff add pictures to their own products
+    Access("GET", "/api/v1/catalog/products/", everyone(200)),
+    Access("GET", "/api/v1/catalog/products/{id}/", everyone(200), {"id": "product_of_supplier_a"}),
+    Access(
+        "POST",
+        "/api/v1/catalog/supplier/products/{product_id}/images/",
+        signed_in(403, supplier_a=415, supplier_b=404),  # supplier_a: the table sends no multipart body
+        {"product_id": "product_of_supplier_a"},
+    ),
+    # shops: anyone browses; a reseller runs its own (reseller_b has none yet)
+    Access("GET", "/api/v1/shops/{slug}/", everyone(200), {"slug": "shop_of_reseller_a"}),
+    Access("GET", "/api/v1/shops/{slug}/products/", everyone(200), {"slug": "shop_of_reseller_a"}),
+    Access(
+        "GET",
+        "/api/v1/shops/{slug}/products/{product_id}/",
+        everyone(200),
+        {"slug": "shop_of_reseller_a", "product_id": "product_of_supplier_a"},
+    ),
+    Access("GET", "/api/v1/shops/mine/", resellers_only(200, reseller_b=404)),
+    Access(
+        "POST", "/api/v1/shops/mine/", resellers_only(201, reseller_a=409), body={"name": "新店", "slug": "new-shop"}
+    ),
+    Access("PATCH", "/api/v1/shops/mine/", resellers_only(200, reseller_b=404), body={"intro": "新简介"}),
+    Access("GET", "/api/v1/shops/mine/picks/", resellers_only(200, reseller_b=404)),
+    Access("POST", "/api/v1/shops/mine/picks/", resellers_only(409, reseller_b=404), body={"product_id": 0}),
+    Access("GET", "/api/v1/shops/mine/picks/{pick_id}/", resellers_only(404, reseller_a=200), PICK),
+    Access(
+        "PATCH", "/api/v1/shops/mine/picks/{pick_id}/", resellers_only(404, reseller_a=200), PICK, {"is_hidden": True}
+    ),
+    Access("DELETE", "/api/v1/shops/mine/picks/{pick_id}/", resellers_only(404, reseller_a=204), PICK),
     # the team: resellers only, their own; bindings: anyone signed in, their own
     Access("GET", "/api/v1/distribution/team/", resellers_only(200)),
     Access("GET", "/api/v1/distribution/team/members/", resellers_only(200)),
@@ -114,8 +147,13 @@ def world() -> World:
     }
     credit_withdrawable(reseller_a.pk, 10_000, "access-table")
     endpoint = webhook_endpoint_create(user=reseller_a.user, url="https://partner.example.com/a", events=["order.paid"])
+    shop = ShopFactory(owner=reseller_a)
+    product = SkuFactory(product__supplier=supplier_a).product
     objects = {
         "reseller_a": reseller_a,
+        "product_of_supplier_a": product,
+        "shop_of_reseller_a": shop,
+        "pick_of_reseller_a": shop_pick_product(shop=shop, product=product),
         "supplier_a": supplier_a,
         "endpoint_of_reseller_a": endpoint,
         "delivery_of_reseller_a": WebhookDelivery.objects.create(endpoint=endpoint, event_type="ping", body="{}"),
@@ -159,7 +197,12 @@ def test_each_role_gets_the_expected_status(world, access, role):
     client = APIClient()
     if world.users[role] is not None:
         client.force_authenticate(world.users[role])
-    path = access.path.format(**{name: world.objects[ref].pk for name, ref in access.params.items()})
+    path = access.path.format(
+        **{
+            name: world.objects[ref].slug if name == "slug" else world.objects[ref].pk
+            for name, ref in access.params.items()
+        }
+    )
 
     response = (
         client.generic(access.method, path, data=None, format="json")

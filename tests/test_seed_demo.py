@@ -6,7 +6,7 @@ from accounts.choices import Role
 from accounts.models import User
 from catalog.models import Product, ProductImage, Supplier
 from distribution.models import Binding, Reseller
-from shops.models import Shop
+from shops.models import Shop, ShopSkuPrice
 from socialshop.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,15 @@ def test_seed_demo_binds_each_demo_customer_to_a_reseller():
     customers = User.objects.filter(role=Role.CUSTOMER)
     assert Binding.objects.filter(customer__in=customers, ended_at__isnull=True).count() == customers.count()
     assert Binding.objects.get(customer__phone="13600000001").reseller.user.phone == "13700000001"
+
+
+def test_the_demo_shops_have_avatars_and_products_at_their_prices(client):
+    from shops.selectors import shop_picks_visible
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    for shop in Shop.objects.all():
+        assert shop.avatar
+        assert shop_picks_visible(shop=shop).count() >= 4
+        assert client.get(f"/s/{shop.slug}/").status_code == 200
+    assert ShopSkuPrice.objects.exists()  # some picks carry the shop's own price

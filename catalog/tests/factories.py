@@ -1,7 +1,7 @@
 import factory
 
 from catalog.choices import ProductStatus
-from catalog.models import Category, Product, Sku, Supplier
+from catalog.models import Category, Product, ProductImage, Sku, Supplier, SupplierMembership
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
@@ -44,3 +44,33 @@ class SkuFactory(factory.django.DjangoModelFactory):
     list_price_amount = 10000
     max_resale_amount = 20000
     stock = 100
+
+
+def image_bytes(size=(120, 90), color=(200, 80, 60), fmt="JPEG") -> bytes:
+    """A small real picture, for uploads in tests."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA" if fmt == "PNG" else "RGB", size, color).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=200, height=200, color="orange", format="JPEG")
+    thumbnail = factory.django.ImageField(width=100, height=100, color="orange", format="JPEG")
+
+
+class SupplierStaffFactory(factory.django.DjangoModelFactory):
+    """A supplier-staff user with its membership (``.user``, ``.supplier``)."""
+
+    class Meta:
+        model = SupplierMembership
+
+    user = factory.SubFactory("accounts.tests.factories.UserFactory", role="supplier_staff")
+    supplier = factory.SubFactory(SupplierFactory)

@@ -45,6 +45,32 @@ def _flatten_messages(detail) -> str:
     return str(detail)
 
 
+def _field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as one flat ``{"field": ["…"]}``: a nested
+    serializer's or list item's field is named by its path
+    (``prices.0.sku_id``), so ``fields`` always maps a name to messages; the
+    bad items of a list of plain values are reported on the list's name."""
+    if isinstance(detail, dict) and prefix and detail and all(isinstance(key, int) for key in detail):
+        if all(
+            isinstance(value, list) and not any(isinstance(item, (dict, list)) for item in value)
+            for value in detail.values()
+        ):
+            # a list of plain values (ListField): its items' messages belong to the field itself
+            return {prefix: [str(message) for value in detail.values() for message in value]}
+    if isinstance(detail, dict):
+        flat = {}
+        for key, value in detail.items():
+            flat.update(_field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_field_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix: [str(message) for message in messages]} if messages else {}
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = error_body(exc.code, exc.message, exc.fields, **exc.extra)
@@ -63,7 +89,7 @@ def api_exception_handler(exc, context):
         detail = exc.detail
         if isinstance(detail, dict):
             non_field = detail.get("non_field_errors")
-            fields = {key: value for key, value in detail.items() if key != "non_field_errors"}
+            fields = _field_errors({key: value for key, value in detail.items() if key != "non_field_errors"})
             message = _flatten_messages(non_field) if non_field else "Some fields are not valid."
         else:
             fields = {}

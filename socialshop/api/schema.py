@@ -14,11 +14,14 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-def error_response(description: str, code: str, message: str) -> OpenApiResponse:
+def error_response(description: str, code: str, message: str, fields: dict | None = None, **extra) -> OpenApiResponse:
+    """An error answer with an example body; ``fields`` and extra keys (e.g.
+    ``current_state``) go into the example as the exception handler sends them."""
+    body = {"code": code, "message": message, "fields": fields or {}, **extra}
     return OpenApiResponse(
         response=ErrorSerializer,
         description=description,
-        examples=[OpenApiExample(code, value={"code": code, "message": message, "fields": {}}, response_only=True)],
+        examples=[OpenApiExample(code, value=body, response_only=True)],
     )
 
 

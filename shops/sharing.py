@@ -1,0 +1,35 @@
+"""The links a reseller shares, and nothing else builds them.
+
+Every shared link carries the shop owner's invite code as ``?ref=<code>``:
+``distribution.referrals.ReferralMiddleware`` records it on the visit
+(session + signed cookie) for binding (锁粉). Shop and product pages, their
+share pages and the QR codes on posters all use these functions, so the
+contract lives in one place (docs/shops.md, "Shared links").
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from distribution.referrals import QUERY_PARAM
+
+from .models import Shop
+
+
+def _with_ref(path: str, shop: Shop) -> str:
+    return f"{path}?{urlencode({QUERY_PARAM: shop.owner.invite_code})}"
+
+
+def shop_share_path(shop: Shop) -> str:
+    """``/s/<slug>/?ref=<owner's invite code>``"""
+    return _with_ref(reverse("shops:storefront", args=[shop.slug]), shop)
+
+
+def product_share_path(shop: Shop, product_id: int) -> str:
+    """``/s/<slug>/p/<product id>/?ref=<owner's invite code>``"""
+    return _with_ref(reverse("shops:product", args=[shop.slug, product_id]), shop)
+
+
+def absolute(request, path: str) -> str:
+    """The link as a person copies it: scheme and host of this request."""
+    return request.build_absolute_uri(path)

@@ -1,0 +1,131 @@
+"""A reseller, in a real headless Chromium, opens a shop, picks two products,
+sets a price, and the public shop on a phone shows both at the shop's prices.
+Screenshots of each step go to artifacts/screenshots/ (git-ignored)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from accounts.tests.factories import PASSWORD
+from catalog.services import product_image_add
+from catalog.tests.factories import SkuFactory, image_bytes
+from conftest import chromium_path
+from distribution.tests.factories import ResellerFactory
+from shops.models import Shop, ShopProduct
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}  # an iPhone 12-14 screen, in CSS pixels
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM
+    # calls from a thread with a running loop unless told it is safe (it is: the
+    # loop only drives the browser). Set for this test only: a process started
+    # later (the deploy check) must not inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # With Playwright's loop running, Django keeps this thread's database
+        # connection apart (asgiref treats the thread as async): close it here,
+        # or it outlives the test and blocks dropping the test database.
+        connections.close_all()
+
+
+def product_with_picture(title: str, list_price: int, color: tuple[int, int, int]):
+    sku = SkuFactory(
+        product__title=title,
+        list_price_amount=list_price,
+        min_resale_amount=list_price - 1000,
+        cost_amount=list_price - 2000,
+        max_resale_amount=list_price * 2,
+    )
+    product_image_add(product=sku.product, data=image_bytes(size=(400, 400), color=color))
+    return sku
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_reseller_opens_a_shop_picks_two_products_and_sets_a_price(browser, live_server):
+    reseller = ResellerFactory()
+    honey = product_with_picture("高原蜂蜜 500g", 6800, (242, 196, 92))
+    tea = product_with_picture("云南古树普洱茶饼", 19800, (120, 150, 90))
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+
+    # log in, and land on the form that opens a shop
+    page.goto(f"{live_server.url}/accounts/log-in/?next=/my-shop/")
+    page.fill("input[name=username]", reseller.user.phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile(r"/my-shop/open/$"))
+    shot(page, "1-open-shop-form")
+
+    # open the shop
+    page.fill("input[name=name]", "小美的好物分享")
+    page.fill("input[name=slug]", "xiaomei")
+    page.fill("textarea[name=intro]", "只卖自己用过的好东西。")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile(r"/my-shop/$"))
+    shop = Shop.objects.get(owner=reseller)
+    assert shop.slug == "xiaomei"
+
+    # pick two products from the catalogue
+    page.click("a[href='/my-shop/catalogue/']")
+    shot(page, "2-catalogue")
+    for sku in (honey, tea):
+        page.click(f"li[data-product='{sku.product_id}'] button[type=submit]")
+        page.wait_for_load_state()
+    assert set(ShopProduct.objects.filter(shop=shop).values_list("product_id", flat=True)) == {
+        honey.product_id,
+        tea.product_id,
+    }
+
+    # set its own price for the tea
+    pick = ShopProduct.objects.get(shop=shop, product_id=tea.product_id)
+    page.goto(f"{live_server.url}/my-shop/")
+    page.click(f"#pick-{pick.pk} a[href='/my-shop/picks/{pick.pk}/']")
+    page.fill(f"input[name=sku_{tea.pk}]", "228.00")
+    shot(page, "3-set-price")
+    page.click("form.pick-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/my-shop/$"))
+    shot(page, "4-my-shop")
+
+    # a visitor on a phone opens the public shop: both products, at the shop's prices
+    visitor = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN")
+    public = visitor.new_page()
+    public.goto(f"{live_server.url}/s/xiaomei/?ref={reseller.invite_code}")
+    cards = public.locator(".product-card")
+    assert cards.count() == 2
+    text = {card.get_attribute("data-product"): card.inner_text() for card in cards.all()}
+    assert "高原蜂蜜 500g" in text[str(honey.product_id)] and "¥68.00" in text[str(honey.product_id)]
+    assert "云南古树普洱茶饼" in text[str(tea.product_id)] and "¥228.00" in text[str(tea.product_id)]
+    assert public.locator(".product-card img").first.evaluate("img => img.naturalWidth") > 0
+    shot(public, "5-public-shop-phone")
+
+    # the product page's SKU picker shows the shop's price, without JavaScript needed
+    public.click(f".product-card[data-product='{tea.product_id}'] a")
+    assert public.locator("#price").inner_text() == "¥228.00"
+    shot(public, "6-product-page-phone")
+    visitor.close()
+    context.close()
