@@ -20,7 +20,6 @@ from accounts.choices import Role
 from accounts.phone import mask_name, mask_phone
 from accounts.services import user_create
 from socialshop.errors import DomainError
-from socialshop.money import format_yuan
 
 from .choices import BindingSource, ResellerStatus
 from .codes import invite_code_normalize
@@ -42,7 +41,7 @@ class MemberRow:
     name: str
     phone: str
     joined_at: datetime
-    own_sales: str
+    own_sales_amount: int
     team_size: int
     status: str
     is_active: bool
@@ -54,7 +53,7 @@ def member_row(member: Reseller) -> MemberRow:
         name=mask_name(member.user.nickname),
         phone=mask_phone(member.user.phone),
         joined_at=member.joined_at,
-        own_sales=format_yuan(totals.own_sales_amount if totals else 0),
+        own_sales_amount=totals.own_sales_amount if totals else 0,
         team_size=totals.team_size if totals else 0,
         status=member.get_status_display(),
         is_active=member.is_active,
@@ -89,8 +88,6 @@ def team(request, reseller: Reseller):
         {
             "reseller": reseller,
             "summary": summary,
-            "team_sales": format_yuan(summary.team_sales_amount),
-            "own_sales": format_yuan(summary.own_sales_amount),
             "inviter_name": (inviter.user.nickname or mask_phone(inviter.user.phone)) if inviter else "",
             "inviter_phone": mask_phone(inviter.user.phone) if inviter else "",
             "page": page,
