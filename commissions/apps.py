@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CommissionsConfig(AppConfig):
     name = "commissions"
     verbose_name = _("Commissions")
+
+    def ready(self):
+        from distribution.selectors import tier_count_source_set
+
+        from .selectors import commission_tier_count_in_effect
+
+        # distribution sizes team pages by the tiers that earn; it cannot import us
+        tier_count_source_set(commission_tier_count_in_effect)

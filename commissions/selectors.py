@@ -1,5 +1,7 @@
 from datetime import datetime
 
+from django.utils import timezone
+
 from .models import CommissionPlan
 
 
@@ -9,6 +11,12 @@ def commission_plan_in_effect(*, at: datetime) -> CommissionPlan:
     exist, the defaults apply (an unsaved plan)."""
     plan = CommissionPlan.objects.in_effect_at(at).prefetch_related("overrides").first()
     return plan if plan is not None else CommissionPlan()
+
+
+def commission_tier_count_in_effect() -> int:
+    """How many tiers the plan in effect now pays (one small query)."""
+    tier_count = CommissionPlan.objects.in_effect_at(timezone.now()).values_list("tier_count", flat=True).first()
+    return tier_count if tier_count is not None else CommissionPlan().tier_count
 
 
 def commission_shares_for(*, plan: CommissionPlan, product_id: int, category_id: int) -> list[int]:

@@ -5,19 +5,27 @@ when the visitor signs up, logs in or orders.
 Where it is kept:
 
 - the session, under ``SESSION_KEY``: ``{"code": "ABC234", "at": "<ISO time>"}``;
-- a signed cookie ``COOKIE_NAME`` holding the code, for ``COOKIE_MAX_AGE``,
-  so a visitor who comes back after the session ended is still attributed.
+- a signed cookie ``COOKIE_NAME`` holding ``"<code>:<unix time>"``, for
+  ``COOKIE_MAX_AGE``, so a visitor who comes back after the session ended is
+  still attributed.
 
-``referral_code_from_request`` reads them back (session first). A code that
-matches no reseller is ignored, so a made-up link records nothing.
+``referral_from_request`` reads them back (session first);
+``referral_code_from_request`` gives just the code. A code that matches no
+active reseller is ignored, so a made-up link records nothing.
+
+A visitor who is logged in is bound at once (``services.binding_touch``);
+one who is not is bound when it logs in or signs up (``receivers``).
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
+from .choices import BindingSource
 from .codes import ALPHABET, LENGTH, invite_code_normalize
 from .models import Reseller
+from .services import binding_touch
 
 QUERY_PARAM = "ref"
 SESSION_KEY = "referral"
@@ -26,21 +34,51 @@ COOKIE_SALT = "distribution.referral"
 COOKIE_MAX_AGE = timedelta(days=30)
 
 
+@dataclass(frozen=True)
+class Referral:
+    code: str
+    at: datetime | None  # when the visitor arrived through the link, if known
+
+
 def referral_code_is_well_formed(code: str) -> bool:
     return len(code) == LENGTH and all(char in ALPHABET for char in code)
 
 
-def referral_code_from_request(request) -> str | None:
-    """The referral code this visitor arrived with, if any."""
+def _iso_time(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _unix_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def referral_from_request(request) -> Referral | None:
+    """The referral this visitor arrived with, if any."""
     remembered = request.session.get(SESSION_KEY)
     if remembered:
-        return remembered["code"]
-    code = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT)
-    return code if code and referral_code_is_well_formed(code) else None
+        return Referral(code=remembered["code"], at=_iso_time(remembered.get("at")))
+    value = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT) or ""
+    code, _, at = value.partition(":")
+    if not referral_code_is_well_formed(code):
+        return None
+    return Referral(code=code, at=_unix_time(at))
+
+
+def referral_code_from_request(request) -> str | None:
+    """The referral code this visitor arrived with, if any."""
+    referral = referral_from_request(request)
+    return referral.code if referral else None
 
 
 class ReferralMiddleware:
-    """Remembers ``?ref=`` on any page (shop, product, home)."""
+    """Remembers ``?ref=`` on any page (shop, product, home), and binds a
+    visitor who is logged in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,7 +92,7 @@ class ReferralMiddleware:
         if recorded:
             response.set_signed_cookie(
                 COOKIE_NAME,
-                recorded,
+                f"{recorded.code}:{int(recorded.at.timestamp())}",
                 salt=COOKIE_SALT,
                 max_age=int(COOKIE_MAX_AGE.total_seconds()),
                 httponly=True,
@@ -63,11 +101,14 @@ class ReferralMiddleware:
             )
         return response
 
-    def _record(self, request, code: str) -> str | None:
-        reseller = Reseller.objects.filter(invite_code=code).only("id", "user_id").first()
+    def _record(self, request, code: str) -> Referral | None:
+        reseller = Reseller.objects.active().filter(invite_code=code).only("id", "user_id", "status").first()
         if reseller is None:
             return None
         if request.user.is_authenticated and reseller.user_id == request.user.id:
             return None  # a reseller opening its own link is not referred by itself
-        request.session[SESSION_KEY] = {"code": code, "at": timezone.now().isoformat()}
-        return code
+        now = timezone.now()
+        request.session[SESSION_KEY] = {"code": code, "at": now.isoformat()}
+        if request.user.is_authenticated:
+            binding_touch(customer=request.user, reseller=reseller, source=BindingSource.LINK, at=now)
+        return Referral(code=code, at=now)

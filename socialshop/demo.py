@@ -26,8 +26,9 @@ from catalog.services import (
     supplier_create,
     supplier_staff_add,
 )
-from distribution.models import Reseller
-from distribution.services import reseller_create_root, reseller_join
+from distribution.choices import BindingSource
+from distribution.models import Binding, Reseller
+from distribution.services import binding_touch, reseller_create_root, reseller_join
 from shops.models import Shop
 from shops.services import shop_open, shop_pick_product, shop_update
 
@@ -116,6 +117,13 @@ RESELLERS = [
 PICKS_PER_SHOP = 6
 
 CUSTOMERS = [("13600000001", "张同学"), ("13600000002", "李阿姨"), ("13600000003", "周先生")]
+
+# customer phone → (reseller phone it is bound to (锁粉), how)
+BINDINGS = {
+    "13600000001": ("13700000001", BindingSource.LINK),
+    "13600000002": ("13700000002", BindingSource.INVITE_CODE),
+    "13600000003": ("13700000004", BindingSource.LINK),
+}
 
 
 @dataclass
@@ -256,4 +264,13 @@ def demo_world_build() -> DemoSummary:
     for phone, nickname in CUSTOMERS:
         _user(phone, nickname)
         summary.logins.append(("customer", phone, DEMO_PASSWORD))
+    _bindings()
     return summary
+
+
+def _bindings() -> None:
+    for customer_phone, (reseller_phone, source) in BINDINGS.items():
+        customer = User.objects.get(phone=customer_phone)
+        if Binding.objects.filter(customer=customer, ended_at__isnull=True).exists():
+            continue
+        binding_touch(customer=customer, reseller=Reseller.objects.get(user__phone=reseller_phone), source=source)

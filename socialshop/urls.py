@@ -9,6 +9,7 @@ from .health import healthz
 
 api_v1 = [
     # each app adds: path("<area>/", include("<app>.api.urls")),
+    path("distribution/", include("distribution.api.urls")),
     path("catalog/", include("catalog.api.urls")),
     path("shops/", include("shops.api.urls")),
     path("me/", include("accounts.api.urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("distribution.urls")),
     path("supplier/", include("catalog.urls")),
     path("", include("shops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -66,6 +66,7 @@ ENDPOINT = {"id": "endpoint_of_reseller_a"}
 DELIVERY = {"id": "delivery_of_reseller_a"}
 PICK = {"pick_id": "pick_of_reseller_a"}
 NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.paid"]}
+INVITE_OF_RESELLER_A = {"invite_code": "AAAAAA"}
 
 TABLE: list[Access] = [
     Access("GET", "/api/v1/me/", signed_in(200)),
@@ -113,6 +114,12 @@ TABLE: list[Access] = [
         "PATCH", "/api/v1/shops/mine/picks/{pick_id}/", resellers_only(404, reseller_a=200), PICK, {"is_hidden": True}
     ),
     Access("DELETE", "/api/v1/shops/mine/picks/{pick_id}/", resellers_only(404, reseller_a=204), PICK),
+    # the team: resellers only, their own; bindings: anyone signed in, their own
+    Access("GET", "/api/v1/distribution/team/", resellers_only(200)),
+    Access("GET", "/api/v1/distribution/team/members/", resellers_only(200)),
+    Access("GET", "/api/v1/distribution/binding/", signed_in(404)),  # nobody is bound in this world
+    Access("POST", "/api/v1/distribution/binding/", signed_in(200, reseller_a=400), body=INVITE_OF_RESELLER_A),
+    Access("POST", "/api/v1/distribution/join/", signed_in(409, customer=201), body=INVITE_OF_RESELLER_A),
 ]
 
 
@@ -124,7 +131,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    reseller_a, reseller_b = ResellerFactory(), ResellerFactory()
+    reseller_a, reseller_b = ResellerFactory(invite_code=INVITE_OF_RESELLER_A["invite_code"]), ResellerFactory()
     supplier_a, supplier_b = SupplierFactory(), SupplierFactory()
     staff_a, staff_b = UserFactory(), UserFactory()
     supplier_staff_add(supplier=supplier_a, user=staff_a)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from accounts.choices import Role
 from accounts.models import User
 from catalog.models import Product, ProductImage, Supplier
-from distribution.models import Reseller
+from distribution.models import Binding, Reseller
 from shops.models import Shop, ShopSkuPrice
 from socialshop.demo import DEMO_PASSWORD
 
@@ -61,6 +61,14 @@ def test_the_home_page_shows_the_demo_shops(client):
 
     for shop in Shop.objects.all():
         assert shop.name in page
+
+
+def test_seed_demo_binds_each_demo_customer_to_a_reseller():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    customers = User.objects.filter(role=Role.CUSTOMER)
+    assert Binding.objects.filter(customer__in=customers, ended_at__isnull=True).count() == customers.count()
+    assert Binding.objects.get(customer__phone="13600000001").reseller.user.phone == "13700000001"
 
 
 def test_the_demo_shops_have_avatars_and_products_at_their_prices(client):

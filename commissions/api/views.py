@@ -4,9 +4,9 @@ from rest_framework.response import Response
 
 from commissions.models import Withdrawal
 from commissions.services.withdrawals import withdrawal_request
+from distribution.api.permissions import IsReseller
 from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
 
-from .permissions import IsReseller
 from .serializers import WithdrawalRequestSerializer, WithdrawalSerializer
 
 WITHDRAWAL_EXAMPLE = OpenApiExample(

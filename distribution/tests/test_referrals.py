@@ -1,6 +1,10 @@
 import pytest
+from django.utils import timezone
 
-from distribution.referrals import COOKIE_NAME, SESSION_KEY, referral_code_from_request
+from accounts.tests.factories import UserFactory
+from distribution.choices import BindingSource, ResellerStatus
+from distribution.models import Binding
+from distribution.referrals import COOKIE_NAME, SESSION_KEY, referral_code_from_request, referral_from_request
 
 from .factories import ResellerFactory
 
@@ -50,3 +54,42 @@ def test_a_reseller_opening_its_own_link_is_not_referred(client):
     client.get("/", {"ref": reseller.invite_code})
 
     assert SESSION_KEY not in client.session
+
+
+def test_a_logged_in_visitor_is_bound_by_the_link_at_once(client):
+    reseller = ResellerFactory()
+    customer = UserFactory()
+    client.force_login(customer)
+
+    client.get("/", {"ref": reseller.invite_code})
+
+    binding = Binding.objects.get(customer=customer)
+    assert (binding.reseller, binding.source) == (reseller, BindingSource.LINK)
+
+
+def test_a_reseller_opening_its_own_link_binds_nobody(client):
+    reseller = ResellerFactory()
+    client.force_login(reseller.user)
+
+    client.get("/", {"ref": reseller.invite_code})
+
+    assert not Binding.objects.exists()
+
+
+def test_a_frozen_resellers_link_records_nothing(client):
+    reseller = ResellerFactory(status=ResellerStatus.FROZEN)
+
+    client.get("/", {"ref": reseller.invite_code})
+
+    assert SESSION_KEY not in client.session
+
+
+def test_the_cookie_remembers_when_the_visit_happened(client):
+    reseller = ResellerFactory()
+    client.get("/", {"ref": reseller.invite_code})
+    client.session.flush()
+
+    referral = referral_from_request(client.get("/").wsgi_request)
+
+    assert referral.code == reseller.invite_code
+    assert abs((timezone.now() - referral.at).total_seconds()) < 60

@@ -201,6 +201,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # the admin. Each app adds its own entries below as it grows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "socialshop.tasks.heartbeat_task", "schedule": timedelta(minutes=1)},
+    # sales reported since the last roll-up into team totals (also queued after each sale)
+    "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
     "reconcile": {"task": "commissions.tasks.reconcile_task", "schedule": timedelta(hours=1)},
 }
@@ -261,6 +263,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "socialshop.api.hooks.document_list_errors",
     ],
+    "ENUM_NAME_OVERRIDES": {
+        "ResellerStatusEnum": "distribution.choices.ResellerStatus",
+        "BindingSourceEnum": "distribution.choices.BindingSource",
+    },
 }
 
 # --- logging ------------------------------------------------------------

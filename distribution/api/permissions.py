@@ -1,10 +1,11 @@
 from rest_framework.permissions import BasePermission
 
-from distribution.models import Reseller
+from ..models import Reseller
 
 
 class IsReseller(BasePermission):
-    """Signed in and a reseller; ``request.reseller`` is set for the view."""
+    """Signed in and a reseller; ``request.reseller`` is set for the view.
+    Anyone else signed in gets 403."""
 
     message = "Only resellers may do this."
 

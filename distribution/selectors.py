@@ -1,0 +1,206 @@
+"""The complex readers of resellers, teams and bindings."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+
+from .choices import BindingAfterLifetime, BindingRule
+from .exceptions import NotAReseller, TeamLevelOutOfRange
+from .models import TIER_LIMIT_MAX, Binding, DistributionSettings, Reseller, ResellerTotals
+from .tree import UPLINE_TIERS_SQL
+
+NEW_MEMBER_WINDOW = timedelta(days=7)
+
+
+def distribution_settings_get() -> DistributionSettings:
+    """The platform's distribution rules (defaults when no operator saved them)."""
+    return DistributionSettings.objects.filter(pk=DistributionSettings.SINGLETON_ID).first() or DistributionSettings()
+
+
+DEFAULT_TIER_COUNT = 2  # DESIGN §3: two tiers unless the commission plan says otherwise
+
+
+def _default_tier_count() -> int:
+    return DEFAULT_TIER_COUNT
+
+
+_tier_count_source: Callable[[], int] = _default_tier_count
+
+
+def tier_count_source_set(source: Callable[[], int]) -> None:
+    """Say who knows how many tiers earn now. The commission plans live in
+    ``commissions``, above this app, so commissions registers its answer at
+    start-up (``CommissionsConfig.ready``); until then, 2."""
+    global _tier_count_source
+    _tier_count_source = source
+
+
+def tier_limit_get() -> int:
+    """How many tiers earn now (the commission plan in effect), never more
+    than 3: also how many levels of its team a reseller sees."""
+    return max(1, min(_tier_count_source(), TIER_LIMIT_MAX))
+
+
+def reseller_for_user(user: User) -> Reseller:
+    """The caller's reseller, or NotAReseller (404: nothing to show)."""
+    reseller = (
+        Reseller.objects.select_related("user", "inviter__user", "totals").filter(user_id=user.pk).first()
+        if user.is_authenticated
+        else None
+    )
+    if reseller is None:
+        raise NotAReseller()
+    return reseller
+
+
+def reseller_upline(*, reseller_id: int, tiers: int) -> list[Reseller]:
+    """The resellers a commission on a sale attributed to ``reseller_id``
+    may pay, tier 1 first: the reseller, its inviter, the inviter's inviter,
+    as many as ``tiers`` (at most 3) and the tree has. One query whatever the
+    tree's depth or size (a walk of at most 3 steps up the inviter links).
+    Frozen or pending ones are included, with their status: the commission
+    engine pays only active ones (``is_active``). Users are not loaded."""
+    tiers = max(1, min(tiers, TIER_LIMIT_MAX))
+    return list(Reseller.objects.raw(UPLINE_TIERS_SQL, [reseller_id, tiers]))
+
+
+@dataclass(frozen=True)
+class TeamLevel:
+    level: int
+    size: int
+    new_this_week: int
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    reseller: Reseller
+    inviter: Reseller | None
+    tier_limit: int
+    team_size: int
+    team_sales_amount: int
+    own_sales_amount: int
+    levels: list[TeamLevel]
+
+    @property
+    def new_this_week(self) -> int:
+        return sum(level.new_this_week for level in self.levels)
+
+
+def _level_filter(level: int) -> str:
+    return Reseller.UPLINE_FIELDS[level]
+
+
+def team_summary(*, reseller: Reseller, now: datetime | None = None) -> TeamSummary:
+    """What a reseller's team page heads with: its inviter, team size and
+    sales (one row of totals, whatever the team's size), the size of each
+    level it may see (the platform's tier limit, at most 3) and who joined
+    those levels in the last 7 days (one count per level)."""
+    tier_limit = tier_limit_get()
+    totals = ResellerTotals.objects.filter(pk=reseller.pk).first() or ResellerTotals(reseller=reseller)
+    since = (now or timezone.now()) - NEW_MEMBER_WINDOW
+    levels = []
+    for level in range(1, tier_limit + 1):
+        size = totals.level_size(level)
+        recent = (
+            Reseller.objects.filter(**{_level_filter(level): reseller, "joined_at__gte": since}).count() if size else 0
+        )
+        levels.append(TeamLevel(level=level, size=size, new_this_week=recent))
+    inviter = (
+        Reseller.objects.select_related("user").filter(pk=reseller.inviter_id).first() if reseller.inviter_id else None
+    )
+    return TeamSummary(
+        reseller=reseller,
+        inviter=inviter,
+        tier_limit=tier_limit,
+        team_size=totals.team_size,
+        team_sales_amount=totals.team_sales_amount,
+        own_sales_amount=totals.own_sales_amount,
+        levels=levels,
+    )
+
+
+class TeamMemberList(Sequence):
+    """The members of one level of a team, newest first, for a paginator.
+
+    Its length comes from the team's totals row (no COUNT over a big team),
+    and a page is read in two steps: the ids from the downline index, then
+    only those rows with their users and totals; so a deep page skips index
+    entries, not joined rows."""
+
+    def __init__(self, *, reseller: Reseller, level: int, size: int):
+        self.level = level
+        self._size = size
+        self._ids = (
+            Reseller.objects.filter(**{_level_filter(level): reseller})
+            .order_by("-joined_at", "-id")
+            .values_list("id", flat=True)
+        )
+
+    def __len__(self) -> int:
+        return self._size
+
+    def count(self) -> int:
+        return self._size
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = list(self._ids[index])
+        rows = Reseller.objects.select_related("user", "totals").in_bulk(ids)
+        return [rows[member_id] for member_id in ids if member_id in rows]
+
+
+def team_members(*, reseller: Reseller, level: int = 1) -> TeamMemberList:
+    """The members ``level`` levels below ``reseller`` (1: its direct
+    downline), newest first, with their user and totals; paginate it. Levels
+    beyond the platform's tier limit are not shown (TeamLevelOutOfRange)."""
+    if not 1 <= level <= tier_limit_get():
+        raise TeamLevelOutOfRange(fields={"level": [str(TeamLevelOutOfRange.default_message)]})
+    totals = ResellerTotals.objects.filter(pk=reseller.pk).first()
+    return TeamMemberList(reseller=reseller, level=level, size=totals.level_size(level) if totals else 0)
+
+
+# --- binding ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BindingState:
+    """A customer's current binding as the rule reads it now."""
+
+    binding: Binding
+    in_force: bool  # orders outside any shop are attributed to its reseller
+    replaceable_from: datetime | None  # when another reseller's link may take over (None: never)
+
+
+def binding_state(*, customer: User, now: datetime | None = None) -> BindingState | None:
+    """The customer's current binding, read with the platform's rule, or None."""
+    if not customer.is_authenticated:
+        return None
+    binding = (
+        Binding.objects.select_related("reseller__user").filter(customer_id=customer.pk, ended_at__isnull=True).first()
+    )
+    if binding is None:
+        return None
+    settings = distribution_settings_get()
+    now = now or timezone.now()
+    lifetime = settings.binding_lifetime
+    outlived_at = None if lifetime is None else binding.touched_at + lifetime
+    outlived = outlived_at is not None and outlived_at <= now
+    in_force = not outlived or settings.binding_after_lifetime == BindingAfterLifetime.REPLACEABLE
+    if settings.binding_rule == BindingRule.LAST_TOUCH:
+        replaceable_from = binding.touched_at
+    else:
+        replaceable_from = outlived_at
+    return BindingState(binding=binding, in_force=in_force, replaceable_from=replaceable_from)
+
+
+def binding_reseller_for(*, customer: User, now: datetime | None = None) -> Reseller | None:
+    """The reseller an order placed outside any shop is attributed to: the
+    customer's binding in force, if any. The orders app snapshots the answer
+    on the order, so a later binding never changes a past order."""
+    state = binding_state(customer=customer, now=now)
+    return state.binding.reseller if state is not None and state.in_force else None
