@@ -6,12 +6,12 @@ language."""
 
 import io
 
-import segno
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
+from socialshop.drawing import qr_png, text_centred
 from socialshop.fonts import cjk_font
 
 from .models import Reseller
@@ -28,14 +28,11 @@ def invite_url(request, reseller: Reseller) -> str:
 
 
 def invite_qr_png(url: str, *, scale: int = 10) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
-    return buffer.getvalue()
+    return qr_png(url, scale=scale)
 
 
 def _centred(draw: ImageDraw.ImageDraw, y: float, text: str, font, fill) -> None:
-    box = draw.textbbox((0, 0), text, font=font)
-    draw.text(((POSTER_SIZE[0] - (box[2] - box[0])) / 2, y), text, font=font, fill=fill)
+    text_centred(draw, POSTER_SIZE[0], y, text, font, fill)
 
 
 def invite_poster_png(*, url: str, inviter_name: str, invite_code: str) -> bytes:

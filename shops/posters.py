@@ -16,12 +16,12 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 
-import segno
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
 
+from socialshop.drawing import qr_image, text_centred, text_width
 from socialshop.fonts import cjk_font
 from socialshop.money import format_yuan
 
@@ -125,16 +125,12 @@ def _open_stored(name: str) -> Image.Image | None:
         return None
 
 
-def _text_width(draw: ImageDraw.ImageDraw, text: str, font) -> float:
-    return draw.textlength(text, font=font)
-
-
 def _wrap(draw, text: str, font, max_width: int, max_lines: int) -> list[str]:
     """Break text (Chinese has no spaces: break anywhere) into at most
     ``max_lines`` lines, the last one ending in … when cut."""
     lines, current = [], ""
     for char in text:
-        if _text_width(draw, current + char, font) <= max_width:
+        if text_width(draw, current + char, font) <= max_width:
             current += char
             continue
         lines.append(current)
@@ -146,7 +142,7 @@ def _wrap(draw, text: str, font, max_width: int, max_lines: int) -> list[str]:
             lines.append(current)
         return lines
     last = lines[-1]
-    while last and _text_width(draw, last + "…", font) > max_width:
+    while last and text_width(draw, last + "…", font) > max_width:
         last = last[:-1]
     lines[-1] = last + "…"
     return lines
@@ -159,7 +155,7 @@ def _cover(image: Image.Image | None, size: tuple[int, int], fallback_text: str)
     draw = ImageDraw.Draw(tile)
     font = cjk_font(size[1] // 3)
     letter = fallback_text[:1] or "·"
-    width = _text_width(draw, letter, font)
+    width = text_width(draw, letter, font)
     draw.text(((size[0] - width) / 2, size[1] / 3), letter, font=font, fill=MUTED)
     return tile
 
@@ -177,19 +173,8 @@ def _paste_avatar(poster: Image.Image, content: PosterContent, box: tuple[int, i
     poster.paste(square, box, mask)
 
 
-def qr_image(link: str, size: int) -> Image.Image:
-    """The link as a QR code about ``size`` pixels wide (with its quiet zone)."""
-    qr = segno.make(link, error="m")
-    border = 2
-    modules = qr.symbol_size(scale=1, border=border)[0]
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=max(1, size // modules), border=border)
-    buffer.seek(0)
-    return Image.open(buffer).convert("RGB")
-
-
 def _centered(draw, y: float, text: str, font, fill) -> None:
-    draw.text(((WIDTH - _text_width(draw, text, font)) / 2, y), text, font=font, fill=fill)
+    text_centred(draw, WIDTH, y, text, font, fill)
 
 
 def _footer(poster: Image.Image, draw, content: PosterContent, top: int) -> None:
