@@ -9,7 +9,7 @@ from ledger.choices import AccountKind
 from ledger.exceptions import UnbalancedTransaction
 from ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from ledger.selectors import ledger_balance_mismatches, ledger_unbalanced_transactions
-from ledger.services import ledger_account, ledger_post
+from ledger.services import Posting, ledger_account, ledger_accounts, ledger_post, ledger_post_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,43 @@ def test_five_concurrent_posts_of_one_event_record_it_once():
     assert sorted(created) == [False, False, False, False, True]
     assert ledger_account(kind=AccountKind.RESELLER_FROZEN, owner_id=7).balance_amount == 300
     assert LedgerEntry.objects.count() == 2
+
+
+def _settle(reseller_id: int, amount: int, key: str) -> Posting:
+    return Posting(
+        idempotency_key=key,
+        description="settle",
+        debits=((ledger_account(kind=AccountKind.RESELLER_FROZEN, owner_id=reseller_id), amount),),
+        credits=((ledger_account(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller_id), amount),),
+    )
+
+
+def test_a_batch_posts_each_transaction_once_in_constant_queries(django_assert_max_num_queries):
+    for reseller_id in range(1, 41):
+        _accrue(reseller_id, 1_000, f"accrue-{reseller_id}")
+    few = [_settle(reseller_id, 1_000, f"settle-{reseller_id}") for reseller_id in range(1, 4)]
+    many = [_settle(reseller_id, 1_000, f"settle-{reseller_id}") for reseller_id in range(4, 41)]
+
+    with django_assert_max_num_queries(6):
+        assert ledger_post_batch(few) == {"settle-1", "settle-2", "settle-3"}
+    with django_assert_max_num_queries(6):
+        ledger_post_batch(many)
+    assert ledger_post_batch(few + many) == set()  # all posted before: nothing again
+
+    assert ledger_account(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=7).balance_amount == 1_000
+    assert ledger_account(kind=AccountKind.RESELLER_FROZEN, owner_id=7).balance_amount == 0
+    assert ledger_balance_mismatches() == []
+    assert ledger_unbalanced_transactions() == []
+
+
+def test_accounts_for_many_owners_come_in_constant_queries(django_assert_max_num_queries):
+    keys = [(AccountKind.RESELLER_FROZEN, owner) for owner in range(1, 30)] + [
+        (AccountKind.PLATFORM_COMMISSION_EXPENSE, None)
+    ]
+
+    with django_assert_max_num_queries(3):
+        accounts = ledger_accounts(keys=keys)
+    with django_assert_max_num_queries(1):
+        again = ledger_accounts(keys=keys)
+
+    assert set(accounts) == set(keys) and {a.pk for a in accounts.values()} == {a.pk for a in again.values()}
