@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .choices import BindingAfterLifetime, BindingRule
+from .choices import BindingAfterLifetime, BindingRule, ResellerStatus
 from .exceptions import NotAReseller, TeamLevelOutOfRange
 from .models import TIER_LIMIT_MAX, Binding, DistributionSettings, Reseller, ResellerTotals
 from .tree import UPLINE_TIERS_SQL
@@ -66,6 +66,33 @@ def reseller_upline(*, reseller_id: int, tiers: int) -> list[Reseller]:
     engine pays only active ones (``is_active``). Users are not loaded."""
     tiers = max(1, min(tiers, TIER_LIMIT_MAX))
     return list(Reseller.objects.raw(UPLINE_TIERS_SQL, [reseller_id, tiers]))
+
+
+@dataclass(frozen=True)
+class UplineMember:
+    reseller_id: int
+    is_active: bool
+
+
+def reseller_uplines(*, reseller_ids: set[int], tiers: int) -> dict[int, list[UplineMember]]:
+    """``reseller_upline`` for many sellers at once (an order's lines can be
+    attributed to several): tier 1 first, at most ``tiers`` (≤ 3) each, in one
+    query whatever their number, the tree's size or depth. Reads the bounded
+    path (inviter, inviter_2) kept on each reseller."""
+    tiers = max(1, min(tiers, TIER_LIMIT_MAX))
+    rows = Reseller.objects.filter(pk__in=reseller_ids).values(
+        "id", "status", "inviter_id", "inviter__status", "inviter_2_id", "inviter_2__status"
+    )
+    uplines = {}
+    for row in rows:
+        chain = [(row["id"], row["status"]), (row["inviter_id"], row["inviter__status"])]
+        chain.append((row["inviter_2_id"], row["inviter_2__status"]))
+        uplines[row["id"]] = [
+            UplineMember(reseller_id, status == ResellerStatus.ACTIVE)
+            for reseller_id, status in chain[:tiers]
+            if reseller_id is not None
+        ]
+    return uplines
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from distribution.choices import ResellerStatus
 from distribution.exceptions import NotAReseller, TeamLevelOutOfRange
 from distribution.models import Reseller
-from distribution.selectors import reseller_for_user, reseller_upline, team_members, team_summary
+from distribution.selectors import reseller_for_user, reseller_upline, reseller_uplines, team_members, team_summary
 from distribution.services import reseller_sale_record, team_sales_roll_up
 
 from .factories import ResellerFactory
@@ -123,3 +123,17 @@ def test_a_customer_has_no_team():
 
     with pytest.raises(NotAReseller):
         reseller_for_user(UserFactory())
+
+
+@pytest.mark.parametrize("depth", [3, 30])
+def test_uplines_of_many_sellers_cost_one_query_and_match_the_walk(django_assert_num_queries, depth):
+    members = chain(depth)
+    sellers = {members[-1].id, members[-2].id, members[0].id}
+    Reseller.objects.filter(pk=members[-3].pk).update(status=ResellerStatus.FROZEN)
+
+    with django_assert_num_queries(1):
+        uplines = reseller_uplines(reseller_ids=sellers, tiers=3)
+
+    for seller_id in sellers:
+        walked = reseller_upline(reseller_id=seller_id, tiers=3)
+        assert [(m.reseller_id, m.is_active) for m in uplines[seller_id]] == [(r.id, r.is_active) for r in walked]
