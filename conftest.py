@@ -143,6 +143,7 @@ def worker_start(tmp_path_factory, name: str = "worker") -> RunningWorker:
                 "socialshop",
                 "worker",
                 "--pool=solo",
+                "--queues=celery,webhooks",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
@@ -196,6 +197,12 @@ def celery_worker_process(celery_live, tmp_path_factory, django_db_setup):
     worker = worker_start(tmp_path_factory)
     yield worker
     worker_stop(worker)
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Each test stores uploads and posters in a folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)

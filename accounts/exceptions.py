@@ -11,3 +11,8 @@ class RoleChangeRefused(Conflict):
 class TooManyTokens(Conflict):
     code = "too_many_tokens"
     default_message = _("You have too many active API tokens; revoke one first.")
+
+
+class PhoneTaken(Conflict):
+    code = "phone_taken"
+    default_message = _("This mobile number is already registered.")

@@ -4,23 +4,36 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from socialshop.errors import NotFound
 
 from .choices import Role
-from .exceptions import RoleChangeRefused, TooManyTokens
+from .exceptions import PhoneTaken, RoleChangeRefused, TooManyTokens
 from .models import ApiToken, User
+from .phone import normalize_mainland_mobile
 
 
 def user_create(*, phone: str, password: str | None, nickname: str = "", role: str = Role.CUSTOMER) -> User:
     """Create a user. The phone is normalised and validated (ValidationError
-    if it is not a mainland mobile number or is taken). Operators get admin
+    if it is not a mainland mobile number); a number already registered,
+    even by a sign-up racing this one, is PhoneTaken. Operators get admin
     access (``is_staff``); nobody else does."""
-    return User.objects.create_user(
-        phone=phone, password=password, nickname=nickname, role=role, is_staff=role == Role.OPERATOR
-    )
+    if User.objects.filter(phone=normalize_mainland_mobile(phone)).exists():
+        raise PhoneTaken(fields={"phone": [str(PhoneTaken.default_message)]})
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                phone=phone, password=password, nickname=nickname, role=role, is_staff=role == Role.OPERATOR
+            )
+    except IntegrityError as error:  # the unique index decided a race
+        raise PhoneTaken(fields={"phone": [str(PhoneTaken.default_message)]}) from error
+    except ValidationError as error:  # model validation saw the racing sign-up's committed row
+        if any(item.code == "unique" for item in getattr(error, "error_dict", {}).get("phone", [])):
+            raise PhoneTaken(fields={"phone": [str(PhoneTaken.default_message)]}) from error
+        raise
 
 
 @transaction.atomic

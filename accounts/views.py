@@ -20,14 +20,18 @@ from .throttles import LogInAccountThrottle, LogInAddressThrottle
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_create(
-            phone=form.cleaned_data["phone"],
-            password=form.cleaned_data["password1"],
-            nickname=form.cleaned_data["nickname"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("home")
+        try:
+            user = user_create(
+                phone=form.cleaned_data["phone"],
+                password=form.cleaned_data["password1"],
+                nickname=form.cleaned_data["nickname"],
+            )
+        except DomainError as error:  # a sign-up with the same number won the race
+            form.add_error("phone", error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("home")
     return render(request, "accounts/sign_up.html", {"form": form})
 
 

@@ -37,6 +37,9 @@ def spec_parse(text: str) -> dict[str, str]:
     return spec
 
 
+MAX_STOCK = 1_000_000_000  # the stock column is a 32-bit integer; no warehouse holds more
+
+
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
@@ -60,7 +63,7 @@ class SkuForm(forms.Form):
     min_resale_amount = YuanField(label=_("Lowest resale price (yuan)"))
     list_price_amount = YuanField(label=_("List price (yuan)"))
     max_resale_amount = YuanField(label=_("Highest resale price (yuan)"))
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, initial=0)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
     is_active = forms.BooleanField(label=_("Active (can be bought)"), required=False, initial=True)
 
     PRICE_FIELDS = ("cost_amount", "min_resale_amount", "list_price_amount", "max_resale_amount")

@@ -160,6 +160,8 @@ class Sku(models.Model):
                 & Q(list_price_amount__lte=F("max_resale_amount")),
                 name="sku_price_bounds_ordered",
             ),
+            # nothing is sold for free: a shop's price is positive, and it lies within these bounds
+            models.CheckConstraint(condition=Q(min_resale_amount__gte=1), name="sku_min_resale_positive"),
         ]
 
     def __str__(self):

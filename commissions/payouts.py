@@ -6,7 +6,8 @@ and answers the same. The sandbox behaves that way too: it keeps what it
 was asked (``SandboxPayoutRecord``), answers a repeated reference with the
 first answer, and fails a share of payouts (``PAYOUT_SANDBOX_FAILURE_RATE``,
 picked by a hash of the reference so a retry gets the same outcome), with
-reasons a real provider gives.
+reasons a real provider gives. ``PAYOUT_SANDBOX_OUTAGE`` makes it answer
+nothing at all, as a provider does when it is down.
 """
 
 import hashlib
@@ -39,8 +40,15 @@ class PayoutProvider(Protocol):
         """Send ``amount`` fen to the reseller; idempotent by ``reference``."""
 
 
+class PayoutProviderUnavailable(ConnectionError):
+    """The provider could not be reached or did not answer: nothing is known
+    of the payout; ask again later with the same reference."""
+
+
 class SandboxPayoutProvider:
     def payout_send(self, *, reference: str, reseller_id: int, amount: int) -> PayoutResult:
+        if settings.PAYOUT_SANDBOX_OUTAGE:
+            raise PayoutProviderUnavailable("sandbox payout provider: outage (PAYOUT_SANDBOX_OUTAGE)")
         existing = SandboxPayoutRecord.objects.filter(reference=reference).first()
         if existing is None:
             digest = int(hashlib.sha256(reference.encode()).hexdigest()[:8], 16)

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from .models import ReconciliationRun
 from .reconciliation import reconcile
-from .services.withdrawals import payout_batch_pay
+from .services.withdrawals import payout_batch_pay, payout_batches_unfinished
 
 logger = logging.getLogger(__name__)
 
@@ -13,6 +13,16 @@ logger = logging.getLogger(__name__)
 def payout_batch_pay_task(batch_id: int) -> int:
     """Pay a batch through the provider; safe to run twice (see payout_batch_pay)."""
     return payout_batch_pay(batch_id=batch_id)
+
+
+@shared_task
+def payout_batches_resume_task() -> int:
+    """Beat, every 5 minutes: pay again what a dead worker or a failing
+    provider left unpaid in an open batch (safe: see payout_batch_pay)."""
+    batch_ids = payout_batches_unfinished()
+    for batch_id in batch_ids:
+        payout_batch_pay_task.delay(batch_id)
+    return len(batch_ids)
 
 
 @shared_task

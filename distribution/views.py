@@ -20,6 +20,7 @@ from accounts.choices import Role
 from accounts.phone import mask_name, mask_phone
 from accounts.services import user_create
 from socialshop.errors import DomainError
+from socialshop.forms import query_text
 
 from .choices import BindingSource, ResellerStatus
 from .codes import invite_code_normalize
@@ -147,7 +148,7 @@ def join(request):
     if user.is_authenticated and Reseller.objects.filter(user_id=user.pk).exists():
         return redirect("distribution:team")
     referral = referral_from_request(request)
-    code = invite_code_normalize(request.GET.get("code", "")) or (referral.code if referral else "")
+    code = invite_code_normalize(query_text(request, "code", max_length=20)) or (referral.code if referral else "")
     inviter = Reseller.objects.active().select_related("user").filter(invite_code=code).first() if code else None
     can_join = not user.is_authenticated or user.role == Role.CUSTOMER
     form_class = JoinForm if user.is_authenticated else JoinSignUpForm

@@ -15,9 +15,11 @@ import io
 import json
 import logging
 from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
 
@@ -240,9 +242,14 @@ def poster_render(content: PosterContent) -> bytes:
 def poster_get_or_create(content: PosterContent, *, folder: str, stem: str) -> tuple[bytes, str]:
     """The poster's PNG and digest: read from storage when this exact content
     was drawn before, else drawn, stored, and the same poster's stale files
-    (other digests of ``stem``) deleted."""
+    deleted. Each language and host has its own variant of a poster (the
+    words and the QR link differ), so visitors in Chinese and in English, or
+    on two host names, never evict each other's poster: only a change of
+    what the poster shows replaces a file."""
     digest = content.digest()
-    name = f"{folder}/{stem}-{digest}.png"
+    variant = hashlib.sha256(f"{urlsplit(content.link).netloc}|{get_language()}".encode()).hexdigest()[:8]
+    prefix = f"{stem}.{variant}-"
+    name = f"{folder}/{prefix}{digest}.png"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as handle:
             return handle.read(), digest
@@ -252,7 +259,7 @@ def poster_get_or_create(content: PosterContent, *, folder: str, stem: str) -> t
     except (FileNotFoundError, NotImplementedError):
         files = []
     for stale in files:
-        if stale.startswith(f"{stem}-") and stale != f"{stem}-{digest}.png":
+        if stale.startswith(prefix) and stale != f"{prefix}{digest}.png":
             default_storage.delete(f"{folder}/{stale}")
     default_storage.save(name, ContentFile(data))
     return data, digest

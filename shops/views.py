@@ -21,6 +21,7 @@ from catalog.models import Product
 from catalog.selectors import category_list, product_list_on_sale
 from distribution.models import Reseller
 from socialshop.errors import DomainError, NotFound
+from socialshop.forms import query_text
 
 from .choices import ShopStatus
 from .forms import PickPricesForm, ShopEditForm, ShopOpenForm
@@ -57,7 +58,7 @@ SEARCH_MAX_LENGTH = 50
 
 
 def _search_words(request) -> str:
-    return request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    return query_text(request, "q", max_length=SEARCH_MAX_LENGTH)
 
 
 def _shop_or_page(request, slug: str):
@@ -76,7 +77,7 @@ def storefront(request, slug: str):
     shop, page = _shop_or_page(request, slug)
     if page:
         return page
-    category = request.GET.get("category", "").strip()
+    category = query_text(request, "category")
     query = _search_words(request)
     picks = shop_picks_visible(shop=shop, category_slug=category or None, query=query or None)
     page_obj = Paginator(picks, STOREFRONT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -106,8 +107,8 @@ def product_page(request, slug: str, product_id: int):
         return render(request, "shops/storefront/product_missing.html", {"shop": shop}, status=404)
     card = product_card(pick)
     selected = None
-    wanted = request.GET.get("sku", "")
-    if wanted.isdigit():
+    wanted = query_text(request, "sku", max_length=20)
+    if wanted.isascii() and wanted.isdigit():
         selected = next((offer for offer in card.offers if offer.sku.id == int(wanted)), None)
     if selected is None:
         selected = next((offer for offer in card.offers if offer.in_stock), card.offers[0])
@@ -319,7 +320,7 @@ def set_open(request):
 @own_shop_required
 def catalogue(request):
     """选品: products on sale, to add to the shop."""
-    category = request.GET.get("category", "").strip()
+    category = query_text(request, "category")
     query = _search_words(request)
     products = product_list_on_sale(category_slug=category or None, query=query or None)
     page_obj = Paginator(products, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -37,3 +37,11 @@ class YuanField(forms.Field):
             return yuan_to_fen(text)
         except InvalidAmount as error:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+def query_text(request, name: str, *, max_length: int = 100) -> str:
+    """A text query parameter as pages read it (search words, a category
+    slug, a code): trimmed, cut to ``max_length``, and empty when it holds a
+    NUL character, which no database accepts in a query."""
+    value = request.GET.get(name, "")
+    return "" if "\x00" in value else value.strip()[:max_length]

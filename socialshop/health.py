@@ -9,6 +9,7 @@ from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from redis.exceptions import RedisError
 
 from .celery import app as celery_app
 from .tasks import HEARTBEAT_CACHE_KEY
@@ -42,6 +43,14 @@ def broker_state() -> dict:
     return {"ok": True, "mode": "broker", "transport": celery_app.conf.broker_url.split(":", 1)[0]}
 
 
+def beat_last_seen() -> str | None:
+    try:
+        return cache.get(HEARTBEAT_CACHE_KEY)
+    except (RedisError, OSError) as error:  # the cache is Redis: down with the broker, reported there
+        logger.warning("health: cache unavailable: %s", error)
+        return None
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -51,6 +60,6 @@ def healthz(request):
         "status": "ok" if healthy else "unavailable",
         "checks": checks,
         # informational: when beat last ran the heartbeat task (None before it first ran)
-        "beat_last_seen": cache.get(HEARTBEAT_CACHE_KEY),
+        "beat_last_seen": beat_last_seen(),
     }
     return JsonResponse(body, status=200 if healthy else 503)

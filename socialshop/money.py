@@ -29,6 +29,8 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
         raise InvalidAmount(f"not a finite number: {value!r}")
     if number < 0:
         raise InvalidAmount("must not be negative")
+    if number.adjusted() > 15:  # checked before any arithmetic: "1e999999" would overflow it
+        raise InvalidAmount("too large")
     if number * FEN_PER_YUAN > MAX_AMOUNT:
         raise InvalidAmount("too large")
     fen = number * FEN_PER_YUAN

@@ -18,3 +18,14 @@ def test_a_domain_error_on_a_page_answers_its_status_with_the_message(client):
 
     assert response.status_code == 404
     assert "error.html" in [template.name for template in response.templates]
+
+
+@pytest.mark.parametrize("path, json_body", [("/api/v1/withdrawals/", True), ("/accounts/log-in/", False)])
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, settings, path, json_body):
+    settings.MAX_REQUEST_BYTES = 1000
+
+    response = client.post(path, data=b"x" * 2000, content_type="application/octet-stream")
+
+    assert response.status_code == 413
+    if json_body:
+        assert response.json()["code"] == "request_too_large"

@@ -66,3 +66,26 @@ def test_healthz_reports_when_beat_last_ran(client):
     ran_at = heartbeat_task.delay().get()
 
     assert client.get("/healthz").json()["beat_last_seen"] == ran_at
+
+
+def test_with_redis_down_health_says_503_and_the_site_still_answers(client, settings, celery_live):
+    from rest_framework.test import APIClient
+
+    from accounts.tests.factories import UserFactory
+
+    dead = "redis://127.0.0.1:9/0"  # nothing listens there
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}}
+    original_broker = celery_app.conf.broker_url
+    celery_app.conf.broker_url = dead
+    try:
+        health = client.get("/healthz")
+        api = APIClient()
+        api.force_authenticate(UserFactory())
+        me = api.get("/api/v1/me/")  # throttled: its counters are in the cache
+        log_in = client.post("/accounts/log-in/", {"username": "13800138000", "password": "x"})
+    finally:
+        celery_app.conf.broker_url = original_broker
+
+    assert health.status_code == 503 and health.json()["checks"]["broker"]["ok"] is False
+    assert me.status_code == 200
+    assert log_in.status_code == 200  # the form's error, not a 500

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.errors import DomainError
+from socialshop.errors import Conflict, DomainError
 
 
 class WebhookTargetRefused(DomainError):
@@ -11,3 +11,8 @@ class WebhookTargetRefused(DomainError):
 class UnknownEventType(DomainError):
     code = "unknown_event_type"
     default_message = _("Unknown event type.")
+
+
+class DeliveryBeingSent(Conflict):
+    code = "delivery_being_sent"
+    default_message = _("This delivery is being sent right now; replay it once the attempt is over.")

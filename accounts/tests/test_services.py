@@ -43,3 +43,36 @@ def test_other_role_changes_are_refused_and_change_nothing(start, target):
     assert error.value.extra == {"current_role": start, "requested_role": target}
     user.refresh_from_db()
     assert user.role == start
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ups_with_one_number_at_once_make_one_user_and_a_clear_refusal():
+    import threading
+
+    from django.db import connection
+
+    from accounts.exceptions import PhoneTaken
+    from accounts.models import User
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def sign_up():
+        try:
+            barrier.wait()
+            outcomes.append(user_create(phone="13800138077", password="pw"))
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["PhoneTaken", "User"]
+    assert all(isinstance(outcome, (User, PhoneTaken)) for outcome in outcomes)
+    assert User.objects.filter(phone="13800138077").count() == 1

@@ -10,7 +10,7 @@ amounts = st.integers(min_value=-10, max_value=10**7)
 def test_prices_pass_exactly_when_they_are_ordered(cost, low, list_price, high):
     errors = price_bound_errors(cost=cost, min_resale=low, list_price=list_price, max_resale=high)
 
-    assert (errors == {}) == (0 <= cost <= low <= list_price <= high)
+    assert (errors == {}) == (0 <= cost <= low <= list_price <= high and low >= 1)
 
 
 def test_each_broken_bound_is_reported_on_its_own_field():

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from commissions.models import Withdrawal
 from commissions.services.withdrawals import withdrawal_request
 from distribution.api.permissions import IsReseller
+from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotency_key
 from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
 
 from .serializers import WithdrawalRequestSerializer, WithdrawalSerializer
@@ -56,6 +57,7 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             "or for an amount that is not a positive yuan amount with at most two decimals."
         ),
         request=WithdrawalRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: WithdrawalSerializer,
             400: error_response(
@@ -64,11 +66,20 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 "You can withdraw at most ¥12.00.",
             ),
             **ERRORS_AUTHENTICATED,
+            422: error_response(
+                "The Idempotency-Key was used for another amount.",
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+            ),
         },
         examples=[OpenApiExample("¥100", value={"amount": "100.00"}, request_only=True), WITHDRAWAL_EXAMPLE],
     )
     def create(self, request):
         data = WithdrawalRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        withdrawal = withdrawal_request(reseller=request.reseller, amount=data.validated_data["amount"])
+        withdrawal = withdrawal_request(
+            reseller=request.reseller,
+            amount=data.validated_data["amount"],
+            idempotency_key=idempotency_key(request),
+        )
         return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)

@@ -17,6 +17,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from ..calculations import withdrawal_fee
 from ..choices import WITHDRAWAL_TRANSITIONS, PayoutBatchStatus, WithdrawalStatus
 from ..exceptions import (
     BelowMinimumWithdrawal,
+    IdempotencyKeyReused,
     InsufficientBalance,
     InvalidTransition,
     ResellerNotActive,
@@ -86,12 +88,16 @@ def _return_to_withdrawable(withdrawal: Withdrawal, key: str, description: str) 
 
 
 @transaction.atomic
-def withdrawal_request(*, reseller: Reseller, amount: int) -> Withdrawal:
+def withdrawal_request(*, reseller: Reseller, amount: int, idempotency_key: str | None = None) -> Withdrawal:
     """Ask to withdraw ``amount`` fen. Refused (and nothing changes) below
     the plan's minimum, above the withdrawable balance (a negative balance
     after a clawback refuses everything), or for a reseller that is not
     active. Locks the reseller's withdrawable account, so two requests at
-    once cannot both spend the same money."""
+    once cannot both spend the same money.
+
+    With an ``idempotency_key`` (a client's retry of one request), a second
+    call returns the first call's withdrawal and changes nothing; the same
+    key for another amount is IdempotencyKeyReused."""
     if not reseller.is_active:
         raise ResellerNotActive()
     plan = commission_plan_in_effect(at=timezone.now())
@@ -103,12 +109,20 @@ def withdrawal_request(*, reseller: Reseller, amount: int) -> Withdrawal:
         )
     withdrawable, pending = _accounts(reseller.pk)
     balance = LedgerAccount.objects.select_for_update().values_list("balance_amount", flat=True).get(pk=withdrawable.pk)
+    if idempotency_key is not None:  # checked under the lock: a racing retry waits for the first to commit
+        earlier = Withdrawal.objects.filter(reseller=reseller, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            if earlier.amount != amount:
+                raise IdempotencyKeyReused()
+            return earlier
     if amount > balance:
         raise InsufficientBalance(
             _("You can withdraw at most %(balance)s.") % {"balance": format_yuan(max(balance, 0))},
             fields={"amount": [_("More than your withdrawable balance.")]},
         )
-    withdrawal = Withdrawal.objects.create(reseller=reseller, amount=amount, fee_amount=fee)
+    withdrawal = Withdrawal.objects.create(
+        reseller=reseller, amount=amount, fee_amount=fee, idempotency_key=idempotency_key
+    )
     WithdrawalStatusChange.objects.create(
         withdrawal=withdrawal, from_status="", to_status=WithdrawalStatus.REQUESTED, actor=reseller.user
     )
@@ -223,13 +237,31 @@ def payout_batch_pay(*, batch_id: int) -> int:
         if not _claim_item(item_id):
             continue
         item = PayoutItem.objects.select_related("withdrawal").get(pk=item_id)
-        result = provider.payout_send(
-            reference=item.reference, reseller_id=item.withdrawal.reseller_id, amount=item.amount
-        )
-        _record_payout(item_id, result.succeeded, result.provider_reference, result.failure_reason)
+        try:
+            result = provider.payout_send(
+                reference=item.reference, reseller_id=item.withdrawal.reseller_id, amount=item.amount
+            )
+            _record_payout(item_id, result.succeeded, result.provider_reference, result.failure_reason)
+        except Exception:  # noqa: BLE001 - one item's trouble (a provider timeout) must not strand the others
+            # released: payout_batches_resume retries it with the same reference
+            logger.exception("payout item %s (withdrawal %s) not recorded; will retry", item_id, item.withdrawal_id)
+            PayoutItem.objects.filter(pk=item_id, outcome="").update(claimed_until=None)
+            continue
         sent += 1
     if not PayoutItem.objects.filter(batch_id=batch_id, outcome="").exists():
         PayoutBatch.objects.filter(pk=batch_id, status=PayoutBatchStatus.OPEN).update(
             status=PayoutBatchStatus.DONE, finished_at=timezone.now()
         )
     return sent
+
+
+def payout_batches_unfinished() -> list[int]:
+    """Open batches with an item that nobody is paying right now (never
+    claimed, or its claim lapsed: a worker died or the provider failed)."""
+    now = timezone.now()
+    return list(
+        PayoutBatch.objects.filter(status=PayoutBatchStatus.OPEN, items__outcome="")
+        .filter(Q(items__claimed_until__isnull=True) | Q(items__claimed_until__lt=now))
+        .values_list("pk", flat=True)
+        .distinct()
+    )

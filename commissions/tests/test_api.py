@@ -87,3 +87,29 @@ def test_withdrawal_requests_are_rate_limited(api, settings):
 
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert api.get("/api/v1/withdrawals/").status_code == 200  # reading is not limited by that scope
+
+
+def test_a_retried_request_with_its_idempotency_key_withdraws_once(api, reseller):
+    first = api.post("/api/v1/withdrawals/", {"amount": "100.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    retry = api.post("/api/v1/withdrawals/", {"amount": "100.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    other = api.post("/api/v1/withdrawals/", {"amount": "100.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+
+    assert first.status_code == retry.status_code == other.status_code == 201
+    assert retry.json()["id"] == first.json()["id"] != other.json()["id"]
+    assert balances(reseller.pk) == {"withdrawable": 30_000, "pending": 20_000}
+
+
+def test_one_idempotency_key_for_another_amount_is_422_and_changes_nothing(api, reseller):
+    api.post("/api/v1/withdrawals/", {"amount": "100.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    response = api.post("/api/v1/withdrawals/", {"amount": "200.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
+    assert balances(reseller.pk) == {"withdrawable": 40_000, "pending": 10_000}
+
+
+def test_a_malformed_idempotency_key_is_a_400(api):
+    response = api.post("/api/v1/withdrawals/", {"amount": "100.00"}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 65)
+
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["fields"]
+    assert not Withdrawal.objects.exists()

@@ -12,7 +12,7 @@ from commissions.exceptions import (
     ResellerNotActive,
     WithdrawalRefused,
 )
-from commissions.models import CommissionPlan, PayoutItem, SandboxPayoutRecord, Withdrawal
+from commissions.models import CommissionPlan, SandboxPayoutRecord, Withdrawal
 from commissions.payouts import SANDBOX_FAILURE_REASONS
 from commissions.services.withdrawals import (
     payout_batch_create,
@@ -194,20 +194,59 @@ def test_concurrent_requests_cannot_spend_the_same_money_twice(reseller):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_paying_one_batch_pay_each_withdrawal_once():
+def test_two_workers_paying_one_batch_pay_each_withdrawal_once(celery_live):
+    # celery_live: the batch's task goes to the broker and waits there, unrun
     operator = OperatorFactory()
     resellers = [ResellerFactory() for _ in range(6)]
     for reseller in resellers:
         credit_withdrawable(reseller.pk, 10_000, str(reseller.pk))
         withdrawal = withdrawal_request(reseller=reseller, amount=10_000)
         withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
-    batch = payout_batch_create(operator=operator)  # committed: its task already ran once, in process
-    PayoutItem.objects.update(outcome="", claimed_until=None)  # as if that worker died before recording
+    batch = payout_batch_create(operator=operator)
+    assert not SandboxPayoutRecord.objects.exists()
 
-    _in_threads(2, lambda: payout_batch_pay(batch_id=batch.pk))
+    outcomes = _in_threads(2, lambda: payout_batch_pay(batch_id=batch.pk))
 
+    assert all(isinstance(sent, int) for sent in outcomes) and sum(outcomes) == 6  # each item sent by one of them
     assert SandboxPayoutRecord.objects.count() == 6
     assert Withdrawal.objects.filter(status=WithdrawalStatus.PAID).count() == 6
     for reseller in resellers:
         assert balances(reseller.pk) == {"withdrawable": 0, "pending": 0}
     assert ledger_account(kind=AccountKind.PLATFORM_PAYOUT_CLEARING).balance_amount == 60_000
+
+
+def test_a_provider_outage_leaves_the_money_reserved_and_the_resume_sweep_pays_later(
+    reseller, settings, django_capture_on_commit_callbacks
+):
+    from commissions.tasks import payout_batches_resume_task
+
+    operator = OperatorFactory()
+    withdrawal = withdrawal_request(reseller=reseller, amount=20_000)
+    withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+    settings.PAYOUT_SANDBOX_OUTAGE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_create(operator=operator)
+
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.PAYING  # nothing known: neither paid nor failed
+    assert balances(reseller.pk) == {"withdrawable": 30_000, "pending": 20_000}
+
+    settings.PAYOUT_SANDBOX_OUTAGE = False
+    assert payout_batches_resume_task.delay().get() == 1
+
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.PAID
+    assert balances(reseller.pk) == {"withdrawable": 30_000, "pending": 0}
+    assert payout_batches_resume_task.delay().get() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_five_concurrent_retries_with_one_key_make_one_withdrawal(reseller):
+    outcomes = _in_threads(
+        5, lambda: withdrawal_request(reseller=reseller, amount=10_000, idempotency_key="retry-me").pk
+    )
+
+    assert len(set(outcomes)) == 1 and isinstance(outcomes[0], int)
+    assert Withdrawal.objects.count() == 1
+    assert balances(reseller.pk) == {"withdrawable": 40_000, "pending": 10_000}

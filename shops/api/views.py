@@ -3,6 +3,7 @@ and the reseller's own shop and picks (its owner only)."""
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -236,19 +237,20 @@ class MyShop(APIView):
         data = ShopUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if {"name", "intro", "avatar"} & values.keys():
-            try:
-                shop_update(
-                    shop=shop,
-                    name=values.get("name", shop.name),
-                    intro=values.get("intro", shop.intro),
-                    avatar=upload_read(values.get("avatar")),
-                    remove_avatar="avatar" in values and values["avatar"] is None,
-                )
-            except ValidationError as error:
-                raise DrfValidationError({"avatar": error.messages}) from error
-        if "status" in values:
-            shop = shop_set_status(shop=shop, status=values["status"], by=request.user)
+        with transaction.atomic():  # a refused status change leaves the name and avatar unchanged too
+            if {"name", "intro", "avatar"} & values.keys():
+                try:
+                    shop_update(
+                        shop=shop,
+                        name=values.get("name", shop.name),
+                        intro=values.get("intro", shop.intro),
+                        avatar=upload_read(values.get("avatar")),
+                        remove_avatar="avatar" in values and values["avatar"] is None,
+                    )
+                except ValidationError as error:
+                    raise DrfValidationError({"avatar": error.messages}) from error
+            if "status" in values:
+                shop = shop_set_status(shop=shop, status=values["status"], by=request.user)
         return Response(ShopOut(shop, context={"request": request}).data)
 
 

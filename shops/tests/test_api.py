@@ -276,3 +276,14 @@ def test_a_price_without_its_sku_is_a_field_error_named_by_its_path(api, owner):
 
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"prices.0.sku_id"}
+
+
+def test_a_refused_patch_changes_nothing(api, owner):
+    # given a suspended shop: its owner may not reopen it
+    Shop.objects.filter(pk=owner.pk).update(status=ShopStatus.SUSPENDED)
+
+    response = api.patch("/api/v1/shops/mine/", {"name": "新名字", "status": "open"}, format="json")
+
+    assert response.status_code == 403
+    owner.refresh_from_db()
+    assert owner.name != "新名字" and owner.status == ShopStatus.SUSPENDED

@@ -81,6 +81,18 @@ def test_a_new_price_makes_a_new_poster_and_drops_the_old_one(client, pick):
     assert len(new_files) == 1 and new_files != old_files
 
 
+def test_chinese_and_english_visitors_do_not_evict_each_others_poster(client, pick):
+    url = f"/s/{pick.shop.slug}/p/{pick.product_id}/poster.png"
+    client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    both = _posters(pick.shop)
+
+    for language in ("zh-hans", "en", "zh-hans", "en"):
+        client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert len(both) == 2 and _posters(pick.shop) == both  # served from the cache, nothing redrawn
+
+
 def test_a_new_title_makes_a_new_poster(client, pick):
     url = f"/s/{pick.shop.slug}/p/{pick.product_id}/poster.png"
     before = client.get(url)["ETag"]

@@ -2,15 +2,31 @@
 dict at import, so a changed setting would otherwise be ignored).
 
 A throttled request answers 429 with ``Retry-After`` (DRF sets the header;
-our error body adds ``retry_after_seconds``)."""
+our error body adds ``retry_after_seconds``).
 
+The counters live in the cache (Redis in production). When the cache is
+down, throttles let requests through and log it: a broken rate limiter must
+not take the whole API and the log-in page down with it."""
+
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
 
 
 class RatesFromSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as error:
+            logger.warning("throttle %s: cache unavailable (%s); letting the request through", self.scope, error)
+            return True
 
 
 class AnonThrottle(RatesFromSettings, throttling.AnonRateThrottle):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "socialshop.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +161,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Any request body above this is refused before it is read (413); uploads
+# themselves are at most 8 MB (catalog.images).
+MAX_REQUEST_BYTES = 12 * 1024 * 1024
 
 # --- money --------------------------------------------------------------
 
@@ -172,6 +176,8 @@ CURRENCY = env("CURRENCY", default="CNY")
 PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="commissions.payouts.SandboxPayoutProvider")
 # Share of sandbox payouts that fail, as a real provider's sometimes do.
 PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
+# The sandbox answers nothing (a provider outage): payouts wait and are retried.
+PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
 
 # --- Celery -------------------------------------------------------------
 
@@ -195,6 +201,9 @@ CELERY_KEY_PREFIX = env("CELERY_KEY_PREFIX", default="")
 if CELERY_KEY_PREFIX:
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_KEY_PREFIX
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Partners' webhooks run on their own queue (their own workers in production),
+# so slow receivers can never hold the workers that move money.
+CELERY_TASK_ROUTES = {"webhooks.tasks.*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic work is declared here, in code; django-celery-beat copies these
 # entries into its tables at start-up so operators can see and pause them in
@@ -205,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
     "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
     "reconcile": {"task": "commissions.tasks.reconcile_task", "schedule": timedelta(hours=1)},
+    "payout-batches-resume": {
+        "task": "commissions.tasks.payout_batches_resume_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- partners' webhooks ---------------------------------------------------

@@ -17,6 +17,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind one load balancer: throttles count the client's address it appends
+# to X-Forwarded-For, not the balancer's own (which would make every limit
+# site-wide). The balancer must overwrite a client-sent X-Forwarded-For.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}  # noqa: F405
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # /healthz is probed over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -23,7 +23,9 @@ def test_yuan_strings_parse_to_exact_fen(typed, fen):
     assert yuan_to_fen(typed) == fen
 
 
-@pytest.mark.parametrize("typed", ["12.345", "-1", "abc", "", "NaN", "Infinity", "1e30", 12.5, True])
+@pytest.mark.parametrize(
+    "typed", ["12.345", "-1", "abc", "", "NaN", "Infinity", "1e30", "1e999999", "-1e999999", "1e-999999", 12.5, True]
+)
 def test_anything_else_is_refused(typed):
     with pytest.raises(InvalidAmount):
         yuan_to_fen(typed)

@@ -121,7 +121,7 @@ def test_an_unreachable_partner_is_recorded_not_raised(django_capture_on_commit_
         [delivery_id] = webhook_event_publish(user_ids=[user.id], event_type="order.paid", data={})
 
     attempt = WebhookDelivery.objects.get(pk=delivery_id).attempts.get()
-    assert attempt.status_code is None and "ConnectionError" in attempt.error
+    assert attempt.status_code is None and "ConnectionRefusedError" in attempt.error
 
 
 def test_a_claimed_delivery_is_not_sent_twice_at_once(receiver):
@@ -171,3 +171,77 @@ def test_private_and_local_targets_are_refused_outside_development(settings, url
 def test_unknown_events_are_refused(receiver):
     with pytest.raises(UnknownEventType):
         webhook_endpoint_create(user=UserFactory(), url=receiver.url, events=["order.exploded"])
+
+
+def test_a_webhook_goes_to_the_checked_address_never_resolved_again(receiver):
+    from webhooks.targets import Target, webhook_post
+
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    # a name that resolves nowhere: only the pinned, checked address can be reached
+    target = Target(scheme="http", host="partner.invalid", port=port, path="/hooks?x=1", address="127.0.0.1")
+
+    status, excerpt = webhook_post(target, body=b"{}", headers={"Content-Type": "application/json"})
+
+    assert (status, excerpt) == (200, "ok")
+    assert receiver.received[0].headers["Host"] == f"partner.invalid:{port}"
+    assert receiver.received[0].path == "/hooks?x=1"
+
+
+@pytest.mark.parametrize("url", ["https://example.com:99999/hook", "https://example.com:-1/hook"])
+def test_a_url_with_an_impossible_port_is_refused_not_a_crash(url):
+    with pytest.raises(WebhookTargetRefused):
+        webhook_endpoint_create(user=UserFactory(), url=url, events=["order.paid"])
+
+
+def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off(monkeypatch, django_capture_on_commit_callbacks):
+    import socket
+    import threading
+
+    from webhooks import targets
+
+    monkeypatch.setattr(targets, "ATTEMPT_DEADLINE_SECONDS", 1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():  # reads the request, then sends its answer one byte every half second (10 s in all)
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok":
+            if stop.wait(0.5):
+                break
+            try:
+                connection.send(bytes([byte]))
+            except OSError:
+                break
+        connection.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    user = UserFactory()
+    webhook_endpoint_create(user=user, url=f"http://127.0.0.1:{listener.getsockname()[1]}/h", events=["order.paid"])
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            [delivery_id] = webhook_event_publish(user_ids=[user.id], event_type="order.paid", data={})
+    finally:
+        stop.set()
+        listener.close()
+
+    attempt = WebhookDelivery.objects.get(pk=delivery_id).attempts.get()
+    assert attempt.status_code is None and attempt.error  # cut off, recorded, to be retried
+    assert WebhookDelivery.objects.get(pk=delivery_id).status == DeliveryStatus.PENDING
+
+
+def test_a_delivery_being_sent_cannot_be_replayed_at_the_same_time(receiver):
+    from webhooks.exceptions import DeliveryBeingSent
+
+    user = UserFactory()
+    endpoint = _endpoint(user, receiver)
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_type="order.paid",
+        body="{}",
+        status=DeliveryStatus.SENDING,
+        lease_until=timezone.now() + timedelta(minutes=1),
+    )
+
+    with pytest.raises(DeliveryBeingSent):
+        webhook_delivery_replay(user=user, delivery_id=delivery.pk)
