@@ -189,7 +189,7 @@ class PricedLine:
 
 
 def offers_for(*, skus: list[Sku], shop_slugs: set[str]) -> tuple[dict[tuple[str, int], ShopOffer], dict[int, int]]:
-    """Offers in the named shops (two queries) and list prices for SKUs bought
+    """Offers in the named shops (one query) and list prices for SKUs bought
     outside any shop: the SKU active, its product on sale, its supplier active."""
     in_shops = shop_sku_offers_many(skus=skus, shop_slugs=shop_slugs) if shop_slugs else {}
     outside = {
@@ -203,7 +203,7 @@ def offers_for(*, skus: list[Sku], shop_slugs: set[str]) -> tuple[dict[tuple[str
 def cart_priced(*, entries) -> list[tuple[object, PricedLine | None]]:
     """Each cart entry (``shop_slug``, ``sku_id``, ``quantity``) with its
     line at today's price, or None when it cannot be bought any more.
-    Constant queries (SKUs, then two for the shops' offers)."""
+    Two queries (the SKUs, then the shops' offers)."""
     skus = {
         sku.pk: sku
         for sku in Sku.objects.select_related("product__supplier").filter(pk__in={e.sku_id for e in entries})

@@ -11,7 +11,7 @@ current resale bounds, else the list price) and the shop's markup
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from catalog.choices import ProductStatus
@@ -218,33 +218,39 @@ def shop_sku_offer(*, shop: Shop, sku_id: int) -> SkuOffer:
 def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> dict[tuple[str, int], ShopOffer]:
     """Each (shop address, SKU id) among ``shop_slugs`` × ``skus`` that can be
     bought there, at that shop's price: what checkout needs for a whole cart,
-    in **two queries** whatever the number of lines or shops. The SKUs come
-    loaded with ``product__supplier`` (orders locks them first); a pair is
-    missing when the shop is not public, the product is not picked there or
-    hidden, not on sale, its supplier inactive, or the SKU inactive."""
+    in **one query** whatever the number of lines or shops (the picks with
+    their shop and owner, each joined to its stored prices for those SKUs).
+    The SKUs come loaded with ``product__supplier`` (orders locks them
+    first); a pair is missing when the shop is not public, the product is not
+    picked there or hidden, not on sale, its supplier inactive, or the SKU
+    inactive."""
     skus = [sku for sku in skus if sku.is_active and _on_sale(sku.product)]
     slugs = {slug.lower() for slug in shop_slugs}
     if not skus or not slugs:
         return {}
-    picks = list(
+    sku_ids = [sku.pk for sku in skus]
+    rows = (
         ShopProduct.objects.filter(
             shop__slug__in=slugs,
             shop__status=ShopStatus.OPEN,
             shop__owner__status=ResellerStatus.ACTIVE,
             is_hidden=False,
             product_id__in={sku.product_id for sku in skus},
-        ).select_related("shop__owner")
+        )
+        .annotate(
+            wanted_prices=FilteredRelation("prices", condition=Q(prices__sku_id__in=sku_ids)),
+            price_sku_id=F("wanted_prices__sku_id"),
+            price_amount=F("wanted_prices__price_amount"),
+        )
+        .select_related("shop__owner")
     )
-    if not picks:
-        return {}
-    prices = {
-        (pick_id, sku_id): amount
-        for pick_id, sku_id, amount in ShopSkuPrice.objects.filter(
-            pick__in=[pick.pk for pick in picks], sku_id__in=[sku.pk for sku in skus]
-        ).values_list("pick_id", "sku_id", "price_amount")
-    }
+    picks, prices = {}, {}
+    for row in rows:  # one row per (pick, stored price); a pick without prices comes once, with None
+        picks[row.pk] = row
+        if row.price_sku_id is not None:
+            prices[(row.pk, row.price_sku_id)] = row.price_amount
     offers = {}
-    for pick in picks:
+    for pick in picks.values():
         for sku in skus:
             if sku.product_id == pick.product_id:
                 offers[(pick.shop.slug, sku.pk)] = ShopOffer(

@@ -221,17 +221,18 @@ class OrderListCreate(generics.ListAPIView):
             claim = idempotency_claim(user=request.user, key=key, digest=digest)
             if isinstance(claim, Replay):
                 return Response(claim.body, status=claim.status, headers={"Idempotent-Replayed": "true"})
-            order = self._place(request, data.validated_data)
+            order = self._place(request, data.validated_data, in_callers_transaction=True)
             body = OrderOut(order).data
             idempotency_record(key_id=claim, status=status.HTTP_201_CREATED, body=body, order=order)
         return Response(body, status=status.HTTP_201_CREATED)
 
-    def _place(self, request, data) -> Order:
+    def _place(self, request, data, in_callers_transaction: bool = False) -> Order:
         return order_place(
             buyer=request.user,
             lines=_lines(data),
             address=ShippingAddress(**data["shipping_address"]),
             note=data["note"],
+            in_callers_transaction=in_callers_transaction,
         )
 
 
