@@ -49,9 +49,11 @@ class AddressForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        data = self.data if self.is_bound else self.initial
-        province = data.get("province_code") or ""
-        city = data.get("city_code") or ""
+        if self.is_bound:
+            province = self.data.get(self.add_prefix("province_code")) or ""
+            city = self.data.get(self.add_prefix("city_code")) or ""
+        else:
+            province, city = self.initial.get("province_code") or "", self.initial.get("city_code") or ""
         self.fields["province_code"].choices = _choices(provinces(), _("Choose a province"))
         self.fields["city_code"].choices = _choices(cities(province), _("Choose a city"))
         self.fields["district_code"].choices = _choices(districts(city), _("Choose a district"))

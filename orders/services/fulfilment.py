@@ -70,9 +70,9 @@ def fulfilment_ship(
     number; when it was the order's last parcel to ship, the order becomes
     shipped. ``order_shipped`` goes out after commit. ``supplier`` narrows
     to that supplier's parcels (an operator passes None)."""
-    code, number = shipment_check(carrier=carrier, tracking_number=tracking_number)
     with transaction.atomic():
         order, group = _locked(fulfilment_id, supplier)
+        code, number = shipment_check(carrier=carrier, tracking_number=tracking_number)
         if order.status not in (OrderStatus.PAID, OrderStatus.SHIPPED):
             raise InvalidTransition(current_state=order.status, requested_state=FulfilmentStatus.SHIPPED)
         now = timezone.now()
