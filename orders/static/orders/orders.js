@@ -30,6 +30,6 @@
     var blankDistrict = district.options[0] ? district.options[0].textContent : "";
     province.addEventListener("change", function () { refill(city, province.value, blankCity); refill(district, "", blankDistrict); });
     city.addEventListener("change", function () { refill(district, city.value, blankDistrict); });
-    document.querySelectorAll("[data-refresh-regions]").forEach(function (button) { button.hidden = true; });
+    document.querySelectorAll("[data-refresh-regions]").forEach(function (button) { button.style.display = "none"; });
   }
 })();
