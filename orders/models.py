@@ -101,7 +101,10 @@ class CartItem(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "shop", "sku"], name="cart_item_once", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["user", "shop", "sku"], condition=Q(shop__isnull=False), name="cart_item_once_per_shop"
+            ),
+            models.UniqueConstraint(fields=["user", "sku"], condition=Q(shop__isnull=True), name="cart_item_once"),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY), name="cart_item_quantity_range"
             ),

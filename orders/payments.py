@@ -177,9 +177,10 @@ def sandbox_charge_get(reference: str) -> SandboxCharge | None:
     return SandboxCharge.objects.filter(reference=reference).first()
 
 
-def sandbox_charge_finish(*, reference: str, pay: bool) -> SandboxCharge:
+def sandbox_charge_finish(*, reference: str, pay: bool, notify: bool = True) -> SandboxCharge:
     """The shopper pressed *pay* or *fail* on the cashier page: the gateway
-    records it and will tell the platform through a signed callback, later."""
+    records it and will tell the platform through a signed callback, later
+    (unless ``notify`` is off: the demo data delivers the callback itself)."""
     with transaction.atomic():
         charge = SandboxCharge.objects.select_for_update().filter(reference=reference).first()
         if charge is None or charge.status != "pending" or charge.expires_at <= timezone.now():
@@ -187,7 +188,7 @@ def sandbox_charge_finish(*, reference: str, pay: bool) -> SandboxCharge:
         charge.status = "paid" if pay else "failed"
         charge.finished_at = timezone.now()
         charge.save(update_fields=["status", "finished_at"])
-        if settings.PAYMENT_SANDBOX_SEND_CALLBACKS:
+        if notify and settings.PAYMENT_SANDBOX_SEND_CALLBACKS:
             from .tasks import sandbox_callback_send_task  # tasks import this module
 
             transaction.on_commit(

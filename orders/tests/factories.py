@@ -5,10 +5,10 @@ from accounts.tests.factories import UserFactory
 from catalog.tests.factories import SkuFactory
 from orders.choices import Actor
 from orders.models import Order
-from orders.payments import SandboxPaymentProvider, sandbox_callback, sandbox_charge_finish
+from orders.payments import sandbox_callback, sandbox_charge_finish
 from orders.services.addresses import ShippingAddress
 from orders.services.fulfilment import fulfilment_ship
-from orders.services.payments import payment_notice_apply, payment_start
+from orders.services.payments import payment_sandbox_complete, payment_start
 from orders.services.placing import LineRequest, order_place
 from shops.services import shop_pick_product
 from shops.tests.factories import ShopFactory
@@ -55,9 +55,7 @@ def pay_notice(order: Order, *, pay: bool = True):
 
 def pay(order: Order) -> Order:
     """Pay the order end to end through the sandbox (its callback applied)."""
-    body, headers = pay_notice(order)
-    notice = SandboxPaymentProvider().notice_parse(body=body, headers=headers)
-    payment_notice_apply(notice=notice)
+    payment_sandbox_complete(order=order)
     order.refresh_from_db()
     return order
 
