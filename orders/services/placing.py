@@ -102,7 +102,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
     skus = {
         sku.pk: sku
         for sku in Sku.objects.select_for_update(of=("self",))
-        .select_related("product__supplier", "product__category")
+        .select_related("product__supplier")
         .filter(pk__in={line.sku_id for line in requested})
         .order_by("pk")
     }
