@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_product_field_labels'),
-        ('distribution', '0003_tree_backfill'),
+        ('distribution', '0001_initial'),  # the earliest with Reseller: distribution's migration test goes back to it
         ('shops', '0002_shop_status_changes_and_slug_form'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -141,7 +141,7 @@ def test_placing_through_the_api_costs_at_most_15_queries(django_assert_max_num_
     body["lines"].append({"sku_id": other.pk, "quantity": 1})  # outside the shop: the binding is read too
 
     # the token and its last use (once a minute), BEGIN, the key, 8 to place (with a binding to read), the
-    # key's answer, COMMIT: 15 at worst (docs/orders.md)
+    # key's answer, COMMIT: 14 (docs/orders.md)
     with django_assert_max_num_queries(15):
         response = client.post("/api/v1/orders/", body, format="json", headers={"Idempotency-Key": "q"})
 

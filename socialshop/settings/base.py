@@ -290,6 +290,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ResellerStatusEnum": "distribution.choices.ResellerStatus",
         "BindingSourceEnum": "distribution.choices.BindingSource",
+        "OrderStatusEnum": "orders.choices.OrderStatus",
+        "FulfilmentStatusEnum": "orders.choices.FulfilmentStatus",
+        "RefundStatusEnum": "orders.choices.RefundStatus",
     },
 }
 
