@@ -3,12 +3,10 @@ and the payment webhook, a reseller's shop orders, and the supplier
 portal's shipments and refunds. Every change is a POST form that
 redirects; nothing needs JavaScript."""
 
-import functools
 import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog.selectors import supplier_for_user
+from catalog.views import supplier_staff_required
 from shops.selectors import shop_for_user
 from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
@@ -370,29 +368,10 @@ def shop_order_detail(request, order_id: int):
 # --- the supplier portal ----------------------------------------------------------------------
 
 
-def supplier_required(view):
-    """Log-in, then supplier staff only (``request.supplier``); another
-    supplier's shipment answers 404."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        supplier = supplier_for_user(user=request.user)
-        if supplier is None:
-            raise PermissionDenied
-        request.supplier = supplier
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404 from error
-
-    return wrapper
-
-
 SHIPMENT_TABS = [FulfilmentStatus.TO_SHIP, FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED]
 
 
-@supplier_required
+@supplier_staff_required
 def supplier_shipments(request):
     status = request.GET.get("status", FulfilmentStatus.TO_SHIP)
     if status not in FulfilmentStatus.values and status != "all":
@@ -412,7 +391,7 @@ def supplier_shipments(request):
     )
 
 
-@supplier_required
+@supplier_staff_required
 def supplier_shipment(request, fulfilment_id: int):
     group = fulfilment_get_for_supplier(supplier=request.supplier, fulfilment_id=fulfilment_id)
     return render(
@@ -427,7 +406,7 @@ def _back_to_shipments(request):
     return redirect("orders:supplier_shipments")
 
 
-@supplier_required
+@supplier_staff_required
 @require_POST
 def supplier_ship(request, fulfilment_id: int):
     form = ShipForm(request.POST)
@@ -450,7 +429,7 @@ def supplier_ship(request, fulfilment_id: int):
     return _back_to_shipments(request)
 
 
-@supplier_required
+@supplier_staff_required
 @require_POST
 def supplier_deliver(request, fulfilment_id: int):
     try:
@@ -464,7 +443,7 @@ def supplier_deliver(request, fulfilment_id: int):
     return _back_to_shipments(request)
 
 
-@supplier_required
+@supplier_staff_required
 @require_POST
 def supplier_shipments_upload(request):
     form = ShipmentsUploadForm(request.POST, request.FILES)
@@ -486,14 +465,14 @@ def supplier_shipments_upload(request):
     )
 
 
-@supplier_required
+@supplier_staff_required
 def supplier_shipments_export(request):
     response = HttpResponse(fulfilments_csv_export(supplier=request.supplier), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="to-ship.csv"'
     return response
 
 
-@supplier_required
+@supplier_staff_required
 def supplier_refunds(request):
     return render(
         request,
@@ -502,7 +481,7 @@ def supplier_refunds(request):
     )
 
 
-@supplier_required
+@supplier_staff_required
 @require_POST
 def supplier_refund_decide(request, refund_id: int):
     form = RefundDecisionForm(request.POST)

@@ -20,7 +20,7 @@ from ..exceptions import InvalidTransition, ShipmentInvalid
 from ..models import FulfilmentGroup, Order
 from ..signals import order_event_emit, order_shipped
 from .lifecycle import orders_delivered_if_complete
-from .states import status_set
+from .states import row_locked_with_order, status_set
 
 TRACKING_PATTERN = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 CSV_MAX_ROWS = 2000
@@ -34,13 +34,7 @@ CSV_COLUMNS = {
 
 def _locked(fulfilment_id: int, supplier: Supplier | None) -> tuple[Order, FulfilmentGroup]:
     groups = FulfilmentGroup.objects.filter(pk=fulfilment_id)
-    if supplier is not None:
-        groups = groups.filter(supplier=supplier)
-    order_id = groups.values_list("order_id", flat=True).first()
-    if order_id is None:
-        raise NotFound()
-    order = Order.objects.select_for_update().get(pk=order_id)
-    return order, FulfilmentGroup.objects.select_for_update().get(pk=fulfilment_id)
+    return row_locked_with_order(groups if supplier is None else groups.filter(supplier=supplier))
 
 
 def shipment_check(*, carrier: str, tracking_number: str) -> tuple[str, str]:

@@ -130,28 +130,37 @@ def order_confirm_receipt(*, order_id: int, buyer: User) -> Order:
     return order
 
 
+def _in_batches(orders, batch_size: int, handle) -> int:
+    """Lock ``batch_size`` orders at a time (``SKIP LOCKED``: another worker
+    takes others), hand them to ``handle`` in that batch's transaction, until
+    none is left; ``handle`` answers how many it moved."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            batch = list(orders.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
+            if not batch:
+                return done
+            done += handle(batch)
+
+
 def orders_expire_unpaid(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Cancel orders unpaid for longer than the setting (30 minutes by
     default) and give their stock back. Returns how many."""
     now = now or timezone.now()
     cutoff = now - order_settings_get().unpaid_expiry
-    done = 0
-    while True:
-        with transaction.atomic():
-            orders = list(
-                Order.objects.select_for_update(skip_locked=True)
-                .filter(status=OrderStatus.PENDING_PAYMENT, created_at__lte=cutoff)
-                .order_by("pk")[:batch_size]
-            )
-            if not orders:
-                return done
-            reason = "not paid in time"
-            ids = status_set_many(
-                Order, orders, OrderStatus.CANCELLED, actor_kind=Actor.SYSTEM, reason=reason, cancelled_at=now
-            )
-            _fulfilments_cancel(ids, Actor.SYSTEM, None, reason)
-            stock_release(ids)
-            done += len(ids)
+    reason = "not paid in time"
+
+    def expire(orders: list[Order]) -> int:
+        ids = status_set_many(
+            Order, orders, OrderStatus.CANCELLED, actor_kind=Actor.SYSTEM, reason=reason, cancelled_at=now
+        )
+        _fulfilments_cancel(ids, Actor.SYSTEM, None, reason)
+        stock_release(ids)
+        return len(ids)
+
+    return _in_batches(
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, created_at__lte=cutoff), batch_size, expire
+    )
 
 
 def orders_auto_complete(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
@@ -159,29 +168,23 @@ def orders_auto_complete(*, now: datetime | None = None, batch_size: int = BATCH
     default); each sends ``order_completed`` after its batch commits."""
     now = now or timezone.now()
     settings = order_settings_get()
-    cutoff = now - settings.auto_complete_window
-    done = 0
-    while True:
-        with transaction.atomic():
-            orders = list(
-                Order.objects.select_for_update(skip_locked=True)
-                .filter(status=OrderStatus.DELIVERED, delivered_at__lte=cutoff)
-                .order_by("pk")[:batch_size]
-            )
-            if not orders:
-                return done
-            ids = status_set_many(
-                Order,
-                orders,
-                OrderStatus.COMPLETED,
-                actor_kind=Actor.SYSTEM,
-                reason="completed automatically after delivery",
-                completed_at=now,
-                after_sales_ends_at=now + settings.after_sales_window,
-            )
-            for order_id in ids:
-                order_event_emit(order_completed, order_id=order_id)
-            done += len(ids)
+
+    def complete(orders: list[Order]) -> int:
+        ids = status_set_many(
+            Order,
+            orders,
+            OrderStatus.COMPLETED,
+            actor_kind=Actor.SYSTEM,
+            reason="completed automatically after delivery",
+            completed_at=now,
+            after_sales_ends_at=now + settings.after_sales_window,
+        )
+        for order_id in ids:
+            order_event_emit(order_completed, order_id=order_id)
+        return len(ids)
+
+    due = Order.objects.filter(status=OrderStatus.DELIVERED, delivered_at__lte=now - settings.auto_complete_window)
+    return _in_batches(due, batch_size, complete)
 
 
 def fulfilments_auto_deliver(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
@@ -189,29 +192,24 @@ def fulfilments_auto_deliver(*, now: datetime | None = None, batch_size: int = B
     as delivered; an order whose parcels are all delivered becomes
     delivered. Orders are locked before their parcels, as everywhere."""
     now = now or timezone.now()
-    cutoff = now - order_settings_get().auto_deliver_window
-    due = FulfilmentGroup.objects.filter(status=FulfilmentStatus.SHIPPED, shipped_at__lte=cutoff)
-    done = 0
-    while True:
-        with transaction.atomic():
-            orders = list(
-                Order.objects.select_for_update(skip_locked=True)
-                .filter(Exists(due.filter(order=OuterRef("pk"))))
-                .order_by("pk")[:batch_size]
-            )
-            if not orders:
-                return done
-            groups = list(due.select_for_update().filter(order__in=[order.pk for order in orders]).order_by("pk"))
-            moved = status_set_many(
-                FulfilmentGroup,
-                groups,
-                FulfilmentStatus.DELIVERED,
-                actor_kind=Actor.SYSTEM,
-                reason="delivered automatically after shipping",
-                delivered_at=now,
-            )
-            orders_delivered_if_complete(orders, now)
-            done += len(moved)
+    due = FulfilmentGroup.objects.filter(
+        status=FulfilmentStatus.SHIPPED, shipped_at__lte=now - order_settings_get().auto_deliver_window
+    )
+
+    def deliver(orders: list[Order]) -> int:
+        groups = list(due.select_for_update().filter(order__in=[order.pk for order in orders]).order_by("pk"))
+        moved = status_set_many(
+            FulfilmentGroup,
+            groups,
+            FulfilmentStatus.DELIVERED,
+            actor_kind=Actor.SYSTEM,
+            reason="delivered automatically after shipping",
+            delivered_at=now,
+        )
+        orders_delivered_if_complete(orders, now)
+        return len(moved)
+
+    return _in_batches(Order.objects.filter(Exists(due.filter(order=OuterRef("pk")))), batch_size, deliver)
 
 
 def orders_delivered_if_complete(orders: list[Order], now: datetime) -> list[int]:

@@ -28,7 +28,7 @@ from ..exceptions import RefundNotAllowed, RefundTooLarge
 from ..models import Order, OrderLine, Refund
 from ..payments import payment_provider
 from ..signals import order_event_emit, order_refunded
-from .states import status_created, status_set
+from .states import row_locked_with_order, status_created, status_set
 
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
@@ -101,16 +101,11 @@ def refund_request(*, order_id: int, line_id: int, buyer: User, amount: int, rea
 
 
 def _locked(refund_id: int, supplier: Supplier | None) -> tuple[Order, Refund]:
-    """The refund and its order, locked order first (every writer's order);
-    a supplier reaches only refunds of its own lines."""
-    refunds = Refund.objects.filter(pk=refund_id)
-    if supplier is not None:
-        refunds = refunds.filter(line__supplier=supplier)
-    order_id = refunds.values_list("order_id", flat=True).first()
-    if order_id is None:
-        raise NotFound()
-    order = Order.objects.select_for_update().get(pk=order_id)
-    return order, Refund.objects.select_for_update().select_related("line").get(pk=refund_id)
+    """The refund and its order, locked; a supplier reaches only refunds of
+    its own lines."""
+    refunds = Refund.objects.filter(pk=refund_id).select_related("line")
+    order, refund = row_locked_with_order(refunds if supplier is None else refunds.filter(line__supplier=supplier))
+    return order, refund
 
 
 def refund_decide(

@@ -12,6 +12,7 @@ status allows the move, so running it twice changes nothing the second time.
 from django.db import models
 
 from accounts.models import User
+from socialshop.errors import NotFound
 
 from ..choices import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, REFUND_TRANSITIONS
 from ..exceptions import InvalidTransition
@@ -22,6 +23,18 @@ TABLES: dict[type[models.Model], dict[tuple[str, str], frozenset[str]]] = {
     FulfilmentGroup: FULFILMENT_TRANSITIONS,
     Refund: REFUND_TRANSITIONS,
 }
+
+
+def row_locked_with_order(rows: models.QuerySet) -> tuple[Order, models.Model]:
+    """The one row of ``rows`` (a parcel or a refund, already narrowed to
+    what the caller may touch) and its order, both locked: the order first,
+    as every writer of an order and its parts does, so two writers never
+    wait on each other in a circle. NotFound when ``rows`` is empty."""
+    found = rows.values_list("pk", "order_id").first()
+    if found is None:
+        raise NotFound()
+    order = Order.objects.select_for_update().get(pk=found[1])
+    return order, rows.model.objects.select_for_update().get(pk=found[0])
 
 
 def transition_allowed(model: type[models.Model], from_status: str, to_status: str, actor_kind: str) -> bool:

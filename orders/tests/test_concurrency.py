@@ -1,16 +1,13 @@
 """Real concurrency against PostgreSQL: threads released at the same
 moment, each with its own database connection."""
 
-import threading
-
 import pytest
-from django.db import connection
-from django.dispatch import receiver
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
+from conftest import run_together
 from orders.choices import OrderStatus
 from orders.exceptions import OutOfStock
 from orders.models import Order, Payment
@@ -20,28 +17,6 @@ from orders.signals import order_paid
 from .factories import an_address, pay_notice, place, shop_selling
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*calls):
-    """Run the calls in threads released at once; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def test_fifty_shoppers_for_the_last_ten_units_make_exactly_ten_orders():
@@ -81,16 +56,10 @@ def test_overlapping_carts_locked_in_id_order_never_deadlock():
     assert first.stock == second.stock == 80
 
 
-def test_a_callback_delivered_five_times_at_once_pays_once_and_tells_once():
+def test_a_callback_delivered_five_times_at_once_pays_once_and_tells_once(events):
+    paid = events(order_paid)
     order = place(**dict(zip(("shop", "sku"), shop_selling(), strict=True)))
     body, headers = pay_notice(order)
-    events = []
-    lock = threading.Lock()
-
-    @receiver(order_paid, weak=False)
-    def listen(sender, order_id, **kwargs):
-        with lock:
-            events.append(order_id)
 
     def deliver():
         return (
@@ -104,13 +73,10 @@ def test_a_callback_delivered_five_times_at_once_pays_once_and_tells_once():
             .json()
         )
 
-    try:
-        outcomes = run_together(*([deliver] * 5))
-    finally:
-        order_paid.disconnect(listen)
+    outcomes = run_together(*([deliver] * 5))
 
     assert sorted(outcome["result"] for outcome in outcomes) == ["applied"] + ["duplicate"] * 4, outcomes
-    assert Payment.objects.filter(order=order).count() == 1 and events == [order.pk]
+    assert Payment.objects.filter(order=order).count() == 1 and paid == [{"order_id": order.pk}]
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
 

@@ -2,7 +2,6 @@
 are reported by line while the good rows apply."""
 
 import pytest
-from django.dispatch import receiver
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import SupplierFactory
@@ -18,18 +17,6 @@ from .factories import pay, place, shop_selling
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shipped_events():
-    received = []
-
-    @receiver(order_shipped, weak=False)
-    def listen(sender, order_id, fulfilment_group_id, **kwargs):
-        received.append((order_id, fulfilment_group_id))
-
-    yield received
-    order_shipped.disconnect(listen)
-
-
 def _paid_parcels(count: int, django_capture_on_commit_callbacks, supplier=None):
     shop, sku = shop_selling(**({"product__supplier": supplier} if supplier else {}))
     groups = []
@@ -41,7 +28,8 @@ def _paid_parcels(count: int, django_capture_on_commit_callbacks, supplier=None)
     return groups
 
 
-def test_shipping_records_the_tracking_and_the_order_ships(shipped_events, django_capture_on_commit_callbacks):
+def test_shipping_records_the_tracking_and_the_order_ships(events, django_capture_on_commit_callbacks):
+    shipped_events = events(order_shipped)
     [group] = _paid_parcels(1, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -56,7 +44,7 @@ def test_shipping_records_the_tracking_and_the_order_ships(shipped_events, djang
     group.refresh_from_db()
     assert (group.status, group.carrier, group.tracking_number) == (FulfilmentStatus.SHIPPED, "SF", "SF12345678")
     assert group.order.status == OrderStatus.SHIPPED and group.order.shipped_at is not None
-    assert shipped_events == [(group.order_id, group.pk)]
+    assert shipped_events == [{"order_id": group.order_id, "fulfilment_group_id": group.pk}]
 
 
 def test_another_suppliers_parcel_is_not_found(django_capture_on_commit_callbacks):

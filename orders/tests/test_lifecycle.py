@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.tests.factories import OperatorFactory, UserFactory
@@ -27,18 +26,6 @@ from socialshop.errors import NotFound
 from .factories import pay, place, ship, shop_selling
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def completed_events():
-    received = []
-
-    @receiver(order_completed, weak=False)
-    def listen(sender, order_id, **kwargs):
-        received.append(order_id)
-
-    yield received
-    order_completed.disconnect(listen)
 
 
 def _stock(sku) -> int:
@@ -143,8 +130,9 @@ def test_expiry_works_in_batches(django_capture_on_commit_callbacks):
 
 
 def test_parcels_shipped_long_ago_count_as_delivered_and_then_the_order_completes(
-    completed_events, django_capture_on_commit_callbacks
+    events, django_capture_on_commit_callbacks
 ):
+    completed_events = events(order_completed)
     OrderSettings.objects.create(auto_deliver_days=7, auto_complete_days=7, after_sales_days=7)
     shop, sku = shop_selling()
     order = place(shop=shop, sku=sku)
@@ -166,10 +154,11 @@ def test_parcels_shipped_long_ago_count_as_delivered_and_then_the_order_complete
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
     assert order.after_sales_ends_at == order.completed_at + timedelta(days=7)
-    assert completed_events == [order.pk]
+    assert completed_events == [{"order_id": order.pk}]
 
 
-def test_the_buyer_confirms_receipt_of_a_shipped_order(completed_events, django_capture_on_commit_callbacks):
+def test_the_buyer_confirms_receipt_of_a_shipped_order(events, django_capture_on_commit_callbacks):
+    completed_events = events(order_completed)
     shop, sku = shop_selling()
     order = place(shop=shop, sku=sku)
     with django_capture_on_commit_callbacks(execute=True):
@@ -181,7 +170,7 @@ def test_the_buyer_confirms_receipt_of_a_shipped_order(completed_events, django_
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED and order.after_sales_ends_at is not None
     assert order.fulfilments.get().status == FulfilmentStatus.DELIVERED
-    assert completed_events == [order.pk]
+    assert completed_events == [{"order_id": order.pk}]
 
 
 def test_receipt_cannot_be_confirmed_before_shipping(django_capture_on_commit_callbacks):
