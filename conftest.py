@@ -80,6 +80,36 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(f"skipped: {nodeid}")
 
 
+# --- real concurrency ------------------------------------------------------
+
+
+def run_together(*calls):
+    """Run the calls in threads released at the same moment, each with its
+    own database connection; return what each returned or raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = call()
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
 # --- a real Celery worker ------------------------------------------------
 
 

@@ -3,5 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrdersConfig(AppConfig):
+    """Carts, checkout, orders, payments, drop-ship fulfilment and refunds
+    (docs/orders.md)."""
+
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -8,11 +8,13 @@ current resale bounds, else the list price) and the shop's markup
 (price − list price, DESIGN §3). See docs/shops.md.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
+from catalog.choices import ProductStatus
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.selectors import product_search_filter
 from distribution.choices import ResellerStatus
@@ -36,6 +38,14 @@ class SkuOffer:
     @property
     def in_stock(self) -> bool:
         return self.sku.stock > 0
+
+
+@dataclass(frozen=True)
+class ShopOffer:
+    """A SKU as one shop sells it, with the shop (owner loaded)."""
+
+    shop: Shop
+    offer: SkuOffer
 
 
 @dataclass
@@ -138,25 +148,25 @@ def pick_offers(pick: ShopProduct) -> list[SkuOffer]:
     """The pick's active SKUs at the shop's prices, from rows loaded by
     ``_picks_loaded`` (no query)."""
     shop_prices = {price.sku_id: price.price_amount for price in pick.loaded_prices}
-    offers = []
-    for sku in pick.product.active_skus:
-        shop_price = shop_prices.get(sku.id)
-        price = effective_price(
-            list_price=sku.list_price_amount,
-            min_resale=sku.min_resale_amount,
-            max_resale=sku.max_resale_amount,
-            shop_price=shop_price,
-        )
-        offers.append(
-            SkuOffer(
-                sku=sku,
-                price_amount=price,
-                list_price_amount=sku.list_price_amount,
-                markup_amount=markup(price=price, list_price=sku.list_price_amount),
-                has_shop_price=shop_price is not None,
-            )
-        )
-    return offers
+    return [sku_offer(sku, shop_prices.get(sku.id)) for sku in pick.product.active_skus]
+
+
+def sku_offer(sku: Sku, shop_price: int | None) -> SkuOffer:
+    """The SKU at a shop's stored price (None: the list price), kept within
+    the SKU's current bounds (``effective_price``). No query."""
+    price = effective_price(
+        list_price=sku.list_price_amount,
+        min_resale=sku.min_resale_amount,
+        max_resale=sku.max_resale_amount,
+        shop_price=shop_price,
+    )
+    return SkuOffer(
+        sku=sku,
+        price_amount=price,
+        list_price_amount=sku.list_price_amount,
+        markup_amount=markup(price=price, list_price=sku.list_price_amount),
+        has_shop_price=shop_price is not None,
+    )
 
 
 def product_card(pick: ShopProduct) -> ProductCard:
@@ -202,16 +212,52 @@ def shop_sku_offer(*, shop: Shop, sku_id: int) -> SkuOffer:
     if sku is None:
         raise NotFound()
     shop_price = ShopSkuPrice.objects.filter(pick__shop=shop, sku=sku).values_list("price_amount", flat=True).first()
-    price = effective_price(
-        list_price=sku.list_price_amount,
-        min_resale=sku.min_resale_amount,
-        max_resale=sku.max_resale_amount,
-        shop_price=shop_price,
+    return sku_offer(sku, shop_price)
+
+
+def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> dict[tuple[str, int], ShopOffer]:
+    """Each (shop address, SKU id) among ``shop_slugs`` × ``skus`` that can be
+    bought there, at that shop's price: what checkout needs for a whole cart,
+    in **one query** whatever the number of lines or shops (the picks with
+    their shop and owner, each joined to its stored prices for those SKUs).
+    The SKUs come loaded with ``product__supplier`` (orders locks them
+    first); a pair is missing when the shop is not public, the product is not
+    picked there or hidden, not on sale, its supplier inactive, or the SKU
+    inactive."""
+    skus = [sku for sku in skus if sku.is_active and _on_sale(sku.product)]
+    slugs = {slug.lower() for slug in shop_slugs}
+    if not skus or not slugs:
+        return {}
+    sku_ids = [sku.pk for sku in skus]
+    rows = (
+        ShopProduct.objects.filter(
+            shop__slug__in=slugs,
+            shop__status=ShopStatus.OPEN,
+            shop__owner__status=ResellerStatus.ACTIVE,
+            is_hidden=False,
+            product_id__in={sku.product_id for sku in skus},
+        )
+        .annotate(
+            wanted_prices=FilteredRelation("prices", condition=Q(prices__sku_id__in=sku_ids)),
+            price_sku_id=F("wanted_prices__sku_id"),
+            price_amount=F("wanted_prices__price_amount"),
+        )
+        .select_related("shop__owner")
     )
-    return SkuOffer(
-        sku=sku,
-        price_amount=price,
-        list_price_amount=sku.list_price_amount,
-        markup_amount=markup(price=price, list_price=sku.list_price_amount),
-        has_shop_price=shop_price is not None,
-    )
+    picks, prices = {}, {}
+    for row in rows:  # one row per (pick, stored price); a pick without prices comes once, with None
+        picks[row.pk] = row
+        if row.price_sku_id is not None:
+            prices[(row.pk, row.price_sku_id)] = row.price_amount
+    offers = {}
+    for pick in picks.values():
+        for sku in skus:
+            if sku.product_id == pick.product_id:
+                offers[(pick.shop.slug, sku.pk)] = ShopOffer(
+                    shop=pick.shop, offer=sku_offer(sku, prices.get((pick.pk, sku.pk)))
+                )
+    return offers
+
+
+def _on_sale(product: Product) -> bool:
+    return product.status == ProductStatus.ON_SALE and product.supplier.is_active

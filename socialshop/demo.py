@@ -29,7 +29,16 @@ from catalog.services import (
 from distribution.choices import BindingSource
 from distribution.models import Binding, Reseller
 from distribution.services import binding_touch, reseller_create_root, reseller_join
+from orders.choices import Actor
+from orders.models import Order
+from orders.services.addresses import ShippingAddress, address_save
+from orders.services.fulfilment import fulfilment_deliver, fulfilment_ship
+from orders.services.lifecycle import order_cancel, order_confirm_receipt
+from orders.services.payments import payment_sandbox_complete
+from orders.services.placing import LineRequest, order_place
+from orders.services.refunds import refund_decide, refund_request
 from shops.models import Shop
+from shops.selectors import shop_picks_visible
 from shops.services import shop_open, shop_pick_product, shop_update
 
 from .fonts import cjk_font
@@ -265,6 +274,7 @@ def demo_world_build() -> DemoSummary:
         _user(phone, nickname)
         summary.logins.append(("customer", phone, DEMO_PASSWORD))
     _bindings()
+    _orders(summary)
     return summary
 
 
@@ -274,3 +284,79 @@ def _bindings() -> None:
         if Binding.objects.filter(customer=customer, ended_at__isnull=True).exists():
             continue
         binding_touch(customer=customer, reseller=Reseller.objects.get(user__phone=reseller_phone), source=source)
+
+
+# --- orders in every state (built through the services, like a shopper, the
+# gateway, suppliers and operators would) ---------------------------------------------
+
+# (note that names the demo order, buyer, shop, product index in the shop's picks, quantity, what happens)
+DEMO_ORDERS = [
+    ("演示：待付款", "13600000001", "xiaomei", 0, 1, []),
+    ("演示：已付款待发货", "13600000001", "xiaomei", 1, 2, ["pay"]),
+    ("演示：已发货", "13600000002", "ajie-tea", 0, 1, ["pay", "ship"]),
+    ("演示：已送达", "13600000002", "ajie-tea", 1, 1, ["pay", "ship", "deliver"]),
+    ("演示：已完成", "13600000003", "fangfang", 0, 1, ["pay", "ship", "confirm"]),
+    ("演示：已取消（未付款）", "13600000003", "fangfang", 1, 1, ["cancel"]),
+    ("演示：付款后取消（全额退款）", "13600000001", "xiaochen", 0, 1, ["pay", "cancel"]),
+    ("演示：售后退款中", "13600000002", "yiming", 0, 2, ["pay", "ship", "refund"]),
+    ("演示：部分退款成功", "13600000003", "xiaomei", 2, 2, ["pay", "ship", "confirm", "refund", "approve"]),
+    ("演示：退款被拒", "13600000001", "ajie-tea", 2, 1, ["pay", "ship", "refund", "reject"]),
+]
+DEMO_ADDRESSES = {
+    "13600000001": ShippingAddress("张同学", "13600000001", "44", "4403", "440305", "科技园南区 8 栋 1203"),
+    "13600000002": ShippingAddress("李阿姨", "13600000002", "31", "3101", "310104", "漕溪北路 88 弄 5 号 602"),
+    "13600000003": ShippingAddress("周先生", "13600000003", "11", "1101", "110105", "建国路 93 号院 3 号楼 1801"),
+}
+
+
+def _orders(summary: DemoSummary) -> None:
+    operator = User.objects.get(phone=OPERATOR_PHONE)
+    for note, phone, slug, pick_index, quantity, steps in DEMO_ORDERS:
+        buyer = User.objects.get(phone=phone)
+        if Order.objects.filter(buyer=buyer, note=note).exists():
+            continue
+        shop = Shop.objects.get(slug=slug)
+        pick = shop_picks_visible(shop=shop)[pick_index]
+        sku = pick.product.active_skus[0]
+        address_save(user=buyer, address=DEMO_ADDRESSES[phone])
+        order = order_place(
+            buyer=buyer, lines=[LineRequest(sku.pk, quantity, slug)], address=DEMO_ADDRESSES[phone], note=note
+        )
+        _order_steps(order, steps, operator)
+
+
+def _order_steps(order: Order, steps: list[str], operator: User) -> None:
+    refund = None
+    for step in steps:
+        if step == "pay":
+            payment_sandbox_complete(order=order)
+        elif step in ("ship", "deliver"):
+            for group in order.fulfilments.select_related("supplier"):
+                staff = User.objects.filter(supplier_membership__supplier=group.supplier).first()
+                if step == "ship":
+                    fulfilment_ship(
+                        fulfilment_id=group.pk,
+                        supplier=group.supplier,
+                        by=staff,
+                        carrier="SF",
+                        tracking_number=f"SF{1_300_000_000 + group.pk}",
+                    )
+                else:
+                    fulfilment_deliver(fulfilment_id=group.pk, supplier=group.supplier, by=staff)
+        elif step == "confirm":
+            order_confirm_receipt(order_id=order.pk, buyer=order.buyer)
+        elif step == "cancel":
+            order_cancel(
+                order_id=order.pk, by=order.buyer, buyer=order.buyer, actor_kind=Actor.BUYER, reason="不想要了"
+            )
+        elif step == "refund":
+            line = order.lines.first()
+            refund = refund_request(
+                order_id=order.pk,
+                line_id=line.pk,
+                buyer=order.buyer,
+                amount=line.line_total_amount // 2,
+                reason="少了一件",
+            )
+        elif step in ("approve", "reject"):
+            refund_decide(refund_id=refund.pk, approve=step == "approve", by=operator, actor_kind=Actor.OPERATOR)

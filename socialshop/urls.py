@@ -15,7 +15,11 @@ api_v1 = [
     path("me/", include("accounts.api.urls")),
     path("webhooks/", include("webhooks.api.urls")),
     path("", include("commissions.api.urls")),
+    path("", include("orders.api.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline: only on a server the bench starts
+    api_v1.append(path("bench/", include("socialshop.api.bench")))
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +28,7 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("supplier/", include("catalog.urls")),
     path("", include("shops.urls")),
+    path("", include("orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

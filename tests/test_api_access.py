@@ -12,6 +12,7 @@ Roles: anonymous, customer, reseller_a, reseller_b, supplier_a, supplier_b,
 operator.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -25,6 +26,8 @@ from catalog.tests.factories import SkuFactory, SupplierFactory
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
+from orders.services.placing import LineRequest, order_place
+from orders.tests.factories import an_address, pay
 from shops.services import shop_pick_product
 from shops.tests.factories import ShopFactory
 from webhooks.models import WebhookDelivery
@@ -41,7 +44,7 @@ class Access:
     path: str  # as in the schema, e.g. /api/v1/orders/{id}/
     statuses: dict[str, int]  # role → expected status
     params: dict[str, str] = field(default_factory=dict)  # path parameter → name of a world object
-    body: dict | None = None
+    body: dict | Callable | None = None  # a callable gets the world's objects (for ids in bodies)
 
 
 def everyone(status: int, **overrides: int) -> dict[str, int]:
@@ -67,6 +70,8 @@ DELIVERY = {"id": "delivery_of_reseller_a"}
 PICK = {"pick_id": "pick_of_reseller_a"}
 NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.paid"]}
 INVITE_OF_RESELLER_A = {"invite_code": "AAAAAA"}
+ORDER = {"order_id": "order_of_reseller_a"}
+PARCEL = {"fulfilment_id": "parcel_of_supplier_a"}
 
 TABLE: list[Access] = [
     Access("GET", "/api/v1/me/", signed_in(200)),
@@ -120,6 +125,34 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/distribution/binding/", signed_in(404)),  # nobody is bound in this world
     Access("POST", "/api/v1/distribution/binding/", signed_in(200, reseller_a=400), body=INVITE_OF_RESELLER_A),
     Access("POST", "/api/v1/distribution/join/", signed_in(409, customer=201), body=INVITE_OF_RESELLER_A),
+    # orders: anyone signed in buys and sees only its own (reseller_a bought the paid order of the world)
+    Access("GET", "/api/v1/orders/", signed_in(200)),
+    Access("POST", "/api/v1/orders/", signed_in(201), body=lambda objects: objects["new_order_body"]),
+    Access("GET", "/api/v1/orders/{order_id}/", owner_only("reseller_a", 200), ORDER),
+    Access("POST", "/api/v1/orders/{order_id}/pay/", owner_only("reseller_a", 409), ORDER, {}),  # paid already
+    Access("POST", "/api/v1/orders/{order_id}/cancel/", owner_only("reseller_a", 200), ORDER, {}),
+    Access("POST", "/api/v1/orders/{order_id}/confirm-receipt/", owner_only("reseller_a", 409), ORDER, {}),
+    Access(
+        "POST",
+        "/api/v1/orders/{order_id}/refunds/",
+        owner_only("reseller_a", 201),
+        ORDER,
+        lambda objects: {"line_id": objects["order_of_reseller_a"].lines.get().pk, "amount": "1.00", "reason": "破损"},
+    ),
+    # a reseller reads its shop's orders (reseller_b has no shop)
+    Access("GET", "/api/v1/shop-orders/", resellers_only(200, reseller_b=404)),
+    Access("GET", "/api/v1/shop-orders/{order_id}/", resellers_only(404, reseller_a=200), ORDER),
+    # a supplier reads and ships its own parcels
+    Access("GET", "/api/v1/fulfilments/", signed_in(403, supplier_a=200, supplier_b=200)),
+    Access("GET", "/api/v1/fulfilments/{fulfilment_id}/", signed_in(403, supplier_a=200, supplier_b=404), PARCEL),
+    Access(
+        "POST",
+        "/api/v1/fulfilments/{fulfilment_id}/ship/",
+        signed_in(403, supplier_a=200, supplier_b=404),
+        PARCEL,
+        {"carrier": "SF", "tracking_number": "SF1234567890"},
+    ),
+    Access("GET", "/api/v1/regions/", everyone(200)),
 ]
 
 
@@ -158,6 +191,21 @@ def world() -> World:
         "endpoint_of_reseller_a": endpoint,
         "delivery_of_reseller_a": WebhookDelivery.objects.create(endpoint=endpoint, event_type="ping", body="{}"),
         "withdrawal_of_reseller_a": withdrawal_request(reseller=reseller_a, amount=2_000),
+    }
+    sku = product.skus.get()
+    order = order_place(buyer=reseller_a.user, lines=[LineRequest(sku.pk, 1, shop.slug)], address=an_address())
+    objects["order_of_reseller_a"] = pay(order)
+    objects["parcel_of_supplier_a"] = order.fulfilments.get()
+    objects["new_order_body"] = {
+        "lines": [{"sku_id": sku.pk, "quantity": 1, "shop": shop.slug}],
+        "shipping_address": {
+            "recipient_name": "王五",
+            "phone": "13700137000",
+            "province_code": "31",
+            "city_code": "3101",
+            "district_code": "310104",
+            "street": "漕溪北路 1 号",
+        },
     }
     return World(users=users, objects=objects)
 
@@ -204,10 +252,11 @@ def test_each_role_gets_the_expected_status(world, access, role):
         }
     )
 
+    body = access.body(world.objects) if callable(access.body) else access.body
     response = (
         client.generic(access.method, path, data=None, format="json")
-        if access.body is None
-        else getattr(client, access.method.lower())(path, access.body, format="json")
+        if body is None
+        else getattr(client, access.method.lower())(path, body, format="json")
     )
 
     assert response.status_code == access.statuses[role], response.content

@@ -81,3 +81,17 @@ def test_the_demo_shops_have_avatars_and_products_at_their_prices(client):
         assert shop_picks_visible(shop=shop).count() >= 4
         assert client.get(f"/s/{shop.slug}/").status_code == 200
     assert ShopSkuPrice.objects.exists()  # some picks carry the shop's own price
+
+
+def test_seed_demo_has_orders_in_every_state(django_capture_on_commit_callbacks):
+    from orders.choices import OrderStatus, RefundStatus
+    from orders.models import Order, Refund
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+    assert {RefundStatus.REQUESTED, RefundStatus.REJECTED, RefundStatus.SUCCEEDED} <= set(
+        Refund.objects.values_list("status", flat=True)
+    )
+    assert Order.objects.filter(refunded_amount__gt=0, status=OrderStatus.COMPLETED).exists()  # a partial refund

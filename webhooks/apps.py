@@ -8,3 +8,6 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - order events → partners' webhooks

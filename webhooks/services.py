@@ -23,7 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from orders.selectors import order_event_data
 from socialshop.errors import NotFound
+from socialshop.money import fen_to_yuan
 
 from .choices import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
 from .exceptions import DeliveryBeingSent, UnknownEventType, WebhookTargetRefused
@@ -242,3 +244,52 @@ def webhook_deliveries_due(*, now: datetime, limit: int) -> list[int]:
     return list(
         WebhookDelivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list("id", flat=True)[:limit]
     )
+
+
+# --- order events (orders/signals.py) ------------------------------------------------
+
+
+def _order_json(order, *, whole: bool) -> dict:
+    """A small JSON of the order: its buyer gets its money too; a shop's
+    owner or a supplier (who may read only part of it through the API) gets
+    the ids, state and times, and reads the rest through the API."""
+    data = {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "created_at": order.created_at,
+        "paid_at": order.paid_at,
+        "completed_at": order.completed_at,
+    }
+    if whole:
+        data.update(
+            currency=order.currency,
+            total_amount=str(fen_to_yuan(order.total_amount)),
+            paid_amount=str(fen_to_yuan(order.paid_amount)),
+            refunded_amount=str(fen_to_yuan(order.refunded_amount)),
+        )
+    return data
+
+
+def order_event_publish(*, event_type: str, order_id: int, **ids) -> list[int]:
+    """Publish an order event to the partners of everyone who may read the
+    order through the API: the buyer (the whole small JSON), the owners of
+    the shops it was bought in and the staff of the suppliers who ship it
+    (ids, state and times). ``ids`` (``fulfilment_group_id``, ``refund_id``)
+    go into ``data`` beside the order. Returns the delivery IDs."""
+    found = order_event_data(order_id=order_id)
+    if found is None:
+        return []
+    order, whole_readers, partial_readers = found
+    extra = {name: value for name, value in ids.items() if value is not None}
+    with transaction.atomic():
+        delivered = webhook_event_publish(
+            user_ids=whole_readers, event_type=event_type, data={"order": _order_json(order, whole=True), **extra}
+        )
+        if partial_readers:
+            delivered += webhook_event_publish(
+                user_ids=partial_readers,
+                event_type=event_type,
+                data={"order": _order_json(order, whole=False), **extra},
+            )
+    return delivered

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .services import webhook_deliveries_due, webhook_delivery_attempt
+from .services import order_event_publish, webhook_deliveries_due, webhook_delivery_attempt
 
 SWEEP_BATCH_SIZE = 500
 
@@ -21,3 +21,15 @@ def webhook_deliveries_retry_task() -> int:
     for delivery_id in due:
         webhook_delivery_send_task.delay(delivery_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def order_event_publish_task(event_type: str, order_id: int, fulfilment_group_id=None, refund_id=None) -> int:
+    """Record an order event for the partners concerned (sent by the
+    delivery tasks). A redelivered message records the event again: partners
+    deduplicate by the order and event (deliveries are at least once)."""
+    return len(
+        order_event_publish(
+            event_type=event_type, order_id=order_id, fulfilment_group_id=fulfilment_group_id, refund_id=refund_id
+        )
+    )

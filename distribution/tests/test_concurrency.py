@@ -2,13 +2,11 @@
 serialises them, so no pair of moves closes a cycle and no join or move is
 lost from the totals."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
+from conftest import run_together
 from distribution.exceptions import MoveWouldCreateCycle
 from distribution.models import Reseller
 from distribution.services import reseller_join, reseller_move, reseller_sale_record, team_sales_roll_up
@@ -17,29 +15,6 @@ from .factories import ResellerFactory
 from .recount import tree_bounded_path_errors, tree_cycles, tree_parents, tree_recount, tree_totals
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*calls):
-    """Run the calls in threads released at the same moment; return what
-    each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_two_moves_that_would_close_a_cycle_together_cannot_both_succeed():

@@ -1,11 +1,9 @@
 """Races that the database, not Python, must decide (real PostgreSQL, threads)."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from catalog.tests.factories import SkuFactory
+from conftest import run_together
 from distribution.tests.factories import ResellerFactory
 from shops.exceptions import ShopSlugTaken
 from shops.models import Shop, ShopProduct
@@ -14,29 +12,6 @@ from shops.services import shop_open, shop_pick_product
 from .factories import ShopFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*calls):
-    """Start every call at the same moment, each in its own thread and
-    database connection; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what was raised
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_resellers_racing_for_one_address_one_wins_the_other_is_told():

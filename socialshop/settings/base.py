@@ -6,6 +6,7 @@ Every name below can be set in the environment or in a ``.env`` file at the
 project's root; ``docs/configuration.md`` lists them.
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,6 +180,21 @@ PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0
 # The sandbox answers nothing (a provider outage): payouts wait and are retried.
 PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
 
+# The class that collects payments (orders.payments.PaymentProvider); the
+# sandbox behaves like a real gateway (docs/orders.md).
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="orders.payments.SandboxPaymentProvider")
+# The secret the sandbox gateway signs its callbacks with (shared with the platform).
+PAYMENT_SANDBOX_SECRET = env(
+    "PAYMENT_SANDBOX_SECRET", default=hashlib.sha256(f"payment-sandbox:{SECRET_KEY}".encode()).hexdigest()
+)
+# The sandbox calls the platform back (a Celery task), this many seconds after the shopper paid.
+PAYMENT_SANDBOX_SEND_CALLBACKS = env.bool("PAYMENT_SANDBOX_SEND_CALLBACKS", default=True)
+PAYMENT_SANDBOX_CALLBACK_DELAY_SECONDS = env.int("PAYMENT_SANDBOX_CALLBACK_DELAY_SECONDS", default=1)
+# Share of sandbox refunds that fail, as a real gateway's sometimes do.
+PAYMENT_SANDBOX_REFUND_FAILURE_RATE = env.float("PAYMENT_SANDBOX_REFUND_FAILURE_RATE", default=0.0)
+# bench/orders.py only: serves its baseline endpoint (never in production; production.py forces it off)
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
 # --- Celery -------------------------------------------------------------
 
 # No broker configured means the embedded default: tasks run in process, at
@@ -217,6 +233,14 @@ CELERY_BEAT_SCHEDULE = {
     "payout-batches-resume": {
         "task": "commissions.tasks.payout_batches_resume_task",
         "schedule": timedelta(minutes=5),
+    },
+    # orders: unpaid ones expire (stock back), parcels count as delivered, delivered orders complete
+    "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid_task", "schedule": timedelta(minutes=1)},
+    "orders-auto-deliver": {"task": "orders.tasks.fulfilments_auto_deliver_task", "schedule": timedelta(minutes=10)},
+    "orders-auto-complete": {"task": "orders.tasks.orders_auto_complete_task", "schedule": timedelta(minutes=10)},
+    "orders-idempotency-keys-purge": {
+        "task": "orders.tasks.idempotency_keys_purge_task",
+        "schedule": timedelta(hours=1),
     },
 }
 
@@ -279,6 +303,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ResellerStatusEnum": "distribution.choices.ResellerStatus",
         "BindingSourceEnum": "distribution.choices.BindingSource",
+        "OrderStatusEnum": "orders.choices.OrderStatus",
+        "FulfilmentStatusEnum": "orders.choices.FulfilmentStatus",
+        "RefundStatusEnum": "orders.choices.RefundStatus",
     },
 }
 

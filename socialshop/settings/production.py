@@ -36,6 +36,7 @@ X_FRAME_OPTIONS = "DENY"
 
 WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=True)
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+BENCH_ENDPOINTS = False  # bench/orders.py's baseline endpoint never exists in production
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

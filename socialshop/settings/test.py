@@ -29,3 +29,6 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="socialshop-test-static-")
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
 # tests choose their failures (settings.PAYOUT_SANDBOX_FAILURE_RATE = 1)
 PAYOUT_SANDBOX_FAILURE_RATE = 0.0
+# the sandbox gateway's callbacks are posted by the tests themselves (a live
+# server's tests turn them back on)
+PAYMENT_SANDBOX_SEND_CALLBACKS = False

@@ -1,0 +1,183 @@
+"""Operators' side of orders: settings, orders with their history, refunds
+to decide, payment issues to look at. Every change goes through the
+services; rows here are read-only."""
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+
+from socialshop.admin_inlines import ReadOnlyInline
+from socialshop.errors import DomainError
+from socialshop.money import format_yuan
+
+from .choices import Actor, RefundStatus
+from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentIssue, Refund, StatusChange
+from .services.lifecycle import order_cancel
+from .services.refunds import refund_decide, refund_retry
+
+
+@admin.register(OrderSettings)
+class OrderSettingsAdmin(admin.ModelAdmin):
+    """One row: the list opens it directly."""
+
+    fields = ("unpaid_expiry_minutes", "auto_deliver_days", "auto_complete_days", "after_sales_days")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings, _created = OrderSettings.objects.get_or_create(pk=OrderSettings.SINGLETON_ID)
+        return redirect("admin:orders_ordersettings_change", settings.pk)
+
+
+class LineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = (
+        "title",
+        "spec_label",
+        "quantity",
+        "unit_price_amount",
+        "cost_amount",
+        "line_total_amount",
+        "paid_amount",
+        "refunded_amount",
+        "refund_pending_amount",
+        "shop",
+        "attributed_reseller",
+        "buyer_is_attributed_reseller",
+    )
+
+
+class FulfilmentInline(ReadOnlyInline):
+    model = FulfilmentGroup
+    fields = ("supplier", "status", "carrier", "tracking_number", "shipped_at", "delivered_at")
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = StatusChange
+    fields = ("changed_at", "from_status", "to_status", "refund", "fulfilment", "actor_kind", "actor", "reason")
+
+
+def _apply(modeladmin, request, queryset, call, verb):
+    done, refused = 0, []
+    for obj in queryset:
+        try:
+            call(obj)
+            done += 1
+        except DomainError as error:
+            refused.append(f"#{obj.pk}: {error.message}")
+    modeladmin.message_user(request, _("%(verb)s: %(count)d.") % {"verb": verb, "count": done}, messages.SUCCESS)
+    if refused:
+        modeladmin.message_user(request, "; ".join(refused), messages.WARNING)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("id", "number", "buyer", "status", "total", "refunded", "created_at", "paid_at")
+    list_filter = ("status",)
+    search_fields = ("=id", "buyer__phone", "recipient_name", "phone")
+    list_select_related = ("buyer",)
+    date_hierarchy = "created_at"
+    inlines = [LineInline, FulfilmentInline, StatusChangeInline]
+    actions = ["cancel_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Order._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("total"))
+    def total(self, obj):
+        return format_yuan(obj.total_amount)
+
+    @admin.display(description=_("refunded"))
+    def refunded(self, obj):
+        return format_yuan(obj.refunded_amount)
+
+    @admin.action(description=_("Cancel (unpaid, or paid and not shipped: full refund)"))
+    def cancel_selected(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda order: order_cancel(
+                order_id=order.pk, by=request.user, actor_kind=Actor.OPERATOR, reason="cancelled by an operator"
+            ),
+            _("Cancelled"),
+        )
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = ("id", "order", "line", "kind", "amount_yuan", "status", "reason", "requested_at", "refunded_at")
+    list_filter = ("status", "kind")
+    search_fields = ("=order__id", "reference")
+    list_select_related = ("order", "line")
+    actions = ["approve", "reject", "retry"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Refund._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount_yuan(self, obj):
+        return format_yuan(obj.amount)
+
+    def _decide(self, request, queryset, approve: bool, verb):
+        _apply(
+            self,
+            request,
+            queryset.filter(status=RefundStatus.REQUESTED),
+            lambda refund: refund_decide(
+                refund_id=refund.pk, approve=approve, by=request.user, actor_kind=Actor.OPERATOR
+            ),
+            verb,
+        )
+
+    @admin.action(description=_("Approve (refund through the payment provider)"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, True, _("Approved"))
+
+    @admin.action(description=_("Reject"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, False, _("Rejected"))
+
+    @admin.action(description=_("Retry failed refunds"))
+    def retry(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset.filter(status=RefundStatus.FAILED),
+            lambda refund: refund_retry(refund_id=refund.pk, by=request.user),
+            _("Sent again"),
+        )
+
+
+@admin.register(PaymentIssue)
+class PaymentIssueAdmin(admin.ModelAdmin):
+    """Callbacks that could not be applied as they came: a wrong amount or
+    currency (refused), money for a cancelled or already paid order (sent
+    back automatically)."""
+
+    list_display = ("created_at", "kind", "session", "refund_reference", "resolved")
+    list_filter = ("kind", "resolved")
+    readonly_fields = ("session", "kind", "detail", "refund_reference", "created_at")
+    fields = ("session", "kind", "detail", "refund_reference", "created_at", "resolved")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,205 @@
+"""Thin input and output serializers: validation of shapes only; every rule
+lives in the services."""
+
+from rest_framework import serializers
+
+from accounts.phone import mask_name
+from socialshop.api.fields import MoneyField
+
+from ..choices import Carrier, FulfilmentStatus, OrderStatus, RefundKind, RefundStatus
+from ..models import MAX_LINES, MAX_QUANTITY
+
+# --- input --------------------------------------------------------------------
+
+
+class LineIn(serializers.Serializer):
+    sku_id = serializers.IntegerField(min_value=1, max_value=2**62)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    shop = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        max_length=40,
+        help_text="the address of the shop it is bought in (its price, its owner earns); omit outside any shop",
+    )
+
+
+class AddressIn(serializers.Serializer):
+    recipient_name = serializers.CharField(max_length=30)
+    phone = serializers.CharField(max_length=20, help_text="a mainland China mobile number")
+    province_code = serializers.CharField(max_length=6, help_text="GB/T 2260 code, e.g. 44 (GET /regions/)")
+    city_code = serializers.CharField(max_length=6, help_text="e.g. 4401; a municipality repeats its province's code")
+    district_code = serializers.CharField(
+        max_length=6, required=False, allow_blank=True, default="", help_text="empty for a city without districts"
+    )
+    street = serializers.CharField(max_length=120)
+
+
+class OrderIn(serializers.Serializer):
+    lines = LineIn(many=True, allow_empty=False, max_length=MAX_LINES)
+    shipping_address = AddressIn()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CancelIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RefundIn(serializers.Serializer):
+    line_id = serializers.IntegerField(min_value=1, max_value=2**62)
+    amount = MoneyField(help_text="at most what is left to refund on the line")
+    reason = serializers.CharField(max_length=200)
+
+
+class ShipIn(serializers.Serializer):
+    carrier = serializers.ChoiceField(choices=Carrier.choices)
+    tracking_number = serializers.CharField(max_length=40)
+
+
+# --- output --------------------------------------------------------------------
+
+
+class AddressOut(serializers.Serializer):
+    recipient_name = serializers.CharField()
+    phone = serializers.CharField()
+    province_code = serializers.CharField()
+    city_code = serializers.CharField()
+    district_code = serializers.CharField()
+    region = serializers.CharField(source="region_label")
+    street = serializers.CharField()
+
+
+class LineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku_id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    title = serializers.CharField()
+    spec_label = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price_amount = MoneyField()
+    discount_amount = MoneyField()
+    line_total_amount = MoneyField()
+    paid_amount = MoneyField()
+    refunded_amount = MoneyField()
+    refund_pending_amount = MoneyField()
+    shop = serializers.SerializerMethodField(help_text="the shop's address, or null outside any shop")
+    fulfilment_id = serializers.IntegerField()
+
+    def get_shop(self, line) -> str | None:
+        return line.shop.slug if line.shop_id else None
+
+
+class FulfilmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    supplier = serializers.CharField(source="supplier.name")
+    status = serializers.ChoiceField(choices=FulfilmentStatus.choices)
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class RefundOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    line_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=RefundKind.choices)
+    amount = MoneyField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=RefundStatus.choices)
+    decision_note = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    refunded_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderOut(serializers.Serializer):
+    """The buyer's view of an order: everything about it."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    currency = serializers.CharField()
+    total_amount = MoneyField()
+    paid_amount = MoneyField()
+    refunded_amount = MoneyField()
+    note = serializers.CharField()
+    shipping_address = AddressOut(source="*")
+    lines = LineOut(many=True)
+    fulfilments = FulfilmentOut(many=True, help_text="one parcel per supplier (drop-shipped)")
+    refunds = RefundOut(many=True)
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    after_sales_ends_at = serializers.DateTimeField(allow_null=True, help_text="refunds may be asked for until then")
+
+
+class PaymentOut(serializers.Serializer):
+    payment_url = serializers.URLField(source="redirect_url", help_text="send the shopper there to pay")
+    reference = serializers.CharField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="the order is cancelled if not paid by then")
+
+
+class ShopLineOut(serializers.Serializer):
+    """A line sold in the reseller's shop, with the shop's markup on it."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    spec_label = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price_amount = MoneyField()
+    line_total_amount = MoneyField()
+    refunded_amount = MoneyField()
+    markup_amount = MoneyField(help_text="(shop price − list price) × quantity")
+
+
+class ShopOrderOut(serializers.Serializer):
+    """An order as the shop's owner sees it: only the lines sold in its
+    shop, the buyer masked, no address."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    buyer = serializers.SerializerMethodField()
+    lines = ShopLineOut(many=True, source="shop_lines")
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_buyer(self, order) -> str:
+        return mask_name(order.buyer.nickname or order.buyer.phone)
+
+
+class SupplierLineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku_id = serializers.IntegerField()
+    title = serializers.CharField()
+    spec_label = serializers.CharField()
+    quantity = serializers.IntegerField()
+    cost_amount = MoneyField(help_text="the supplier's cost per unit, as agreed")
+    refunded_amount = MoneyField()
+
+
+class SupplierFulfilmentOut(serializers.Serializer):
+    """A parcel the supplier ships: its own lines and where to send them."""
+
+    id = serializers.IntegerField()
+    order_id = serializers.IntegerField()
+    order_number = serializers.CharField(source="order.number")
+    status = serializers.ChoiceField(choices=FulfilmentStatus.choices)
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    shipping_address = AddressOut(source="order")
+    note = serializers.CharField(source="order.note")
+    lines = SupplierLineOut(many=True)
+    ordered_at = serializers.DateTimeField(source="order.created_at")
+    paid_at = serializers.DateTimeField(source="order.paid_at", allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class RegionOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()

@@ -1,0 +1,102 @@
+"""Forms of the shopper's, the reseller's and the supplier's order pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from socialshop.forms import YuanField
+
+from .choices import Carrier
+from .models import MAX_QUANTITY
+from .regions import cities, districts, provinces
+from .services.addresses import ShippingAddress
+
+
+class CartAddForm(forms.Form):
+    shop = forms.SlugField(required=False, max_length=40)
+    sku = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+class CartQuantityForm(forms.Form):
+    shop = forms.SlugField(required=False, max_length=40)
+    sku = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+
+def _choices(regions, blank):
+    return [("", blank), *((region.code, region.name) for region in regions)]
+
+
+class AddressForm(forms.Form):
+    """A new shipping address. The city and district lists follow the chosen
+    province and city: with JavaScript they refill at once, without it the
+    *Update the lists* button reloads the form keeping what was typed."""
+
+    recipient_name = forms.CharField(label=_("Recipient"), max_length=30)
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    province_code = forms.ChoiceField(label=_("Province"))
+    city_code = forms.ChoiceField(label=_("City"))
+    district_code = forms.ChoiceField(label=_("District"), required=False)
+    street = forms.CharField(
+        label=_("Street address"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address", "placeholder": _("street, building, room")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            province = self.data.get(self.add_prefix("province_code")) or ""
+            city = self.data.get(self.add_prefix("city_code")) or ""
+        else:
+            province, city = self.initial.get("province_code") or "", self.initial.get("city_code") or ""
+        self.fields["province_code"].choices = _choices(provinces(), _("Choose a province"))
+        self.fields["city_code"].choices = _choices(cities(province), _("Choose a city"))
+        self.fields["district_code"].choices = _choices(districts(city), _("Choose a district"))
+        self.fields["province_code"].widget.attrs["data-region-level"] = "province"
+        self.fields["city_code"].widget.attrs["data-region-level"] = "city"
+        self.fields["district_code"].widget.attrs["data-region-level"] = "district"
+
+    def address(self) -> ShippingAddress:
+        return ShippingAddress(**{name: self.cleaned_data.get(name) or "" for name in ShippingAddress.__annotations__})
+
+
+class CheckoutForm(forms.Form):
+    address = forms.ChoiceField(label=_("Ship to"), widget=forms.RadioSelect, required=False)
+    note = forms.CharField(label=_("Note to the seller"), max_length=200, required=False)
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].choices = [
+            *(
+                (str(address.pk), f"{address.recipient_name} {address.phone} {address.one_line}")
+                for address in addresses
+            ),
+            ("new", _("A new address")),
+        ]
+
+
+class RefundRequestForm(forms.Form):
+    amount = YuanField(label=_("Amount to refund (yuan)"))
+    reason = forms.CharField(label=_("Why"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ShipForm(forms.Form):
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=Carrier.choices)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=40)
+
+
+class ShipmentsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: shipment number, carrier, tracking number (download the list to ship and fill it in)."),
+    )
+
+
+class RefundDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

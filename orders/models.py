@@ -1,0 +1,537 @@
+"""Carts, addresses, orders, fulfilment groups, payments and refunds.
+
+Money is integer fen (``*_amount``). The rules that must never break are
+database constraints here: stock is guarded by catalog's CHECK; a line's
+refunds (made and pending) never exceed what was paid for it; an order is
+paid at most once; an idempotency key is used once per user.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phone import validate_mainland_mobile
+from catalog.models import Category, Product, Sku, Supplier
+from distribution.models import Reseller
+from shops.models import Shop
+
+from .choices import (
+    Actor,
+    Carrier,
+    FulfilmentStatus,
+    OrderStatus,
+    PaymentIssueKind,
+    PaymentSessionStatus,
+    RefundKind,
+    RefundStatus,
+)
+
+MAX_QUANTITY = 99  # per line
+MAX_LINES = 50  # per order
+
+
+class OrderSettings(models.Model):
+    """The platform's order timings, edited by operators in the admin. A
+    single row (id 1); ``selectors.order_settings_get`` falls back to these
+    defaults when no operator saved it."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    unpaid_expiry_minutes = models.PositiveIntegerField(
+        _("unpaid orders are cancelled after (minutes)"), default=30, validators=[MinValueValidator(1)]
+    )
+    auto_deliver_days = models.PositiveIntegerField(
+        _("a parcel counts as delivered after (days after shipping)"), default=7, validators=[MinValueValidator(1)]
+    )
+    auto_complete_days = models.PositiveIntegerField(
+        _("an order completes by itself after (days after delivery)"), default=7, validators=[MinValueValidator(1)]
+    )
+    after_sales_days = models.PositiveIntegerField(
+        _("after-sales window (days after completion)"), default=7, validators=[MaxValueValidator(365)]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order settings")
+        verbose_name_plural = _("order settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="order_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(unpaid_expiry_minutes__gte=1, auto_deliver_days__gte=1, auto_complete_days__gte=1),
+                name="order_settings_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Order settings"))
+
+    @property
+    def unpaid_expiry(self) -> timedelta:
+        return timedelta(minutes=self.unpaid_expiry_minutes)
+
+    @property
+    def auto_deliver_window(self) -> timedelta:
+        return timedelta(days=self.auto_deliver_days)
+
+    @property
+    def auto_complete_window(self) -> timedelta:
+        return timedelta(days=self.auto_complete_days)
+
+    @property
+    def after_sales_window(self) -> timedelta:
+        return timedelta(days=self.after_sales_days)
+
+
+class CartItem(models.Model):
+    """A signed-in shopper's cart (before log-in the cart lives in the
+    session and is merged here at log-in). ``shop`` is where it was added:
+    the price and the attribution come from it at checkout."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items")
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)])
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "shop", "sku"], condition=Q(shop__isnull=False), name="cart_item_once_per_shop"
+            ),
+            models.UniqueConstraint(fields=["user", "sku"], condition=Q(shop__isnull=True), name="cart_item_once"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY), name="cart_item_quantity_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.sku_id} × {self.quantity}"
+
+
+class AddressFields(models.Model):
+    """A mainland shipping address: who, which mobile number, the division
+    path (codes from ``orders.regions``, names kept beside them) and the
+    street."""
+
+    recipient_name = models.CharField(_("recipient"), max_length=30)
+    phone = models.CharField(_("mobile number"), max_length=11, validators=[validate_mainland_mobile])
+    province_code = models.CharField(_("province"), max_length=6)
+    city_code = models.CharField(_("city"), max_length=6)
+    district_code = models.CharField(_("district"), max_length=6, blank=True)
+    region_label = models.CharField(_("region"), max_length=60)  # 广东省 广州市 天河区
+    street = models.CharField(_("street address"), max_length=120)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def one_line(self) -> str:
+        return f"{self.region_label} {self.street}"
+
+
+class Address(AddressFields):
+    """A shipping address saved to an account for next time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    last_used_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-last_used_at", "-id"]
+
+    def __str__(self):
+        return f"{self.recipient_name} {self.one_line}"
+
+
+class OrderQuerySet(models.QuerySet):
+    def for_buyer(self, user):
+        return self.filter(buyer=user)
+
+
+class Order(AddressFields):
+    """A buyer's order: its shipping address is a snapshot (editing a saved
+    address later changes nothing here), its money the sum of its lines.
+    ``status`` is written only by ``orders.services.states``."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+    )
+    total_amount = models.BigIntegerField(_("total (fen)"))
+    paid_amount = models.BigIntegerField(_("paid (fen)"), default=0)
+    refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3)
+    note = models.CharField(_("note to the seller"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    after_sales_ends_at = models.DateTimeField(_("after-sales window ends"), null=True, blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
+            models.CheckConstraint(condition=Q(total_amount__gt=0), name="order_total_positive"),
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0, paid_amount__lte=F("total_amount")), name="order_paid_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("paid_amount")),
+                name="order_refunded_within_paid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="order_by_buyer"),
+            models.Index(fields=["status", "created_at"], name="order_by_status"),
+            models.Index(fields=["status", "delivered_at"], name="order_delivered"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    @property
+    def number(self) -> str:
+        """What people read and quote: the date and the id (``20261126-000123``)."""
+        return f"{self.created_at:%Y%m%d}-{self.pk:06d}"
+
+
+class FulfilmentGroup(models.Model):
+    """One supplier's lines of an order, shipped by that supplier in one
+    parcel (一件代发). ``status`` is written only by the state services."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="fulfilments")
+    status = models.CharField(max_length=20, choices=FulfilmentStatus.choices, default=FulfilmentStatus.TO_SHIP)
+    carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fulfilment group")
+        verbose_name_plural = _("fulfilment groups")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "supplier"], name="fulfilment_once_per_supplier"),
+            models.CheckConstraint(condition=Q(status__in=FulfilmentStatus.values), name="fulfilment_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=[FulfilmentStatus.TO_SHIP, FulfilmentStatus.CANCELLED])
+                | (~Q(carrier="") & ~Q(tracking_number="") & Q(shipped_at__isnull=False)),
+                name="fulfilment_shipped_has_tracking",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["supplier", "status", "id"], name="fulfilment_by_supplier"),
+            models.Index(fields=["status", "shipped_at"], name="fulfilment_shipped"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.supplier_id}"
+
+
+class OrderLine(models.Model):
+    """One SKU of an order, with everything about money fixed at purchase.
+
+    Per unit: ``unit_price_amount`` (what the buyer pays in that shop),
+    ``list_price_amount``, ``cost_amount`` (the supplier's). Per line:
+    ``discount_amount`` (0 until the platform has discounts),
+    ``line_total_amount`` = unit price × quantity − discount,
+    ``paid_amount`` (the line total once paid, else 0),
+    ``refunded_amount`` (refunds made) and ``refund_pending_amount``
+    (refunds asked for and not finished). Attribution is a snapshot too:
+    ``shop``, ``attributed_reseller`` and ``buyer_is_attributed_reseller``.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    fulfilment = models.ForeignKey(FulfilmentGroup, on_delete=models.PROTECT, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("product"), max_length=120)
+    spec_label = models.CharField(_("specification"), max_length=120, blank=True)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    unit_price_amount = models.BigIntegerField(_("unit price (fen)"))
+    list_price_amount = models.BigIntegerField(_("list price (fen)"))
+    cost_amount = models.BigIntegerField(_("supplier cost per unit (fen)"))
+    discount_amount = models.BigIntegerField(_("discount (fen)"), default=0)
+    line_total_amount = models.BigIntegerField(_("line total (fen)"))
+    paid_amount = models.BigIntegerField(_("paid (fen)"), default=0)
+    refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
+    refund_pending_amount = models.BigIntegerField(_("refund pending (fen)"), default=0)
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
+    attributed_reseller = models.ForeignKey(
+        Reseller, on_delete=models.PROTECT, null=True, blank=True, related_name="attributed_lines"
+    )
+    buyer_is_attributed_reseller = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY), name="line_quantity_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price_amount__gt=0, cost_amount__gte=0, list_price_amount__gt=0),
+                name="line_prices_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0)
+                & Q(line_total_amount=F("unit_price_amount") * F("quantity") - F("discount_amount"))
+                & Q(line_total_amount__gt=0),
+                name="line_total_is_price_times_quantity_less_discount",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_amount=0) | Q(paid_amount=F("line_total_amount")), name="line_paid_whole"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0, refund_pending_amount__gte=0)
+                & Q(refunded_amount__lte=F("paid_amount") - F("refund_pending_amount")),
+                name="line_refunds_within_paid",
+            ),
+            models.CheckConstraint(
+                condition=Q(buyer_is_attributed_reseller=False) | Q(attributed_reseller__isnull=False),
+                name="line_self_purchase_needs_reseller",
+            ),
+        ]
+        indexes = [models.Index(fields=["shop", "order"], name="line_by_shop")]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.title} × {self.quantity}"
+
+    @property
+    def refundable_amount(self) -> int:
+        return self.paid_amount - self.refunded_amount - self.refund_pending_amount
+
+    @property
+    def markup_amount(self) -> int:
+        """The shop's markup on the line (店铺利润): (unit − list price) × quantity."""
+        return (self.unit_price_amount - self.list_price_amount) * self.quantity
+
+
+class Refund(models.Model):
+    """Money going back to the buyer for one line (partial allowed). Its
+    amount is held on the line (``refund_pending_amount``) from the request
+    until it succeeds or is rejected."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(max_length=20, choices=RefundKind.choices, default=RefundKind.AFTER_SALES)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
+    reference = models.CharField(max_length=40, unique=True)  # the provider's idempotency key
+    provider_reference = models.CharField(max_length=80, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="refund_status_known"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="refund_by_status")]
+
+    def __str__(self):
+        return f"refund #{self.pk} ({self.amount})"
+
+
+class StatusChange(models.Model):
+    """The audit trail: every move of an order, a fulfilment group or a
+    refund, with who, when and why. Written only by the state services;
+    append-only."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    fulfilment = models.ForeignKey(FulfilmentGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=20, blank=True)  # "" when the subject is created
+    to_status = models.CharField(max_length=20)
+    actor_kind = models.CharField(max_length=10, choices=Actor.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fulfilment__isnull=True) | Q(refund__isnull=True), name="status_change_one_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def subject(self) -> str:
+        return "refund" if self.refund_id else "fulfilment" if self.fulfilment_id else "order"
+
+
+class PaymentSession(models.Model):
+    """One attempt to pay an order at the provider (what the shopper is
+    redirected to). An order may have several (a failed one, then a new one);
+    only one payment is ever applied to it (``Payment``)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payment_sessions")
+    provider = models.CharField(max_length=20)
+    reference = models.CharField(max_length=40, unique=True)  # ours, sent to the provider
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    redirect_url = models.URLField(max_length=500)
+    status = models.CharField(max_length=10, choices=PaymentSessionStatus.choices, default=PaymentSessionStatus.OPEN)
+    provider_transaction_id = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_session_amount_positive")]
+
+    def __str__(self):
+        return self.reference
+
+
+class Payment(models.Model):
+    """The payment applied to an order: one per order, at most (a database
+    constraint decides a race between duplicate callbacks)."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payment")
+    session = models.OneToOneField(PaymentSession, on_delete=models.PROTECT, related_name="payment")
+    provider = models.CharField(max_length=20)
+    provider_transaction_id = models.CharField(max_length=80)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    paid_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(fields=["provider", "provider_transaction_id"], name="payment_transaction_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.amount} {self.currency}"
+
+
+class PaymentIssue(models.Model):
+    """A callback that could not be applied as it came, for an operator
+    (admin → Payment issues). One per (session, kind): a provider retrying
+    the same bad callback does not add rows."""
+
+    session = models.ForeignKey(PaymentSession, on_delete=models.PROTECT, related_name="issues")
+    kind = models.CharField(max_length=20, choices=PaymentIssueKind.choices)
+    detail = models.JSONField(default=dict)
+    refund_reference = models.CharField(max_length=40, blank=True)  # set when the money was sent back
+    resolved = models.BooleanField(_("resolved"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment issue")
+        verbose_name_plural = _("payment issues")
+        ordering = ["resolved", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["session", "kind"], name="payment_issue_once")]
+
+    def __str__(self):
+        return f"{self.session.reference}: {self.kind}"
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` a client sent with a request that creates
+    something, and what it answered: the same key again (for this user) gets
+    that answer and creates nothing. Kept 24 hours."""
+
+    RETENTION = timedelta(hours=24)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)  # SHA-256 of the method, path and body
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.TextField(null=True)  # the JSON answered, as text: a replay sends the same bytes
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return self.key
+
+
+# --- the sandbox payment provider's own memory -------------------------------------
+
+
+class SandboxCharge(models.Model):
+    """What the sandbox gateway keeps on its side about a payment it was
+    asked to collect (a real gateway's order)."""
+
+    reference = models.CharField(max_length=40, unique=True)  # the merchant's reference
+    transaction_id = models.CharField(max_length=40, unique=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    subject = models.CharField(max_length=120)
+    notify_url = models.URLField(max_length=500)
+    return_url = models.URLField(max_length=500)
+    status = models.CharField(max_length=10, default="pending")  # pending, paid, failed
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    refunded_amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("amount")),
+                name="sandbox_refunds_within_charge",
+            )
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class SandboxRefund(models.Model):
+    """The sandbox gateway's refunds, by the merchant's refund reference."""
+
+    charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
+    reference = models.CharField(max_length=40, unique=True)
+    amount = models.BigIntegerField()
+    succeeded = models.BooleanField()
+    provider_reference = models.CharField(max_length=40)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.reference

@@ -1,0 +1,221 @@
+"""Collecting money: a small provider interface and the sandbox provider.
+
+A provider does three things, as WeChat Pay, Alipay or Stripe do:
+
+- ``payment_create``: open a payment for our ``reference`` and answer the
+  URL the shopper is sent to (the gateway's cashier page);
+- ``notice_parse``: read the gateway's asynchronous callback to our webhook,
+  **verifying its signature** first (PaymentSignatureInvalid otherwise);
+- ``refund_create``: send money back, idempotent by our refund reference.
+
+The sandbox behaves like a real gateway, end to end, without the network:
+its cashier page (``/sandbox/pay/<reference>/``) lets the shopper pay or
+fail; then a Celery task POSTs an HMAC-signed JSON callback to the
+platform's webhook, **asynchronously** (after the page redirected the
+shopper back), retrying with backoff until it gets a 2xx, so callbacks can
+come late, twice, or after a later one. It keeps its own books
+(``SandboxCharge``, ``SandboxRefund``) as a gateway would, refuses to pay an
+expired payment, and never refunds more than was charged.
+"""
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
+
+from socialshop.signing import signature_header, signature_verify
+
+from .exceptions import PaymentSignatureInvalid
+from .models import SandboxCharge, SandboxRefund
+
+SANDBOX_SIGNATURE_HEADER = "X-Sandbox-Signature"
+SANDBOX_REFUND_FAILURE_REASONS = ["原路退回失败：银行卡已注销 (card closed)", "退款处理中断 (gateway busy, try again)"]
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """A verified callback: the payment ``reference`` (ours) succeeded or failed."""
+
+    reference: str
+    transaction_id: str
+    succeeded: bool
+    amount: int  # fen
+    currency: str
+    paid_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    succeeded: bool
+    provider_reference: str
+    failure_reason: str = ""
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def payment_create(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        currency: str,
+        subject: str,
+        notify_url: str,
+        return_url: str,
+        expires_at: datetime,
+    ) -> str:
+        """Open a payment; answer the URL to send the shopper to. Idempotent by ``reference``."""
+
+    def notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
+        """Verify and read a callback; PaymentSignatureInvalid when it is not the provider's."""
+
+    def refund_create(self, *, payment_reference: str, refund_reference: str, amount: int) -> RefundResult:
+        """Send ``amount`` fen of that payment back; idempotent by ``refund_reference``."""
+
+
+def payment_provider() -> PaymentProvider:
+    return import_string(settings.PAYMENT_PROVIDER)()
+
+
+class SandboxPaymentProvider:
+    name = "sandbox"
+
+    def payment_create(self, *, reference, amount, currency, subject, notify_url, return_url, expires_at) -> str:
+        charge = SandboxCharge.objects.filter(reference=reference).first()
+        if charge is None:
+            try:
+                with transaction.atomic():
+                    charge = SandboxCharge.objects.create(
+                        reference=reference,
+                        transaction_id="SBX" + secrets.token_hex(10).upper(),
+                        amount=amount,
+                        currency=currency,
+                        subject=subject[:120],
+                        notify_url=notify_url,
+                        return_url=return_url,
+                        expires_at=expires_at,
+                    )
+            except IntegrityError:  # asked twice at once: the first stands
+                charge = SandboxCharge.objects.get(reference=reference)
+        return _origin(notify_url) + reverse("orders:sandbox_pay", args=[charge.reference])
+
+    def notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
+        if not signature_verify(
+            secret=settings.PAYMENT_SANDBOX_SECRET, header=headers.get(SANDBOX_SIGNATURE_HEADER, ""), body=body
+        ):
+            raise PaymentSignatureInvalid()
+        try:
+            data = json.loads(body)
+            return PaymentNotice(
+                reference=str(data["reference"]),
+                transaction_id=str(data["transaction_id"]),
+                succeeded=data["status"] == "paid",
+                amount=int(data["amount"]),
+                currency=str(data["currency"]),
+                paid_at=parse_datetime(data["paid_at"]) if data.get("paid_at") else None,
+            )
+        except (ValueError, KeyError, TypeError) as error:  # signed by us yet malformed: still refuse it
+            raise PaymentSignatureInvalid("The callback's body is not what the provider sends.") from error
+
+    def refund_create(self, *, payment_reference: str, refund_reference: str, amount: int) -> RefundResult:
+        with transaction.atomic():
+            existing = SandboxRefund.objects.filter(reference=refund_reference).first()
+            if existing is None:
+                existing = _sandbox_refund(payment_reference, refund_reference, amount)
+        return RefundResult(existing.succeeded, existing.provider_reference, existing.failure_reason)
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _sandbox_refund(payment_reference: str, refund_reference: str, amount: int) -> SandboxRefund:
+    charge = SandboxCharge.objects.select_for_update().filter(reference=payment_reference).first()
+    reason = ""
+    if charge is None or charge.status != "paid":
+        reason = "原交易不存在或未支付 (no such paid transaction)"
+    elif charge.refunded_amount + amount > charge.amount:
+        reason = "退款金额超过可退金额 (more than is left to refund)"
+    else:
+        # a share of refunds fails, picked by the reference so a retry of one reference gets the same answer
+        digest = int(hashlib.sha256(refund_reference.encode()).hexdigest()[:8], 16)
+        if digest / 0xFFFFFFFF < settings.PAYMENT_SANDBOX_REFUND_FAILURE_RATE:
+            reason = SANDBOX_REFUND_FAILURE_REASONS[digest % len(SANDBOX_REFUND_FAILURE_REASONS)]
+    if not reason:
+        charge.refunded_amount += amount
+        charge.save(update_fields=["refunded_amount"])
+    return SandboxRefund.objects.create(
+        charge=charge,
+        reference=refund_reference,
+        amount=amount,
+        succeeded=not reason,
+        provider_reference="SBXR" + secrets.token_hex(8).upper(),
+        failure_reason=reason,
+    )
+
+
+# --- the sandbox's cashier page and its callbacks ------------------------------------
+
+
+class SandboxChargeClosed(Exception):
+    """The cashier page was used on a payment that is finished or expired."""
+
+
+def sandbox_charge_get(reference: str) -> SandboxCharge | None:
+    return SandboxCharge.objects.filter(reference=reference).first()
+
+
+def sandbox_charge_finish(*, reference: str, pay: bool, notify: bool = True) -> SandboxCharge:
+    """The shopper pressed *pay* or *fail* on the cashier page: the gateway
+    records it and will tell the platform through a signed callback, later
+    (unless ``notify`` is off: the demo data delivers the callback itself)."""
+    with transaction.atomic():
+        charge = SandboxCharge.objects.select_for_update().filter(reference=reference).first()
+        if charge is None or charge.status != "pending" or charge.expires_at <= timezone.now():
+            raise SandboxChargeClosed()
+        charge.status = "paid" if pay else "failed"
+        charge.finished_at = timezone.now()
+        charge.save(update_fields=["status", "finished_at"])
+        if notify and settings.PAYMENT_SANDBOX_SEND_CALLBACKS:
+            from .tasks import sandbox_callback_send_task  # tasks import this module
+
+            transaction.on_commit(
+                lambda: sandbox_callback_send_task.apply_async(
+                    args=[charge.pk], countdown=settings.PAYMENT_SANDBOX_CALLBACK_DELAY_SECONDS
+                )
+            )
+    return charge
+
+
+def sandbox_callback(charge: SandboxCharge, *, timestamp: int | None = None) -> tuple[bytes, dict[str, str]]:
+    """The body and headers the sandbox POSTs to the platform's webhook."""
+    body = json.dumps(
+        {
+            "reference": charge.reference,
+            "transaction_id": charge.transaction_id,
+            "status": charge.status,
+            "amount": charge.amount,
+            "currency": charge.currency,
+            "paid_at": charge.finished_at.isoformat() if charge.status == "paid" and charge.finished_at else None,
+        },
+        separators=(",", ":"),
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        SANDBOX_SIGNATURE_HEADER: signature_header(
+            secret=settings.PAYMENT_SANDBOX_SECRET, body=body, timestamp=timestamp
+        ),
+    }
+    return body, headers

@@ -1,0 +1,225 @@
+"""The complex readers of orders: who may see which order, line or parcel,
+and the contracts the commission engine reads (docs/orders.md)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.choices import ProductStatus
+from catalog.models import Sku, Supplier
+from shops.models import Shop
+from shops.selectors import ShopOffer, shop_sku_offers_many, sku_offer
+from socialshop.errors import NotFound
+
+from .choices import REFUND_OPEN, OrderStatus
+from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentSession, Refund, StatusChange
+
+
+def order_settings_get() -> OrderSettings:
+    """The platform's order timings (the defaults when no operator saved them)."""
+    return OrderSettings.objects.filter(pk=OrderSettings.SINGLETON_ID).first() or OrderSettings()
+
+
+# --- buyers ---------------------------------------------------------------
+
+
+def _order_loaded(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Lines (with their shop), parcels (with their supplier) and refunds in
+    three more queries, whatever the number of orders."""
+    return orders.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("shop").order_by("id")),
+        Prefetch("fulfilments", queryset=FulfilmentGroup.objects.select_related("supplier").order_by("id")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("-requested_at", "-id")),
+    )
+
+
+def order_list_for_buyer(*, buyer: User) -> QuerySet[Order]:
+    return _order_loaded(Order.objects.filter(buyer=buyer)).order_by("-created_at", "-id")
+
+
+def order_get_for_buyer(*, buyer: User, order_id: int) -> Order:
+    """The buyer's own order, or NotFound (someone else's answers the same)."""
+    order = _order_loaded(Order.objects.filter(buyer=buyer, pk=order_id)).first() if buyer.is_authenticated else None
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_history(*, order: Order) -> QuerySet[StatusChange]:
+    return StatusChange.objects.filter(order=order).select_related("actor").order_by("changed_at", "id")
+
+
+def order_expires_at(order: Order, settings: OrderSettings | None = None):
+    """When an unpaid order is cancelled by the expiry task."""
+    return order.created_at + (settings or order_settings_get()).unpaid_expiry
+
+
+def order_is_expired(order: Order, settings: OrderSettings | None = None, now=None) -> bool:
+    return (now or timezone.now()) >= order_expires_at(order, settings)
+
+
+def payment_session_open(*, order: Order, now=None) -> PaymentSession | None:
+    """An unexpired, unfinished payment session of the order, to send the
+    shopper back to instead of opening another."""
+    return (
+        PaymentSession.objects.filter(order=order, status="open", expires_at__gt=now or timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# --- resellers: their shop's orders ------------------------------------------------
+
+
+def shop_orders(*, shop: Shop) -> QuerySet[Order]:
+    """Orders with at least one line sold in ``shop``; each carries only
+    those lines (``shop_lines``), never the rest of the order."""
+    return (
+        Order.objects.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), shop=shop)))
+        .select_related("buyer")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.filter(shop=shop).order_by("id"), to_attr="shop_lines")
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def shop_order_get(*, shop: Shop, order_id: int) -> Order:
+    order = shop_orders(shop=shop).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+# --- suppliers: the parcels they ship ----------------------------------------------
+
+
+def fulfilments_for_supplier(*, supplier: Supplier, status: str | None = None) -> QuerySet[FulfilmentGroup]:
+    """The supplier's parcels of paid orders (never an unpaid or cancelled
+    order's), with their lines and the order's address; oldest first, so the
+    longest waiting ship first."""
+    groups = FulfilmentGroup.objects.filter(supplier=supplier).exclude(
+        order__status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]
+    )
+    if status:
+        groups = groups.filter(status=status)
+    return (
+        groups.select_related("order")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("id")
+    )
+
+
+def fulfilment_get_for_supplier(*, supplier: Supplier, fulfilment_id: int) -> FulfilmentGroup:
+    group = fulfilments_for_supplier(supplier=supplier).filter(pk=fulfilment_id).first()
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def refunds_for_supplier(*, supplier: Supplier, status: str | None = None) -> QuerySet[Refund]:
+    refunds = Refund.objects.filter(line__supplier=supplier)
+    if status:
+        refunds = refunds.filter(status=status)
+    return refunds.select_related("line", "order").order_by("-requested_at", "-id")
+
+
+# --- the commission engine's contracts ------------------------------------------------
+
+
+def line_has_open_refund(*, line_id: int) -> bool:
+    """Whether a refund of the line is asked for and not finished (requested,
+    approved, or failed and waiting for an operator's retry)."""
+    return Refund.objects.filter(line_id=line_id, status__in=REFUND_OPEN).exists()
+
+
+def lines_with_open_refunds(*, line_ids) -> set[int]:
+    """The same question for many lines, in one query."""
+    return set(
+        Refund.objects.filter(line_id__in=list(line_ids), status__in=REFUND_OPEN).values_list("line_id", flat=True)
+    )
+
+
+def refund_get(*, refund_id: int) -> Refund:
+    """A refund with its line (what ``order_refunded``'s receivers read: the
+    amount, the line it came off)."""
+    refund = Refund.objects.select_related("line", "order").filter(pk=refund_id).first()
+    if refund is None:
+        raise NotFound()
+    return refund
+
+
+def order_event_data(*, order_id: int) -> tuple[Order, list[int], list[int]] | None:
+    """For partners' webhooks: the order, the users who may read it whole
+    (its buyer) and those who may read part of it (the shops' owners and the
+    suppliers' staff)."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return None
+    partial = set(
+        OrderLine.objects.filter(order=order, shop__isnull=False).values_list("shop__owner__user_id", flat=True)
+    )
+    partial |= set(
+        User.objects.filter(
+            supplier_membership__supplier__in=FulfilmentGroup.objects.filter(order=order).values("supplier")
+        ).values_list("pk", flat=True)
+    )
+    partial.discard(order.buyer_id)
+    return order, [order.buyer_id], sorted(partial)
+
+
+# --- prices for a cart or an order -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """One requested line at the price it would be bought at now."""
+
+    sku: Sku
+    quantity: int
+    shop: Shop | None
+    price_amount: int
+    list_price_amount: int
+
+    @property
+    def total_amount(self) -> int:
+        return self.price_amount * self.quantity
+
+
+def offers_for(*, skus: list[Sku], shop_slugs: set[str]) -> tuple[dict[tuple[str, int], ShopOffer], dict[int, int]]:
+    """Offers in the named shops (one query) and list prices for SKUs bought
+    outside any shop: the SKU active, its product on sale, its supplier active."""
+    in_shops = shop_sku_offers_many(skus=skus, shop_slugs=shop_slugs) if shop_slugs else {}
+    outside = {
+        sku.pk: sku_offer(sku, None).price_amount
+        for sku in skus
+        if sku.is_active and sku.product.status == ProductStatus.ON_SALE and sku.product.supplier.is_active
+    }
+    return in_shops, outside
+
+
+def cart_priced(*, entries) -> list[tuple[object, PricedLine | None]]:
+    """Each cart entry (``shop_slug``, ``sku_id``, ``quantity``) with its
+    line at today's price, or None when it cannot be bought any more.
+    Two queries (the SKUs, then the shops' offers)."""
+    skus = {
+        sku.pk: sku
+        for sku in Sku.objects.select_related("product__supplier").filter(pk__in={e.sku_id for e in entries})
+    }
+    shop_offers, outside = offers_for(
+        skus=list(skus.values()), shop_slugs={entry.shop_slug for entry in entries if entry.shop_slug}
+    )
+    rows = []
+    for entry in entries:
+        sku = skus.get(entry.sku_id)
+        line = None
+        if sku is not None and entry.shop_slug:
+            found = shop_offers.get((entry.shop_slug, sku.pk))
+            if found:
+                line = PricedLine(sku, entry.quantity, found.shop, found.offer.price_amount, sku.list_price_amount)
+        elif sku is not None and sku.pk in outside:
+            line = PricedLine(sku, entry.quantity, None, outside[sku.pk], sku.list_price_amount)
+        rows.append((entry, line))
+    return rows

@@ -1,0 +1,210 @@
+"""Paying an order: opening a payment at the provider, and applying the
+provider's callbacks exactly once.
+
+Locks are always taken order first, then payment session, here and in every
+other writer of an order, so two writers never wait on each other in a
+circle.
+"""
+
+import logging
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from distribution.services import reseller_sale_record
+from socialshop.errors import NotFound
+
+from ..choices import Actor, OrderStatus, PaymentIssueKind, PaymentSessionStatus
+from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
+from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
+from ..payments import PaymentNotice, payment_provider
+from ..selectors import order_expires_at, order_settings_get, payment_session_open
+from ..signals import order_event_emit, order_paid
+from .states import status_set
+
+logger = logging.getLogger(__name__)
+
+
+def payment_start(*, order_id: int, buyer: User, notify_url: str, return_url: str) -> PaymentSession:
+    """Open a payment for the buyer's unpaid order (or give back the one
+    still open) and return it; ``redirect_url`` is where to send the shopper.
+    Refused with 409 when the order is not awaiting payment
+    (``invalid_transition`` with its state) or was not paid in time
+    (``order_expired``)."""
+    provider = payment_provider()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id, buyer=buyer).first()
+        if order is None:
+            raise NotFound()
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise InvalidTransition(current_state=order.status, requested_state=OrderStatus.PAID)
+        now = timezone.now()
+        expires_at = order_expires_at(order, order_settings_get())
+        if expires_at <= now:
+            raise OrderExpired(current_state=order.status)
+        session = payment_session_open(order=order, now=now)
+        if session is not None:
+            return session
+        reference = f"P{order.pk:08d}{secrets.token_hex(6).upper()}"
+        redirect_url = provider.payment_create(
+            reference=reference,
+            amount=order.total_amount,
+            currency=order.currency,
+            subject=f"订单 {order.number}",
+            notify_url=notify_url,
+            return_url=return_url,
+            expires_at=expires_at,
+        )
+        return PaymentSession.objects.create(
+            order=order,
+            provider=provider.name,
+            reference=reference,
+            amount=order.total_amount,
+            currency=order.currency,
+            redirect_url=redirect_url,
+            expires_at=expires_at,
+        )
+
+
+# what a callback came to, for the webhook's answer
+APPLIED, DUPLICATE, FAILED, MISMATCH, NOT_APPLICABLE = "applied", "duplicate", "failed", "mismatch", "refunded"
+
+
+def payment_notice_apply(*, notice: PaymentNotice) -> str:
+    """Apply a verified callback, exactly once:
+
+    - a success for an unpaid order: the payment is recorded (one per order,
+      a unique constraint backs it), the order moves to paid, each line's
+      paid amount is fixed, team sales are reported, and ``order_paid`` is
+      sent after commit;
+    - the same success again, late or concurrently: nothing (``duplicate``);
+    - a failure: the session is marked failed unless it already succeeded
+      (a late failure after a success changes nothing);
+    - an amount or currency that is not the session's: refused
+      (``mismatch``), flagged for an operator, nothing else changes;
+    - a success for an order already cancelled, or already paid through
+      another session: the money is sent back automatically and the case
+      flagged (``refunded``).
+
+    PaymentUnknown for a reference we never issued."""
+    order_id = PaymentSession.objects.filter(reference=notice.reference).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise PaymentUnknown()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        session = PaymentSession.objects.select_for_update().get(reference=notice.reference)
+        if notice.amount != session.amount or notice.currency != session.currency:
+            kind = (
+                PaymentIssueKind.AMOUNT_MISMATCH
+                if notice.amount != session.amount
+                else PaymentIssueKind.CURRENCY_MISMATCH
+            )
+            _issue(session, kind, notice)
+            logger.warning("payment %s refused: %s", session.reference, kind)
+            return MISMATCH
+        if not notice.succeeded:
+            if session.status == PaymentSessionStatus.OPEN:
+                session.status = PaymentSessionStatus.FAILED
+                session.finished_at = timezone.now()
+                session.save(update_fields=["status", "finished_at"])
+                return FAILED
+            return DUPLICATE
+        if session.status == PaymentSessionStatus.SUCCEEDED:
+            return DUPLICATE
+        session.status = PaymentSessionStatus.SUCCEEDED
+        session.provider_transaction_id = notice.transaction_id
+        session.finished_at = timezone.now()
+        session.save(update_fields=["status", "provider_transaction_id", "finished_at"])
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            kind = (
+                PaymentIssueKind.PAID_AFTER_CANCEL
+                if order.status == OrderStatus.CANCELLED
+                else PaymentIssueKind.PAID_TWICE
+            )
+            issue = _issue(session, kind, notice)
+            from ..tasks import payment_issue_refund_task  # tasks import services
+
+            payment_issue_refund_task.delay_on_commit(issue.pk)
+            return NOT_APPLICABLE
+        _order_paid(order, session, notice)
+        return APPLIED
+
+
+def _issue(session: PaymentSession, kind: str, notice: PaymentNotice) -> PaymentIssue:
+    detail = {"amount": notice.amount, "currency": notice.currency, "transaction_id": notice.transaction_id}
+    issue, _created = PaymentIssue.objects.get_or_create(session=session, kind=kind, defaults={"detail": detail})
+    return issue
+
+
+def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) -> None:
+    paid_at = notice.paid_at or timezone.now()
+    try:
+        with transaction.atomic():
+            Payment.objects.create(
+                order=order,
+                session=session,
+                provider=session.provider,
+                provider_transaction_id=notice.transaction_id,
+                amount=notice.amount,
+                currency=notice.currency,
+                paid_at=paid_at,
+            )
+    except IntegrityError as error:  # only reachable without the order lock (SQLite); the constraint decides
+        raise InvalidTransition(current_state=OrderStatus.PAID) from error
+    status_set(
+        order,
+        OrderStatus.PAID,
+        actor_kind=Actor.SYSTEM,
+        reason=f"paid: {session.provider} {notice.transaction_id}",
+        paid_at=paid_at,
+        paid_amount=order.total_amount,
+    )
+    OrderLine.objects.filter(order=order).update(paid_amount=F("line_total_amount"))
+    for line_id, reseller_id, amount in OrderLine.objects.filter(
+        order=order, attributed_reseller__isnull=False
+    ).values_list("pk", "attributed_reseller_id", "line_total_amount"):
+        reseller_sale_record(reseller_id=reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
+    order_event_emit(order_paid, order_id=order.pk)
+
+
+def payment_issue_refund(*, issue_id: int) -> PaymentIssue:
+    """Send back money that arrived for an order that could not take it
+    (cancelled, or paid already). Idempotent: the provider is asked with the
+    same reference every time."""
+    with transaction.atomic():
+        issue = PaymentIssue.objects.select_for_update().select_related("session").get(pk=issue_id)
+        if issue.refund_reference:
+            return issue
+        reference = f"R{issue.session.reference}"[:40]
+        result = payment_provider().refund_create(
+            payment_reference=issue.session.reference, refund_reference=reference, amount=issue.session.amount
+        )
+        if result.succeeded:
+            issue.refund_reference = reference
+            issue.detail = {**issue.detail, "refunded": result.provider_reference}
+        else:
+            issue.detail = {**issue.detail, "refund_failed": result.failure_reason}
+        issue.save(update_fields=["refund_reference", "detail"])
+    return issue
+
+
+def payment_sandbox_complete(*, order: Order, pay: bool = True) -> str:
+    """Pay (or fail) the order end to end in the sandbox and apply the
+    gateway's callback at once, as if it had just arrived: what the demo
+    data and the tests use instead of a browser and a live server. Returns
+    the callback's outcome."""
+    from ..payments import SandboxPaymentProvider, sandbox_callback, sandbox_charge_finish
+
+    site = "http://127.0.0.1:8000"
+    session = payment_start(
+        order_id=order.pk,
+        buyer=order.buyer,
+        notify_url=f"{site}/payments/sandbox/notify/",
+        return_url=f"{site}/orders/{order.pk}/",
+    )
+    charge = sandbox_charge_finish(reference=session.reference, pay=pay, notify=False)
+    body, headers = sandbox_callback(charge)
+    return payment_notice_apply(notice=SandboxPaymentProvider().notice_parse(body=body, headers=headers))

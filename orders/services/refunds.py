@@ -1,0 +1,200 @@
+"""Refunds, per line, partial allowed: asked for by the buyer within the
+after-sales window, approved or rejected by an operator or the line's
+supplier, executed through the payment provider. Cancelling a paid order
+refunds every line in full the same way.
+
+What the database holds (``OrderLine``): ``refunded_amount +
+refund_pending_amount ≤ paid_amount``. A request takes its amount into
+``refund_pending_amount`` with a conditional UPDATE, so two requests at
+once can never promise more than was paid; success moves it to
+``refunded_amount``, rejection gives it back.
+"""
+
+import secrets
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalog.models import Supplier
+from distribution.services import reseller_sale_record
+from socialshop.errors import NotFound
+from socialshop.money import format_yuan
+
+from ..choices import Actor, OrderStatus, RefundKind, RefundStatus
+from ..exceptions import RefundNotAllowed, RefundTooLarge
+from ..models import Order, OrderLine, Refund
+from ..payments import payment_provider
+from ..signals import order_event_emit, order_refunded
+from .states import row_locked_with_order, status_created, status_set
+
+REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+
+def _reference() -> str:
+    return "RF" + secrets.token_hex(10).upper()
+
+
+def _hold(line: OrderLine, amount: int) -> bool:
+    """Move ``amount`` of the line into pending refunds if it is still free."""
+    return bool(
+        OrderLine.objects.filter(
+            pk=line.pk, paid_amount__gte=F("refunded_amount") + F("refund_pending_amount") + amount
+        ).update(refund_pending_amount=F("refund_pending_amount") + amount)
+    )
+
+
+def refund_open(
+    *, order: Order, line: OrderLine, amount: int, reason: str, kind: str, actor_kind: str, actor: User | None
+) -> Refund:
+    """Create a refund of ``amount`` on a line of a locked order: held on the
+    line, requested (after-sales) or approved at once (cancellation, whose
+    execution is queued). RefundTooLarge when the line has less left."""
+    if amount <= 0 or not _hold(line, amount):
+        raise RefundTooLarge(
+            fields={"amount": [_("At most %(left)s.") % {"left": format_yuan(line.refundable_amount)}]}
+        )
+    approved = kind == RefundKind.CANCELLATION
+    refund = Refund.objects.create(
+        order=order,
+        line=line,
+        kind=kind,
+        amount=amount,
+        reason=reason[:200],
+        status=RefundStatus.APPROVED if approved else RefundStatus.REQUESTED,
+        reference=_reference(),
+        requested_by=actor,
+    )
+    status_created([refund], actor_kind=actor_kind, actor=actor, reason=reason)
+    if approved:
+        _queue_execution(refund)
+    return refund
+
+
+def refund_request(*, order_id: int, line_id: int, buyer: User, amount: int, reason: str) -> Refund:
+    """The buyer asks for ``amount`` back on one line. Allowed once the order
+    is paid and, after completion, until ``after_sales_ends_at``; refused
+    with 409 ``refund_not_allowed`` (carrying the order's state) otherwise."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id, buyer=buyer).first()
+        line = OrderLine.objects.filter(pk=line_id, order_id=order_id).first() if order else None
+        if line is None:
+            raise NotFound()
+        window_closed = order.status == OrderStatus.COMPLETED and (
+            order.after_sales_ends_at is None or order.after_sales_ends_at <= timezone.now()
+        )
+        if order.status not in REFUNDABLE_STATUSES or window_closed:
+            raise RefundNotAllowed(current_state=order.status)
+        if not (reason or "").strip():
+            raise RefundNotAllowed(_("Say why."), fields={"reason": [_("Say why.")]}, current_state=order.status)
+        return refund_open(
+            order=order,
+            line=line,
+            amount=amount,
+            reason=reason.strip(),
+            kind=RefundKind.AFTER_SALES,
+            actor_kind=Actor.BUYER,
+            actor=buyer,
+        )
+
+
+def _locked(refund_id: int, supplier: Supplier | None) -> tuple[Order, Refund]:
+    """The refund and its order, locked; a supplier reaches only refunds of
+    its own lines."""
+    refunds = Refund.objects.filter(pk=refund_id).select_related("line")
+    order, refund = row_locked_with_order(refunds if supplier is None else refunds.filter(line__supplier=supplier))
+    return order, refund
+
+
+def refund_decide(
+    *,
+    refund_id: int,
+    approve: bool,
+    by: User,
+    actor_kind: str,
+    supplier: Supplier | None = None,
+    note: str = "",
+) -> Refund:
+    """An operator (``supplier=None``) or the line's supplier approves the
+    request (the provider is then asked, after commit) or rejects it (the
+    held amount is freed)."""
+    with transaction.atomic():
+        _order, refund = _locked(refund_id, supplier)
+        target = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
+        status_set(refund, target, actor_kind=actor_kind, actor=by, reason=note, decision_note=note[:200])
+        if approve:
+            _queue_execution(refund)
+        else:
+            OrderLine.objects.filter(pk=refund.line_id).update(
+                refund_pending_amount=F("refund_pending_amount") - refund.amount
+            )
+    return refund
+
+
+def refund_retry(*, refund_id: int, by: User) -> Refund:
+    """An operator tries a failed refund again (with a new reference, so the
+    provider treats it as a new request)."""
+    with transaction.atomic():
+        _order, refund = _locked(refund_id, None)
+        status_set(
+            refund,
+            RefundStatus.APPROVED,
+            actor_kind=Actor.OPERATOR,
+            actor=by,
+            reason="retry",
+            reference=_reference(),
+            failure_reason="",
+        )
+        _queue_execution(refund)
+    return refund
+
+
+def _queue_execution(refund: Refund) -> None:
+    from ..tasks import refund_execute_task  # tasks import services
+
+    refund_execute_task.delay_on_commit(refund.pk)
+
+
+def refund_execute(*, refund_id: int) -> Refund:
+    """Ask the provider for an approved refund and record the answer. Safe to
+    run twice: only an approved refund is sent, and the provider is asked
+    with the refund's reference (idempotent there). On success the line's
+    and the order's refunded amounts grow, the team's sales shrink, and
+    ``order_refunded`` is sent after commit."""
+    with transaction.atomic():
+        order, refund = _locked(refund_id, None)
+        if refund.status != RefundStatus.APPROVED:
+            return refund
+        result = payment_provider().refund_create(
+            payment_reference=order.payment.session.reference, refund_reference=refund.reference, amount=refund.amount
+        )
+        if not result.succeeded:
+            status_set(
+                refund,
+                RefundStatus.FAILED,
+                actor_kind=Actor.SYSTEM,
+                reason=result.failure_reason,
+                failure_reason=result.failure_reason[:200],
+            )
+            return refund
+        status_set(
+            refund,
+            RefundStatus.SUCCEEDED,
+            actor_kind=Actor.SYSTEM,
+            reason=f"refunded: {result.provider_reference}",
+            provider_reference=result.provider_reference,
+            refunded_at=timezone.now(),
+        )
+        OrderLine.objects.filter(pk=refund.line_id).update(
+            refund_pending_amount=F("refund_pending_amount") - refund.amount,
+            refunded_amount=F("refunded_amount") + refund.amount,
+        )
+        Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + refund.amount)
+        if refund.line.attributed_reseller_id:
+            reseller_sale_record(
+                reseller_id=refund.line.attributed_reseller_id, amount=-refund.amount, key=f"refund:{refund.pk}"
+            )
+        order_event_emit(order_refunded, order_id=order.pk, refund_id=refund.pk)
+    return refund

@@ -1,0 +1,109 @@
+"""The one writer of every status in this app: orders, fulfilment groups and
+refunds. It checks the declared transition table (``orders.choices``), writes
+the status with ``update_fields`` and adds the audit row (who, when, why).
+Nothing else assigns ``.status``.
+
+Two shapes: ``status_set`` for one row the caller has locked
+(``select_for_update``), ``status_set_many`` for the periodic tasks' batches,
+whose rows the caller has locked too; it moves only the rows whose current
+status allows the move, so running it twice changes nothing the second time.
+"""
+
+from django.db import models
+
+from accounts.models import User
+from socialshop.errors import NotFound
+
+from ..choices import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, REFUND_TRANSITIONS
+from ..exceptions import InvalidTransition
+from ..models import FulfilmentGroup, Order, Refund, StatusChange
+
+TABLES: dict[type[models.Model], dict[tuple[str, str], frozenset[str]]] = {
+    Order: ORDER_TRANSITIONS,
+    FulfilmentGroup: FULFILMENT_TRANSITIONS,
+    Refund: REFUND_TRANSITIONS,
+}
+
+
+def row_locked_with_order(rows: models.QuerySet) -> tuple[Order, models.Model]:
+    """The one row of ``rows`` (a parcel or a refund, already narrowed to
+    what the caller may touch) and its order, both locked: the order first,
+    as every writer of an order and its parts does, so two writers never
+    wait on each other in a circle. NotFound when ``rows`` is empty."""
+    found = rows.values_list("pk", "order_id").first()
+    if found is None:
+        raise NotFound()
+    order = Order.objects.select_for_update().get(pk=found[1])
+    return order, rows.model.objects.select_for_update().get(pk=found[0])
+
+
+def transition_allowed(model: type[models.Model], from_status: str, to_status: str, actor_kind: str) -> bool:
+    return actor_kind in TABLES[model].get((from_status, to_status), frozenset())
+
+
+def sources_of(model: type[models.Model], to_status: str, actor_kind: str) -> list[str]:
+    """The statuses from which ``actor_kind`` may move a row to ``to_status``."""
+    return [
+        source for (source, target), actors in TABLES[model].items() if target == to_status and actor_kind in actors
+    ]
+
+
+def _audit(obj, from_status: str, to_status: str, actor_kind: str, actor: User | None, reason: str) -> StatusChange:
+    order_id = obj.pk if isinstance(obj, Order) else obj.order_id
+    return StatusChange(
+        order_id=order_id,
+        fulfilment_id=obj.pk if isinstance(obj, FulfilmentGroup) else None,
+        refund_id=obj.pk if isinstance(obj, Refund) else None,
+        from_status=from_status,
+        to_status=to_status,
+        actor_kind=actor_kind,
+        actor=actor,
+        reason=reason[:200],
+    )
+
+
+def status_created(objs: list, *, actor_kind: str, actor: User | None, reason: str = "") -> None:
+    """The audit rows of rows just created in their first status, in one insert."""
+    StatusChange.objects.bulk_create(_audit(obj, "", obj.status, actor_kind, actor, reason) for obj in objs)
+
+
+def status_set(obj, to_status: str, *, actor_kind: str, actor: User | None = None, reason: str = "", **fields) -> None:
+    """Move one locked row to ``to_status`` (and set ``fields`` with it), or
+    raise InvalidTransition (409, with ``current_state``)."""
+    if not transition_allowed(type(obj), obj.status, to_status, actor_kind):
+        raise InvalidTransition(current_state=obj.status, requested_state=to_status)
+    from_status = obj.status
+    obj.status = to_status
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=["status", *fields])
+    _audit(obj, from_status, to_status, actor_kind, actor, reason).save()
+
+
+def status_set_many(
+    model: type[models.Model],
+    rows: list,
+    to_status: str,
+    *,
+    actor_kind: str,
+    actor: User | None = None,
+    reason: str = "",
+    **fields,
+) -> list[int]:
+    """Move many locked rows at once: one conditional UPDATE (only rows whose
+    status allows the move) and one insert of audit rows. ``rows`` are model
+    instances loaded under lock (id, order_id, status are read). Returns the
+    ids moved."""
+    movable = [row for row in rows if transition_allowed(model, row.status, to_status, actor_kind)]
+    if not movable:
+        return []
+    ids = [row.pk for row in movable]
+    model.objects.filter(pk__in=ids, status__in=sources_of(model, to_status, actor_kind)).update(
+        status=to_status, **fields
+    )
+    StatusChange.objects.bulk_create(_audit(row, row.status, to_status, actor_kind, actor, reason) for row in movable)
+    for row in movable:
+        row.status = to_status
+        for name, value in fields.items():
+            setattr(row, name, value)
+    return ids

@@ -1,0 +1,35 @@
+// Small helps for the order pages; every page works without them.
+(function () {
+  // Product page: the buy form follows the SKU chosen in the picker.
+  var hidden = document.querySelector("[data-buy-sku]");
+  if (hidden) {
+    document.querySelectorAll("input[name=sku][type=radio]").forEach(function (radio) {
+      radio.addEventListener("change", function () { if (radio.checked) { hidden.value = radio.value; } });
+    });
+  }
+  // Address form: a province refills the cities, a city refills the districts.
+  function refill(select, parent, blank) {
+    select.innerHTML = "";
+    var first = document.createElement("option");
+    first.value = ""; first.textContent = blank;
+    select.appendChild(first);
+    if (!parent) { return; }
+    fetch("/regions/?parent=" + encodeURIComponent(parent)).then(function (r) { return r.json(); }).then(function (data) {
+      data.regions.forEach(function (region) {
+        var option = document.createElement("option");
+        option.value = region.code; option.textContent = region.name;
+        select.appendChild(option);
+      });
+    });
+  }
+  var province = document.querySelector("[data-region-level=province]");
+  var city = document.querySelector("[data-region-level=city]");
+  var district = document.querySelector("[data-region-level=district]");
+  if (province && city && district) {
+    var blankCity = city.options[0] ? city.options[0].textContent : "";
+    var blankDistrict = district.options[0] ? district.options[0].textContent : "";
+    province.addEventListener("change", function () { refill(city, province.value, blankCity); refill(district, "", blankDistrict); });
+    city.addEventListener("change", function () { refill(district, city.value, blankDistrict); });
+    document.querySelectorAll("[data-refresh-regions]").forEach(function (button) { button.style.display = "none"; });
+  }
+})();

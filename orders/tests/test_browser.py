@@ -1,0 +1,113 @@
+"""The whole path in headless Chromium: a shopper opens a shared product
+link on a phone, adds to the cart, logs in, checks out, pays in the
+sandbox (whose signed callback reaches the live server) and sees the order
+paid; the supplier marks it shipped in its portal; the reseller sees it in
+its shop's orders.
+
+It starts its own Playwright, like the other apps' browser tests."""
+
+import pytest
+from django.db import connections
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from catalog.services import supplier_staff_add
+from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
+from orders.choices import FulfilmentStatus, OrderStatus
+from orders.models import Order
+from shops.sharing import product_share_path
+
+from .factories import shop_selling
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        connections.close_all()  # this thread's connection must not outlive the test database
+
+
+def _phone(browser):
+    return browser.new_page(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, locale="zh-CN")
+
+
+def _log_in(page, phone):
+    page.fill("input[name=username]", phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[method=post] button[type=submit] >> nth=0")
+
+
+def test_shopper_pays_supplier_ships_reseller_sees_it(live_server, browser, settings, screenshot_dir):
+    settings.PAYMENT_SANDBOX_SEND_CALLBACKS = True  # the sandbox calls the live server back, as a gateway would
+    shop, sku = shop_selling(price=12_900, stock=3)
+    shop.owner.user.set_password(PASSWORD)
+    shop.owner.user.save()
+    buyer = UserFactory(nickname="张同学")
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+
+    # the shopper opens the shared link on a phone and buys
+    page = _phone(browser)
+    page.goto(live_server.url + product_share_path(shop, sku.product_id))
+    page.click("#buy button[value=cart]")
+    page.wait_for_url("**/cart/")
+    assert "¥129.00" in page.inner_text("#cart-total")
+    page.click("#checkout")
+    page.wait_for_url("**/accounts/log-in/**")
+    _log_in(page, buyer.phone)
+    page.wait_for_url("**/checkout/")
+    page.fill("input[name=new-recipient_name]", "张三")
+    page.fill("input[name=new-phone]", "13800138000")
+    page.select_option("select[name=new-province_code]", "44")
+    page.wait_for_selector("select[name=new-city_code] option[value='4401']", state="attached")
+    page.select_option("select[name=new-city_code]", "4401")
+    page.wait_for_selector("select[name=new-district_code] option[value='440106']", state="attached")
+    page.select_option("select[name=new-district_code]", "440106")
+    page.fill("input[name=new-street]", "体育西路 1 号 2 栋 301")
+    page.screenshot(path=screenshot_dir / "checkout.png", full_page=True)
+    page.click("#place-order")
+    page.wait_for_url("**/orders/*/")
+    order = Order.objects.get(buyer=buyer)
+    page.click("#pay")
+    page.wait_for_url("**/sandbox/pay/**")
+    page.screenshot(path=screenshot_dir / "sandbox-pay.png", full_page=True)
+    page.click("#sandbox-pay")
+    page.wait_for_url(f"**/orders/{order.pk}/**")
+    page.wait_for_function("document.querySelector('#order-status').dataset.status === 'paid'", timeout=15_000)
+    assert page.inner_text("#order-status") == OrderStatus.PAID.label or "付" in page.inner_text("#order-status")
+    page.screenshot(path=screenshot_dir / "order-paid.png", full_page=True)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+
+    # the supplier ships it from its portal
+    desk = browser.new_page(viewport={"width": 1280, "height": 900})
+    desk.goto(f"{live_server.url}/accounts/log-in/?next=/supplier/orders/")
+    _log_in(desk, staff.phone)
+    desk.wait_for_url("**/supplier/orders/")
+    group = order.fulfilments.get()
+    row = desk.locator(f"#shipment-{group.pk}")
+    row.locator("select[name=carrier]").select_option("SF")
+    row.locator("input[name=tracking_number]").fill("SF1234567890")
+    row.locator("button[type=submit]").click()
+    desk.wait_for_load_state()
+    assert desk.locator(f"#shipment-{group.pk}").count() == 0  # no longer to ship
+    group.refresh_from_db()
+    assert group.status == FulfilmentStatus.SHIPPED
+
+    # the buyer sees the tracking number
+    page.reload()
+    assert "SF1234567890" in page.inner_text("main")
+
+    # the reseller sees the order in its shop's orders
+    owner = _phone(browser)
+    owner.goto(f"{live_server.url}/accounts/log-in/?next=/my-shop/orders/")
+    _log_in(owner, shop.owner.user.phone)
+    owner.wait_for_url("**/my-shop/orders/")
+    assert order.number in owner.inner_text("main")
+    owner.screenshot(path=screenshot_dir / "shop-orders.png", full_page=True)

@@ -1,0 +1,222 @@
+"""The pages: cart before and after log-in, checkout with a saved address,
+the buyer's order page, a reseller's shop orders, the supplier's
+shipments."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from catalog.services import supplier_staff_add
+from orders.choices import FulfilmentStatus, OrderStatus
+from orders.models import Address, CartItem, FulfilmentGroup, Order
+
+from .factories import pay, place, shop_selling
+
+pytestmark = pytest.mark.django_db
+
+NEW_ADDRESS = {
+    "address": "new",
+    "new-recipient_name": "李四",
+    "new-phone": "139 0013 9000",
+    "new-province_code": "11",
+    "new-city_code": "1101",
+    "new-district_code": "110105",
+    "new-street": "建国路 88 号",
+    "note": "请尽快发货",
+}
+
+
+def _log_in(client, user):
+    assert client.post("/accounts/log-in/", {"username": user.phone, "password": PASSWORD}).status_code == 302
+
+
+def test_the_product_page_has_the_buy_form_for_the_chosen_sku(client):
+    shop, sku = shop_selling(price=12_000)
+
+    page = client.get(f"/s/{shop.slug}/p/{sku.product_id}/").content.decode()
+
+    assert 'action="/cart/add/"' in page and f'value="{sku.pk}" data-buy-sku' in page
+    assert 'name="shop" value="' + shop.slug in page
+
+
+def test_a_visitors_cart_lives_in_the_session_and_joins_the_account_at_log_in(client):
+    shop, sku = shop_selling(price=12_000)
+    buyer = UserFactory()
+
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 2})
+    cart = client.get("/cart/").content.decode()
+    assert "¥240.00" in cart and not CartItem.objects.exists()
+
+    _log_in(client, buyer)
+
+    item = CartItem.objects.get(user=buyer)
+    assert (item.shop, item.sku, item.quantity) == (shop, sku, 2)
+    assert "¥240.00" in client.get("/cart/").content.decode()
+
+
+def test_something_not_buyable_is_not_added(client):
+    shop, _ = shop_selling()
+    _, elsewhere = shop_selling()
+
+    response = client.post("/cart/add/", {"shop": shop.slug, "sku": elsewhere.pk, "quantity": 1}, follow=True)
+
+    assert "cannot be bought" in response.content.decode() or "无法" in response.content.decode()
+    assert not client.session.get("cart")
+
+
+def test_checkout_places_the_order_and_saves_the_address_for_next_time(client):
+    shop, sku = shop_selling(price=12_000, stock=5)
+    buyer = UserFactory()
+    _log_in(client, buyer)
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 2})
+
+    response = client.post("/checkout/", NEW_ADDRESS)
+
+    order = Order.objects.get(buyer=buyer)
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/"
+    assert order.total_amount == 24_000 and order.region_label == "北京市 朝阳区" and order.phone == "13900139000"
+    assert order.note == "请尽快发货" and not CartItem.objects.filter(user=buyer).exists()
+    saved = Address.objects.get(user=buyer)
+    assert saved.street == "建国路 88 号"
+    # next time the saved address is offered and used
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+    page = client.get("/checkout/").content.decode()
+    assert "建国路 88 号" in page
+    client.post("/checkout/", {"address": str(saved.pk)})
+    assert Order.objects.filter(buyer=buyer).count() == 2
+
+
+def test_checkout_shows_address_errors_and_places_nothing(client):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    _log_in(client, buyer)
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+
+    response = client.post("/checkout/", {**NEW_ADDRESS, "new-phone": "12345", "new-district_code": "440106"})
+
+    assert response.status_code == 400 and not Order.objects.exists()
+
+
+def test_the_address_lists_refresh_without_javascript(client):
+    shop, sku = shop_selling()
+    _log_in(client, UserFactory())
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+
+    page = client.post("/checkout/", {"address": "new", "new-province_code": "44", "refresh": "1"}).content.decode()
+
+    assert page.count("<option") > 34 and "广州市" in page and not Order.objects.exists()
+
+
+def test_regions_as_json_for_the_form(client):
+    assert {"code": "4401", "name": "广州市"} in client.get("/regions/?parent=44").json()["regions"]
+
+
+def test_the_buyer_sees_its_order_and_pays_through_the_sandbox(client):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    order = place(buyer=buyer, shop=shop, sku=sku)
+    _log_in(client, buyer)
+
+    page = client.get(f"/orders/{order.pk}/")
+    paying = client.post(f"/orders/{order.pk}/pay/")
+
+    assert page.status_code == 200 and 'id="pay"' in page.content.decode()
+    assert paying.status_code == 302 and "/sandbox/pay/" in paying["Location"]
+    assert client.get(f"/orders/{place(shop=shop, sku=sku).pk}/").status_code == 404  # someone else's
+
+
+def test_the_buyer_sees_the_tracking_number(client, django_capture_on_commit_callbacks):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    order = place(buyer=buyer, shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+    group = order.fulfilments.get()
+    _log_in(client, staff)
+    client.post(f"/supplier/orders/{group.pk}/ship/", {"carrier": "SF", "tracking_number": "SF7777777777"})
+    client.logout()
+    _log_in(client, buyer)
+
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+
+    assert "SF7777777777" in page
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
+
+
+def test_the_supplier_portal_lists_paid_parcels_and_ships_from_a_csv(client, django_capture_on_commit_callbacks):
+    shop, sku = shop_selling()
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+    orders = [place(shop=shop, sku=sku) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for order in orders:
+            pay(order)
+    unpaid = place(shop=shop, sku=sku)
+    _log_in(client, staff)
+
+    listing = client.get("/supplier/orders/").content.decode()
+    groups = [order.fulfilments.get() for order in orders]
+    upload = SimpleUploadedFile(
+        "ship.csv",
+        f"fulfilment_id,carrier,tracking_number\n{groups[0].pk},SF,SF2222222222\n{groups[1].pk},SF,x\n".encode(),
+    )
+    result = client.post("/supplier/orders/upload/", {"file": upload}).content.decode()
+
+    assert all(f'id="shipment-{group.pk}"' in listing for group in groups)
+    assert f'id="shipment-{unpaid.fulfilments.get().pk}"' not in listing
+    assert "SF2222222222" not in result and 'id="row-errors"' in result and "3" in result
+    assert FulfilmentGroup.objects.get(pk=groups[0].pk).status == FulfilmentStatus.SHIPPED
+    assert FulfilmentGroup.objects.get(pk=groups[1].pk).status == FulfilmentStatus.TO_SHIP
+    assert client.get("/supplier/orders/to-ship.csv").content.decode().count("\n") == 2
+
+
+def test_another_supplier_gets_404_and_a_customer_403(client, django_capture_on_commit_callbacks):
+    shop, sku = shop_selling()
+    order = place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    group = order.fulfilments.get()
+    stranger = UserFactory()
+    supplier_staff_add(supplier=shop_selling()[1].product.supplier, user=stranger)
+
+    _log_in(client, stranger)
+    assert client.get(f"/supplier/orders/{group.pk}/").status_code == 404
+    assert (
+        client.post(f"/supplier/orders/{group.pk}/ship/", {"carrier": "SF", "tracking_number": "SF1"}).status_code
+        == 404
+    )
+    client.logout()
+    _log_in(client, UserFactory())
+    assert client.get("/supplier/orders/").status_code == 403
+
+
+def test_a_reseller_sees_its_shops_orders(client):
+    shop, sku = shop_selling(price=12_000)
+    order = place(shop=shop, sku=sku)
+    owner = shop.owner.user
+    owner.set_password(PASSWORD)
+    owner.save()
+    _log_in(client, owner)
+
+    listing = client.get("/my-shop/orders/").content.decode()
+    detail = client.get(f"/my-shop/orders/{order.pk}/").content.decode()
+
+    assert order.number in listing and sku.product.title in detail and "¥20.00" in detail  # the markup
+    assert order.street not in detail  # no address for the shop owner
+
+
+def test_the_buyer_asks_for_a_refund_on_a_page(client, django_capture_on_commit_callbacks):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    order = place(buyer=buyer, shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    _log_in(client, buyer)
+    line = order.lines.get()
+
+    response = client.post(f"/orders/{order.pk}/lines/{line.pk}/refund/", {"amount": "30", "reason": "瑕疵"})
+
+    assert response.status_code == 302
+    assert order.refunds.get().amount == 3_000

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+# mounted at the site's root
+urlpatterns = [
+    path("cart/", views.cart_page, name="cart"),
+    path("cart/add/", views.cart_add_view, name="cart_add"),
+    path("cart/update/", views.cart_update_view, name="cart_update"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("regions/", views.regions_json, name="regions"),
+    path("orders/", views.order_list, name="list"),
+    path("orders/<int:order_id>/", views.order_detail, name="detail"),
+    path("orders/<int:order_id>/pay/", views.order_pay, name="pay"),
+    path("orders/<int:order_id>/cancel/", views.order_cancel_view, name="cancel"),
+    path("orders/<int:order_id>/confirm-receipt/", views.order_confirm_view, name="confirm_receipt"),
+    path("orders/<int:order_id>/lines/<int:line_id>/refund/", views.refund_request_view, name="refund_request"),
+    # the sandbox payment provider's cashier page, and every provider's callback
+    path("sandbox/pay/<str:reference>/", views.sandbox_pay, name="sandbox_pay"),
+    path("payments/<slug:provider>/notify/", views.payment_notify, name="payment_notify"),
+    # a reseller's shop orders
+    path("my-shop/orders/", views.shop_order_list, name="shop_orders"),
+    path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),
+    # the supplier portal
+    path("supplier/orders/", views.supplier_shipments, name="supplier_shipments"),
+    path("supplier/orders/upload/", views.supplier_shipments_upload, name="supplier_shipments_upload"),
+    path("supplier/orders/to-ship.csv", views.supplier_shipments_export, name="supplier_shipments_export"),
+    path("supplier/orders/<int:fulfilment_id>/", views.supplier_shipment, name="supplier_shipment"),
+    path("supplier/orders/<int:fulfilment_id>/ship/", views.supplier_ship, name="supplier_ship"),
+    path("supplier/orders/<int:fulfilment_id>/deliver/", views.supplier_deliver, name="supplier_deliver"),
+    path("supplier/refunds/", views.supplier_refunds, name="supplier_refunds"),
+    path("supplier/refunds/<int:refund_id>/decide/", views.supplier_refund_decide, name="supplier_refund_decide"),
+]
