@@ -13,3 +13,4 @@ class CommissionsConfig(AppConfig):
 
         # distribution sizes team pages by the tiers that earn; it cannot import us
         tier_count_source_set(commission_tier_count_in_effect)
+        from . import receivers  # noqa: F401 - connects the order events

@@ -41,3 +41,16 @@ WITHDRAWAL_TRANSITIONS: dict[str, set[str]] = {
 class PayoutBatchStatus(models.TextChoices):
     OPEN = "open", _("Being paid")
     DONE = "done", _("Done")
+
+
+class CommissionKind(models.TextChoices):
+    TIER = "tier", _("Tier commission")
+    MARKUP = "markup", _("Shop markup")
+
+
+class CommissionState(models.TextChoices):
+    """frozen (冻结) → settled (可提现), or → cancelled when a refund takes all of it first."""
+
+    FROZEN = "frozen", _("Frozen")
+    SETTLED = "settled", _("Settled")
+    CANCELLED = "cancelled", _("Cancelled")

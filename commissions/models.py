@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Product
 from socialshop.money import BASIS_POINTS
 
-from .choices import CommissionBase, PayoutBatchStatus, WithdrawalStatus
+from .choices import CommissionBase, CommissionKind, CommissionState, PayoutBatchStatus, WithdrawalStatus
 
 share_validators = [MinValueValidator(0), MaxValueValidator(BASIS_POINTS)]
 
@@ -245,3 +245,95 @@ class ReconciliationRun(models.Model):
 
     def __str__(self):
         return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+
+
+class CommissionQuerySet(models.QuerySet):
+    def matured(self, *, now):
+        """Frozen and past their maturity (the order completed and its
+        after-sales window over)."""
+        return self.filter(state=CommissionState.FROZEN, matures_at__lte=now)
+
+
+class Commission(models.Model):
+    """What one reseller earns on one order line, fixed when the payment was
+    confirmed: beneficiary, kind, tier, rate, base and amount are a snapshot
+    that later changes to the tree or the plan never rewrite.
+
+    ``amount`` is what was earned; a refund shrinks the commission in
+    proportion: before settlement as ``reversed_amount`` (frozen money
+    released), after it as ``clawed_back_amount`` (扣回, taken from the
+    withdrawable balance). What the reseller keeps is ``net_amount``. The
+    ledger holds the money; each posting is keyed by the commission."""
+
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="commissions")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")
+    beneficiary = models.ForeignKey(
+        "distribution.Reseller", on_delete=models.PROTECT, related_name="commissions", verbose_name=_("beneficiary")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CommissionKind.choices)
+    tier = models.PositiveSmallIntegerField(_("tier"))  # 1–3; 1 for the shop markup
+    rate_bps = models.PositiveIntegerField(_("rate (bp)"), default=0)  # 0 for the markup
+    base_amount = models.BigIntegerField(_("base (fen)"))
+    amount = models.BigIntegerField(_("earned (fen)"))
+    reversed_amount = models.BigIntegerField(_("reversed before settlement (fen)"), default=0)
+    clawed_back_amount = models.BigIntegerField(_("clawed back after settlement (fen)"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=CommissionState.choices, default=CommissionState.FROZEN)
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    matures_at = models.DateTimeField(_("matures at"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    objects = CommissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commission")
+        verbose_name_plural = _("commissions")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_line", "beneficiary", "kind"], name="commission_once_per_line_beneficiary_kind"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="commission_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_amount__gte=0, clawed_back_amount__gte=0)
+                & Q(amount__gte=F("reversed_amount") + F("clawed_back_amount")),
+                name="commission_adjustments_within_amount",
+            ),
+            models.CheckConstraint(condition=Q(tier__gte=1, tier__lte=3), name="commission_tier_1_to_3"),
+            models.CheckConstraint(condition=Q(kind__in=CommissionKind.values), name="commission_kind_known"),
+            models.CheckConstraint(condition=Q(state__in=CommissionState.values), name="commission_state_known"),
+            models.CheckConstraint(
+                condition=~Q(state=CommissionState.SETTLED) | Q(settled_at__isnull=False),
+                name="commission_settled_has_a_time",
+            ),
+        ]
+        indexes = [
+            # the settlement sweep: frozen ones by maturity
+            models.Index(fields=["matures_at"], condition=Q(state="frozen"), name="commission_frozen_by_maturity"),
+            models.Index(fields=["beneficiary", "-created_at"], name="commission_by_beneficiary"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} T{self.tier} → {self.beneficiary_id}: {self.amount}"
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.reversed_amount - self.clawed_back_amount
+
+
+class SupplierPayable(models.Model):
+    """A line whose cost became payable to its supplier (its after-sales
+    window over): the amount posted to the supplier's payable account."""
+
+    order_line = models.OneToOneField("orders.OrderLine", on_delete=models.PROTECT, related_name="supplier_payable")
+    supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT, related_name="payables")
+    amount = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supplier payable")
+        verbose_name_plural = _("supplier payables")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="supplier_payable_not_negative")]
+
+    def __str__(self):
+        return f"line {self.order_line_id} → supplier {self.supplier_id}: {self.amount}"

@@ -5,16 +5,19 @@ list means the rule holds. The command prints them and exits non-zero on
 any break; a periodic task runs them and alerts operators.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
-from ledger.models import LedgerTransaction
+from ledger.choices import AccountKind
+from ledger.models import LedgerEntry, LedgerTransaction
 from ledger.selectors import ledger_balance_mismatches, ledger_unbalanced_transactions
+from orders.models import OrderLine
 
-from .choices import WithdrawalStatus
-from .models import PayoutItem, SandboxPayoutRecord, Withdrawal
+from .choices import CommissionState, WithdrawalStatus
+from .models import Commission, PayoutItem, SandboxPayoutRecord, Withdrawal
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,60 @@ def check_no_withdrawal_paid_twice() -> list[str]:
     return breaks
 
 
+def check_commissions_match_the_ledger() -> list[str]:
+    """Each commission's money in the ledger is what the commission says:
+    credited to frozen once (its amount), released by refunds before
+    settlement (its reversed amount), settled once exactly when its state is
+    settled, clawed back after settlement (its clawed-back amount)."""
+    accrued, released, clawed, settled = defaultdict(int), defaultdict(int), defaultdict(int), set()
+    entries = LedgerEntry.objects.filter(transaction__idempotency_key__startswith="commission-").values_list(
+        "transaction__idempotency_key", "account__kind", "amount"
+    )
+    for key, kind, amount in entries.iterator(chunk_size=5_000):
+        what, commission_id = key.split(":")[0], int(key.split(":")[1])
+        if what == "commission-accrue" and kind == AccountKind.RESELLER_FROZEN:
+            accrued[commission_id] += -amount  # a credit
+        elif what == "commission-refund" and kind == AccountKind.RESELLER_FROZEN:
+            released[commission_id] += amount  # a debit
+        elif what == "commission-refund" and kind == AccountKind.RESELLER_WITHDRAWABLE:
+            clawed[commission_id] += amount
+        elif what == "commission-settle" and kind == AccountKind.RESELLER_WITHDRAWABLE:
+            settled.add(commission_id)
+    breaks = []
+    rows = Commission.objects.values_list("pk", "amount", "reversed_amount", "clawed_back_amount", "state")
+    for pk, amount, reversed_amount, clawed_back_amount, state in rows.iterator(chunk_size=5_000):
+        if accrued[pk] != amount:
+            breaks.append(f"commission {pk} earned {amount} but the ledger credited {accrued[pk]}")
+        if released[pk] != reversed_amount:
+            breaks.append(f"commission {pk} reversed {reversed_amount} but the ledger released {released[pk]}")
+        if clawed[pk] != clawed_back_amount:
+            breaks.append(f"commission {pk} clawed back {clawed_back_amount} but the ledger took {clawed[pk]}")
+        if (pk in settled) != (state == CommissionState.SETTLED):
+            breaks.append(f"commission {pk} is {state} but the ledger says settled={pk in settled}")
+    return breaks
+
+
+def check_commissions_within_margin() -> list[str]:
+    """Per order line: commissions + markup ≤ margin (paid − cost)."""
+    totals = Commission.objects.values("order_line_id").annotate(total=Sum("amount"))
+    lines = {
+        pk: paid - cost * quantity
+        for pk, paid, cost, quantity in OrderLine.objects.filter(
+            pk__in=[row["order_line_id"] for row in totals]
+        ).values_list("pk", "paid_amount", "cost_amount", "quantity")
+    }
+    return [
+        f"order line {row['order_line_id']} pays out {row['total']} on a margin of {lines[row['order_line_id']]}"
+        for row in totals
+        if row["total"] > max(lines[row["order_line_id"]], 0)
+    ]
+
+
 CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("every ledger transaction balances", check_transactions_balance),
     ("every cached balance equals the sum of its entries", check_cached_balances),
+    ("every commission's state matches its ledger entries", check_commissions_match_the_ledger),
+    ("per order line, commissions and markup stay within the margin", check_commissions_within_margin),
     ("every withdrawal's state matches its ledger entries", check_withdrawals_match_the_ledger),
     ("no withdrawal is paid twice", check_no_withdrawal_paid_twice),
 ]

@@ -4,6 +4,12 @@ from celery import shared_task
 
 from .models import ReconciliationRun
 from .reconciliation import reconcile
+from .services.engine import (
+    commissions_create_for_order,
+    commissions_follow_refund,
+    commissions_mature,
+    commissions_settle_matured,
+)
 from .services.withdrawals import payout_batch_pay, payout_batches_unfinished
 
 logger = logging.getLogger(__name__)
@@ -38,3 +44,28 @@ def reconcile_task() -> bool:
             {result.name: len(result.breaks) for result in results if not result.ok},
         )
     return ok
+
+
+@shared_task(acks_late=True)
+def commissions_create_task(order_id: int) -> int:
+    """On order_paid: the order's commissions (idempotent, see the service)."""
+    return commissions_create_for_order(order_id=order_id)
+
+
+@shared_task(acks_late=True)
+def commissions_follow_refund_task(refund_id: int) -> int:
+    """On order_refunded: the refunded line's commissions shrink (idempotent)."""
+    return commissions_follow_refund(refund_id=refund_id)
+
+
+@shared_task(acks_late=True)
+def commissions_mature_task(order_id: int) -> int:
+    """On order_completed: the commissions mature when the after-sales window ends."""
+    return commissions_mature(order_id=order_id)
+
+
+@shared_task(acks_late=True)
+def commissions_settle_task() -> int:
+    """Beat, every 10 minutes: settle what matured (set-based; safe with two
+    sweeps at once, a redelivered task or a worker killed mid-batch)."""
+    return commissions_settle_matured()

@@ -85,3 +85,22 @@ def test_the_periodic_run_alerts_operators_on_the_admin_front_page(books, client
     page = client.get("/admin/").content.decode()
     assert "对账发现异常" in page and "cached balance 1" in page
     assert "reconciliation found breaks" in caplog.text
+
+
+def test_a_commission_whose_money_moved_without_it_is_reported(django_capture_on_commit_callbacks):
+    from commissions.models import Commission
+    from orders.tests.factories import pay, place, shop_selling
+
+    shop, sku = shop_selling(price=12_000)
+    order = place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    assert all(result.ok for result in reconcile())
+    commission = Commission.objects.filter(kind="tier").first()
+    Commission.objects.filter(pk=commission.pk).update(amount=commission.amount + 1)
+
+    breaks = {result.name: result.breaks for result in reconcile()}
+
+    assert breaks["every commission's state matches its ledger entries"] == [
+        f"commission {commission.pk} earned {commission.amount + 1} but the ledger credited {commission.amount}"
+    ]

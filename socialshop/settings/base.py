@@ -230,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
     "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
     "reconcile": {"task": "commissions.tasks.reconcile_task", "schedule": timedelta(hours=1)},
+    "commissions-settle": {"task": "commissions.tasks.commissions_settle_task", "schedule": timedelta(minutes=10)},
     "payout-batches-resume": {
         "task": "commissions.tasks.payout_batches_resume_task",
         "schedule": timedelta(minutes=5),
