@@ -8,6 +8,7 @@ from socialshop.money import BASIS_POINTS, format_yuan
 
 from .choices import THREE_TIER_WARNING
 from .models import (
+    Commission,
     CommissionOverride,
     CommissionPlan,
     PayoutBatch,
@@ -248,3 +249,31 @@ class PayoutBatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Commission)
+class CommissionAdmin(admin.ModelAdmin):
+    """Read-only: commissions are written by the engine alone."""
+
+    list_display = ("id", "beneficiary", "kind", "tier", "amount_yuan", "net_yuan", "state", "created_at", "matures_at")
+    list_filter = ("state", "kind", "tier")
+    search_fields = ("beneficiary__user__phone", "beneficiary__invite_code", "order__id")
+    list_select_related = ("beneficiary__user",)
+    readonly_fields = [field.name for field in Commission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("earned"))
+    def amount_yuan(self, obj):
+        return format_yuan(obj.amount)
+
+    @admin.display(description=_("kept"))
+    def net_yuan(self, obj):
+        return format_yuan(obj.net_amount)

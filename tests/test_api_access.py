@@ -23,6 +23,8 @@ from accounts.choices import Role
 from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import supplier_staff_add
 from catalog.tests.factories import SkuFactory, SupplierFactory
+from commissions.models import Commission
+from commissions.services.engine import commissions_create_for_order
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
@@ -89,6 +91,9 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/withdrawals/", resellers_only(200)),
     Access("POST", "/api/v1/withdrawals/", resellers_only(201, reseller_b=400), body={"amount": "10.00"}),
     Access("GET", "/api/v1/withdrawals/{id}/", resellers_only(404, reseller_a=200), {"id": "withdrawal_of_reseller_a"}),
+    Access("GET", "/api/v1/money/", resellers_only(200)),
+    Access("GET", "/api/v1/commissions/", resellers_only(200)),
+    Access("GET", "/api/v1/commissions/{id}/", resellers_only(404, reseller_a=200), {"id": "commission_of_reseller_a"}),
     # the catalogue: anyone reads; a supplier's staff add pictures to their own products
     Access("GET", "/api/v1/catalog/products/", everyone(200)),
     Access("GET", "/api/v1/catalog/products/{id}/", everyone(200), {"id": "product_of_supplier_a"}),
@@ -196,6 +201,10 @@ def world() -> World:
     order = order_place(buyer=reseller_a.user, lines=[LineRequest(sku.pk, 1, shop.slug)], address=an_address())
     objects["order_of_reseller_a"] = pay(order)
     objects["parcel_of_supplier_a"] = order.fulfilments.get()
+    # a customer buys in reseller_a's shop: reseller_a earns a commission
+    sold = pay(order_place(buyer=users["customer"], lines=[LineRequest(sku.pk, 1, shop.slug)], address=an_address()))
+    commissions_create_for_order(order_id=sold.pk)
+    objects["commission_of_reseller_a"] = Commission.objects.filter(beneficiary=reseller_a).first()
     objects["new_order_body"] = {
         "lines": [{"sku_id": sku.pk, "quantity": 1, "shop": shop.slug}],
         "shipping_address": {

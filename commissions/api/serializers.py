@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from commissions.choices import WithdrawalStatus
-from commissions.models import Withdrawal
+from commissions.choices import CommissionKind, CommissionState, WithdrawalStatus
+from commissions.models import Commission, Withdrawal
 from socialshop.api.fields import MoneyField
 
 
@@ -27,5 +27,46 @@ class WithdrawalSerializer(serializers.ModelSerializer):
             "requested_at",
             "decided_at",
             "paid_at",
+        ]
+        read_only_fields = fields
+
+
+class MoneySummarySerializer(serializers.Serializer):
+    frozen_amount = MoneyField(help_text="Earned, not settled yet (冻结).")
+    withdrawable_amount = MoneyField(help_text="May be withdrawn (可提现); negative after a large clawback.")
+    withdrawal_pending_amount = MoneyField(help_text="Asked for, not paid yet.")
+    withdrawn_amount = MoneyField(help_text="Paid out, all time.")
+
+
+class CommissionSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number")
+    product_title = serializers.CharField(source="order_line.title")
+    kind = serializers.ChoiceField(choices=CommissionKind.choices)
+    state = serializers.ChoiceField(choices=CommissionState.choices)
+    base_amount = MoneyField()
+    amount = MoneyField(help_text="Earned when the payment was confirmed.")
+    reversed_amount = MoneyField(help_text="Taken back by refunds before settlement.")
+    clawed_back_amount = MoneyField(help_text="Taken back by refunds after settlement (扣回).")
+    net_amount = MoneyField()
+
+    class Meta:
+        model = Commission
+        fields = [
+            "id",
+            "order_id",
+            "order_number",
+            "product_title",
+            "kind",
+            "tier",
+            "rate_bps",
+            "base_amount",
+            "amount",
+            "reversed_amount",
+            "clawed_back_amount",
+            "net_amount",
+            "state",
+            "created_at",
+            "matures_at",
+            "settled_at",
         ]
         read_only_fields = fields

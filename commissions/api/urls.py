@@ -1,7 +1,9 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import WithdrawalViewSet
+from .views import CommissionViewSet, MoneySummaryView, WithdrawalViewSet
 
 router = SimpleRouter()
 router.register("withdrawals", WithdrawalViewSet, basename="withdrawal")
-urlpatterns = router.urls
+router.register("commissions", CommissionViewSet, basename="commission")
+urlpatterns = [path("money/", MoneySummaryView.as_view(), name="api-money"), *router.urls]

@@ -1,14 +1,23 @@
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from commissions.models import Withdrawal
+from commissions.choices import CommissionState
+from commissions.models import Commission, Withdrawal
+from commissions.selectors import commission_list_for_reseller, money_summary
 from commissions.services.withdrawals import withdrawal_request
 from distribution.api.permissions import IsReseller
 from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotency_key
 from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
 
-from .serializers import WithdrawalRequestSerializer, WithdrawalSerializer
+from .serializers import (
+    CommissionSerializer,
+    MoneySummarySerializer,
+    WithdrawalRequestSerializer,
+    WithdrawalSerializer,
+)
 
 WITHDRAWAL_EXAMPLE = OpenApiExample(
     "Requested",
@@ -83,3 +92,52 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             idempotency_key=idempotency_key(request),
         )
         return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)
+
+
+class MoneySummaryView(APIView):
+    permission_classes = [IsReseller]
+
+    @extend_schema(
+        summary="My balances",
+        responses={200: MoneySummarySerializer, **ERRORS_AUTHENTICATED},
+        examples=[
+            OpenApiExample(
+                "A reseller",
+                value={
+                    "frozen_amount": "35.00",
+                    "withdrawable_amount": "120.50",
+                    "withdrawal_pending_amount": "100.00",
+                    "withdrawn_amount": "880.00",
+                },
+                response_only=True,
+            )
+        ],
+        tags=["money"],
+    )
+    def get(self, request):
+        return Response(MoneySummarySerializer(money_summary(reseller_id=request.reseller.pk)).data)
+
+
+class CommissionFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=CommissionState.choices)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My commissions", responses={200: CommissionSerializer, **ERRORS_AUTHENTICATED}, tags=["money"]
+    ),
+    retrieve=extend_schema(
+        summary="One of my commissions",
+        responses={200: CommissionSerializer, 404: NOT_FOUND, **ERRORS_AUTHENTICATED},
+        tags=["money"],
+    ),
+)
+class CommissionViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsReseller]
+    serializer_class = CommissionSerializer
+    filterset_class = CommissionFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Commission.objects.none()
+        return commission_list_for_reseller(reseller_id=self.request.reseller.pk)

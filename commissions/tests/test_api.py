@@ -113,3 +113,30 @@ def test_a_malformed_idempotency_key_is_a_400(api):
 
     assert response.status_code == 400 and "Idempotency-Key" in response.json()["fields"]
     assert not Withdrawal.objects.exists()
+
+
+def test_a_reseller_reads_its_balances_and_commissions(django_capture_on_commit_callbacks):
+    from orders.tests.factories import pay, place, shop_selling
+    from shops.tests.factories import ShopFactory
+
+    reseller = ResellerFactory()
+    shop, sku = shop_selling(shop=ShopFactory(owner=reseller), price=12_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(place(shop=shop, sku=sku))
+    client = APIClient()
+    client.force_authenticate(reseller.user)
+
+    money = client.get("/api/v1/money/").json()
+    listed = client.get("/api/v1/commissions/", {"state": "frozen"}).json()
+
+    assert money == {
+        "frozen_amount": "35.00",
+        "withdrawable_amount": "0.00",
+        "withdrawal_pending_amount": "0.00",
+        "withdrawn_amount": "0.00",
+    }
+    assert sorted((row["kind"], row["net_amount"]) for row in listed["results"]) == [
+        ("markup", "20.00"),
+        ("tier", "15.00"),
+    ]
+    assert client.get("/api/v1/commissions/", {"state": "settled"}).json()["count"] == 0

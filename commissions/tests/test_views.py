@@ -1,0 +1,89 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import OperatorFactory, UserFactory
+from commissions.models import Withdrawal
+from distribution.tests.factories import ResellerFactory
+from orders.tests.factories import pay, place, shop_selling
+from shops.tests.factories import ShopFactory
+
+from .factories import balances, credit_withdrawable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def earning(django_capture_on_commit_callbacks):
+    """A reseller whose shop sold one thing (35.00 frozen) and who has 500.00 to withdraw."""
+    reseller = ResellerFactory()
+    shop, sku = shop_selling(shop=ShopFactory(owner=reseller), price=12_000)
+    order = place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    credit_withdrawable(reseller.pk, 50_000, "start")
+    return reseller
+
+
+def test_the_money_page_shows_balances_commissions_and_the_chart(client, earning):
+    client.force_login(earning.user)
+
+    page = client.get(reverse("commissions:money"))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "¥500.00" in html and "¥35.00" in html  # withdrawable, frozen
+    assert len(page.context["commissions"]) == 2  # markup and tier 1
+    assert page.context["chart_total"] == 3_500
+    assert html.count('class="bar"') == 30
+
+
+def test_a_reseller_withdraws_from_the_page(client, earning):
+    client.force_login(earning.user)
+
+    response = client.post(reverse("commissions:money"), {"amount": "120.50"})
+
+    assert response.status_code == 302
+    assert Withdrawal.objects.get(reseller=earning).amount == 12_050
+    assert balances(earning.pk) == {"withdrawable": 50_000 - 12_050, "pending": 12_050}
+
+
+@pytest.mark.parametrize("typed", ["0", "-5", "12.345", "abc", "600"])
+def test_a_bad_amount_is_a_form_error_and_changes_nothing(client, earning, typed):
+    client.force_login(earning.user)
+
+    response = client.post(reverse("commissions:money"), {"amount": typed})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["amount"]
+    assert not Withdrawal.objects.exists()
+
+
+def test_the_statement_lists_every_movement_as_csv(client, earning):
+    client.force_login(earning.user)
+    client.post(reverse("commissions:money"), {"amount": "100.00"})
+
+    response = client.get(reverse("commissions:statement"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert response["Content-Type"].startswith("text/csv")
+    amounts = sorted(row[3] for row in rows[1:])
+    assert amounts == sorted(["20.00", "15.00", "500.00", "-100.00", "100.00"])
+
+
+def test_only_resellers_have_a_money_page(client):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("commissions:money")).status_code == 302  # to the join page
+
+
+def test_operators_read_the_money_report(client, earning):
+    assert client.get(reverse("commissions:report")).status_code == 302  # log in first
+    client.force_login(OperatorFactory())
+
+    page = client.get(reverse("commissions:report"))
+
+    assert page.status_code == 200
+    assert page.context["frozen"] == 3_500 and page.context["withdrawable"] == 50_000
