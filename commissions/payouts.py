@@ -6,7 +6,8 @@ and answers the same. The sandbox behaves that way too: it keeps what it
 was asked (``SandboxPayoutRecord``), answers a repeated reference with the
 first answer, and fails a share of payouts (``PAYOUT_SANDBOX_FAILURE_RATE``,
 picked by a hash of the reference so a retry gets the same outcome), with
-reasons a real provider gives. ``PAYOUT_SANDBOX_OUTAGE`` makes it answer
+reasons a real provider gives; an amount ending in 13 fen always fails (a
+"test card" for demos and people trying it). ``PAYOUT_SANDBOX_OUTAGE`` makes it answer
 nothing at all, as a provider does when it is down.
 """
 
@@ -21,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from .models import SandboxPayoutRecord
 
+SANDBOX_FAILING_CENTS = 13
 SANDBOX_FAILURE_REASONS = [
     "收款账户未完成实名认证 (payee account not verified)",
     "收款账户已冻结 (payee account frozen)",
@@ -52,7 +54,8 @@ class SandboxPayoutProvider:
         existing = SandboxPayoutRecord.objects.filter(reference=reference).first()
         if existing is None:
             digest = int(hashlib.sha256(reference.encode()).hexdigest()[:8], 16)
-            fails = digest / 0xFFFFFFFF < settings.PAYOUT_SANDBOX_FAILURE_RATE
+            # like a test card number: an amount ending in 13 fen always fails
+            fails = amount % 100 == SANDBOX_FAILING_CENTS or digest / 0xFFFFFFFF < settings.PAYOUT_SANDBOX_FAILURE_RATE
             try:
                 with transaction.atomic():
                     existing = SandboxPayoutRecord.objects.create(

@@ -9,6 +9,7 @@ import colorsys
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from PIL import Image, ImageDraw
@@ -25,6 +26,14 @@ from catalog.services import (
     product_set_status,
     supplier_create,
     supplier_staff_add,
+)
+from commissions.models import Withdrawal
+from commissions.services.engine import commissions_create_for_order, commissions_mature, commissions_settle_matured
+from commissions.services.withdrawals import (
+    payout_batch_create,
+    withdrawal_approve,
+    withdrawal_reject,
+    withdrawal_request,
 )
 from distribution.choices import BindingSource
 from distribution.models import Binding, Reseller
@@ -275,6 +284,7 @@ def demo_world_build() -> DemoSummary:
         summary.logins.append(("customer", phone, DEMO_PASSWORD))
     _bindings()
     _orders(summary)
+    _withdrawals()
     return summary
 
 
@@ -301,6 +311,16 @@ DEMO_ORDERS = [
     ("演示：售后退款中", "13600000002", "yiming", 0, 2, ["pay", "ship", "refund"]),
     ("演示：部分退款成功", "13600000003", "xiaomei", 2, 2, ["pay", "ship", "confirm", "refund", "approve"]),
     ("演示：退款被拒", "13600000001", "ajie-tea", 2, 1, ["pay", "ship", "refund", "reject"]),
+    # money: the after-sales window is over ("settle" runs the settlement sweep as of that moment)
+    ("演示：已结算", "13600000002", "xiaomei", 0, 3, ["pay", "ship", "confirm", "settle"]),
+    (
+        "演示：结算后退款（扣回）",
+        "13600000001",
+        "fangfang",
+        0,
+        1,
+        ["pay", "ship", "confirm", "settle", "refund", "approve"],
+    ),
 ]
 DEMO_ADDRESSES = {
     "13600000001": ShippingAddress("张同学", "13600000001", "44", "4403", "440305", "科技园南区 8 栋 1203"),
@@ -360,3 +380,49 @@ def _order_steps(order: Order, steps: list[str], operator: User) -> None:
             )
         elif step in ("approve", "reject"):
             refund_decide(refund_id=refund.pk, approve=step == "approve", by=operator, actor_kind=Actor.OPERATOR)
+        elif step == "settle":
+            _settle_as_of(order)
+
+
+def _settle_as_of(order: Order) -> None:
+    """Commissions for every paid demo order (the engine, as the order-paid
+    task runs it), then the settlement sweep as of the end of this order's
+    after-sales window: what has matured by then becomes withdrawable."""
+    order.refresh_from_db()
+    for order_id in Order.objects.filter(paid_at__isnull=False).values_list("pk", flat=True):
+        commissions_create_for_order(order_id=order_id)
+    for order_id in Order.objects.filter(completed_at__isnull=False).values_list("pk", flat=True):
+        commissions_mature(order_id=order_id)
+    commissions_settle_matured(now=order.after_sales_ends_at + timedelta(seconds=1))
+
+
+# --- withdrawals in every state (a reseller's requests, an operator's decisions, a payout batch) ---
+
+WITHDRAWING_RESELLER = "13700000001"
+# (idempotency key, amount in fen, what happens); 11.13 ends in 13 fen: the sandbox fails it (a test amount)
+DEMO_WITHDRAWALS = [
+    ("demo-paid", 2_000, ["approve", "batch"]),
+    ("demo-failed", 1_113, ["approve", "batch"]),
+    ("demo-rejected", 1_000, ["reject"]),
+    ("demo-approved", 1_000, ["approve"]),
+    ("demo-requested", 1_000, []),
+]
+
+
+def _withdrawals() -> None:
+    operator = User.objects.get(phone=OPERATOR_PHONE)
+    reseller = Reseller.objects.get(user__phone=WITHDRAWING_RESELLER)
+    to_batch = []
+    for key, amount, steps in DEMO_WITHDRAWALS:
+        if Withdrawal.objects.filter(reseller=reseller, idempotency_key=key).exists():
+            continue
+        withdrawal = withdrawal_request(reseller=reseller, amount=amount, idempotency_key=key)
+        for step in steps:
+            if step == "approve":
+                withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+            elif step == "reject":
+                withdrawal_reject(operator=operator, withdrawal_id=withdrawal.pk, reason="收款账户信息不完整")
+            elif step == "batch":
+                to_batch.append(withdrawal.pk)
+    if to_batch:
+        payout_batch_create(operator=operator, withdrawal_ids=to_batch)  # paid by a worker after commit

@@ -44,11 +44,13 @@ def test_seed_demo_builds_a_small_believable_world(client):
     assert client.login(phone="13700000001", password=DEMO_PASSWORD)
 
 
-def test_seed_demo_twice_changes_nothing():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+def test_seed_demo_twice_changes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # what its tasks do after commit too
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
     first = _row_counts()
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
 
     assert _row_counts() == first
     assert Product.objects.exists()
@@ -95,3 +97,22 @@ def test_seed_demo_has_orders_in_every_state(django_capture_on_commit_callbacks)
         Refund.objects.values_list("status", flat=True)
     )
     assert Order.objects.filter(refunded_amount__gt=0, status=OrderStatus.COMPLETED).exists()  # a partial refund
+
+
+def test_seed_demo_has_money_in_every_state_and_the_books_reconcile(django_capture_on_commit_callbacks):
+    from commissions.choices import CommissionState, PayoutBatchStatus, WithdrawalStatus
+    from commissions.models import Commission, PayoutBatch, Withdrawal
+    from commissions.reconciliation import reconcile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    states = set(Commission.objects.values_list("state", flat=True))
+    assert {CommissionState.FROZEN, CommissionState.SETTLED, CommissionState.CANCELLED} <= states
+    assert Commission.objects.filter(clawed_back_amount__gt=0).exists()
+    assert {WithdrawalStatus.REQUESTED, WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED} <= set(
+        Withdrawal.objects.values_list("status", flat=True)
+    )
+    assert {WithdrawalStatus.PAID, WithdrawalStatus.FAILED} <= set(Withdrawal.objects.values_list("status", flat=True))
+    assert PayoutBatch.objects.filter(status=PayoutBatchStatus.DONE).exists()
+    assert [result.name for result in reconcile() if not result.ok] == []

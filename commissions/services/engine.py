@@ -285,7 +285,8 @@ def commissions_settle_matured(*, now: datetime | None = None, batch_size: int =
             if not batch:
                 break
             Commission.objects.filter(pk__in=[row[0] for row in batch], state=CommissionState.FROZEN).update(
-                state=CommissionState.SETTLED, settled_at=now
+                state=CommissionState.SETTLED,
+                settled_at=timezone.now(),  # when it happened; ``now`` only decides maturity
             )
             accounts = ledger_accounts(
                 keys=[
