@@ -88,16 +88,32 @@ class Posting:
     credits: tuple[Side, ...]
 
 
+def _accounts_matching(keys: set[tuple[str, int | None]]) -> Q:
+    """One condition per kind (``owner_id IN (...)``), not one per key: a
+    batch asks for thousands of accounts and the unique (kind, owner) index
+    answers each kind's list."""
+    owners: dict[str, list[int]] = defaultdict(list)
+    platform: list[str] = []
+    for kind, owner_id in keys:
+        if owner_id is None:
+            platform.append(kind)
+        else:
+            owners[kind].append(owner_id)
+    wanted = Q(kind__in=platform, owner_id__isnull=True) if platform else Q()
+    for kind, owner_ids in owners.items():
+        wanted |= Q(kind=kind, owner_id__in=owner_ids)
+    return wanted
+
+
 def ledger_accounts(*, keys: Iterable[tuple[str, int | None]]) -> dict[tuple[str, int | None], LedgerAccount]:
     """The accounts for many (kind, owner id) pairs, created where missing,
     in a constant number of queries."""
     keys = set(keys)
-    wanted = Q()
-    for kind, owner_id in keys:
-        wanted |= Q(kind=kind, owner_id=owner_id) if owner_id is not None else Q(kind=kind, owner_id__isnull=True)
-    found = (
-        {(account.kind, account.owner_id): account for account in LedgerAccount.objects.filter(wanted)} if keys else {}
-    )
+    if not keys:
+        return {}
+    found = {
+        (account.kind, account.owner_id): account for account in LedgerAccount.objects.filter(_accounts_matching(keys))
+    }
     missing = keys - set(found)
     if missing:
         LedgerAccount.objects.bulk_create(
@@ -112,10 +128,12 @@ def ledger_accounts(*, keys: Iterable[tuple[str, int | None]]) -> dict[tuple[str
             ],
             ignore_conflicts=True,  # another transaction created it meanwhile
         )
-        again = Q()
-        for kind, owner_id in missing:
-            again |= Q(kind=kind, owner_id=owner_id) if owner_id is not None else Q(kind=kind, owner_id__isnull=True)
-        found.update({(account.kind, account.owner_id): account for account in LedgerAccount.objects.filter(again)})
+        found.update(
+            {
+                (account.kind, account.owner_id): account
+                for account in LedgerAccount.objects.filter(_accounts_matching(missing))
+            }
+        )
     return found
 
 
@@ -131,44 +149,68 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
     if not signed:
         return set()
     descriptions = {posting.idempotency_key: posting.description[:200] for posting in postings}
+    now = timezone.now()
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        values = ", ".join(["(%s, %s, %s)"] * len(signed))
-        now = timezone.now()
-        params = [item for key in signed for item in (key, descriptions[key], now)]
-        cursor.execute(
-            "INSERT INTO ledger_ledgertransaction (idempotency_key, description, created_at) "
-            f"VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
-            params,
-        )
+        # PostgreSQL takes whole columns as arrays (unnest): one short
+        # statement whatever the batch; SQLite (the quick start) a VALUES list.
+        if postgresql:
+            cursor.execute(
+                "INSERT INTO ledger_ledgertransaction (idempotency_key, description, created_at) "
+                "SELECT key, description, %s FROM unnest(%s::text[], %s::text[]) AS posted(key, description) "
+                "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+                [now, list(signed), [descriptions[key] for key in signed]],
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO ledger_ledgertransaction (idempotency_key, description, created_at) "
+                f"VALUES {', '.join(['(%s, %s, %s)'] * len(signed))} "
+                "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+                [item for key in signed for item in (key, descriptions[key], now)],
+            )
         created = {key: transaction_id for transaction_id, key in cursor.fetchall()}
-    if not created:
-        return set()
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(transaction_id=created[key], account=account, amount=amount)
-        for key in created
-        for account, amount in signed[key]
-    )
+        if not created:
+            return set()
+        entries = [
+            (transaction_id, account, amount)
+            for key, transaction_id in created.items()
+            for account, amount in signed[key]
+        ]
+        if postgresql:
+            cursor.execute(
+                "INSERT INTO ledger_ledgerentry (transaction_id, account_id, amount, created_at) "
+                "SELECT transaction_id, account_id, amount, %s "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS entry(transaction_id, account_id, amount)",
+                [
+                    now,
+                    [transaction_id for transaction_id, _account, _amount in entries],
+                    [account.pk for _transaction_id, account, _amount in entries],
+                    [amount for _transaction_id, _account, amount in entries],
+                ],
+            )
+        else:
+            LedgerEntry.objects.bulk_create(
+                LedgerEntry(transaction_id=transaction_id, account=account, amount=amount)
+                for transaction_id, account, amount in entries
+            )
     deltas: dict[int, int] = defaultdict(int)
-    for key in created:
-        for account, amount in signed[key]:
-            deltas[account.pk] += shown_delta(account.normal_side, amount)
+    for _transaction_id, account, amount in entries:
+        deltas[account.pk] += shown_delta(account.normal_side, amount)
     moving = sorted(account_id for account_id, delta in deltas.items() if delta)
     if moving:
         list(LedgerAccount.objects.select_for_update().filter(pk__in=moving).order_by("pk").values_list("pk"))
-        pairs = [item for account_id in moving for item in (account_id, deltas[account_id])]
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":  # a join: fast for thousands of accounts
-                values = ", ".join(["(%s::bigint, %s::bigint)"] * len(moving))
+            if postgresql:  # a join: fast for thousands of accounts
                 cursor.execute(
                     "UPDATE ledger_ledgeraccount AS account SET balance_amount = account.balance_amount + moved.delta "
-                    f"FROM (VALUES {values}) AS moved(id, delta) WHERE account.id = moved.id",
-                    pairs,
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS moved(id, delta) WHERE account.id = moved.id",
+                    [moving, [deltas[account_id] for account_id in moving]],
                 )
-            else:  # SQLite (the quick start) names no columns of VALUES
+            else:  # SQLite names no columns of VALUES
                 cases = " ".join(["WHEN %s THEN %s"] * len(moving))
                 cursor.execute(
                     f"UPDATE ledger_ledgeraccount SET balance_amount = balance_amount + CASE id {cases} END "
                     f"WHERE id IN ({', '.join(['%s'] * len(moving))})",
-                    pairs + moving,
+                    [item for account_id in moving for item in (account_id, deltas[account_id])] + moving,
                 )
     return set(created)
