@@ -44,6 +44,8 @@ ADDRESS = {
 def world_build(*, resellers: int, commissions: int, orders: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
+    from tree import load
+    from treeshape import tree_shape_build
 
     from accounts.services import user_create
     from catalog.choices import ProductStatus
@@ -55,8 +57,6 @@ def world_build(*, resellers: int, commissions: int, orders: int) -> None:
     from orders.models import OrderLine
     from orders.services.addresses import ShippingAddress
     from orders.services.placing import LineRequest, order_place
-    from tree import load
-    from treeshape import tree_shape_build
 
     started = time.perf_counter()
     load(tree_shape_build(size=resellers, chain=100, hubs=5), timezone.now())

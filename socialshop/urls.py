@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("shops.urls")),
     path("", include("orders.urls")),
     path("", include("commissions.urls")),
+    path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

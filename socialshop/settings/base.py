@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "orders",
     "commissions",
     "webhooks",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,296 @@
+"""The operators' audit log: one time-ordered list over the records each app
+already keeps of who did what and why. Nothing is copied into a table of its
+own, so nothing can drift: every app's own record is the source of truth.
+
+A page costs a constant number of queries whatever its size: one UNION of
+(time, source, id, actor) over the sources, one count, then one query per
+source on the page to describe its rows, and one for the actors."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import Role
+from accounts.models import User
+from catalog.models import ProductStatusChange
+from commissions.choices import WithdrawalStatus
+from commissions.models import CommissionPlan, PayoutBatch, WithdrawalStatusChange
+from distribution.models import ResellerEvent
+from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
+from orders.models import StatusChange
+from shops.models import ShopStatusChange
+from socialshop.money import format_yuan
+
+
+class Area:
+    TREE = "tree"
+    MONEY = "money"
+    CATALOGUE = "catalogue"
+    ORDERS = "orders"
+    ADMIN = "admin"
+
+    choices = [
+        (TREE, gettext_lazy("Invite tree")),
+        (MONEY, gettext_lazy("Money")),
+        (CATALOGUE, gettext_lazy("Shops and products")),
+        (ORDERS, gettext_lazy("Orders and refunds")),
+        (ADMIN, gettext_lazy("Admin changes")),
+    ]
+
+
+def _label(choices, value: str) -> str:
+    """A status's name as people read it ("—" for none)."""
+    if not value:
+        return "—"
+    return str(dict(choices.choices).get(value, value))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    area: str
+    actor: User | None
+    action: str
+    subject: str
+    reason: str
+
+    @property
+    def area_label(self) -> str:
+        return str(dict(Area.choices)[self.area])
+
+
+def _by_operator(field: str) -> Q:
+    return Q(**{f"{field}__role": Role.OPERATOR}) | Q(**{f"{field}__is_staff": True})
+
+
+@dataclass(frozen=True)
+class Source:
+    area: str
+    rows: Callable[[], QuerySet]  # the source's operator actions
+    at: str  # its time field
+    actor: str  # its actor field (a user id)
+    describe: Callable[[list[int]], dict[int, tuple[str, str, str]]]  # id → (action, subject, reason)
+
+
+def _reseller_events(ids):
+    events = ResellerEvent.objects.filter(pk__in=ids)
+    out = {}
+    for event in events:
+        subject = _("reseller #%(id)s") % {"id": event.reseller_id}
+        if event.kind == "moved":
+            subject += " · " + _("inviter %(before)s → %(after)s") % {
+                "before": f"#{event.previous_inviter_id}" if event.previous_inviter_id else _("none"),
+                "after": f"#{event.new_inviter_id}" if event.new_inviter_id else _("none"),
+            }
+        out[event.pk] = (event.get_kind_display(), subject, event.reason)
+    return out
+
+
+def _withdrawal_changes(ids):
+    changes = WithdrawalStatusChange.objects.filter(pk__in=ids).select_related("withdrawal")
+    return {
+        change.pk: (
+            _("Withdrawal %(from)s → %(to)s")
+            % {"from": _label(WithdrawalStatus, change.from_status), "to": _label(WithdrawalStatus, change.to_status)},
+            _("withdrawal #%(id)s, %(amount)s to reseller #%(reseller)s")
+            % {
+                "id": change.withdrawal_id,
+                "amount": format_yuan(change.withdrawal.amount),
+                "reseller": change.withdrawal.reseller_id,
+            },
+            change.reason,
+        )
+        for change in changes
+    }
+
+
+def _payout_batches(ids):
+    return {
+        batch.pk: (_("Payout batch created"), _("payout batch #%(id)s") % {"id": batch.pk}, "")
+        for batch in PayoutBatch.objects.filter(pk__in=ids)
+    }
+
+
+def _plans(ids):
+    out = {}
+    for plan in CommissionPlan.objects.filter(pk__in=ids):
+        shares = " / ".join(f"{share / 100:g}%" for share in plan.tier_shares())
+        out[plan.pk] = (
+            _("Commission plan published"),
+            _("plan #%(id)s: %(tiers)s tiers (%(shares)s), effective %(when)s")
+            % {"id": plan.pk, "tiers": plan.tier_count, "shares": shares, "when": plan.effective_from.date()},
+            plan.note,
+        )
+    return out
+
+
+def _shop_changes(ids):
+    return {
+        change.pk: (
+            _("Shop %(from)s → %(to)s")
+            % {"from": change.get_from_status_display(), "to": change.get_to_status_display()},
+            _("shop %(slug)s") % {"slug": change.shop.slug},
+            change.reason,
+        )
+        for change in ShopStatusChange.objects.filter(pk__in=ids).select_related("shop")
+    }
+
+
+def _product_changes(ids):
+    return {
+        change.pk: (
+            _("Product %(from)s → %(to)s")
+            % {"from": change.get_from_status_display(), "to": change.get_to_status_display()},
+            _("product #%(id)s %(title)s") % {"id": change.product_id, "title": change.product.title},
+            "",
+        )
+        for change in ProductStatusChange.objects.filter(pk__in=ids).select_related("product")
+    }
+
+
+def _order_changes(ids):
+    out = {}
+    for change in StatusChange.objects.filter(pk__in=ids):
+        if change.refund_id:
+            subject = _("refund #%(refund)s of order #%(order)s") % {
+                "refund": change.refund_id,
+                "order": change.order_id,
+            }
+            statuses = RefundStatus
+        elif change.fulfilment_id:
+            subject = _("parcel #%(parcel)s of order #%(order)s") % {
+                "parcel": change.fulfilment_id,
+                "order": change.order_id,
+            }
+            statuses = FulfilmentStatus
+        else:
+            subject = _("order #%(order)s") % {"order": change.order_id}
+            statuses = OrderStatus
+        out[change.pk] = (
+            f"{_label(statuses, change.from_status)} → {_label(statuses, change.to_status)}",
+            subject,
+            change.reason,
+        )
+    return out
+
+
+ADMIN_ACTIONS = {
+    ADDITION: gettext_lazy("Added in the admin"),
+    CHANGE: gettext_lazy("Changed in the admin"),
+    DELETION: gettext_lazy("Deleted in the admin"),
+}
+
+
+def _admin_entries(ids):
+    return {
+        entry.pk: (
+            str(ADMIN_ACTIONS.get(entry.action_flag, "")),
+            f"{entry.content_type.name if entry.content_type else ''}: {entry.object_repr}",
+            entry.get_change_message(),
+        )
+        for entry in LogEntry.objects.filter(pk__in=ids).select_related("content_type")
+    }
+
+
+SOURCES = {
+    "reseller_event": Source(
+        Area.TREE,
+        lambda: ResellerEvent.objects.filter(_by_operator("actor")),
+        "created_at",
+        "actor_id",
+        _reseller_events,
+    ),
+    "withdrawal": Source(
+        Area.MONEY,
+        lambda: WithdrawalStatusChange.objects.filter(_by_operator("actor")),
+        "changed_at",
+        "actor_id",
+        _withdrawal_changes,
+    ),
+    "payout_batch": Source(
+        Area.MONEY,
+        lambda: PayoutBatch.objects.filter(_by_operator("created_by")),
+        "created_at",
+        "created_by_id",
+        _payout_batches,
+    ),
+    "plan": Source(
+        Area.MONEY,
+        lambda: CommissionPlan.objects.filter(_by_operator("created_by")),
+        "created_at",
+        "created_by_id",
+        _plans,
+    ),
+    "shop": Source(
+        Area.CATALOGUE,
+        lambda: ShopStatusChange.objects.filter(_by_operator("changed_by")),
+        "changed_at",
+        "changed_by_id",
+        _shop_changes,
+    ),
+    "product": Source(
+        Area.CATALOGUE,
+        lambda: ProductStatusChange.objects.filter(_by_operator("changed_by")),
+        "changed_at",
+        "changed_by_id",
+        _product_changes,
+    ),
+    "order": Source(
+        Area.ORDERS,
+        lambda: StatusChange.objects.filter(actor_kind=Actor.OPERATOR),
+        "changed_at",
+        "actor_id",
+        _order_changes,
+    ),
+    "admin": Source(Area.ADMIN, lambda: LogEntry.objects.all(), "action_time", "user_id", _admin_entries),
+}
+
+
+def audit_rows(*, area: str | None = None, actor_id: int | None = None) -> QuerySet:
+    """(at, source, id, actor id) of every operator action, newest first, as
+    one UNION ALL; ``area`` and ``actor_id`` narrow it."""
+    parts = []
+    for name, source in SOURCES.items():
+        if area and source.area != area:
+            continue
+        rows = source.rows()
+        if actor_id is not None:
+            rows = rows.filter(**{source.actor: actor_id})
+        parts.append(
+            rows.order_by()
+            .annotate(
+                entry_at=F(source.at),
+                entry_source=Value(name, output_field=CharField()),
+                entry_id=F("pk"),
+                entry_actor=F(source.actor),
+            )
+            .values_list("entry_at", "entry_source", "entry_id", "entry_actor")
+        )
+    if not parts:
+        return ResellerEvent.objects.none().values_list("pk")
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-entry_at", "-entry_id") if rest else first.order_by("-entry_at")
+
+
+def audit_entries_describe(rows) -> list[AuditEntry]:
+    """The page's rows as entries people read: one query per source present
+    and one for the actors."""
+    wanted: dict[str, list[int]] = {}
+    for _at, source, pk, _actor in rows:
+        wanted.setdefault(source, []).append(pk)
+    described = {name: SOURCES[name].describe(ids) for name, ids in wanted.items()}
+    actors = User.objects.in_bulk({actor for *_rest, actor in rows if actor is not None})
+    entries = []
+    for at, source, pk, actor in rows:
+        action, subject, reason = described[source].get(pk, ("", "", ""))
+        entries.append(AuditEntry(at, SOURCES[source].area, actors.get(actor), action, subject, reason))
+    return entries
+
+
+def audit_operators() -> QuerySet:
+    return User.objects.filter(Q(role=Role.OPERATOR) | Q(is_staff=True)).order_by("phone")
