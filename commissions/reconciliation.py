@@ -9,7 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Greatest
 
 from ledger.choices import AccountKind
 from ledger.models import LedgerEntry, LedgerTransaction
@@ -117,18 +118,17 @@ def check_commissions_match_the_ledger() -> list[str]:
 
 
 def check_commissions_within_margin() -> list[str]:
-    """Per order line: commissions + markup ≤ margin (paid − cost)."""
-    totals = Commission.objects.values("order_line_id").annotate(total=Sum("amount"))
-    lines = {
-        pk: paid - cost * quantity
-        for pk, paid, cost, quantity in OrderLine.objects.filter(
-            pk__in=[row["order_line_id"] for row in totals]
-        ).values_list("pk", "paid_amount", "cost_amount", "quantity")
-    }
+    """Per order line: commissions + markup ≤ margin (paid − cost), in one
+    grouped query (no list of every line's id in Python)."""
+    over = (
+        OrderLine.objects.annotate(total=Sum("commissions__amount"))
+        .filter(total__gt=Greatest(F("paid_amount") - F("cost_amount") * F("quantity"), Value(0)))
+        .order_by("pk")
+        .values_list("pk", "total", "paid_amount", "cost_amount", "quantity")
+    )
     return [
-        f"order line {row['order_line_id']} pays out {row['total']} on a margin of {lines[row['order_line_id']]}"
-        for row in totals
-        if row["total"] > max(lines[row["order_line_id"]], 0)
+        f"order line {pk} pays out {total} on a margin of {paid - cost * quantity}"
+        for pk, total, paid, cost, quantity in over
     ]
 
 

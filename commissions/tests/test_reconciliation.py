@@ -104,3 +104,26 @@ def test_a_commission_whose_money_moved_without_it_is_reported(django_capture_on
     assert breaks["every commission's state matches its ledger entries"] == [
         f"commission {commission.pk} earned {commission.amount + 1} but the ledger credited {commission.amount}"
     ]
+
+
+def test_a_line_paying_out_more_than_its_margin_is_reported(django_capture_on_commit_callbacks):
+    from commissions.models import Commission
+    from orders.models import OrderLine
+    from orders.tests.factories import pay, place, shop_selling
+
+    shop, sku = shop_selling(price=12_000)
+    healthy, broken = place(shop=shop, sku=sku), place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(healthy)
+        pay(broken)
+    line = OrderLine.objects.get(order=broken)
+    margin = line.paid_amount - line.cost_amount * line.quantity
+    paid_out = sum(Commission.objects.filter(order_line=line).values_list("amount", flat=True))
+    markup = Commission.objects.get(order_line=line, kind="markup")
+    Commission.objects.filter(pk=markup.pk).update(amount=markup.amount + margin - paid_out + 1)  # a bug's doing
+
+    breaks = {result.name: result.breaks for result in reconcile()}
+
+    assert breaks["per order line, commissions and markup stay within the margin"] == [
+        f"order line {line.pk} pays out {margin + 1} on a margin of {margin}"
+    ]
