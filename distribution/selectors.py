@@ -18,7 +18,10 @@ NEW_MEMBER_WINDOW = timedelta(days=7)
 
 def distribution_settings_get() -> DistributionSettings:
     """The platform's distribution rules (defaults when no operator saved them)."""
-    return DistributionSettings.objects.filter(pk=DistributionSettings.SINGLETON_ID).first() or DistributionSettings()
+    try:  # get(), not first(): one row by primary key needs no ORDER BY (placing an order reads this)
+        return DistributionSettings.objects.get(pk=DistributionSettings.SINGLETON_ID)
+    except DistributionSettings.DoesNotExist:
+        return DistributionSettings()
 
 
 DEFAULT_TIER_COUNT = 2  # DESIGN §3: two tiers unless the commission plan says otherwise
@@ -207,11 +210,20 @@ def binding_state(*, customer: User, now: datetime | None = None) -> BindingStat
     """The customer's current binding, read with the platform's rule, or None."""
     if not customer.is_authenticated:
         return None
-    binding = (
-        Binding.objects.select_related("reseller__user").filter(customer_id=customer.pk, ended_at__isnull=True).first()
-    )
-    if binding is None:
+    binding = _binding_current(customer, related="reseller__user")
+    return None if binding is None else _binding_read(binding, now)
+
+
+def _binding_current(customer: User, *, related: str) -> Binding | None:
+    """The customer's binding not ended yet: at most one
+    (``binding_one_current_per_customer``), so get() and no ORDER BY."""
+    try:
+        return Binding.objects.select_related(related).get(customer_id=customer.pk, ended_at__isnull=True)
+    except Binding.DoesNotExist:
         return None
+
+
+def _binding_read(binding: Binding, now: datetime | None) -> BindingState:
     settings = distribution_settings_get()
     now = now or timezone.now()
     lifetime = settings.binding_lifetime
@@ -228,6 +240,11 @@ def binding_state(*, customer: User, now: datetime | None = None) -> BindingStat
 def binding_reseller_for(*, customer: User, now: datetime | None = None) -> Reseller | None:
     """The reseller an order placed outside any shop is attributed to: the
     customer's binding in force, if any. The orders app snapshots the answer
-    on the order, so a later binding never changes a past order."""
-    state = binding_state(customer=customer, now=now)
-    return state.binding.reseller if state is not None and state.in_force else None
+    on the order, so a later binding never changes a past order. (Placing
+    asks this on every such order: it reads the reseller without its user.)"""
+    if not customer.is_authenticated:
+        return None
+    binding = _binding_current(customer, related="reseller")
+    if binding is None:
+        return None
+    return binding.reseller if _binding_read(binding, now).in_force else None

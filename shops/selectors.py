@@ -243,6 +243,7 @@ def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> d
             price_amount=F("wanted_prices__price_amount"),
         )
         .select_related("shop__owner")
+        .order_by()  # the rows fill dicts: no ORDER BY to build or sort (placing an order asks this every time)
     )
     picks, prices = {}, {}
     for row in rows:  # one row per (pick, stored price); a pick without prices comes once, with None

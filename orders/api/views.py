@@ -48,6 +48,7 @@ from .serializers import (
     ShipIn,
     ShopOrderOut,
     SupplierFulfilmentOut,
+    order_out_data,
 )
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -213,7 +214,7 @@ class OrderListCreate(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return Response(OrderOut(self._place(request, data.validated_data)).data, status=status.HTTP_201_CREATED)
+            return Response(order_out_data(self._place(request, data.validated_data)), status=status.HTTP_201_CREATED)
         if not 1 <= len(key) <= MAX_KEY_LENGTH:
             raise ValidationError({"Idempotency-Key": [f"1 to {MAX_KEY_LENGTH} characters."]})
         digest = request_digest(method="POST", path=request.path, data=data.validated_data)
@@ -222,7 +223,7 @@ class OrderListCreate(generics.ListAPIView):
             if isinstance(claim, Replay):
                 return Response(claim.body, status=claim.status, headers={"Idempotent-Replayed": "true"})
             order = self._place(request, data.validated_data, in_callers_transaction=True)
-            body = OrderOut(order).data
+            body = order_out_data(order)
             idempotency_record(key_id=claim, status=status.HTTP_201_CREATED, body=body, order=order)
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -245,11 +246,11 @@ class OrderDetail(APIView):
         examples=[ORDER_EXAMPLE],
     )
     def get(self, request, order_id: int):
-        return Response(OrderOut(order_get_for_buyer(buyer=request.user, order_id=order_id)).data)
+        return Response(order_out_data(order_get_for_buyer(buyer=request.user, order_id=order_id)))
 
 
 def _order_answer(request, order_id: int) -> Response:
-    return Response(OrderOut(order_get_for_buyer(buyer=request.user, order_id=order_id)).data)
+    return Response(order_out_data(order_get_for_buyer(buyer=request.user, order_id=order_id)))
 
 
 @extend_schema(tags=["orders"])

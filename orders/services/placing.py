@@ -12,7 +12,8 @@ size of the catalogue, the tree or the order (tests assert it):
    outside any shop → the reseller the buyer's binding points to now
    (``distribution.selectors.binding_reseller_for``, asked only then);
 4. reserve the stock with **one conditional UPDATE** (``stock = stock − q``
-   only where ``stock >= q``); fewer rows updated than SKUs means someone
+   only where ``stock >= q``; one ``q`` for all when every SKU loses as
+   many units, else a ``CASE`` per SKU); fewer rows updated than SKUs means someone
    else was faster, and the whole order rolls back (``CHECK stock >= 0``
    backs it);
 5. write the order, one fulfilment group per supplier (一件代发) and the
@@ -182,11 +183,18 @@ def _stock_reserve(skus: dict[int, Sku], wanted: Counter, requested: list[LineRe
     order) with one conditional UPDATE; OutOfStock names the short lines."""
     short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
     if not short:
-        condition = Q()
-        for sku_id, quantity in wanted.items():
-            condition |= Q(pk=sku_id, stock__gte=quantity)
-        decrement = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in wanted.items()))
-        if Sku.objects.filter(condition).update(stock=F("stock") - decrement) == len(wanted):
+        if len(set(wanted.values())) == 1:
+            # the usual cart takes as many of each SKU (one of each): no CASE to build, which cost more
+            # Python than the rest of the statement
+            quantity = next(iter(wanted.values()))
+            updated = Sku.objects.filter(pk__in=list(wanted), stock__gte=quantity).update(stock=F("stock") - quantity)
+        else:
+            condition = Q()
+            for sku_id, quantity in wanted.items():
+                condition |= Q(pk=sku_id, stock__gte=quantity)
+            decrement = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in wanted.items()))
+            updated = Sku.objects.filter(condition).update(stock=F("stock") - decrement)
+        if updated == len(wanted):
             return
         short = set(wanted)  # cannot happen under the lock; the database said no, so say it plainly
     raise OutOfStock(

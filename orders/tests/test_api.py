@@ -2,6 +2,8 @@
 cancelling, asking for refunds; resellers' shop orders and suppliers'
 parcels, each seeing only its own."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -11,8 +13,12 @@ from catalog.services import supplier_staff_add
 from distribution.choices import BindingSource
 from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
+from orders.api.serializers import OrderOut, order_out_data
 from orders.choices import OrderStatus
 from orders.models import IdempotencyKey, Order
+from orders.selectors import order_get_for_buyer
+from orders.services.lifecycle import order_confirm_receipt
+from orders.services.refunds import refund_request
 from shops.tests.factories import ShopFactory
 
 from .factories import pay, place, ship, shop_selling
@@ -146,6 +152,28 @@ def test_placing_through_the_api_costs_at_most_15_queries(django_assert_max_num_
         response = client.post("/api/v1/orders/", body, format="json", headers={"Idempotency-Key": "q"})
 
     assert response.status_code == 201, response.content
+
+
+def test_order_out_data_is_orderout(django_capture_on_commit_callbacks):
+    # given an order just placed (a line in a shop, one outside), and one paid, shipped, completed, with a refund
+    shop, sku = shop_selling(price=12_000)
+    _, other = shop_selling(shop=shop)
+    from orders.services.placing import LineRequest
+
+    placed = place(lines=[LineRequest(sku.pk, 2, shop.slug), LineRequest(other.pk, 1, None)])
+    lived = place(shop=shop, sku=sku, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        ship(pay(lived))
+    refund_request(order_id=lived.pk, line_id=lived.lines.get().pk, buyer=lived.buyer, amount=2050, reason="破损")
+    order_confirm_receipt(order_id=lived.pk, buyer=lived.buyer)
+
+    read = order_get_for_buyer(buyer=lived.buyer, order_id=lived.pk)
+    assert read.refunds.all() and read.completed_at and read.fulfilments.get().shipped_at
+
+    for order in (placed, order_get_for_buyer(buyer=placed.buyer, order_id=placed.pk), read):
+        # then the hand-built answer is OrderOut's: the same values, keys in the same order, the same bytes
+        assert order_out_data(order) == OrderOut(order).data
+        assert json.dumps(order_out_data(order)) == json.dumps(OrderOut(order).data)
 
 
 def test_pay_gives_the_sandbox_url_and_the_order_reads_paid_after_the_callback(django_capture_on_commit_callbacks):

@@ -52,6 +52,29 @@ def test_the_stock_is_reserved_at_once():
     assert sku.stock == 3
 
 
+# each SKU loses 2 (one UPDATE without CASE), or not as many of each (a CASE per SKU)
+@pytest.mark.parametrize("quantities", [(2, 2, 1), (1, 1, 1), (1, 3, 2)])
+def test_each_sku_of_a_cart_loses_what_its_lines_take(quantities):
+    # given three SKUs, the last bought twice (in a shop and outside it)
+    shop, first = shop_selling(stock=10)
+    _, second = shop_selling(shop=shop, stock=10)
+    _, third = shop_selling(shop=shop, stock=10)
+    a, b, c = quantities
+
+    place(
+        lines=[
+            LineRequest(first.pk, a, shop.slug),
+            LineRequest(second.pk, b, shop.slug),
+            LineRequest(third.pk, c, shop.slug),
+            LineRequest(third.pk, c, None),
+        ]
+    )
+
+    for sku in (first, second, third):
+        sku.refresh_from_db()
+    assert (first.stock, second.stock, third.stock) == (10 - a, 10 - b, 10 - 2 * c)
+
+
 def test_more_than_the_stock_is_refused_and_nothing_is_written():
     shop, sku = shop_selling(stock=2)
 
