@@ -39,18 +39,10 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, ROOT)
 
-from scratch import scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import ADDRESS, bench_environment, bench_product, scratch_database_create, scratch_database_drop  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_orders"
 STOCK = 1_000_000
-ADDRESS = {
-    "recipient_name": "张三",
-    "phone": "13800138000",
-    "province_code": "44",
-    "city_code": "4401",
-    "district_code": "440106",
-    "street": "体育西路 1 号 2 栋 301",
-}
 
 
 # --- the world -------------------------------------------------------------------------
@@ -61,9 +53,8 @@ def world_build(*, products: int, buyers: int, depth: int) -> dict:
     from django.db import connection
 
     from accounts.services import api_token_create, user_create
-    from catalog.choices import ProductStatus
     from catalog.models import Category
-    from catalog.services import SkuInput, product_create, product_set_status, supplier_create
+    from catalog.services import supplier_create
     from distribution.choices import BindingSource
     from distribution.services import binding_touch, reseller_create_root, reseller_join
     from shops.services import shop_open, shop_pick_product
@@ -72,24 +63,9 @@ def world_build(*, products: int, buyers: int, depth: int) -> dict:
     suppliers = [supplier_create(name=f"基准供应商{n}") for n in range(4)]
     skus = []
     for n in range(products):
-        product = product_create(
-            supplier=suppliers[n % len(suppliers)],
-            category=category,
-            title=f"基准商品 {n}",
-            description="",
-            skus=[
-                SkuInput(
-                    code=f"B{n}-{k}",
-                    cost_amount=5_000,
-                    min_resale_amount=6_000,
-                    list_price_amount=10_000,
-                    max_resale_amount=20_000,
-                    stock=STOCK,
-                )
-                for k in range(2)
-            ],
+        product = bench_product(
+            supplier=suppliers[n % len(suppliers)], category=category, title=f"基准商品 {n}", code=f"B{n}", stock=STOCK
         )
-        product_set_status(product=product, status=ProductStatus.ON_SALE)
         skus.extend(product.skus.order_by("id"))
     phone = iter(range(13_700_000_000, 13_800_000_000))
     top = reseller_create_root(user=user_create(phone=str(next(phone)), password=None))
@@ -265,12 +241,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "socialshop.settings.base"
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["THROTTLE_RATE_ORDER_PLACE"] = "1000000/min"
+    bench_environment(url, THROTTLE_RATE_ORDER_PLACE="1000000/min")
     scratch_database_create(url)
     server = None
     try:

@@ -1,6 +1,8 @@
 """What the benchmarks share: a scratch PostgreSQL database each creates
-and drops, and the median timer."""
+and drops, the Django environment they run in, a buyer's address, a
+product made through the catalogue's services, and the median timer."""
 
+import os
 import statistics
 import time
 from urllib.parse import urlparse
@@ -19,6 +21,54 @@ def _server(url: str):
     )
     admin.autocommit = True
     return admin, parsed.path.lstrip("/")
+
+
+ADDRESS = {
+    "recipient_name": "张三",
+    "phone": "13800138000",
+    "province_code": "44",
+    "city_code": "4401",
+    "district_code": "440106",
+    "street": "体育西路 1 号 2 栋 301",
+}
+
+
+def bench_environment(url: str, **extra: str) -> None:
+    """Point Django at the scratch database ``url``: base settings, Celery
+    tasks run in process (no broker), quiet logs; ``extra`` adds settings."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "socialshop.settings.base"
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ.update(extra)
+
+
+def bench_product(*, supplier, category, title: str, code: str, stock: int, skus: int = 2):
+    """A product on sale with ``skus`` SKUs (cost 50, resale 60–200, list
+    price 100 yuan), through the catalogue's services."""
+    from catalog.choices import ProductStatus
+    from catalog.services import SkuInput, product_create, product_set_status
+
+    product = product_create(
+        supplier=supplier,
+        category=category,
+        title=title,
+        description="",
+        skus=[
+            SkuInput(
+                code=f"{code}-{k}",
+                cost_amount=5_000,
+                min_resale_amount=6_000,
+                list_price_amount=10_000,
+                max_resale_amount=20_000,
+                stock=stock,
+            )
+            for k in range(skus)
+        ],
+    )
+    product_set_status(product=product, status=ProductStatus.ON_SALE)
+    return product
 
 
 def scratch_database_create(url: str) -> None:

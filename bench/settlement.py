@@ -28,17 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-from scratch import scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import ADDRESS, bench_environment, bench_product, scratch_database_create, scratch_database_drop  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_settlement"
-ADDRESS = {
-    "recipient_name": "张三",
-    "phone": "13800138000",
-    "province_code": "44",
-    "city_code": "4401",
-    "district_code": "440106",
-    "street": "体育西路 1 号 2 栋 301",
-}
 
 
 def world_build(*, resellers: int, commissions: int, orders: int) -> None:
@@ -48,9 +40,8 @@ def world_build(*, resellers: int, commissions: int, orders: int) -> None:
     from treeshape import tree_shape_build
 
     from accounts.services import user_create
-    from catalog.choices import ProductStatus
     from catalog.models import Category
-    from catalog.services import SkuInput, product_create, product_set_status, supplier_create
+    from catalog.services import supplier_create
     from commissions.models import Commission
     from commissions.services.engine import _accrual_postings
     from ledger.services import ledger_post_batch
@@ -61,25 +52,13 @@ def world_build(*, resellers: int, commissions: int, orders: int) -> None:
     started = time.perf_counter()
     load(tree_shape_build(size=resellers, chain=100, hubs=5), timezone.now())
 
-    supplier = supplier_create(name="结算基准供应商")
-    product = product_create(
-        supplier=supplier,
+    product = bench_product(
+        supplier=supplier_create(name="结算基准供应商"),
         category=Category.objects.create(name="结算基准", slug="bench-settlement"),
         title="结算基准商品",
-        description="",
-        skus=[
-            SkuInput(
-                code=f"S{k}",
-                cost_amount=5_000,
-                min_resale_amount=6_000,
-                list_price_amount=10_000,
-                max_resale_amount=20_000,
-                stock=orders,
-            )
-            for k in range(2)
-        ],
+        code="S",
+        stock=orders,
     )
-    product_set_status(product=product, status=ProductStatus.ON_SALE)
     skus = list(product.skus.order_by("pk").values_list("pk", flat=True))
     buyer = user_create(phone="13600000001", password=None)
     for _ in range(orders):
@@ -182,11 +161,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "socialshop.settings.base"
-    os.environ["CELERY_BROKER_URL"] = "memory://"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    os.environ["LOG_LEVEL"] = "WARNING"
+    bench_environment(url)
     scratch_database_create(url)
     try:
         import django

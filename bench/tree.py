@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-from scratch import median_ms, scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import bench_environment, median_ms, scratch_database_create, scratch_database_drop  # noqa: E402
 from treeshape import tree_shape_build  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_tree"
@@ -370,11 +370,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialshop.settings.base")
-    os.environ["CELERY_BROKER_URL"] = "memory://"  # a recorded sale's roll-up runs in process
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    os.environ["LOG_LEVEL"] = "WARNING"
+    bench_environment(url)  # a recorded sale's roll-up runs in process
     started = time.perf_counter()
     scratch_database_create(url)
     try:
