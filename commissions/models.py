@@ -308,8 +308,10 @@ class Commission(models.Model):
             ),
         ]
         indexes = [
-            # the settlement sweep: frozen ones by maturity
-            models.Index(fields=["matures_at"], condition=Q(state="frozen"), name="commission_frozen_by_maturity"),
+            # the settlement sweep: frozen ones in maturity order, so a batch reads only what it takes
+            models.Index(
+                fields=["matures_at", "id"], condition=Q(state="frozen"), name="commission_frozen_by_maturity"
+            ),
             models.Index(fields=["beneficiary", "-created_at"], name="commission_by_beneficiary"),
         ]
 

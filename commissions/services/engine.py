@@ -279,7 +279,7 @@ def commissions_settle_matured(*, now: datetime | None = None, batch_size: int =
                 Commission.objects.matured(now=now)
                 .exclude(Exists(Refund.objects.filter(line_id=OuterRef("order_line_id"), status__in=REFUND_OPEN)))
                 .select_for_update(skip_locked=True)
-                .order_by("pk")
+                .order_by("matures_at", "pk")  # the partial index's order: no walk past settled rows
                 .values_list("pk", "beneficiary_id", "amount", "reversed_amount")[:batch_size]
             )
             if not batch:
