@@ -2,27 +2,38 @@
 already keeps of who did what and why. Nothing is copied into a table of its
 own, so nothing can drift: every app's own record is the source of truth.
 
+Whether a record is an operator's action is read from the record itself
+(what changed), never from what its actor is today: demoting an operator
+hides none of its past actions, and promoting a reseller does not turn its
+own withdrawal requests into operators' actions.
+
 A page costs a constant number of queries whatever its size: one UNION of
-(time, source, id, actor) over the sources, one count, then one query per
-source on the page to describe its rows, and one for the actors."""
+(time, source, id, actor) over the sources, cut to the page (no count of
+the whole history), then one query per source on the page to describe its
+rows, and one for the actors."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import User
-from catalog.models import ProductStatusChange
+from catalog.choices import ProductStatus
+from catalog.models import ProductStatusChange, SupplierMembership
 from commissions.choices import WithdrawalStatus
 from commissions.models import CommissionPlan, PayoutBatch, WithdrawalStatusChange
+from distribution.choices import ResellerEventKind
 from distribution.models import ResellerEvent
 from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
 from orders.models import StatusChange
+from shops.choices import ShopStatus
 from shops.models import ShopStatusChange
 from socialshop.money import format_yuan
 
@@ -64,8 +75,26 @@ class AuditEntry:
         return str(dict(Area.choices)[self.area])
 
 
-def _by_operator(field: str) -> Q:
-    return Q(**{f"{field}__role": Role.OPERATOR}) | Q(**{f"{field}__is_staff": True})
+# what only operators do, read from each record
+OPERATOR_RESELLER_EVENTS = [
+    ResellerEventKind.CREATED_ROOT,
+    ResellerEventKind.APPROVED,
+    ResellerEventKind.MOVED,
+    ResellerEventKind.FROZEN,
+    ResellerEventKind.UNFROZEN,
+]
+OPERATOR_WITHDRAWAL_STEPS = [WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED, WithdrawalStatus.PAYING]
+
+
+def _product_changes_by_operators() -> QuerySet:
+    """Operators put products on sale (and may take them off); a supplier's
+    own staff taking its product off sale is the supplier's business."""
+    by_the_supplier = SupplierMembership.objects.filter(
+        user_id=OuterRef("changed_by_id"), supplier_id=OuterRef("product__supplier_id")
+    )
+    return ProductStatusChange.objects.filter(changed_by__isnull=False).filter(
+        Q(to_status=ProductStatus.ON_SALE) | ~Exists(by_the_supplier)
+    )
 
 
 @dataclass(frozen=True)
@@ -123,7 +152,12 @@ def _plans(ids):
         out[plan.pk] = (
             _("Commission plan published"),
             _("plan #%(id)s: %(tiers)s tiers (%(shares)s), effective %(when)s")
-            % {"id": plan.pk, "tiers": plan.tier_count, "shares": shares, "when": plan.effective_from.date()},
+            % {
+                "id": plan.pk,
+                "tiers": plan.tier_count,
+                "shares": shares,
+                "when": timezone.localdate(plan.effective_from),
+            },
             plan.note,
         )
     return out
@@ -200,42 +234,45 @@ def _admin_entries(ids):
 SOURCES = {
     "reseller_event": Source(
         Area.TREE,
-        lambda: ResellerEvent.objects.filter(_by_operator("actor")),
+        lambda: ResellerEvent.objects.filter(kind__in=OPERATOR_RESELLER_EVENTS, actor__isnull=False),
         "created_at",
         "actor_id",
         _reseller_events,
     ),
     "withdrawal": Source(
         Area.MONEY,
-        lambda: WithdrawalStatusChange.objects.filter(_by_operator("actor")),
+        lambda: WithdrawalStatusChange.objects.filter(to_status__in=OPERATOR_WITHDRAWAL_STEPS, actor__isnull=False),
         "changed_at",
         "actor_id",
         _withdrawal_changes,
     ),
     "payout_batch": Source(
         Area.MONEY,
-        lambda: PayoutBatch.objects.filter(_by_operator("created_by")),
+        lambda: PayoutBatch.objects.filter(created_by__isnull=False),
         "created_at",
         "created_by_id",
         _payout_batches,
     ),
     "plan": Source(
         Area.MONEY,
-        lambda: CommissionPlan.objects.filter(_by_operator("created_by")),
+        lambda: CommissionPlan.objects.filter(created_by__isnull=False),
         "created_at",
         "created_by_id",
         _plans,
     ),
     "shop": Source(
         Area.CATALOGUE,
-        lambda: ShopStatusChange.objects.filter(_by_operator("changed_by")),
+        # only operators suspend a shop or lift a suspension; owners open and close
+        lambda: ShopStatusChange.objects.filter(
+            Q(to_status=ShopStatus.SUSPENDED) | Q(from_status=ShopStatus.SUSPENDED), changed_by__isnull=False
+        ),
         "changed_at",
         "changed_by_id",
         _shop_changes,
     ),
     "product": Source(
         Area.CATALOGUE,
-        lambda: ProductStatusChange.objects.filter(_by_operator("changed_by")),
+        _product_changes_by_operators,
         "changed_at",
         "changed_by_id",
         _product_changes,
@@ -251,30 +288,37 @@ SOURCES = {
 }
 
 
-def audit_rows(*, area: str | None = None, actor_id: int | None = None) -> QuerySet:
-    """(at, source, id, actor id) of every operator action, newest first, as
-    one UNION ALL; ``area`` and ``actor_id`` narrow it."""
+def audit_rows(*, area: str | None = None, actor_id: int | None = None, first: int = 0, count: int = 50) -> list:
+    """(at, source, id, actor id) of operators' actions ``first`` to
+    ``first + count``, newest first (ties: by source, then newest id), as one
+    UNION ALL; ``area`` and ``actor_id`` narrow it. Where the database allows
+    (PostgreSQL), each source is cut to what the page needs before the union."""
     parts = []
+    cut = connection.features.supports_slicing_ordering_in_compound
     for name, source in SOURCES.items():
         if area and source.area != area:
             continue
         rows = source.rows()
         if actor_id is not None:
             rows = rows.filter(**{source.actor: actor_id})
-        parts.append(
-            rows.order_by()
-            .annotate(
-                entry_at=F(source.at),
-                entry_source=Value(name, output_field=CharField()),
-                entry_id=F("pk"),
-                entry_actor=F(source.actor),
-            )
-            .values_list("entry_at", "entry_source", "entry_id", "entry_actor")
-        )
+        rows = rows.annotate(
+            entry_at=F(source.at),
+            entry_source=Value(name, output_field=CharField()),
+            entry_id=F("pk"),
+            entry_actor=F(source.actor),
+        ).values_list("entry_at", "entry_source", "entry_id", "entry_actor")
+        parts.append(rows)
     if not parts:
-        return ResellerEvent.objects.none().values_list("pk")
-    first, *rest = parts
-    return first.union(*rest, all=True).order_by("-entry_at", "-entry_id") if rest else first.order_by("-entry_at")
+        return []
+    newest_first = ("-entry_at", "entry_source", "-entry_id")
+    if len(parts) == 1:
+        return list(parts[0].order_by(*newest_first)[first : first + count])
+    if cut:
+        parts = [part.order_by("-entry_at", "-entry_id")[: first + count] for part in parts]
+    else:  # SQLite takes no ORDER BY or LIMIT inside a compound statement
+        parts = [part.order_by() for part in parts]
+    head, *rest = parts
+    return list(head.union(*rest, all=True).order_by(*newest_first)[first : first + count])
 
 
 def audit_entries_describe(rows) -> list[AuditEntry]:
@@ -293,4 +337,6 @@ def audit_entries_describe(rows) -> list[AuditEntry]:
 
 
 def audit_operators() -> QuerySet:
+    """Who the page can be filtered by: today's operators (a former one's
+    actions stay in the log, and ``?actor=<id>`` still narrows to them)."""
     return User.objects.filter(Q(role=Role.OPERATOR) | Q(is_staff=True)).order_by("phone")

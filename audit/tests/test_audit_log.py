@@ -4,7 +4,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.choices import Role
 from accounts.tests.factories import OperatorFactory, UserFactory
+from catalog.choices import ProductStatus
+from catalog.services import product_set_status
+from catalog.tests.factories import ProductFactory, SkuFactory, SupplierStaffFactory
 from commissions.services.withdrawals import withdrawal_approve, withdrawal_reject, withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.services import reseller_freeze, reseller_join, reseller_move
@@ -123,3 +127,57 @@ def test_a_page_costs_the_same_queries_for_a_few_entries_or_many(client, operato
 
 def test_the_admin_front_page_leads_to_the_audit_log(client, operator):
     assert reverse("audit:log") in client.get(reverse("admin:index")).content.decode()
+
+
+def test_an_operators_actions_stay_in_the_log_after_it_is_demoted_and_a_promoted_reseller_brings_none(client, operator):
+    former = OperatorFactory()
+    reseller_freeze(reseller=ResellerFactory(), actor=former, reason="刷单")
+    former.role, former.is_staff = Role.CUSTOMER, False
+    former.save()
+    promoted = ResellerFactory()
+    credit_withdrawable(promoted.pk, 50_000, "start")
+    withdrawal_request(reseller=promoted, amount=20_000)  # its own request, before it became an operator
+    promoted.user.role, promoted.user.is_staff = Role.OPERATOR, True
+    promoted.user.save()
+
+    assert [(phone, reason) for phone, _action, _subject, reason in rows(audit_page(client))] == [
+        (former.phone, "刷单")
+    ]
+    assert len(rows(audit_page(client, actor=former.pk))) == 1  # a former operator can still be looked up
+
+
+def test_a_supplier_taking_its_own_product_off_sale_is_not_an_operators_action(client, operator):
+    staff = SupplierStaffFactory()
+    own, other = (ProductFactory(supplier=staff.supplier, status=ProductStatus.DRAFT) for _ in range(2))
+    for product in (own, other):
+        SkuFactory(product=product)
+        product_set_status(product=product, status=ProductStatus.ON_SALE, by=operator)
+    product_set_status(product=own, status=ProductStatus.OFF_SALE, by=staff.user)
+    product_set_status(product=other, status=ProductStatus.OFF_SALE, by=operator)
+
+    found = rows(audit_page(client, area="catalogue"))
+
+    assert [phone for phone, *_rest in found] == [operator.phone] * 3  # two put on sale, one taken off
+
+
+def test_the_log_pages_newest_first_without_gaps_or_repeats(client, operator):
+    for _ in range(60):
+        reseller_freeze(reseller=ResellerFactory(), actor=operator, reason="x")
+
+    first, second = audit_page(client), audit_page(client, page=2)
+
+    assert len(first.context["entries"]) == 50 and first.context["has_older"]
+    assert len(second.context["entries"]) == 10 and not second.context["has_older"]
+    subjects = [entry.subject for entry in first.context["entries"] + second.context["entries"]]
+    assert len(set(subjects)) == 60
+    times = [entry.at for entry in first.context["entries"] + second.context["entries"]]
+    assert times == sorted(times, reverse=True)
+
+
+@pytest.mark.parametrize("page", ["abc", "²", "-1", "0", "99999999999999999999", ""])
+def test_a_page_number_that_is_not_one_shows_the_first_page(client, operator, page):
+    reseller_freeze(reseller=ResellerFactory(), actor=operator, reason="x")
+
+    response = audit_page(client, page=page, actor="²")
+
+    assert response.context["page"] == 1
