@@ -38,7 +38,7 @@ from ledger.selectors import ledger_unbalanced_transactions
 from orders.choices import Actor
 from orders.models import FulfilmentGroup, Order, OrderLine
 from orders.services.fulfilment import fulfilment_ship
-from orders.services.lifecycle import order_confirm_receipt, orders_auto_complete
+from orders.services.lifecycle import order_cancel, order_confirm_receipt, orders_auto_complete
 from orders.services.placing import LineRequest, order_place
 from orders.services.refunds import refund_decide, refund_request
 from orders.tests.factories import an_address, pay
@@ -79,7 +79,15 @@ class MoneyFlow(RuleBasedStateMachine):
         self.withdrawal_ids: list[int] = []
         self.expected: dict[int, dict[tuple[str, int], int]] = {}  # line → (kind, tier) → beneficiary
         self.now = timezone.now()
+        # a chain to start from (root → its invitee → theirs), so that one freeze and one sale
+        # already put a frozen upline in the way of a commission
         self._join(None, 10_000)
+        self._join(self.resellers[-1], 12_000)
+        self._join(self.resellers[-1], 15_000)
+        # and a first sale settled, so that withdrawals have money to work with from the first step
+        self._buy(self.resellers[0], 3, in_shop=True)
+        self._ship_and_complete(Order.objects.get(pk=self.order_ids[-1]))
+        self._time_passes(30)
 
     def teardown(self):
         commissions = Commission.objects.all()
@@ -132,7 +140,10 @@ class MoneyFlow(RuleBasedStateMachine):
 
     @rule(data=st.data(), quantity=st.integers(1, 3), in_shop=st.booleans())
     def buy(self, data, quantity, in_shop):
-        seller = Reseller.objects.select_related("shop").get(pk=data.draw(st.sampled_from(self.resellers)))
+        self._buy(data.draw(st.sampled_from(self.resellers)), quantity, in_shop)
+
+    def _buy(self, seller_id, quantity, in_shop):
+        seller = Reseller.objects.select_related("shop").get(pk=seller_id)
         buyer = UserFactory()
         if not in_shop:
             attempt(lambda: binding_touch(customer=buyer, reseller=seller, source=BindingSource.INVITE_CODE))
@@ -161,7 +172,9 @@ class MoneyFlow(RuleBasedStateMachine):
     @precondition(lambda self: self.order_ids)
     @rule(data=st.data())
     def ship_and_complete(self, data):
-        order = Order.objects.get(pk=data.draw(st.sampled_from(self.order_ids)))
+        self._ship_and_complete(Order.objects.get(pk=data.draw(st.sampled_from(self.order_ids))))
+
+    def _ship_and_complete(self, order):
         for group in FulfilmentGroup.objects.filter(order=order, status="to_ship"):
             attempt(
                 lambda group=group: fulfilment_ship(
@@ -178,9 +191,9 @@ class MoneyFlow(RuleBasedStateMachine):
     @rule(data=st.data(), share=st.sampled_from([100, 100, 60, 33, 1]), approve=st.booleans())
     def refund(self, data, share, approve):
         settled = list(
-            Commission.objects.filter(order_id__in=self.order_ids, state=CommissionState.SETTLED).values_list(
-                "order_id", flat=True
-            )
+            Commission.objects.filter(order_id__in=self.order_ids, state=CommissionState.SETTLED)
+            .order_by("order_id")  # drawn from by position: the same list on a replay
+            .values_list("order_id", flat=True)
         )  # half the time a settled order, when there is one: its refund is a clawback (扣回)
         line = OrderLine.objects.filter(order_id=data.draw(st.sampled_from(self.order_ids + settled * 3))).first()
         amount = max(1, line.paid_amount * share // 100)
@@ -194,8 +207,29 @@ class MoneyFlow(RuleBasedStateMachine):
                 lambda: refund_decide(refund_id=refund.pk, approve=approve, by=self.operator, actor_kind=Actor.OPERATOR)
             )
 
+    @precondition(lambda self: self.order_ids)
+    @rule(data=st.data())
+    def buyer_cancels_before_shipping(self, data):
+        """A paid order cancelled before it ships is refunded in full: its
+        frozen commissions are cancelled (refused once a parcel has left)."""
+        order = Order.objects.get(pk=data.draw(st.sampled_from(self.order_ids)))
+        attempt(
+            lambda: committed(
+                lambda: order_cancel(
+                    order_id=order.pk,
+                    by=order.buyer,
+                    actor_kind=Actor.BUYER,
+                    reason="changed my mind",
+                    buyer=order.buyer,
+                )
+            )
+        )
+
     @rule(days=st.integers(3, 30))
     def time_passes_and_settlement_sweeps(self, days):
+        self._time_passes(days)
+
+    def _time_passes(self, days):
         self.now += timedelta(days=days)
         committed(lambda: orders_auto_complete(now=self.now))
         committed(lambda: commissions_settle_matured(now=self.now))
@@ -206,7 +240,9 @@ class MoneyFlow(RuleBasedStateMachine):
         return list(
             LedgerAccount.objects.filter(
                 kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id__in=self.resellers, balance_amount__gte=2_000
-            ).values_list("owner_id", "balance_amount")
+            )
+            .order_by("owner_id")  # drawn from by position: the same list on a replay
+            .values_list("owner_id", "balance_amount")
         )
 
     @precondition(lambda self: self._with_money())  # drawn only once someone has money, so each example gets there
