@@ -142,7 +142,14 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
     """Post many transactions at once, each once, in a constant number of
     queries (set-based settlement posts thousands this way). Returns the
     keys it posted now; keys posted before are skipped. Account rows are
-    locked in id order before their balances move."""
+    locked in id order before their balances move. A key twice in one
+    batch is a caller's bug (which of the two would be the event?): refused,
+    nothing written."""
+    keys = [posting.idempotency_key for posting in postings]
+    if len(set(keys)) != len(keys):
+        raise ValueError(
+            f"one idempotency key twice in a ledger batch: {sorted({k for k in keys if keys.count(k) > 1})}"
+        )
     signed = {
         posting.idempotency_key: signed_entries(debits=posting.debits, credits=posting.credits) for posting in postings
     }

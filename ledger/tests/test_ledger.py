@@ -197,6 +197,16 @@ def test_a_batch_posts_each_transaction_once_in_constant_queries(django_assert_m
     assert ledger_unbalanced_transactions() == []
 
 
+def test_a_batch_naming_one_event_twice_is_refused_and_writes_nothing():
+    _accrue(1, 1_000, "accrue-1")
+
+    with pytest.raises(ValueError, match="settle-1"):
+        ledger_post_batch([_settle(1, 300, "settle-1"), _settle(1, 500, "settle-1")])
+
+    assert not LedgerTransaction.objects.filter(idempotency_key="settle-1").exists()
+    assert ledger_account(kind=AccountKind.RESELLER_FROZEN, owner_id=1).balance_amount == 1_000
+
+
 def test_accounts_for_many_owners_come_in_constant_queries(django_assert_max_num_queries):
     keys = [(AccountKind.RESELLER_FROZEN, owner) for owner in range(1, 30)] + [
         (AccountKind.PLATFORM_COMMISSION_EXPENSE, None)
