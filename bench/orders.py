@@ -39,7 +39,14 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, ROOT)
 
-from scratch import ADDRESS, bench_environment, bench_product, scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import (  # noqa: E402
+    ADDRESS,
+    bench_django_ready,
+    bench_environment,
+    bench_product,
+    scratch_database_create,
+    scratch_database_drop,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_orders"
 STOCK = 1_000_000
@@ -245,16 +252,9 @@ def main() -> None:
     scratch_database_create(url)
     server = None
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        bench_django_ready()
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            print(cursor.fetchone()[0])
         world = world_build(products=args.products, buyers=args.clients, depth=args.depth)
         statements = statements_per_order(world)
         connection.close()

@@ -44,6 +44,21 @@ def bench_environment(url: str, **extra: str) -> None:
     os.environ.update(extra)
 
 
+def bench_django_ready() -> None:
+    """Set Django up on the scratch database (after bench_environment and
+    scratch_database_create), migrate it, and print the server's version."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        print(cursor.fetchone()[0])
+
+
 def bench_product(*, supplier, category, title: str, code: str, stock: int, skus: int = 2):
     """A product on sale with ``skus`` SKUs (cost 50, resale 60–200, list
     price 100 yuan), through the catalogue's services."""

@@ -28,7 +28,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-from scratch import ADDRESS, bench_environment, bench_product, scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import (  # noqa: E402
+    ADDRESS,
+    bench_django_ready,
+    bench_environment,
+    bench_product,
+    scratch_database_create,
+    scratch_database_drop,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_settlement"
 
@@ -164,15 +171,11 @@ def main() -> None:
     bench_environment(url)
     scratch_database_create(url)
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        bench_django_ready()
         from django.utils import timezone
 
         from commissions.services.engine import SETTLEMENT_BATCH_SIZE, commissions_settle_matured
 
-        call_command("migrate", verbosity=0)
         world_build(resellers=args.resellers, commissions=args.commissions, orders=args.orders)
         now = timezone.now()
 

@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-from scratch import bench_environment, median_ms, scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import bench_django_ready, bench_environment, median_ms, scratch_database_create, scratch_database_drop  # noqa: E402
 from treeshape import tree_shape_build  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_tree"
@@ -374,16 +374,9 @@ def main() -> None:
     started = time.perf_counter()
     scratch_database_create(url)
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        bench_django_ready()
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            print(cursor.fetchone()[0])
         shape = tree_shape_build(size=args.size, chain=args.chain)
         print(
             f"tree: {shape.size:,} resellers, deepest {max(shape.depths):,} levels (the chain), "

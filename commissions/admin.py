@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
 from socialshop.errors import DomainError
 from socialshop.money import BASIS_POINTS, format_yuan
 
@@ -134,14 +135,9 @@ class CommissionPlanAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class WithdrawalStatusChangeInline(admin.TabularInline):
+class WithdrawalStatusChangeInline(ReadOnlyInline):
     model = WithdrawalStatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_status", "to_status", "actor", "reason", "changed_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("from_status", "to_status", "actor", "reason", "changed_at")
 
 
 class DecisionForm(forms.Form):
@@ -226,15 +222,9 @@ class WithdrawalAdmin(admin.ModelAdmin):
             )
 
 
-class PayoutItemInline(admin.TabularInline):
+class PayoutItemInline(ReadOnlyInline):
     model = PayoutItem
-    extra = 0
-    can_delete = False
-    readonly_fields = ("withdrawal", "amount", "reference", "provider_reference", "outcome")
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ("withdrawal", "amount", "reference", "provider_reference", "outcome")
 
 
 @admin.register(PayoutBatch)
@@ -252,7 +242,7 @@ class PayoutBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commission)
-class CommissionAdmin(admin.ModelAdmin):
+class CommissionAdmin(ReadOnlyAdmin):
     """Read-only: commissions are written by the engine alone."""
 
     list_display = ("id", "beneficiary", "kind", "tier", "amount_yuan", "net_yuan", "state", "created_at", "matures_at")
@@ -260,15 +250,6 @@ class CommissionAdmin(admin.ModelAdmin):
     search_fields = ("beneficiary__user__phone", "beneficiary__invite_code", "order__id")
     list_select_related = ("beneficiary__user",)
     readonly_fields = [field.name for field in Commission._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("earned"))
     def amount_yuan(self, obj):

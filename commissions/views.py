@@ -1,11 +1,9 @@
 """The reseller's money page (phone) and the operators' money report."""
 
 import csv
-import functools
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
@@ -14,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from distribution.exceptions import NotAReseller
-from distribution.selectors import reseller_for_user
+from distribution.decorators import reseller_required
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
 from socialshop.errors import DomainError
@@ -32,21 +29,6 @@ WITHDRAWAL_HISTORY_SIZE = 10
 CHART_DAYS = 30
 
 
-def reseller_only(view):
-    """Logged in and a reseller (others are sent to the join page)."""
-
-    @login_required
-    @functools.wraps(view)
-    def page(request, *args, **kwargs):
-        try:
-            reseller = reseller_for_user(request.user)
-        except NotAReseller:
-            return redirect("distribution:join")
-        return view(request, reseller, *args, **kwargs)
-
-    return page
-
-
 def _chart(days):
     """Bars of a server-drawn SVG chart (no JavaScript), 100 units tall at
     the best day, on a 105-unit canvas."""
@@ -58,7 +40,7 @@ def _chart(days):
     return bars
 
 
-@reseller_only
+@reseller_required
 @require_http_methods(["GET", "POST"])
 def money(request, reseller):
     form = WithdrawForm(request.POST or None)
@@ -95,7 +77,7 @@ class _Echo:
         return value
 
 
-@reseller_only
+@reseller_required
 @require_GET
 def statement_csv(request, reseller):
     """Every movement of the reseller's money as CSV (opens in Excel/WPS:

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from socialshop.admin_inlines import ReadOnlyAdmin
 from socialshop.errors import DomainError
 
 from .forms import DistributionSettingsForm, ReasonForm, ResellerMoveForm
@@ -133,19 +134,6 @@ class ResellerAdmin(admin.ModelAdmin):
             reseller_unfreeze(reseller=reseller, actor=request.user, reason=form.cleaned_data["reason"])
 
         return self._action_page(request, pk, form_class=ReasonForm, title=_("Unfreeze"), perform=perform)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services: operators read them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ResellerEvent)

@@ -2,7 +2,6 @@
 customer's binding. Each view calls selectors to read and one service to
 write."""
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +23,7 @@ from socialshop.forms import query_text
 
 from .choices import BindingSource, ResellerStatus
 from .codes import invite_code_normalize
+from .decorators import reseller_required
 from .exceptions import NotAReseller
 from .forms import JoinForm, JoinSignUpForm
 from .invites import invite_poster_png, invite_qr_png, invite_url
@@ -62,20 +62,8 @@ def member_row(member: Reseller) -> MemberRow:
 
 
 def reseller_page(view):
-    """A page of the logged-in reseller, passed to the view; anyone else
-    logged in is sent to the join page."""
-
-    @login_required
-    @require_GET
-    @functools.wraps(view)
-    def page(request, *args, **kwargs):
-        try:
-            reseller = reseller_for_user(request.user)
-        except NotAReseller:
-            return redirect("distribution:join")
-        return view(request, reseller, *args, **kwargs)
-
-    return page
+    """A reseller's read-only page (GET)."""
+    return reseller_required(require_GET(view))
 
 
 @reseller_page
