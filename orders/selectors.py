@@ -192,12 +192,17 @@ def offers_for(*, skus: list[Sku], shop_slugs: set[str]) -> tuple[dict[tuple[str
     """Offers in the named shops (one query) and list prices for SKUs bought
     outside any shop: the SKU active, its product on sale, its supplier active."""
     in_shops = shop_sku_offers_many(skus=skus, shop_slugs=shop_slugs) if shop_slugs else {}
-    outside = {
+    return in_shops, list_prices_outside_shops(skus)
+
+
+def list_prices_outside_shops(skus: list[Sku]) -> dict[int, int]:
+    """SKU id → the price outside any shop (the list price), for the SKUs
+    that can be bought: active, product on sale, supplier active. No query."""
+    return {
         sku.pk: sku_offer(sku, None).price_amount
         for sku in skus
         if sku.is_active and sku.product.status == ProductStatus.ON_SALE and sku.product.supplier.is_active
     }
-    return in_shops, outside
 
 
 def cart_priced(*, entries) -> list[tuple[object, PricedLine | None]]:

@@ -223,7 +223,9 @@ def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> d
     The SKUs come loaded with ``product__supplier`` (orders locks them
     first); a pair is missing when the shop is not public, the product is not
     picked there or hidden, not on sale, its supplier inactive, or the SKU
-    inactive."""
+    inactive. (Orders' PostgreSQL placing path reads the same picks in its
+    own statement, ``orders.services.placing_pg``, and builds the offers with
+    ``shop_offers_build``.)"""
     skus = [sku for sku in skus if sku.is_active and _on_sale(sku.product)]
     slugs = {slug.lower() for slug in shop_slugs}
     if not skus or not slugs:
@@ -250,9 +252,22 @@ def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> d
         picks[row.pk] = row
         if row.price_sku_id is not None:
             prices[(row.pk, row.price_sku_id)] = row.price_amount
+    return shop_offers_build(skus=skus, picks=picks.values(), prices=prices)
+
+
+def shop_offers_build(
+    *, skus: Iterable[Sku], picks: Iterable[ShopProduct], prices: dict[tuple[int, int], int]
+) -> dict[tuple[str, int], ShopOffer]:
+    """The offers of ``skus`` in shops that picked their products and are
+    open to buyers (``picks``: each with its shop and the shop's owner
+    loaded, already narrowed to public shops and visible picks), at each
+    shop's stored price (``prices[(pick id, SKU id)]``) kept within bounds.
+    A SKU that is inactive, or whose product is off sale or supplier
+    inactive, gets no offer. No query."""
+    buyable = [sku for sku in skus if sku.is_active and _on_sale(sku.product)]
     offers = {}
-    for pick in picks.values():
-        for sku in skus:
+    for pick in picks:
+        for sku in buyable:
             if sku.product_id == pick.product_id:
                 offers[(pick.shop.slug, sku.pk)] = ShopOffer(
                     shop=pick.shop, offer=sku_offer(sku, prices.get((pick.pk, sku.pk)))

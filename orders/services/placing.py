@@ -24,17 +24,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Sku
 from distribution.selectors import binding_reseller_for
+from shops.selectors import shop_sku_offers_many
 
 from ..exceptions import EmptyOrder, NotBuyable, OutOfStock
-from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine, Refund
-from ..selectors import offers_for
+from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine
+from ..selectors import list_prices_outside_shops
+from . import placing_pg
 from .addresses import ShippingAddress, shipping_address_clean
 
 
@@ -100,17 +102,25 @@ def order_place(
 
 
 def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str) -> Order:
-    skus = {
-        sku.pk: sku
-        for sku in Sku.objects.select_for_update(of=("self",))
-        .select_related("product__supplier")
-        .filter(pk__in={line.sku_id for line in requested})
-        .order_by("pk")
-    }
-    shop_offers, outside = offers_for(
-        skus=list(skus.values()), shop_slugs={line.shop_slug for line in requested if line.shop_slug}
-    )
-    binding = binding_reseller_for(customer=buyer) if any(line.shop_slug is None for line in requested) else None
+    in_sql = placing_in_sql()
+    wanted = _quantities(requested)
+    needs_binding = any(line.shop_slug is None for line in requested)
+    shop_slugs = {line.shop_slug for line in requested if line.shop_slug}
+    if in_sql:
+        skus, shop_offers, binding = placing_pg.place_read(
+            buyer=buyer, sku_ids=sorted(wanted), shop_slugs=shop_slugs, needs_binding=needs_binding
+        )
+    else:
+        skus = {
+            sku.pk: sku
+            for sku in Sku.objects.select_for_update(of=("self",))
+            .select_related("product__supplier")
+            .filter(pk__in=list(wanted))
+            .order_by("pk")
+        }
+        shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
+        binding = binding_reseller_for(customer=buyer) if needs_binding else None
+    outside = list_prices_outside_shops(list(skus.values()))
 
     priced, refused = [], []
     for index, line in enumerate(requested):
@@ -129,10 +139,11 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
             fields={f"lines.{index}.sku_id": [str(NotBuyable.default_message)] for index in refused},
             sku_ids=sorted({requested[index].sku_id for index in refused}),
         )
+    short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
+    if short:
+        raise _out_of_stock(skus, short, requested)
 
-    _stock_reserve(skus, _quantities(requested), requested)
-
-    order = Order.objects.create(
+    order = Order(
         buyer=buyer,
         total_amount=sum(price * line.quantity for line, _sku, price, _shop, _reseller in priced),
         currency=settings.CURRENCY,
@@ -143,8 +154,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
     for _line, sku, *_rest in priced:
         supplier = sku.product.supplier
         groups.setdefault(supplier.pk, FulfilmentGroup(order=order, supplier=supplier))
-    FulfilmentGroup.objects.bulk_create(groups.values())
-    order_lines = OrderLine.objects.bulk_create(
+    order_lines = [
         OrderLine(
             order=order,
             fulfilment=groups[sku.product.supplier_id],
@@ -165,10 +175,24 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
             buyer_is_attributed_reseller=reseller is not None and reseller.user_id == buyer.pk,
         )
         for line, sku, price, shop, reseller in priced
-    )
+    ]
+    if in_sql:
+        written = placing_pg.place_write(order=order, groups=list(groups.values()), lines=order_lines, wanted=wanted)
+    else:
+        written = _stock_reserve(wanted) and _write(order, list(groups.values()), order_lines)
+    if not written:  # cannot happen under the lock; the database said no, so say it plainly
+        raise _out_of_stock(skus, set(wanted), requested)
     # no audit row for the creation: the order's own created_at and buyer say who placed it when;
     # every later move of the order and its parcels is audited (states.status_set)
     return order_loaded_in_memory(order, order_lines, list(groups.values()))
+
+
+def placing_in_sql() -> bool:
+    """Whether placing runs its PostgreSQL path (two statements, see
+    ``placing_pg``) rather than the portable ORM one (eight): on PostgreSQL
+    unless ``ORDERS_PLACE_IN_SQL`` is off. Both give the same orders, the same
+    refusals and the same locks (``test_placing_paths_agree``)."""
+    return settings.ORDERS_PLACE_IN_SQL and connection.vendor == "postgresql"
 
 
 def _quantities(requested: list[LineRequest]) -> Counter:
@@ -178,26 +202,34 @@ def _quantities(requested: list[LineRequest]) -> Counter:
     return counts
 
 
-def _stock_reserve(skus: dict[int, Sku], wanted: Counter, requested: list[LineRequest]) -> None:
+def _stock_reserve(wanted: Counter) -> bool:
     """Take ``wanted[sku_id]`` units of each SKU (rows already locked, in id
-    order) with one conditional UPDATE; OutOfStock names the short lines."""
-    short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
-    if not short:
-        if len(set(wanted.values())) == 1:
-            # the usual cart takes as many of each SKU (one of each): no CASE to build, which cost more
-            # Python than the rest of the statement
-            quantity = next(iter(wanted.values()))
-            updated = Sku.objects.filter(pk__in=list(wanted), stock__gte=quantity).update(stock=F("stock") - quantity)
-        else:
-            condition = Q()
-            for sku_id, quantity in wanted.items():
-                condition |= Q(pk=sku_id, stock__gte=quantity)
-            decrement = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in wanted.items()))
-            updated = Sku.objects.filter(condition).update(stock=F("stock") - decrement)
-        if updated == len(wanted):
-            return
-        short = set(wanted)  # cannot happen under the lock; the database said no, so say it plainly
-    raise OutOfStock(
+    order, and checked) with one conditional UPDATE; False when the database
+    took fewer rows than asked (the caller's transaction rolls back)."""
+    if len(set(wanted.values())) == 1:
+        # the usual cart takes as many of each SKU (one of each): no CASE to build, which cost more
+        # Python than the rest of the statement
+        quantity = next(iter(wanted.values()))
+        updated = Sku.objects.filter(pk__in=list(wanted), stock__gte=quantity).update(stock=F("stock") - quantity)
+    else:
+        condition = Q()
+        for sku_id, quantity in wanted.items():
+            condition |= Q(pk=sku_id, stock__gte=quantity)
+        decrement = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in wanted.items()))
+        updated = Sku.objects.filter(condition).update(stock=F("stock") - decrement)
+    return updated == len(wanted)
+
+
+def _write(order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine]) -> bool:
+    order.save(force_insert=True)
+    FulfilmentGroup.objects.bulk_create(groups)
+    OrderLine.objects.bulk_create(lines)
+    return True
+
+
+def _out_of_stock(skus: dict[int, Sku], short: set[int], requested: list[LineRequest]) -> OutOfStock:
+    """OutOfStock naming the short lines and what is left of each."""
+    return OutOfStock(
         fields={
             f"lines.{index}.quantity": [_("Only %(stock)d left.") % {"stock": skus[line.sku_id].stock}]
             for index, line in enumerate(requested)
@@ -213,12 +245,9 @@ def order_loaded_in_memory(order: Order, lines: list[OrderLine], groups: list[Fu
     answering with the order costs no query (a filter on them still asks the
     database)."""
     cache = {}
-    for name, rows, model in (
-        ("lines", lines, OrderLine),
-        ("fulfilments", groups, FulfilmentGroup),
-        ("refunds", [], Refund),
-    ):
-        queryset = model.objects.filter(order_id=order.pk)
+    for name, rows in (("lines", lines), ("fulfilments", groups), ("refunds", [])):
+        # the related manager's own queryset: its filter on the order is built only if someone filters further
+        queryset = getattr(order, name).all()
         queryset._result_cache = list(rows)
         queryset._prefetch_done = True
         cache[name] = queryset

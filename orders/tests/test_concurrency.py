@@ -18,8 +18,13 @@ from .factories import an_address, pay_notice, place, shop_selling
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
+# placing locks the same way on its two paths (PostgreSQL's two statements, the portable ORM one)
+both_placing_paths = pytest.mark.parametrize("in_sql", [True, False], ids=["sql-path", "orm-path"])
 
-def test_fifty_shoppers_for_the_last_ten_units_make_exactly_ten_orders():
+
+@both_placing_paths
+def test_fifty_shoppers_for_the_last_ten_units_make_exactly_ten_orders(in_sql, settings):
+    settings.ORDERS_PLACE_IN_SQL = in_sql
     shop, sku = shop_selling(stock=10)
     buyers = [UserFactory() for _ in range(50)]
 
@@ -39,7 +44,9 @@ def test_fifty_shoppers_for_the_last_ten_units_make_exactly_ten_orders():
     assert sku.stock == 0 and Order.objects.count() == 10
 
 
-def test_overlapping_carts_locked_in_id_order_never_deadlock():
+@both_placing_paths
+def test_overlapping_carts_locked_in_id_order_never_deadlock(in_sql, settings):
+    settings.ORDERS_PLACE_IN_SQL = in_sql
     shop, first = shop_selling(stock=100)
     _, second = shop_selling(shop=shop, stock=100)
     buyers = [UserFactory() for _ in range(20)]

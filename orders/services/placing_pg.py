@@ -1,0 +1,333 @@
+"""Placing an order on PostgreSQL in two statements instead of eight.
+
+``orders.services.placing`` decides everything about an order in Python, on
+either path: which lines can be bought where, at which price, attributed to
+whom, whether the stock suffices. This module only moves the rows, in the
+two round trips PostgreSQL allows:
+
+- ``place_read``: one SELECT locks the SKUs **in id order**
+  (``ORDER BY id FOR UPDATE OF`` the SKU), exactly as the ORM path does, and
+  brings along their product and supplier, the picks of the named shops
+  that are open to buyers (with the shop, its owner and the shop's stored
+  price), and, when a line is bought outside any shop, the buyer's current
+  binding with the platform's distribution settings.
+- ``place_write``: one statement of data-modifying CTEs takes the stock
+  (``stock = stock − q`` only where ``stock >= q``, so the ``CHECK`` still
+  backs it), then inserts the order, its fulfilment groups and its lines
+  only if every SKU gave its units.
+
+Why: an order placed through the ORM cost nine statements to build in
+Python and fourteen round trips in all; that was most of an order's time
+(bench/README.md). The columns read and written come from the models'
+fields, so a new field is carried without touching this file; the filters
+mirror ``shops.selectors.shop_sku_offers_many`` and
+``distribution.selectors.binding_reseller_for``, and
+``orders/tests/test_placing_paths.py`` holds the two paths to the same
+orders and the same refusals on generated worlds.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from weakref import WeakKeyDictionary
+
+from django.db import connection
+from django.db.models import Model
+
+from accounts.models import User
+from catalog.models import Product, Sku, Supplier
+from distribution.choices import ResellerStatus
+from distribution.models import Binding, DistributionSettings, Reseller
+from distribution.selectors import binding_reseller_in_force
+from shops.choices import ShopStatus
+from shops.models import Shop, ShopProduct, ShopSkuPrice
+from shops.selectors import ShopOffer, shop_offers_build
+
+from ..models import FulfilmentGroup, Order, OrderLine
+
+# --- prepared once per connection ------------------------------------------------------
+
+_prepared_on: "WeakKeyDictionary[object, set[str]]" = WeakKeyDictionary()
+
+
+class _Prepared:
+    """A statement PostgreSQL parses and plans once per connection
+    (``PREPARE``) and then runs by name (``EXECUTE``): the two statements of
+    placing join seven tables and write three, and planning them again for
+    every order cost as much as running them. Persistent connections
+    (``CONN_MAX_AGE``, 60 s in production) keep them. A prepared statement
+    lives as long as its session (a rollback keeps it), so this needs
+    PostgreSQL directly or a session-pooling proxy, not a transaction-pooling
+    one (docs/orders.md)."""
+
+    def __init__(self, name: str, sql: str, types: list[str]):
+        self.name, self.sql, self.types = name, sql, types
+        # each value cast to its parameter's type: psycopg2 sends a list of NULLs as text[]
+        self.execute = f"EXECUTE {name} ({', '.join(f'%s::{type_}' for type_ in types)})"
+
+    def run(self, params: list) -> list[tuple]:
+        with connection.cursor() as cursor:
+            prepared = _prepared_on.setdefault(cursor.connection, set())
+            if self.name not in prepared:
+                cursor.execute(f"PREPARE {self.name} ({', '.join(self.types)}) AS {self.sql}")
+                prepared.add(self.name)
+            cursor.execute(self.execute, params)
+            return cursor.fetchall()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class _Columns:
+    """A model's concrete columns as one SELECT list under ``alias``, and the
+    instance built from its slice of a row (converted as the ORM converts)."""
+
+    def __init__(self, model: type[Model], alias: str):
+        quote = connection.ops.quote_name
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.converters = [
+            (index, field.from_db_value)
+            for index, field in enumerate(self.fields)
+            if hasattr(field, "from_db_value")  # JSON, for one: psycopg2 hands it over as text
+        ]
+
+    def __len__(self):
+        return len(self.fields)
+
+    def load(self, values: list):
+        for index, convert in self.converters:
+            values[index] = convert(values[index], None, connection)
+        return self.model.from_db(connection.alias, None, values)
+
+
+def _partial(model: type[Model], **values) -> Model:
+    """An instance with only these fields loaded (the others deferred: read
+    on access, never guessed)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+@cache
+def _read_statement() -> tuple["_Prepared", _Columns, _Columns, _Columns, _Columns, _Columns]:
+    sku, product, supplier = _Columns(Sku, "s"), _Columns(Product, "p"), _Columns(Supplier, "su")
+    binding, rules = _Columns(Binding, "b"), _Columns(DistributionSettings, "st")
+    table = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (Sku, Product, Supplier, Shop, ShopProduct, ShopSkuPrice, Reseller, Binding, DistributionSettings)
+    }
+    # $1 SKU ids, $2 shop addresses, $3 the open status, $4 the active status, $5 whether the binding is
+    # needed, $6 the buyer, $7 the settings row
+    sql = f"""
+        SELECT {sku.sql}, {product.sql}, {supplier.sql},
+               pick.id, pick.product_id, pick.shop_id, pick.slug, pick.status, pick.owner_id, pick.owner_user_id,
+               pick.owner_status, price.price_amount,
+               {binding.sql}, bound.user_id, {rules.sql}
+        FROM {table[Sku]} s
+        JOIN {table[Product]} p ON p.id = s.product_id
+        JOIN {table[Supplier]} su ON su.id = p.supplier_id
+        LEFT JOIN LATERAL (
+            SELECT picked.id, picked.product_id, picked.shop_id, shop.slug, shop.status, shop.owner_id,
+                   owner.user_id AS owner_user_id, owner.status AS owner_status
+            FROM {table[ShopProduct]} picked
+            JOIN {table[Shop]} shop ON shop.id = picked.shop_id
+            JOIN {table[Reseller]} owner ON owner.id = shop.owner_id
+            WHERE picked.product_id = s.product_id AND NOT picked.is_hidden
+              AND shop.slug = ANY($2) AND shop.status = $3 AND owner.status = $4
+        ) pick ON true
+        LEFT JOIN {table[ShopSkuPrice]} price ON price.pick_id = pick.id AND price.sku_id = s.id
+        LEFT JOIN ({table[Binding]} b JOIN {table[Reseller]} bound ON bound.id = b.reseller_id)
+               ON $5 AND b.customer_id = $6 AND b.ended_at IS NULL
+        LEFT JOIN {table[DistributionSettings]} st ON $5 AND st.id = $7
+        WHERE s.id = ANY($1)
+        ORDER BY s.id
+        FOR UPDATE OF s
+    """  # noqa: S608 - table and column names come from the models
+    statement = _Prepared(
+        "orders_place_read", sql, ["bigint[]", "text[]", "text", "text", "boolean", "bigint", "integer"]
+    )
+    return statement, sku, product, supplier, binding, rules
+
+
+def place_read(
+    *, buyer: User, sku_ids: list[int], shop_slugs: Iterable[str], needs_binding: bool
+) -> tuple[dict[int, Sku], dict[tuple[str, int], ShopOffer], Reseller | None]:
+    """Lock ``sku_ids`` in id order and read what pricing and attribution
+    need, in one statement: the SKUs (with product and supplier) by id, the
+    offers in ``shop_slugs`` as ``shop_sku_offers_many`` gives them, and the
+    reseller the buyer's binding attributes to now (None when
+    ``needs_binding`` is false, the buyer is bound to nobody, or the binding
+    is not in force)."""
+    statement, sku_columns, product_columns, supplier_columns, binding_columns, rules_columns = _read_statement()
+    slugs = sorted({slug.lower() for slug in shop_slugs})
+    rows = statement.run(
+        [
+            sku_ids,
+            slugs,
+            ShopStatus.OPEN,
+            ResellerStatus.ACTIVE,
+            needs_binding,
+            buyer.pk,
+            DistributionSettings.SINGLETON_ID,
+        ]
+    )
+
+    skus: dict[int, Sku] = {}
+    picks: dict[int, ShopProduct] = {}
+    prices: dict[tuple[int, int], int] = {}
+    at_product = len(sku_columns)
+    at_supplier = at_product + len(product_columns)
+    at_pick = at_supplier + len(supplier_columns)
+    at_price = at_pick + 8  # pick, product, shop, slug, status, owner, its user, its status; then the price
+    at_binding = at_price + 1
+    at_rules = at_binding + len(binding_columns) + 1  # the binding, its reseller's user; then the settings
+    for row in rows:  # one row per SKU and pick of its product in a named shop
+        sku_id = row[0]
+        if sku_id not in skus:
+            sku = sku_columns.load(list(row[:at_product]))
+            sku.product = product_columns.load(list(row[at_product:at_supplier]))
+            sku.product.supplier = supplier_columns.load(list(row[at_supplier:at_pick]))
+            skus[sku_id] = sku
+        pick_id, product_id, shop_id, slug, status, owner_id, owner_user_id, owner_status = row[at_pick:at_price]
+        if pick_id is None:
+            continue
+        if pick_id not in picks:
+            shop = _partial(Shop, id=shop_id, owner_id=owner_id, slug=slug, status=status)
+            shop.owner = _partial(Reseller, id=owner_id, user_id=owner_user_id, status=owner_status)
+            pick = _partial(ShopProduct, id=pick_id, shop_id=shop_id, product_id=product_id)
+            pick.shop = shop
+            picks[pick_id] = pick
+        if row[at_price] is not None:
+            prices[(pick_id, sku_id)] = row[at_price]
+
+    reseller = None
+    if rows and rows[0][at_binding] is not None:
+        first = rows[0]
+        binding = binding_columns.load(list(first[at_binding : at_rules - 1]))
+        binding.reseller = _partial(Reseller, id=binding.reseller_id, user_id=first[at_rules - 1])
+        rules = DistributionSettings() if first[at_rules] is None else rules_columns.load(list(first[at_rules:]))
+        reseller = binding_reseller_in_force(binding=binding, settings=rules)
+    return skus, shop_offers_build(skus=skus.values(), picks=picks.values(), prices=prices), reseller
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+class _Insert:
+    """The columns a model's INSERT writes (all concrete ones but the id and
+    those the statement fills itself) with their types, and each instance's
+    values as the ORM's INSERT would send them."""
+
+    def __init__(self, model: type[Model], filled_by_statement: tuple[str, ...] = ()):
+        quote = connection.ops.quote_name
+        self.table = quote(model._meta.db_table)
+        self.fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not field.primary_key and field.name not in filled_by_statement
+        ]
+        self.names = ", ".join(quote(field.column) for field in self.fields)
+        self.types = [field.db_type(connection) for field in self.fields]
+
+    def values(self, instance: Model) -> list:
+        return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in self.fields]
+
+    def columns(self, instances: list[Model]) -> list[list]:
+        """The instances' values column by column (one array per column)."""
+        return [list(column) for column in zip(*(self.values(instance) for instance in instances), strict=True)]
+
+
+def _parameters(first: int, count: int) -> str:
+    return ", ".join(f"${number}" for number in range(first, first + count))
+
+
+@cache
+def _write_statement() -> tuple["_Prepared", _Insert, _Insert, _Insert]:
+    order, group, line = (
+        _Insert(Order),
+        _Insert(FulfilmentGroup, filled_by_statement=("order",)),
+        _Insert(OrderLine, filled_by_statement=("order", "fulfilment")),
+    )
+    # $1 SKU ids, $2 the units each gives, $3 how many SKUs; then the order's values, each group column as
+    # an array, each line column as an array
+    at_group = 4 + len(order.fields)
+    at_line = at_group + len(group.fields)
+    sql = f"""
+        WITH taken AS (
+            UPDATE {connection.ops.quote_name(Sku._meta.db_table)} AS s SET stock = s.stock - wanted.quantity
+            FROM unnest($1, $2) AS wanted(id, quantity)
+            WHERE s.id = wanted.id AND s.stock >= wanted.quantity
+            RETURNING s.id
+        ), placed AS (
+            INSERT INTO {order.table} ({order.names})
+            SELECT {_parameters(4, len(order.fields))} WHERE (SELECT count(*) FROM taken) = $3
+            RETURNING id
+        ), parcels AS (
+            INSERT INTO {group.table} (order_id, {group.names})
+            SELECT placed.id, v.*
+            FROM placed CROSS JOIN unnest({_parameters(at_group, len(group.fields))}) AS v({group.names})
+            RETURNING id, supplier_id
+        ), written AS (
+            INSERT INTO {line.table} (order_id, fulfilment_id, {line.names})
+            SELECT placed.id, parcels.id, v.*
+            FROM placed CROSS JOIN unnest({_parameters(at_line, len(line.fields))}) AS v({line.names})
+            JOIN parcels ON parcels.supplier_id = v.supplier_id
+            RETURNING id, sku_id, shop_id
+        )
+        SELECT placed.id,
+               ARRAY(SELECT ARRAY[id, supplier_id] FROM parcels),
+               ARRAY(SELECT ARRAY[id, sku_id, shop_id] FROM written)
+        FROM placed
+    """  # noqa: S608 - table and column names come from the models
+    types = [
+        "bigint[]",
+        "integer[]",
+        "bigint",
+        *order.types,
+        *(f"{t}[]" for t in group.types),
+        *(f"{t}[]" for t in line.types),
+    ]
+    return _Prepared("orders_place_write", sql, types), order, group, line
+
+
+def place_write(*, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:
+    """Take ``wanted[sku_id]`` units of each (locked, checked) SKU and insert
+    ``order``, its ``groups`` (one per supplier) and its ``lines`` (one per
+    SKU and shop), in one statement; the instances get their ids. False,
+    with nothing inserted, when a SKU gave fewer units than asked (the
+    caller's transaction then rolls the stock back)."""
+    statement, order_insert, group_insert, line_insert = _write_statement()
+    rows = statement.run(
+        [
+            list(wanted),
+            list(wanted.values()),
+            len(wanted),
+            *order_insert.values(order),
+            *group_insert.columns(groups),
+            *line_insert.columns(lines),
+        ]
+    )
+    if not rows:
+        return False
+    order_id, group_ids, line_ids = rows[0]
+    _saved(order, order_id)
+    group_id_of = {supplier_id: group_id for group_id, supplier_id in group_ids}
+    group_of = {}
+    for group in groups:
+        _saved(group, group_id_of[group.supplier_id])
+        group.order = order  # sets order_id, now that the order has one
+        group_of[group.supplier_id] = group
+    line_id_of = {(sku_id, shop_id): line_id for line_id, sku_id, shop_id in line_ids}
+    for line in lines:
+        _saved(line, line_id_of[(line.sku_id, line.shop_id)])
+        line.order = order
+        line.fulfilment = group_of[line.supplier_id]
+    return True
+
+
+def _saved(instance: Model, pk: int) -> None:
+    """What ``save()`` leaves on an instance it inserted."""
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
