@@ -3,12 +3,14 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from socialshop.errors import NotFound
+from socialshop.sql import ModelColumns
 
 from .choices import Role
 from .exceptions import PhoneTaken, RoleChangeRefused, TooManyTokens
@@ -94,13 +96,31 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
 def api_token_use(*, token: str) -> User | None:
     """The active user behind an active token, or None; records the use
     (at most once per TOKEN_LAST_USED_RESOLUTION)."""
-    try:  # the digest is unique: get() needs no ORDER BY (every API request asks this)
-        row = ApiToken.objects.active().select_related("user").get(digest=api_token_digest(token))
-    except ApiToken.DoesNotExist:
+    statement, token_columns, user_columns = _token_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [api_token_digest(token)])
+        found = cursor.fetchone()  # the digest is unique
+    if found is None:
         return None
+    row = token_columns.load(list(found[: len(token_columns)]))
+    row.user = user_columns.load(list(found[len(token_columns) :]))
     if not row.user.is_active:
         return None
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
+
+
+@cache
+def _token_statement() -> tuple[str, ModelColumns, ModelColumns]:
+    """``ApiToken.objects.active().select_related("user").get(digest=…)``,
+    written once: every API request asks it, and building it through the ORM
+    cost more than running it (bench/README.md)."""
+    token, user = ModelColumns(ApiToken, "t"), ModelColumns(User, "u")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {token.sql}, {user.sql} FROM {quote(ApiToken._meta.db_table)} t "  # noqa: S608 - names from the models
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id WHERE t.digest = %s AND t.revoked_at IS NULL"
+    )
+    return sql, token, user

@@ -29,7 +29,6 @@ orders and the same refusals on generated worlds.
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from weakref import WeakKeyDictionary
 
 from django.db import connection
 from django.db.models import Model
@@ -42,77 +41,17 @@ from distribution.selectors import binding_reseller_in_force
 from shops.choices import ShopStatus
 from shops.models import Shop, ShopProduct, ShopSkuPrice
 from shops.selectors import ShopOffer, shop_offers_build
+from socialshop.sql import ModelColumns, Prepared, model_partial
 
 from ..models import FulfilmentGroup, Order, OrderLine
-
-# --- prepared once per connection ------------------------------------------------------
-
-_prepared_on: "WeakKeyDictionary[object, set[str]]" = WeakKeyDictionary()
-
-
-class _Prepared:
-    """A statement PostgreSQL parses and plans once per connection
-    (``PREPARE``) and then runs by name (``EXECUTE``): the two statements of
-    placing join seven tables and write three, and planning them again for
-    every order cost as much as running them. Persistent connections
-    (``CONN_MAX_AGE``, 60 s in production) keep them. A prepared statement
-    lives as long as its session (a rollback keeps it), so this needs
-    PostgreSQL directly or a session-pooling proxy, not a transaction-pooling
-    one (docs/orders.md)."""
-
-    def __init__(self, name: str, sql: str, types: list[str]):
-        self.name, self.sql, self.types = name, sql, types
-        # each value cast to its parameter's type: psycopg2 sends a list of NULLs as text[]
-        self.execute = f"EXECUTE {name} ({', '.join(f'%s::{type_}' for type_ in types)})"
-
-    def run(self, params: list) -> list[tuple]:
-        with connection.cursor() as cursor:
-            prepared = _prepared_on.setdefault(cursor.connection, set())
-            if self.name not in prepared:
-                cursor.execute(f"PREPARE {self.name} ({', '.join(self.types)}) AS {self.sql}")
-                prepared.add(self.name)
-            cursor.execute(self.execute, params)
-            return cursor.fetchall()
-
 
 # --- reading ---------------------------------------------------------------------------
 
 
-class _Columns:
-    """A model's concrete columns as one SELECT list under ``alias``, and the
-    instance built from its slice of a row (converted as the ORM converts)."""
-
-    def __init__(self, model: type[Model], alias: str):
-        quote = connection.ops.quote_name
-        self.model = model
-        self.fields = model._meta.concrete_fields
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
-        self.converters = [
-            (index, field.from_db_value)
-            for index, field in enumerate(self.fields)
-            if hasattr(field, "from_db_value")  # JSON, for one: psycopg2 hands it over as text
-        ]
-
-    def __len__(self):
-        return len(self.fields)
-
-    def load(self, values: list):
-        for index, convert in self.converters:
-            values[index] = convert(values[index], None, connection)
-        return self.model.from_db(connection.alias, None, values)
-
-
-def _partial(model: type[Model], **values) -> Model:
-    """An instance with only these fields loaded (the others deferred: read
-    on access, never guessed)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
 @cache
-def _read_statement() -> tuple["_Prepared", _Columns, _Columns, _Columns, _Columns, _Columns]:
-    sku, product, supplier = _Columns(Sku, "s"), _Columns(Product, "p"), _Columns(Supplier, "su")
-    binding, rules = _Columns(Binding, "b"), _Columns(DistributionSettings, "st")
+def _read_statement() -> tuple["Prepared", ModelColumns, ModelColumns, ModelColumns, ModelColumns, ModelColumns]:
+    sku, product, supplier = ModelColumns(Sku, "s"), ModelColumns(Product, "p"), ModelColumns(Supplier, "su")
+    binding, rules = ModelColumns(Binding, "b"), ModelColumns(DistributionSettings, "st")
     table = {
         model: connection.ops.quote_name(model._meta.db_table)
         for model in (Sku, Product, Supplier, Shop, ShopProduct, ShopSkuPrice, Reseller, Binding, DistributionSettings)
@@ -144,7 +83,7 @@ def _read_statement() -> tuple["_Prepared", _Columns, _Columns, _Columns, _Colum
         ORDER BY s.id
         FOR UPDATE OF s
     """  # noqa: S608 - table and column names come from the models
-    statement = _Prepared(
+    statement = Prepared(
         "orders_place_read", sql, ["bigint[]", "text[]", "text", "text", "boolean", "bigint", "integer"]
     )
     return statement, sku, product, supplier, binding, rules
@@ -193,9 +132,9 @@ def place_read(
         if pick_id is None:
             continue
         if pick_id not in picks:
-            shop = _partial(Shop, id=shop_id, owner_id=owner_id, slug=slug, status=status)
-            shop.owner = _partial(Reseller, id=owner_id, user_id=owner_user_id, status=owner_status)
-            pick = _partial(ShopProduct, id=pick_id, shop_id=shop_id, product_id=product_id)
+            shop = model_partial(Shop, id=shop_id, owner_id=owner_id, slug=slug, status=status)
+            shop.owner = model_partial(Reseller, id=owner_id, user_id=owner_user_id, status=owner_status)
+            pick = model_partial(ShopProduct, id=pick_id, shop_id=shop_id, product_id=product_id)
             pick.shop = shop
             picks[pick_id] = pick
         if row[at_price] is not None:
@@ -205,7 +144,7 @@ def place_read(
     if rows and rows[0][at_binding] is not None:
         first = rows[0]
         binding = binding_columns.load(list(first[at_binding : at_rules - 1]))
-        binding.reseller = _partial(Reseller, id=binding.reseller_id, user_id=first[at_rules - 1])
+        binding.reseller = model_partial(Reseller, id=binding.reseller_id, user_id=first[at_rules - 1])
         rules = DistributionSettings() if first[at_rules] is None else rules_columns.load(list(first[at_rules:]))
         reseller = binding_reseller_in_force(binding=binding, settings=rules)
     return skus, shop_offers_build(skus=skus.values(), picks=picks.values(), prices=prices), reseller
@@ -243,7 +182,7 @@ def _parameters(first: int, count: int) -> str:
 
 
 @cache
-def _write_statement() -> tuple["_Prepared", _Insert, _Insert, _Insert]:
+def _write_statement() -> tuple["Prepared", _Insert, _Insert, _Insert]:
     order, group, line = (
         _Insert(Order),
         _Insert(FulfilmentGroup, filled_by_statement=("order",)),
@@ -288,7 +227,7 @@ def _write_statement() -> tuple["_Prepared", _Insert, _Insert, _Insert]:
         *(f"{t}[]" for t in group.types),
         *(f"{t}[]" for t in line.types),
     ]
-    return _Prepared("orders_place_write", sql, types), order, group, line
+    return Prepared("orders_place_write", sql, types), order, group, line
 
 
 def place_write(*, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:

@@ -1,0 +1,69 @@
+"""Hand-written SQL beside the ORM, for the few hot paths that measured
+the ORM's statement building as most of their time (placing an order, the
+API token on every request; bench/README.md). The columns and instances
+still come from the models, so the models stay the one description of the
+schema."""
+
+from weakref import WeakKeyDictionary
+
+from django.db import connection
+from django.db.models import Model
+
+
+class ModelColumns:
+    """A model's concrete columns as one SELECT list under ``alias``, and the
+    instance built from its slice of a row (converted as the ORM converts)."""
+
+    def __init__(self, model: type[Model], alias: str):
+        quote = connection.ops.quote_name
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.converters = [
+            (index, field.from_db_value)
+            for index, field in enumerate(self.fields)
+            if hasattr(field, "from_db_value")  # JSON, for one: psycopg2 hands it over as text
+        ]
+
+    def __len__(self):
+        return len(self.fields)
+
+    def load(self, values: list):
+        for index, convert in self.converters:
+            values[index] = convert(values[index], None, connection)
+        return self.model.from_db(connection.alias, None, values)
+
+
+def model_partial(model: type[Model], **values) -> Model:
+    """An instance with only these fields loaded (the others deferred: read
+    on access, never guessed)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+_prepared_on: "WeakKeyDictionary[object, set[str]]" = WeakKeyDictionary()
+
+
+class Prepared:
+    """A statement PostgreSQL parses and plans once per connection
+    (``PREPARE``) and then runs by name (``EXECUTE``): the two statements of
+    placing join seven tables and write three, and planning them again for
+    every order cost as much as running them. Persistent connections
+    (``CONN_MAX_AGE``, 60 s in production) keep them. A prepared statement
+    lives as long as its session (a rollback keeps it), so this needs
+    PostgreSQL directly or a session-pooling proxy, not a transaction-pooling
+    one (docs/orders.md)."""
+
+    def __init__(self, name: str, sql: str, types: list[str]):
+        self.name, self.sql, self.types = name, sql, types
+        # each value cast to its parameter's type: psycopg2 sends a list of NULLs as text[]
+        self.execute = f"EXECUTE {name} ({', '.join(f'%s::{type_}' for type_ in types)})"
+
+    def run(self, params: list) -> list[tuple]:
+        with connection.cursor() as cursor:
+            prepared = _prepared_on.setdefault(cursor.connection, set())
+            if self.name not in prepared:
+                cursor.execute(f"PREPARE {self.name} ({', '.join(self.types)}) AS {self.sql}")
+                prepared.add(self.name)
+            cursor.execute(self.execute, params)
+            return cursor.fetchall()
