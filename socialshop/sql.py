@@ -19,18 +19,18 @@ class ModelColumns:
         self.model = model
         self.fields = model._meta.concrete_fields
         self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
-        self.converters = [
-            (index, field.from_db_value)
-            for index, field in enumerate(self.fields)
-            if hasattr(field, "from_db_value")  # JSON, for one: psycopg2 hands it over as text
-        ]
+        self.converters = []  # what the ORM's compiler applies: the backend's (SQLite's datetimes), the field's (JSON)
+        for index, field in enumerate(self.fields):
+            column = field.get_col(alias)
+            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+                self.converters.append((index, convert, column))
 
     def __len__(self):
         return len(self.fields)
 
     def load(self, values: list):
-        for index, convert in self.converters:
-            values[index] = convert(values[index], None, connection)
+        for index, convert, column in self.converters:
+            values[index] = convert(values[index], column, connection)
         return self.model.from_db(connection.alias, None, values)
 
 

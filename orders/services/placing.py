@@ -3,21 +3,26 @@
 In one transaction, in a constant number of SQL statements whatever the
 size of the catalogue, the tree or the order (tests assert it):
 
-1. lock the SKUs, **in id order** (``SELECT … ORDER BY id FOR UPDATE``), so
-   two checkouts of overlapping carts never deadlock;
-2. price every line where it is bought: in a shop at that shop's price
-   (``shops.selectors.shop_sku_offers_many``, one query), outside any shop
-   at the list price;
+1. lock the SKUs, **in id order** (``… ORDER BY id FOR UPDATE``), so two
+   checkouts of overlapping carts never deadlock;
+2. price every line where it is bought: in a shop at that shop's price,
+   outside any shop at the list price;
 3. attribute every line (DESIGN §3): bought in a shop → the shop's owner;
-   outside any shop → the reseller the buyer's binding points to now
-   (``distribution.selectors.binding_reseller_for``, asked only then);
-4. reserve the stock with **one conditional UPDATE** (``stock = stock − q``
-   only where ``stock >= q``; one ``q`` for all when every SKU loses as
-   many units, else a ``CASE`` per SKU); fewer rows updated than SKUs means someone
-   else was faster, and the whole order rolls back (``CHECK stock >= 0``
-   backs it);
+   outside any shop → the reseller the buyer's binding points to now (read
+   only then);
+4. check the stock on the locked rows, then take it with **one conditional
+   update** (``stock = stock − q`` only where ``stock >= q``); fewer rows
+   updated than SKUs means someone else was faster, and the whole order
+   rolls back (``CHECK stock >= 0`` backs it);
 5. write the order, one fulfilment group per supplier (一件代发) and the
-   lines with their snapshots: three inserts.
+   lines with their snapshots.
+
+Steps 2–4 are decided here, once, in Python. Reading (1–3) and writing
+(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL two
+prepared statements (``placing_pg``), elsewhere the ORM (eight statements:
+the SKUs, ``shops.selectors.shop_sku_offers_many``,
+``distribution.selectors.binding_reseller_for`` with its settings, the
+stock, three inserts). ``test_placing_paths`` holds them to the same result.
 """
 
 from collections import Counter
@@ -30,8 +35,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Sku
+from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
-from shops.selectors import shop_sku_offers_many
+from shops.models import Shop
+from shops.selectors import ShopOffer, shop_sku_offers_many
 
 from ..exceptions import EmptyOrder, NotBuyable, OutOfStock
 from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine
@@ -102,26 +109,61 @@ def order_place(
 
 
 def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str) -> Order:
-    in_sql = placing_in_sql()
     wanted = _quantities(requested)
+    skus, shop_offers, binding = _read(buyer, requested, wanted)
+    priced = _priced(requested, skus, shop_offers, binding)
+    short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
+    if short:
+        raise _out_of_stock(skus, short, requested)
+    order, groups, lines = _rows(buyer, priced, address_fields, note)
+    if placing_in_sql():
+        written = placing_pg.place_write(order=order, groups=groups, lines=lines, wanted=wanted)
+    else:
+        written = _stock_reserve(wanted)
+        if written:
+            _insert(order, groups, lines)
+    if not written:  # cannot happen under the lock; the database said no, so say it plainly
+        raise _out_of_stock(skus, set(wanted), requested)
+    # no audit row for the creation: the order's own created_at and buyer say who placed it when;
+    # every later move of the order and its parcels is audited (states.status_set)
+    return order_loaded_in_memory(order, lines, groups)
+
+
+def _read(
+    buyer: User, requested: list[LineRequest], wanted: Counter
+) -> tuple[dict[int, Sku], dict[tuple[str, int], ShopOffer], Reseller | None]:
+    """The SKUs locked in id order (with product and supplier), their offers
+    in the shops the lines name, and the reseller the buyer's binding
+    attributes lines outside any shop to (read only when there is one)."""
     needs_binding = any(line.shop_slug is None for line in requested)
     shop_slugs = {line.shop_slug for line in requested if line.shop_slug}
-    if in_sql:
-        skus, shop_offers, binding = placing_pg.place_read(
+    if placing_in_sql():
+        return placing_pg.place_read(
             buyer=buyer, sku_ids=sorted(wanted), shop_slugs=shop_slugs, needs_binding=needs_binding
         )
-    else:
-        skus = {
-            sku.pk: sku
-            for sku in Sku.objects.select_for_update(of=("self",))
-            .select_related("product__supplier")
-            .filter(pk__in=list(wanted))
-            .order_by("pk")
-        }
-        shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
-        binding = binding_reseller_for(customer=buyer) if needs_binding else None
-    outside = list_prices_outside_shops(list(skus.values()))
+    skus = {
+        sku.pk: sku
+        for sku in Sku.objects.select_for_update(of=("self",))
+        .select_related("product__supplier")
+        .filter(pk__in=list(wanted))
+        .order_by("pk")
+    }
+    shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
+    return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
 
+
+Priced = tuple[LineRequest, Sku, int, Shop | None, Reseller | None]  # the line, its SKU, price, shop, attributed to
+
+
+def _priced(
+    requested: list[LineRequest],
+    skus: dict[int, Sku],
+    shop_offers: dict[tuple[str, int], ShopOffer],
+    binding: Reseller | None,
+) -> list[Priced]:
+    """Each line at its price and attribution; NotBuyable names every line
+    that cannot be bought where it says."""
+    outside = list_prices_outside_shops(list(skus.values()))
     priced, refused = [], []
     for index, line in enumerate(requested):
         sku = skus.get(line.sku_id)
@@ -139,10 +181,14 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
             fields={f"lines.{index}.sku_id": [str(NotBuyable.default_message)] for index in refused},
             sku_ids=sorted({requested[index].sku_id for index in refused}),
         )
-    short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
-    if short:
-        raise _out_of_stock(skus, short, requested)
+    return priced
 
+
+def _rows(
+    buyer: User, priced: list[Priced], address_fields: dict, note: str
+) -> tuple[Order, list[FulfilmentGroup], list[OrderLine]]:
+    """The order, one fulfilment group per supplier and the lines with their
+    snapshots, not saved yet."""
     order = Order(
         buyer=buyer,
         total_amount=sum(price * line.quantity for line, _sku, price, _shop, _reseller in priced),
@@ -154,7 +200,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
     for _line, sku, *_rest in priced:
         supplier = sku.product.supplier
         groups.setdefault(supplier.pk, FulfilmentGroup(order=order, supplier=supplier))
-    order_lines = [
+    lines = [
         OrderLine(
             order=order,
             fulfilment=groups[sku.product.supplier_id],
@@ -176,15 +222,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
         )
         for line, sku, price, shop, reseller in priced
     ]
-    if in_sql:
-        written = placing_pg.place_write(order=order, groups=list(groups.values()), lines=order_lines, wanted=wanted)
-    else:
-        written = _stock_reserve(wanted) and _write(order, list(groups.values()), order_lines)
-    if not written:  # cannot happen under the lock; the database said no, so say it plainly
-        raise _out_of_stock(skus, set(wanted), requested)
-    # no audit row for the creation: the order's own created_at and buyer say who placed it when;
-    # every later move of the order and its parcels is audited (states.status_set)
-    return order_loaded_in_memory(order, order_lines, list(groups.values()))
+    return order, list(groups.values()), lines
 
 
 def placing_in_sql() -> bool:
@@ -220,11 +258,11 @@ def _stock_reserve(wanted: Counter) -> bool:
     return updated == len(wanted)
 
 
-def _write(order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine]) -> bool:
+def _insert(order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine]) -> None:
+    """The ORM path's three inserts."""
     order.save(force_insert=True)
     FulfilmentGroup.objects.bulk_create(groups)
     OrderLine.objects.bulk_create(lines)
-    return True
 
 
 def _out_of_stock(skus: dict[int, Sku], short: set[int], requested: list[LineRequest]) -> OutOfStock:

@@ -172,10 +172,11 @@ MAX_REQUEST_BYTES = 12 * 1024 * 1024
 # One currency per deployment; amounts are integer minor units (fen).
 CURRENCY = env("CURRENCY", default="CNY")
 
-# Placing an order on PostgreSQL reads and writes in two statements
+# Placing an order on PostgreSQL reads and writes in two prepared statements
 # (orders/services/placing_pg.py) instead of the portable ORM path's eight.
-# Not an environment setting: tests switch it off to hold both paths equal.
-ORDERS_PLACE_IN_SQL = True
+# Off behind a transaction-pooling proxy, which does not keep a session's
+# prepared statements (docs/orders.md).
+ORDERS_PLACE_IN_SQL = env.bool("ORDERS_PLACE_IN_SQL", default=True)
 
 # --- payment and payout providers ----------------------------------------------
 
