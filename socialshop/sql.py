@@ -46,9 +46,9 @@ _prepared_on: "WeakKeyDictionary[object, set[str]]" = WeakKeyDictionary()
 
 class Prepared:
     """A statement PostgreSQL parses and plans once per connection
-    (``PREPARE``) and then runs by name (``EXECUTE``): the two statements of
-    placing join seven tables and write three, and planning them again for
-    every order cost as much as running them. Persistent connections
+    (``PREPARE``) and then runs by name (``EXECUTE``); PostgreSQL only. For
+    statements whose planning costs as much as their running: placing's two
+    join seven tables and write three, for every order. Persistent connections
     (``CONN_MAX_AGE``, 60 s in production) keep them. A prepared statement
     lives as long as its session (a rollback keeps it), so this needs
     PostgreSQL directly or a session-pooling proxy, not a transaction-pooling

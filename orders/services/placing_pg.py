@@ -23,7 +23,9 @@ fields, so a new field is carried without touching this file; the filters
 mirror ``shops.selectors.shop_sku_offers_many`` and
 ``distribution.selectors.binding_reseller_for``, and
 ``orders/tests/test_placing_paths.py`` holds the two paths to the same
-orders and the same refusals on generated worlds.
+orders and the same refusals on generated worlds. Like the ORM path's bulk
+inserts, it sends no model signals (nothing listens to them; the order
+events are sent by the state services).
 """
 
 from collections import Counter
@@ -49,7 +51,7 @@ from ..models import FulfilmentGroup, Order, OrderLine
 
 
 @cache
-def _read_statement() -> tuple["Prepared", ModelColumns, ModelColumns, ModelColumns, ModelColumns, ModelColumns]:
+def _read_statement() -> tuple[Prepared, ModelColumns, ModelColumns, ModelColumns, ModelColumns, ModelColumns]:
     sku, product, supplier = ModelColumns(Sku, "s"), ModelColumns(Product, "p"), ModelColumns(Supplier, "su")
     binding, rules = ModelColumns(Binding, "b"), ModelColumns(DistributionSettings, "st")
     table = {
@@ -182,7 +184,7 @@ def _parameters(first: int, count: int) -> str:
 
 
 @cache
-def _write_statement() -> tuple["Prepared", _Insert, _Insert, _Insert]:
+def _write_statement() -> tuple[Prepared, _Insert, _Insert, _Insert]:
     order, group, line = (
         _Insert(Order),
         _Insert(FulfilmentGroup, filled_by_statement=("order",)),
