@@ -48,6 +48,9 @@ def _missing(marker: str) -> str | None:
     elif marker == "browser":
         if chromium_path() is None:
             return "needs Chromium (Debian package 'chromium', or CHROMIUM_PATH)"
+        # a page test's live server needs a transactional test, emptied afterwards: SQLite empties with
+        # DELETE, which the append-only ledger's triggers refuse (PostgreSQL truncates)
+        return _missing("postgres")
     return None
 
 
