@@ -13,4 +13,6 @@ class CommissionsConfig(AppConfig):
 
         # distribution sizes team pages by the tiers that earn; it cannot import us
         tier_count_source_set(commission_tier_count_in_effect)
-        from . import receivers  # noqa: F401 - connects the order events
+        from . import consumers
+
+        consumers.register()  # order events → the commission engine

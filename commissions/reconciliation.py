@@ -8,14 +8,19 @@ any break; a periodic task runs them and alerts operators.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Sum, Value
-from django.db.models.functions import Greatest
+from django.conf import settings
+from django.db.models import CharField, Count, Exists, F, OuterRef, Sum, Value
+from django.db.models.functions import Cast, Concat, Greatest
+from django.utils import timezone
 
 from ledger.choices import AccountKind
 from ledger.models import LedgerEntry, LedgerTransaction
 from ledger.selectors import ledger_balance_mismatches, ledger_unbalanced_transactions
-from orders.models import OrderLine
+from orders.choices import OrderStatus, RefundStatus
+from orders.models import Order, OrderLine, Refund
+from socialshop.events import event_consumers, events_unhandled
 
 from .choices import CommissionState, WithdrawalStatus
 from .models import Commission, PayoutItem, SandboxPayoutRecord, Withdrawal
@@ -132,6 +137,79 @@ def check_commissions_within_margin() -> list[str]:
     ]
 
 
+def _grace() -> datetime:
+    """Work the consumers have had time to do: what happened before this
+    (``EVENTS_LAG_ALERT_MINUTES`` ago) must be done by now."""
+    return timezone.now() - timedelta(minutes=settings.EVENTS_LAG_ALERT_MINUTES)
+
+
+def _has_posting(prefix: str) -> Exists:
+    return Exists(
+        LedgerTransaction.objects.filter(
+            idempotency_key=Concat(Value(prefix), Cast(OuterRef("pk"), CharField()), output_field=CharField())
+        )
+    )
+
+
+def check_paid_orders_posted() -> list[str]:
+    """Every paid order has its order-paid posting, which the commission
+    engine writes with the order's commissions (or with none, when nobody
+    earns: the commissions consumer's receipt says why). Missing means the
+    engine never handled the payment."""
+    missing = (
+        Order.objects.filter(paid_at__lt=_grace(), paid_amount__gt=0)
+        .exclude(_has_posting("order-paid:"))
+        .order_by("pk")
+        .only("pk", "created_at")[:100]
+    )
+    return [f"order {order.number} is paid but has no order-paid posting and no commissions" for order in missing]
+
+
+def check_refunds_reversed() -> list[str]:
+    """Every refund the provider made has left the books (its order-refund
+    posting, written with the commissions it shrinks)."""
+    missing = (
+        Refund.objects.filter(status=RefundStatus.SUCCEEDED, amount__gt=0, refunded_at__lt=_grace())
+        .exclude(_has_posting("order-refund:"))
+        .select_related("order")
+        .order_by("pk")
+        .only("pk", "order__id", "order__created_at")[:100]
+    )
+    return [f"refund {refund.pk} of order {refund.order.number} has no reversal in the ledger" for refund in missing]
+
+
+def check_completed_orders_commissions_mature() -> list[str]:
+    """A completed order's frozen commissions know when they mature (else
+    they would never settle)."""
+    stuck = (
+        Commission.objects.filter(
+            state=CommissionState.FROZEN, matures_at__isnull=True, order__status=OrderStatus.COMPLETED
+        )
+        .filter(order__completed_at__lt=_grace())
+        .select_related("order")
+        .order_by("pk")
+        .only("pk", "order__id", "order__created_at")[:100]
+    )
+    return [f"commission {row.pk} of completed order {row.order.number} has no maturity date" for row in stuck]
+
+
+def check_events_handled() -> list[str]:
+    """Every event is handled by every consumer of its type within
+    ``EVENTS_LAG_ALERT_MINUTES``; a parked event is a break until an
+    operator retries it."""
+    breaks = []
+    for name in sorted(event_consumers()):
+        for event, receipt in events_unhandled(consumer=name, before=_grace(), limit=20):
+            what = f"event {event.pk} ({event.type}, {event.aggregate_type} {event.aggregate_id})"
+            if receipt is not None and receipt.status == "parked":
+                breaks.append(
+                    f"{what} is parked at {name} after {receipt.attempts} attempts: {receipt.last_error[:120]}"
+                )
+            else:
+                breaks.append(f"{what} has not been handled by {name} since {event.created_at:%Y-%m-%d %H:%M:%S}")
+    return breaks
+
+
 CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("every ledger transaction balances", check_transactions_balance),
     ("every cached balance equals the sum of its entries", check_cached_balances),
@@ -139,6 +217,10 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("per order line, commissions and markup stay within the margin", check_commissions_within_margin),
     ("every withdrawal's state matches its ledger entries", check_withdrawals_match_the_ledger),
     ("no withdrawal is paid twice", check_no_withdrawal_paid_twice),
+    ("every paid order has its order-paid posting and its commissions", check_paid_orders_posted),
+    ("every refund paid back has its reversal", check_refunds_reversed),
+    ("every completed order's commissions have a maturity date", check_completed_orders_commissions_mature),
+    ("every event is handled by each of its consumers", check_events_handled),
 ]
 
 

@@ -46,6 +46,10 @@ def reconcile_task() -> bool:
     return ok
 
 
+# The three tasks below are no longer queued: the outbox's ``commissions`` consumer does their work
+# (commissions/consumers.py). They stay one release so that messages queued before the upgrade drain.
+
+
 @shared_task(acks_late=True)
 def commissions_create_task(order_id: int) -> int:
     """On order_paid: the order's commissions (idempotent, see the service)."""

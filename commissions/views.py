@@ -16,6 +16,7 @@ from distribution.decorators import reseller_required
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
 from socialshop.errors import DomainError
+from socialshop.events import event_consumers_lag
 from socialshop.money import fen_to_yuan
 
 from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus
@@ -142,6 +143,7 @@ def money_report(request):
             "batches": PayoutBatch.objects.annotate(items_count=Count("items"), paid=Sum("items__amount"))[:20],
             "open_batches": PayoutBatch.objects.filter(status=PayoutBatchStatus.OPEN).count(),
             "reconciliation": ReconciliationRun.objects.first(),
+            "event_lags": event_consumers_lag(),
             "title": _("Money report"),
         },
     )

@@ -77,25 +77,37 @@ class UplineMember:
     is_active: bool
 
 
+# the columns of a reseller row that give its bounded upline (itself, inviter, inviter's inviter)
+_UPLINE_COLUMNS = ("id", "status", "inviter_id", "inviter__status", "inviter_2_id", "inviter_2__status")
+
+
+def reseller_upline_columns(prefix: str = "") -> list[str]:
+    """The ``values()`` names that read a reseller's upline through a relation
+    (``prefix="attributed_reseller__"``), so a caller reading other rows gets
+    the upline in the same query; ``reseller_upline_read`` turns them into
+    members."""
+    return [prefix + column for column in _UPLINE_COLUMNS]
+
+
+def reseller_upline_read(values, *, tiers: int = TIER_LIMIT_MAX) -> list[UplineMember]:
+    """The members read by ``reseller_upline_columns``, tier 1 first."""
+    seller, seller_status, inviter, inviter_status, inviter_2, inviter_2_status = values
+    chain = [(seller, seller_status), (inviter, inviter_status), (inviter_2, inviter_2_status)]
+    tiers = max(1, min(tiers, TIER_LIMIT_MAX))
+    return [
+        UplineMember(reseller_id, status == ResellerStatus.ACTIVE)
+        for reseller_id, status in chain[:tiers]
+        if reseller_id is not None
+    ]
+
+
 def reseller_uplines(*, reseller_ids: set[int], tiers: int) -> dict[int, list[UplineMember]]:
     """``reseller_upline`` for many sellers at once (an order's lines can be
     attributed to several): tier 1 first, at most ``tiers`` (≤ 3) each, in one
     query whatever their number, the tree's size or depth. Reads the bounded
     path (inviter, inviter_2) kept on each reseller."""
-    tiers = max(1, min(tiers, TIER_LIMIT_MAX))
-    rows = Reseller.objects.filter(pk__in=reseller_ids).values(
-        "id", "status", "inviter_id", "inviter__status", "inviter_2_id", "inviter_2__status"
-    )
-    uplines = {}
-    for row in rows:
-        chain = [(row["id"], row["status"]), (row["inviter_id"], row["inviter__status"])]
-        chain.append((row["inviter_2_id"], row["inviter_2__status"]))
-        uplines[row["id"]] = [
-            UplineMember(reseller_id, status == ResellerStatus.ACTIVE)
-            for reseller_id, status in chain[:tiers]
-            if reseller_id is not None
-        ]
-    return uplines
+    rows = Reseller.objects.filter(pk__in=reseller_ids).values_list(*reseller_upline_columns())
+    return {row[0]: reseller_upline_read(row, tiers=tiers) for row in rows}
 
 
 @dataclass(frozen=True)

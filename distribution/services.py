@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_promote
+from socialshop.events import task_wake_on_commit
 
 from .choices import BindingRule, BindingSource, ResellerEventKind, ResellerStatus
 from .codes import invite_code_generate, invite_code_normalize
@@ -274,7 +275,7 @@ def reseller_sale_record(*, reseller_id: int, amount: int, key: str, occurred_at
         if created:
             from .tasks import team_sales_roll_up_task  # tasks import this module
 
-            team_sales_roll_up_task.delay_on_commit()
+            task_wake_on_commit(team_sales_roll_up_task)  # the minute's roll-up folds it if this is lost
     return created
 
 

@@ -10,4 +10,6 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the signal receivers
+        from . import consumers, receivers  # noqa: F401 - receivers connect the log-in signal
+
+        consumers.register()

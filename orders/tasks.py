@@ -40,6 +40,8 @@ def idempotency_keys_purge_task() -> int:
     return idempotency_keys_purge()
 
 
+# refund_execute_task and payment_issue_refund_task are no longer queued (orders/consumers.py does
+# their work from the outbox); they stay one release so messages queued before the upgrade drain.
 @shared_task(acks_late=True)
 def refund_execute_task(refund_id: int) -> None:
     """Ask the provider for one approved refund (a no-op when it is not

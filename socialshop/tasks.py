@@ -19,3 +19,28 @@ def heartbeat_task() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=None)
     return now
+
+
+@shared_task(acks_late=True)
+def events_consume_task(consumer: str) -> int:
+    """The wake-up after an event commits: ``consumer`` handles what is due
+    to it. Safe to run twice or at once (see events_consume)."""
+    from .events import events_consume
+
+    return events_consume(consumer=consumer)
+
+
+@shared_task
+def events_sweep_task() -> dict:
+    """Beat, every 15 s: every consumer handles what a lost wake-up left."""
+    from .events import events_sweep
+
+    return events_sweep()
+
+
+@shared_task
+def events_prune_task() -> int:
+    """Beat, daily: forget events every consumer handled, past retention."""
+    from .events import events_prune
+
+    return events_prune()

@@ -10,4 +10,6 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - order events → partners' webhooks
+        from . import consumers
+
+        consumers.register()  # order events → partners' webhooks

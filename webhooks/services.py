@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from orders.selectors import order_event_data
 from socialshop.errors import NotFound
+from socialshop.events import task_wake_on_commit
 from socialshop.money import fen_to_yuan
 
 from .choices import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
@@ -78,18 +79,23 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookE
     return endpoint
 
 
-def webhook_event_publish(*, user_ids: list[int], event_type: str, data: dict) -> list[int]:
+def webhook_event_publish(
+    *, user_ids: list[int], event_type: str, data: dict, event_id: uuid.UUID | None = None
+) -> list[int]:
     """Record one event for every active endpoint of ``user_ids`` that asked
     for ``event_type`` and queue their sending for after commit. Call it
-    inside the transaction that made the change. Returns the delivery IDs."""
+    inside the transaction that made the change. An ``event_id`` given
+    (derived from the outbox event) makes it idempotent: an endpoint that
+    already has that event gets no second delivery. Returns the delivery IDs."""
+    event_id = event_id or uuid.uuid4()
+    has_it = WebhookDelivery.objects.filter(event_id=event_id).values_list("endpoint_id", flat=True)
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(user_id__in=user_ids, is_active=True)
+        for endpoint in WebhookEndpoint.objects.filter(user_id__in=user_ids, is_active=True).exclude(pk__in=has_it)
         if event_type in endpoint.events
     ]
     if not endpoints:
         return []
-    event_id = uuid.uuid4()
     body = json.dumps(
         {"id": str(event_id), "type": event_type, "created_at": timezone.now().isoformat(), "data": data},
         cls=DjangoJSONEncoder,
@@ -146,7 +152,7 @@ def _queue_send(delivery_ids: list[int]) -> None:
     from .tasks import webhook_delivery_send_task
 
     for delivery_id in delivery_ids:
-        webhook_delivery_send_task.delay_on_commit(delivery_id)
+        task_wake_on_commit(webhook_delivery_send_task, delivery_id)  # the retry sweep sends what this loses
 
 
 def _due(now: datetime) -> Q:
@@ -246,7 +252,15 @@ def webhook_deliveries_due(*, now: datetime, limit: int) -> list[int]:
     )
 
 
-# --- order events (orders/signals.py) ------------------------------------------------
+def _event_uuid(source_event_id: int | None, audience: str) -> uuid.UUID | None:
+    """The partners' event id of an outbox event for one audience (the buyer
+    and the shop owner can be one user, with one endpoint and two bodies)."""
+    if source_event_id is None:
+        return None
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"socialshop:event:{source_event_id}:{audience}")
+
+
+# --- order events (orders/events.py) ------------------------------------------------
 
 
 def _order_json(order, *, whole: bool) -> dict:
@@ -271,12 +285,14 @@ def _order_json(order, *, whole: bool) -> dict:
     return data
 
 
-def order_event_publish(*, event_type: str, order_id: int, **ids) -> list[int]:
+def order_event_publish(*, event_type: str, order_id: int, source_event_id: int | None = None, **ids) -> list[int]:
     """Publish an order event to the partners of everyone who may read the
     order through the API: the buyer (the whole small JSON), the owners of
     the shops it was bought in and the staff of the suppliers who ship it
     (ids, state and times). ``ids`` (``fulfilment_group_id``, ``refund_id``)
-    go into ``data`` beside the order. Returns the delivery IDs."""
+    go into ``data`` beside the order. ``source_event_id`` (the outbox
+    event's) fixes the partners' event ids, so handling the same event again
+    delivers nothing twice. Returns the delivery IDs."""
     found = order_event_data(order_id=order_id)
     if found is None:
         return []
@@ -284,12 +300,16 @@ def order_event_publish(*, event_type: str, order_id: int, **ids) -> list[int]:
     extra = {name: value for name, value in ids.items() if value is not None}
     with transaction.atomic():
         delivered = webhook_event_publish(
-            user_ids=whole_readers, event_type=event_type, data={"order": _order_json(order, whole=True), **extra}
+            user_ids=whole_readers,
+            event_type=event_type,
+            data={"order": _order_json(order, whole=True), **extra},
+            event_id=_event_uuid(source_event_id, "whole"),
         )
         if partial_readers:
             delivered += webhook_event_publish(
                 user_ids=partial_readers,
                 event_type=event_type,
                 data={"order": _order_json(order, whole=False), **extra},
+                event_id=_event_uuid(source_event_id, "partial"),
             )
     return delivered

@@ -25,7 +25,9 @@ def webhook_deliveries_retry_task() -> int:
 
 @shared_task(acks_late=True)
 def order_event_publish_task(event_type: str, order_id: int, fulfilment_group_id=None, refund_id=None) -> int:
-    """Record an order event for the partners concerned (sent by the
+    """No longer queued (the outbox's ``webhooks`` consumer publishes order
+    events); kept one release so messages queued before the upgrade drain.
+    Record an order event for the partners concerned (sent by the
     delivery tasks). A redelivered message records the event again: partners
     deduplicate by the order and event (deliveries are at least once)."""
     return len(

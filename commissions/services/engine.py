@@ -24,11 +24,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from distribution.selectors import reseller_uplines
+from distribution.selectors import UplineMember, reseller_uplines
 from ledger.choices import AccountKind
 from ledger.services import Posting, ledger_accounts, ledger_post_batch
 from orders.choices import REFUND_OPEN
+from orders.events import order_paid
 from orders.models import Order, OrderLine, Refund
+from socialshop.models import Event
 from socialshop.money import proportion_of
 
 from ..calculations import LineMoney, amount_after_refund, line_split
@@ -51,14 +53,37 @@ def _line_money(line: OrderLine) -> LineMoney:
     )
 
 
-def _commission_rows(order: Order, lines: list[OrderLine]) -> list[Commission]:
+Earners = dict[str, list[list]]  # the order.paid event's snapshot (orders/events.py)
+
+
+def _uplines_at_payment(order: Order, lines: list[OrderLine], earners: Earners | None, tiers: int):
+    """Each attributed seller's upline as it stood when the payment committed:
+    from ``earners`` (the order.paid event's snapshot), else from the event
+    row still kept, else (an order paid before snapshots existed) from the
+    tree as it is now."""
+    if earners is None:
+        earners = (
+            Event.objects.filter(type=order_paid, aggregate_type="order", aggregate_id=order.pk)
+            .values_list("payload__earners", flat=True)
+            .first()
+        )
+    if earners is not None:
+        return {
+            int(seller): [UplineMember(member, active) for member, active in chain][:tiers]
+            for seller, chain in earners.items()
+        }
+    sellers = {line.attributed_reseller_id for line in lines if line.attributed_reseller_id}
+    return reseller_uplines(reseller_ids=sellers, tiers=tiers) if sellers else {}
+
+
+def _commission_rows(order: Order, lines: list[OrderLine], earners: Earners | None) -> list[Commission]:
     """The commissions the lines earn under the plan in effect when the order
     was paid: the attributed reseller (tier 1, plus its shop markup) and its
-    upline, active ones only (a frozen reseller's share stays with the
-    platform), nobody's share above what the margin allows."""
+    upline as they stood at payment, active ones only (a frozen reseller's
+    share stays with the platform), nobody's share above what the margin
+    allows."""
     plan = commission_plan_in_effect(at=order.paid_at)
-    sellers = {line.attributed_reseller_id for line in lines if line.attributed_reseller_id}
-    uplines = reseller_uplines(reseller_ids=sellers, tiers=plan.tier_count) if sellers else {}
+    uplines = _uplines_at_payment(order, lines, earners, plan.tier_count)
     rows = []
     for line in lines:
         chain = uplines.get(line.attributed_reseller_id, [])
@@ -133,20 +158,22 @@ def _accrual_postings(commissions: list[Commission]) -> list[Posting]:
 
 
 @transaction.atomic
-def commissions_create_for_order(*, order_id: int) -> int:
-    """On ``order_paid``: create the order's commissions, frozen, each with
-    its snapshot, and post them. Idempotent: the order row is locked while it
-    runs and a second run (or five at once) finds the commissions there; the
-    unique constraint on (line, beneficiary, kind) backs it. A constant
-    number of queries whatever the tree's size or depth. Returns how many it
-    created."""
+def commissions_create_for_order(*, order_id: int, earners: Earners | None = None) -> int:
+    """On ``order.paid``: create the order's commissions, frozen, each with
+    its snapshot, and post them. Who earns comes from ``earners``, the
+    upline the payment's transaction recorded (read from the event when not
+    given): a move or a freeze after payment changes nothing, however late
+    this runs. Idempotent: the order row is locked while it runs and a
+    second run (or five at once) finds the commissions there; the unique
+    constraint on (line, beneficiary, kind) backs it. A constant number of
+    queries whatever the tree's size or depth. Returns how many it created."""
     order = Order.objects.select_for_update().filter(pk=order_id, paid_at__isnull=False).first()
     if order is None:
         return 0
     lines = list(order.lines.order_by("id"))
     commissions = []
     if not Commission.objects.filter(order=order).exists():
-        commissions = Commission.objects.bulk_create(_commission_rows(order, lines))
+        commissions = Commission.objects.bulk_create(_commission_rows(order, lines, earners))
     ledger_post_batch(_payment_postings(order) + _accrual_postings(commissions))
     # a refund that came before this ran (tasks may run late) shrinks them at once
     _follow_refunds([line for line in lines if line.refunded_amount])

@@ -27,6 +27,7 @@ from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
 from ledger.services import ledger_account, ledger_post
 from socialshop.errors import NotFound
+from socialshop.events import task_wake_on_commit
 from socialshop.money import format_yuan
 
 from ..calculations import withdrawal_fee
@@ -185,7 +186,7 @@ def payout_batch_create(*, operator: User, withdrawal_ids: list[int] | None = No
     )
     from ..tasks import payout_batch_pay_task  # tasks import these services
 
-    payout_batch_pay_task.delay_on_commit(batch.pk)
+    task_wake_on_commit(payout_batch_pay_task, batch.pk)  # payout_batches_resume_task sweeps what this loses
     return batch
 
 

@@ -16,9 +16,9 @@ from catalog.models import Supplier
 from socialshop.errors import DomainError, NotFound
 
 from ..choices import Actor, FulfilmentStatus, OrderStatus, carrier_parse
+from ..events import order_event_emit, order_shipped
 from ..exceptions import InvalidTransition, ShipmentInvalid
 from ..models import FulfilmentGroup, Order
-from ..signals import order_event_emit, order_shipped
 from .lifecycle import orders_delivered_if_complete
 from .states import row_locked_with_order, status_set
 

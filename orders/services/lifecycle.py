@@ -19,10 +19,10 @@ from catalog.models import Sku
 from socialshop.errors import NotFound
 
 from ..choices import Actor, FulfilmentStatus, OrderStatus, RefundKind
+from ..events import order_completed, order_event_emit
 from ..exceptions import CancelNotAllowed
 from ..models import FulfilmentGroup, Order, OrderLine
 from ..selectors import order_settings_get
-from ..signals import order_completed, order_event_emit
 from .refunds import refund_open
 from .states import status_set, status_set_many
 

@@ -14,15 +14,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from distribution.selectors import reseller_upline_columns, reseller_upline_read
 from distribution.services import reseller_sale_record
 from socialshop.errors import NotFound
 
 from ..choices import Actor, OrderStatus, PaymentIssueKind, PaymentSessionStatus
+from ..events import order_event_emit, order_paid, payment_issue
 from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
 from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
 from ..payments import PaymentNotice, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
-from ..signals import order_event_emit, order_paid
 from .states import status_set
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,8 @@ def payment_notice_apply(*, notice: PaymentNotice) -> str:
 
     - a success for an unpaid order: the payment is recorded (one per order,
       a unique constraint backs it), the order moves to paid, each line's
-      paid amount is fixed, team sales are reported, and ``order_paid`` is
-      sent after commit;
+      paid amount is fixed, team sales are reported, and the ``order.paid``
+      event is written with who earns (``orders/events.py``);
     - the same success again, late or concurrently: nothing (``duplicate``);
     - a failure: the session is marked failed unless it already succeeded
       (a late failure after a success changes nothing);
@@ -125,9 +126,7 @@ def payment_notice_apply(*, notice: PaymentNotice) -> str:
                 else PaymentIssueKind.PAID_TWICE
             )
             issue = _issue(session, kind, notice)
-            from ..tasks import payment_issue_refund_task  # tasks import services
-
-            payment_issue_refund_task.delay_on_commit(issue.pk)
+            order_event_emit(payment_issue, order_id=order.pk, issue_id=issue.pk)
             return NOT_APPLICABLE
         _order_paid(order, session, notice)
         return APPLIED
@@ -163,11 +162,16 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         paid_amount=order.total_amount,
     )
     OrderLine.objects.filter(order=order).update(paid_amount=F("line_total_amount"))
-    for line_id, reseller_id, amount in OrderLine.objects.filter(
+    # who earns is decided here, as the payment commits: each attributed seller's upline as it is now
+    # (read with the lines, no extra query); the commission engine computes from this snapshot only
+    earners = {}
+    for line_id, amount, *upline in OrderLine.objects.filter(
         order=order, attributed_reseller__isnull=False
-    ).values_list("pk", "attributed_reseller_id", "line_total_amount"):
-        reseller_sale_record(reseller_id=reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
-    order_event_emit(order_paid, order_id=order.pk)
+    ).values_list("pk", "line_total_amount", *reseller_upline_columns("attributed_reseller__")):
+        chain = reseller_upline_read(upline)
+        earners[str(chain[0].reseller_id)] = [[member.reseller_id, member.is_active] for member in chain]
+        reseller_sale_record(reseller_id=chain[0].reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
+    order_event_emit(order_paid, order_id=order.pk, earners=earners)
 
 
 def payment_issue_refund(*, issue_id: int) -> PaymentIssue:

@@ -24,10 +24,10 @@ from socialshop.errors import NotFound
 from socialshop.money import format_yuan
 
 from ..choices import Actor, OrderStatus, RefundKind, RefundStatus
+from ..events import order_event_emit, order_refunded, refund_approved
 from ..exceptions import RefundNotAllowed, RefundTooLarge
 from ..models import Order, OrderLine, Refund
 from ..payments import payment_provider
-from ..signals import order_event_emit, order_refunded
 from .states import row_locked_with_order, status_created, status_set
 
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
@@ -152,9 +152,9 @@ def refund_retry(*, refund_id: int, by: User) -> Refund:
 
 
 def _queue_execution(refund: Refund) -> None:
-    from ..tasks import refund_execute_task  # tasks import services
-
-    refund_execute_task.delay_on_commit(refund.pk)
+    """The provider is asked by orders' own event consumer, once this commits
+    (so an approval is never lost to a broker outage)."""
+    order_event_emit(refund_approved, order_id=refund.order_id, refund_id=refund.pk)
 
 
 def refund_execute(*, refund_id: int) -> Refund:

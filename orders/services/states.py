@@ -1,7 +1,7 @@
 """The one writer of every status in this app: orders, fulfilment groups and
-refunds. It checks the declared transition table (``orders.choices``), writes
-the status with ``update_fields`` and adds the audit row (who, when, why).
-Nothing else assigns ``.status``.
+refunds, through the project's transition kernel (``socialshop/states.py``)
+with this app's tables (``orders.choices``) and its audit row
+(``StatusChange``: who, when, why). Nothing else assigns ``.status``.
 
 Two shapes: ``status_set`` for one row the caller has locked
 (``select_for_update``), ``status_set_many`` for the periodic tasks' batches,
@@ -9,19 +9,25 @@ whose rows the caller has locked too; it moves only the rows whose current
 status allows the move, so running it twice changes nothing the second time.
 """
 
+from functools import partial
+
 from django.db import models
 
 from accounts.models import User
 from socialshop.errors import NotFound
+from socialshop.states import StateMachine, state_set, state_set_many
 
 from ..choices import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, REFUND_TRANSITIONS
 from ..exceptions import InvalidTransition
 from ..models import FulfilmentGroup, Order, Refund, StatusChange
 
-TABLES: dict[type[models.Model], dict[tuple[str, str], frozenset[str]]] = {
-    Order: ORDER_TRANSITIONS,
-    FulfilmentGroup: FULFILMENT_TRANSITIONS,
-    Refund: REFUND_TRANSITIONS,
+MACHINES: dict[type[models.Model], StateMachine] = {
+    model: StateMachine(transitions=table, error=InvalidTransition)
+    for model, table in (
+        (Order, ORDER_TRANSITIONS),
+        (FulfilmentGroup, FULFILMENT_TRANSITIONS),
+        (Refund, REFUND_TRANSITIONS),
+    )
 }
 
 
@@ -38,14 +44,12 @@ def row_locked_with_order(rows: models.QuerySet) -> tuple[Order, models.Model]:
 
 
 def transition_allowed(model: type[models.Model], from_status: str, to_status: str, actor_kind: str) -> bool:
-    return actor_kind in TABLES[model].get((from_status, to_status), frozenset())
+    return MACHINES[model].allows(from_status, to_status, actor_kind)
 
 
 def sources_of(model: type[models.Model], to_status: str, actor_kind: str) -> list[str]:
     """The statuses from which ``actor_kind`` may move a row to ``to_status``."""
-    return [
-        source for (source, target), actors in TABLES[model].items() if target == to_status and actor_kind in actors
-    ]
+    return MACHINES[model].sources(to_status, actor_kind)
 
 
 def _audit(obj, from_status: str, to_status: str, actor_kind: str, actor: User | None, reason: str) -> StatusChange:
@@ -67,17 +71,21 @@ def status_created(objs: list, *, actor_kind: str, actor: User | None, reason: s
     StatusChange.objects.bulk_create(_audit(obj, "", obj.status, actor_kind, actor, reason) for obj in objs)
 
 
+def _audited(actor_kind: str, actor: User | None, reason: str, obj, from_status: str, to_status: str):
+    return _audit(obj, from_status, to_status, actor_kind, actor, reason)
+
+
 def status_set(obj, to_status: str, *, actor_kind: str, actor: User | None = None, reason: str = "", **fields) -> None:
     """Move one locked row to ``to_status`` (and set ``fields`` with it), or
     raise InvalidTransition (409, with ``current_state``)."""
-    if not transition_allowed(type(obj), obj.status, to_status, actor_kind):
-        raise InvalidTransition(current_state=obj.status, requested_state=to_status)
-    from_status = obj.status
-    obj.status = to_status
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.save(update_fields=["status", *fields])
-    _audit(obj, from_status, to_status, actor_kind, actor, reason).save()
+    state_set(
+        obj,
+        to_status,
+        machine=MACHINES[type(obj)],
+        actor_kind=actor_kind,
+        audit=partial(_audited, actor_kind, actor, reason),
+        **fields,
+    )
 
 
 def status_set_many(
@@ -94,16 +102,12 @@ def status_set_many(
     status allows the move) and one insert of audit rows. ``rows`` are model
     instances loaded under lock (id, order_id, status are read). Returns the
     ids moved."""
-    movable = [row for row in rows if transition_allowed(model, row.status, to_status, actor_kind)]
-    if not movable:
-        return []
-    ids = [row.pk for row in movable]
-    model.objects.filter(pk__in=ids, status__in=sources_of(model, to_status, actor_kind)).update(
-        status=to_status, **fields
+    return state_set_many(
+        model,
+        rows,
+        to_status,
+        machine=MACHINES[model],
+        actor_kind=actor_kind,
+        audit=partial(_audited, actor_kind, actor, reason),
+        **fields,
     )
-    StatusChange.objects.bulk_create(_audit(row, row.status, to_status, actor_kind, actor, reason) for row in movable)
-    for row in movable:
-        row.status = to_status
-        for name, value in fields.items():
-            setattr(row, name, value)
-    return ids

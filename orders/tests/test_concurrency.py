@@ -9,10 +9,10 @@ from accounts.services import api_token_create
 from accounts.tests.factories import UserFactory
 from conftest import run_together
 from orders.choices import OrderStatus
+from orders.events import order_paid
 from orders.exceptions import OutOfStock
 from orders.models import Order, Payment
 from orders.services.placing import LineRequest, order_place
-from orders.signals import order_paid
 
 from .factories import an_address, pay_notice, place, shop_selling
 

@@ -6,10 +6,10 @@ import pytest
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import SupplierFactory
 from orders.choices import FulfilmentStatus, OrderStatus
+from orders.events import order_shipped
 from orders.exceptions import InvalidTransition, ShipmentInvalid
 from orders.models import FulfilmentGroup
 from orders.services.fulfilment import fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
-from orders.signals import order_shipped
 from socialshop.errors import NotFound
 
 from .factories import pay, place, shop_selling

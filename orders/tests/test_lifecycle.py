@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import OperatorFactory, UserFactory
 from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundKind, RefundStatus
+from orders.events import order_completed
 from orders.exceptions import CancelNotAllowed, InvalidTransition
 from orders.models import FulfilmentGroup, Order, OrderSettings
 from orders.services.fulfilment import fulfilment_deliver, fulfilment_ship
@@ -20,7 +21,6 @@ from orders.services.lifecycle import (
     orders_auto_complete,
     orders_expire_unpaid,
 )
-from orders.signals import order_completed
 from socialshop.errors import NotFound
 
 from .factories import pay, place, ship, shop_selling

@@ -9,12 +9,12 @@ import pytest
 from accounts.tests.factories import UserFactory
 from distribution.models import ResellerSale
 from orders.choices import OrderStatus, PaymentIssueKind, PaymentSessionStatus
+from orders.events import order_paid
 from orders.exceptions import InvalidTransition, OrderExpired
 from orders.models import OrderLine, OrderSettings, Payment, PaymentIssue, PaymentSession, SandboxCharge
 from orders.payments import SANDBOX_SIGNATURE_HEADER, sandbox_callback
 from orders.services.lifecycle import order_cancel
 from orders.services.payments import payment_start
-from orders.signals import order_paid
 from socialshop.signing import signature_header
 
 from .factories import NOTIFY_URL, RETURN_URL, pay, pay_notice, place, shop_selling

@@ -13,12 +13,12 @@ from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.tests.factories import SupplierFactory
 from distribution.models import ResellerSale
 from orders.choices import Actor, OrderStatus, RefundStatus
+from orders.events import order_refunded
 from orders.exceptions import InvalidTransition, RefundNotAllowed, RefundTooLarge
 from orders.models import Order, OrderLine, Refund
 from orders.selectors import line_has_open_refund, lines_with_open_refunds, refund_get
 from orders.services.lifecycle import order_confirm_receipt
 from orders.services.refunds import refund_decide, refund_request, refund_retry
-from orders.signals import order_refunded
 from socialshop.errors import NotFound
 
 from .factories import pay, place, ship, shop_selling

@@ -218,7 +218,14 @@ CELERY_RESULT_EXPIRES = timedelta(hours=1)
 # A task that crashes mid-way goes back to the queue only where the task says
 # so (acks_late on idempotent tasks); this bounds how long Redis waits before
 # redelivering an unacknowledged message.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# max_retries=0: a web process that cannot reach the broker gives up publishing at once instead of
+# reconnecting for ~20 s; what it published was a wake-up, and the outbox's sweep does the work later
+# (docs/events.md). Workers reconnect by their own policy (broker_connection_max_retries).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0),
+}
 # Several deployments (or test runs) can share one Redis: each prefixes its keys.
 CELERY_KEY_PREFIX = env("CELERY_KEY_PREFIX", default="")
 if CELERY_KEY_PREFIX:
@@ -233,6 +240,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # the admin. Each app adds its own entries below as it grows.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "socialshop.tasks.heartbeat_task", "schedule": timedelta(minutes=1)},
+    # the outbox: consumers handle what a lost wake-up left; handled events past retention are forgotten
+    "events-sweep": {"task": "socialshop.tasks.events_sweep_task", "schedule": timedelta(seconds=15)},
+    "events-prune": {"task": "socialshop.tasks.events_prune_task", "schedule": timedelta(hours=24)},
     # sales reported since the last roll-up into team totals (also queued after each sale)
     "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
@@ -251,6 +261,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
 }
+
+# --- the outbox (docs/events.md) -------------------------------------------
+
+# Handled events are kept this long, so a consumer can be replayed from any point inside it.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
+# reconcile reports an event no consumer has handled after this long (the lag per consumer)
+EVENTS_LAG_ALERT_MINUTES = env.int("EVENTS_LAG_ALERT_MINUTES", default=15)
 
 # --- partners' webhooks ---------------------------------------------------
 

@@ -1,0 +1,28 @@
+"""Order events → the commission engine (socialshop/events.py): each handler
+calls one idempotent service and says what it did, which the event's
+receipt keeps (a paid order that earned nobody anything says why)."""
+
+from orders.events import order_completed, order_paid, order_refunded
+from socialshop.events import Event, event_consumer_register
+
+from .services.engine import commissions_create_for_order, commissions_follow_refund, commissions_mature
+
+
+def commissions_handle(event: Event) -> str:
+    payload = event.payload
+    if event.type == order_paid:
+        created = commissions_create_for_order(order_id=payload["order_id"], earners=payload.get("earners"))
+        if created:
+            return f"{created} commissions"
+        if not payload.get("earners"):
+            return "no commissions: no line is attributed to a reseller"
+        return "no new commissions: already made, or nobody active in the upline has a share to earn"
+    if event.type == order_refunded:
+        return f"{commissions_follow_refund(refund_id=payload['refund_id'])} commissions follow the refund"
+    return f"{commissions_mature(order_id=payload['order_id'])} commissions mature"
+
+
+def register() -> None:
+    event_consumer_register(
+        name="commissions", event_types=[order_paid, order_refunded, order_completed], handle=commissions_handle
+    )

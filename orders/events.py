@@ -1,0 +1,41 @@
+"""Order events, for the apps above ``orders`` (commissions, webhooks), which
+``orders`` itself never imports (docs/architecture.md, docs/events.md).
+
+Each event is a row of the transactional outbox (``socialshop.events``),
+written in the same transaction as the change it records: if the change
+commits, so does the event, and every consumer gets it exactly once,
+whatever happens to the broker or the workers afterwards.
+
+| type | payload |
+| --- | --- |
+| ``order.paid`` | ``order_id``, ``earners``: who earns, decided as the payment commits (below) |
+| ``order.shipped`` | ``order_id``, ``fulfilment_group_id`` |
+| ``order.completed`` | ``order_id`` |
+| ``order.refunded`` | ``order_id``, ``refund_id`` |
+| ``refund.approved`` | ``order_id``, ``refund_id``: the provider is to be asked (orders' own consumer) |
+| ``payment.issue`` | ``order_id``, ``issue_id``: money to send back (orders' own consumer) |
+
+``earners`` maps each attributed reseller (as a string, JSON's keys) to its
+upline as it stood in the payment's transaction, tier 1 first, three deep at
+most: ``[[reseller_id, active], …]``. The commission engine computes from it
+only, so a tree move, a freeze or a late worker never changes who earns.
+"""
+
+from socialshop.events import event_emit
+
+order_paid = "order.paid"
+order_shipped = "order.shipped"
+order_completed = "order.completed"
+order_refunded = "order.refunded"
+refund_approved = "refund.approved"
+payment_issue = "payment.issue"
+
+ORDER_EVENTS = [order_paid, order_shipped, order_completed, order_refunded]
+
+
+def order_event_emit(event_type: str, *, order_id: int, **payload) -> None:
+    """Record an order event in the current transaction (one INSERT); its
+    consumers are woken once it commits."""
+    event_emit(
+        type=event_type, aggregate_type="order", aggregate_id=order_id, payload={"order_id": order_id, **payload}
+    )
