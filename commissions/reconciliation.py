@@ -9,13 +9,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Sum, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from ledger.choices import AccountKind
 from ledger.models import LedgerEntry, LedgerTransaction
 from ledger.selectors import ledger_balance_mismatches, ledger_unbalanced_transactions
-from orders.models import OrderLine
+from orders.choices import OrderStatus, RefundStatus
+from orders.models import Order, OrderLine
 
 from .choices import CommissionState, WithdrawalStatus
 from .models import Commission, PayoutItem, SandboxPayoutRecord, Withdrawal
@@ -132,6 +133,30 @@ def check_commissions_within_margin() -> list[str]:
     ]
 
 
+def check_cancelled_paid_orders_refunded_in_full() -> list[str]:
+    """A paid order that was cancelled (before anything shipped) gives back
+    all it paid: its refunds that succeeded, plus those on their way
+    (approved: the provider is being asked; failed: waiting for an
+    operator's retry, in the refunds admin), add up to what was paid. A
+    request left ``requested`` counts for nothing: nobody should decide it
+    any more (issue 12). One grouped query."""
+    on_the_way = [RefundStatus.APPROVED, RefundStatus.FAILED]
+    short = (
+        Order.objects.filter(status=OrderStatus.CANCELLED, paid_amount__gt=0)
+        .annotate(
+            refunded=Coalesce(Sum("refunds__amount", filter=Q(refunds__status=RefundStatus.SUCCEEDED)), 0),
+            coming=Coalesce(Sum("refunds__amount", filter=Q(refunds__status__in=on_the_way)), 0),
+        )
+        .exclude(paid_amount=F("refunded") + F("coming"))
+        .order_by("pk")
+    )
+    return [
+        f"order {order.number} (id {order.pk}) was cancelled after paying {order.paid_amount}, "
+        f"but {order.refunded} is refunded and {order.coming} on its way"
+        for order in short.only("pk", "created_at", "paid_amount")
+    ]
+
+
 CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("every ledger transaction balances", check_transactions_balance),
     ("every cached balance equals the sum of its entries", check_cached_balances),
@@ -139,6 +164,7 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("per order line, commissions and markup stay within the margin", check_commissions_within_margin),
     ("every withdrawal's state matches its ledger entries", check_withdrawals_match_the_ledger),
     ("no withdrawal is paid twice", check_no_withdrawal_paid_twice),
+    ("every cancelled paid order is refunded in full", check_cancelled_paid_orders_refunded_in_full),
 ]
 
 
