@@ -26,6 +26,20 @@ from .factories import an_address, pay, pay_notice, place, shop_selling
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def _celery_knows_it_is_not_inside_a_task():
+    """Eager tasks run by several threads at once can leave Celery's
+    process-wide "inside a task" flag set: ``Task.apply`` saves it, sets it
+    and restores what it saved, one global for every thread. A later test's
+    ``result.get()`` would then refuse ("Never call result.get() within a
+    task"). These tests run tasks in threads on purpose, so they put it back."""
+    from celery._state import _set_task_join_will_block
+
+    yield
+    _set_task_join_will_block(False)
+
+
 # placing locks the same way on its two paths (PostgreSQL's two statements, the portable ORM one)
 both_placing_paths = pytest.mark.parametrize("in_sql", [True, False], ids=["sql-path", "orm-path"])
 
