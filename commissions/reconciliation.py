@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import CharField, Count, Exists, F, OuterRef, Sum, Value
-from django.db.models.functions import Cast, Concat, Greatest
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
 
 from ledger.choices import AccountKind
@@ -210,6 +210,30 @@ def check_events_handled() -> list[str]:
     return breaks
 
 
+def check_cancelled_paid_orders_refunded_in_full() -> list[str]:
+    """A paid order that was cancelled (before anything shipped) gives back
+    all it paid: its refunds that succeeded, plus those on their way
+    (approved: the provider is being asked; failed: waiting for an
+    operator's retry, in the refunds admin), add up to what was paid. A
+    request left ``requested`` counts for nothing: nobody should decide it
+    any more (issue 12). One grouped query."""
+    on_the_way = [RefundStatus.APPROVED, RefundStatus.FAILED]
+    short = (
+        Order.objects.filter(status=OrderStatus.CANCELLED, paid_amount__gt=0)
+        .annotate(
+            refunded=Coalesce(Sum("refunds__amount", filter=Q(refunds__status=RefundStatus.SUCCEEDED)), 0),
+            coming=Coalesce(Sum("refunds__amount", filter=Q(refunds__status__in=on_the_way)), 0),
+        )
+        .exclude(paid_amount=F("refunded") + F("coming"))
+        .order_by("pk")
+    )
+    return [
+        f"order {order.number} (id {order.pk}) was cancelled after paying {order.paid_amount}, "
+        f"but {order.refunded} is refunded and {order.coming} on its way"
+        for order in short.only("pk", "created_at", "paid_amount")
+    ]
+
+
 CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("every ledger transaction balances", check_transactions_balance),
     ("every cached balance equals the sum of its entries", check_cached_balances),
@@ -221,6 +245,7 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("every refund paid back has its reversal", check_refunds_reversed),
     ("every completed order's commissions have a maturity date", check_completed_orders_commissions_mature),
     ("every event is handled by each of its consumers", check_events_handled),
+    ("every cancelled paid order is refunded in full", check_cancelled_paid_orders_refunded_in_full),
 ]
 
 

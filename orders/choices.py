@@ -42,6 +42,8 @@ class RefundStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     SUCCEEDED = "succeeded", _("Refunded")
     FAILED = "failed", _("Refund failed")
+    # closed by the order's cancellation, which refunded its amount with the rest of the order
+    SUPERSEDED = "superseded", _("Refunded by the order's cancellation")
 
 
 class RefundKind(models.TextChoices):
@@ -73,7 +75,15 @@ REFUND_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (RefundStatus.APPROVED, RefundStatus.SUCCEEDED): frozenset({SYS}),  # the provider refunded
     (RefundStatus.APPROVED, RefundStatus.FAILED): frozenset({SYS}),
     (RefundStatus.FAILED, RefundStatus.APPROVED): frozenset({OP}),  # an operator retries
+    # the paid order is cancelled (by its buyer or an operator) before the provider is asked for this
+    # refund or after it said no: the cancellation refunds the amount instead. An approved refund is
+    # never superseded: its provider call may be in flight, so it finishes and counts once
+    (RefundStatus.REQUESTED, RefundStatus.SUPERSEDED): frozenset({B, OP}),
+    (RefundStatus.FAILED, RefundStatus.SUPERSEDED): frozenset({B, OP}),
 }
+
+# refunds that a paid order's cancellation closes and refunds itself (never ``approved``: see above)
+REFUND_SUPERSEDABLE = (RefundStatus.REQUESTED, RefundStatus.FAILED)
 
 # refunds that still hold part of a line's paid amount
 REFUND_OPEN = (RefundStatus.REQUESTED, RefundStatus.APPROVED, RefundStatus.FAILED)

@@ -127,3 +127,27 @@ def test_a_line_paying_out_more_than_its_margin_is_reported(django_capture_on_co
     assert breaks["per order line, commissions and markup stay within the margin"] == [
         f"order line {line.pk} pays out {margin + 1} on a margin of {margin}"
     ]
+
+
+def test_a_cancelled_paid_order_not_refunded_in_full_is_reported(django_capture_on_commit_callbacks):
+    from orders.choices import Actor, OrderStatus
+    from orders.models import Order
+    from orders.services.lifecycle import order_cancel
+    from orders.tests.factories import pay, place, shop_selling
+
+    shop, sku = shop_selling(price=11_800)
+    refunded, on_its_way, broken = (place(shop=shop, sku=sku) for _ in range(3))
+    with django_capture_on_commit_callbacks(execute=True):
+        for order in (refunded, on_its_way, broken):
+            pay(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order_id=refunded.pk, by=refunded.buyer, actor_kind=Actor.BUYER, reason="x")
+    # cancelled, its refund approved and not executed yet: on its way, not a break
+    order_cancel(order_id=on_its_way.pk, by=on_its_way.buyer, actor_kind=Actor.BUYER, reason="x")
+    Order.objects.filter(pk=broken.pk).update(status=OrderStatus.CANCELLED)  # a bug's doing: nothing refunded
+
+    breaks = {result.name: result.breaks for result in reconcile()}
+
+    assert breaks["every cancelled paid order is refunded in full"] == [
+        f"order {broken.number} (id {broken.pk}) was cancelled after paying 11800, but 0 is refunded and 0 on its way"
+    ]

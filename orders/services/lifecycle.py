@@ -23,7 +23,7 @@ from ..events import order_completed, order_event_emit
 from ..exceptions import CancelNotAllowed
 from ..models import FulfilmentGroup, Order, OrderLine
 from ..selectors import order_settings_get
-from .refunds import refund_open
+from .refunds import refund_open, refunds_supersede
 from .states import status_set, status_set_many
 
 BATCH_SIZE = 500
@@ -59,7 +59,9 @@ def _fulfilments_cancel(order_ids: list[int], actor_kind: str, actor: User | Non
 def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str, buyer: User | None = None) -> Order:
     """Cancel an order: unpaid (by its buyer or an operator), or paid with
     nothing shipped yet, which refunds every line in full through the
-    provider. The stock comes back. ``buyer`` narrows to the buyer's own
+    provider: what open refund requests hold too (they close as superseded,
+    ``refunds_supersede``), except approved refunds, which finish on their
+    own. The stock comes back. ``buyer`` narrows to the buyer's own
     orders (NotFound otherwise). 409 ``cancel_not_allowed`` once part has
     shipped, ``invalid_transition`` in any other state."""
     with transaction.atomic():
@@ -78,6 +80,7 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
         _fulfilments_cancel([order.pk], actor_kind, by, reason)
         stock_release([order.pk])
         if was_paid:
+            refunds_supersede(order=order, actor_kind=actor_kind, actor=by)
             for line in OrderLine.objects.filter(order=order).order_by("pk"):
                 if line.refundable_amount > 0:
                     refund_open(

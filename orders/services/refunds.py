@@ -7,7 +7,8 @@ What the database holds (``OrderLine``): ``refunded_amount +
 refund_pending_amount ≤ paid_amount``. A request takes its amount into
 ``refund_pending_amount`` with a conditional UPDATE, so two requests at
 once can never promise more than was paid; success moves it to
-``refunded_amount``, rejection gives it back.
+``refunded_amount``, rejection gives it back, and so does a cancellation
+that supersedes the request (it refunds the amount itself).
 """
 
 import secrets
@@ -23,7 +24,7 @@ from distribution.services import reseller_sale_record
 from socialshop.errors import NotFound
 from socialshop.money import format_yuan
 
-from ..choices import Actor, OrderStatus, RefundKind, RefundStatus
+from ..choices import REFUND_SUPERSEDABLE, Actor, OrderStatus, RefundKind, RefundStatus
 from ..events import order_event_emit, order_refunded, refund_approved
 from ..exceptions import RefundNotAllowed, RefundTooLarge
 from ..models import Order, OrderLine, Refund
@@ -31,6 +32,7 @@ from ..payments import payment_provider
 from .states import row_locked_with_order, status_created, status_set
 
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+SUPERSEDED_REASON = "order cancelled: its cancellation refunds this amount with the rest"
 
 
 def _reference() -> str:
@@ -151,6 +153,26 @@ def refund_retry(*, refund_id: int, by: User) -> Refund:
     return refund
 
 
+def refunds_supersede(*, order: Order, actor_kind: str, actor: User | None) -> list[Refund]:
+    """For the cancellation of a paid order, whose lock the caller holds:
+    its open refunds that no provider call carries (requested, or failed at
+    the provider) close as superseded and their held amounts are freed, so
+    the cancellation refunds them with the rest of the order. Approved
+    refunds are left to finish: their provider call may be in flight (the
+    provider is idempotent by their reference), so their money goes back
+    once, through them. Every other writer of a refund locks its order
+    first, so none is deciding, retrying or executing these meanwhile."""
+    refunds = list(
+        Refund.objects.select_for_update().filter(order=order, status__in=REFUND_SUPERSEDABLE).order_by("pk")
+    )
+    for refund in refunds:
+        status_set(refund, RefundStatus.SUPERSEDED, actor_kind=actor_kind, actor=actor, reason=SUPERSEDED_REASON)
+        OrderLine.objects.filter(pk=refund.line_id).update(
+            refund_pending_amount=F("refund_pending_amount") - refund.amount
+        )
+    return refunds
+
+
 def _queue_execution(refund: Refund) -> None:
     """The provider is asked by orders' own event consumer, once this commits
     (so an approval is never lost to a broker outage)."""
@@ -160,7 +182,10 @@ def _queue_execution(refund: Refund) -> None:
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask the provider for an approved refund and record the answer. Safe to
     run twice: only an approved refund is sent, and the provider is asked
-    with the refund's reference (idempotent there). On success the line's
+    with the refund's reference (idempotent there). The order stays locked
+    during the provider call: a cancellation coming meanwhile waits, then
+    sees the refund done (or approved still, when this run died: the next
+    run asks the provider again with the same reference). On success the line's
     and the order's refunded amounts grow, the team's sales shrink, and
     ``order_refunded`` is sent after commit."""
     with transaction.atomic():

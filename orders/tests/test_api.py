@@ -252,6 +252,38 @@ def test_refund_request_and_confirm_receipt_through_the_api(django_capture_on_co
     assert confirmed.json()["lines"][0]["refund_pending_amount"] == "20.50"
 
 
+def test_a_refund_request_open_when_the_buyer_cancels_shows_as_superseded_and_all_is_refunded(
+    django_capture_on_commit_callbacks,
+):
+    # given a paid order of 118.00 and a request for 50.00 back, through the API
+    shop, sku = shop_selling(price=11_800)
+    order = place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    client = _client(order.buyer)
+    line_id = order.lines.get().pk
+    asked = client.post(
+        f"/api/v1/orders/{order.pk}/refunds/", {"line_id": line_id, "amount": "50.00", "reason": "少发了一件"}
+    )
+    assert asked.status_code == 201
+
+    # when the buyer cancels the order
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = client.post(f"/api/v1/orders/{order.pk}/cancel/", {"reason": "不想要了"})
+
+    # then the order shows 118.00 refunded by the cancellation and the request superseded
+    assert cancelled.status_code == 200
+    body = client.get(f"/api/v1/orders/{order.pk}/").json()
+    assert (body["status"], body["refunded_amount"]) == ("cancelled", "118.00")
+    assert sorted((r["kind"], r["amount"], r["status"]) for r in body["refunds"]) == [
+        ("after_sales", "50.00", "superseded"),
+        ("cancellation", "118.00", "succeeded"),
+    ]
+    assert (body["lines"][0]["refunded_amount"], body["lines"][0]["refund_pending_amount"]) == ("118.00", "0.00")
+    again = client.post(f"/api/v1/orders/{order.pk}/refunds/", {"line_id": line_id, "amount": "1.00", "reason": "x"})
+    assert again.status_code == 409 and again.json()["code"] == "refund_not_allowed"
+
+
 def test_a_reseller_sees_its_shops_orders_with_only_its_lines(django_capture_on_commit_callbacks):
     shop, sku = shop_selling(price=12_000)
     other_shop, other_sku = shop_selling()

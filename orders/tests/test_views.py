@@ -7,8 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from catalog.services import supplier_staff_add
-from orders.choices import FulfilmentStatus, OrderStatus
-from orders.models import Address, CartItem, FulfilmentGroup, Order
+from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
+from orders.models import Address, CartItem, FulfilmentGroup, Order, Refund
+from orders.services.lifecycle import order_cancel
+from orders.services.refunds import refund_request
 
 from .factories import pay, place, shop_selling
 
@@ -220,3 +222,39 @@ def test_the_buyer_asks_for_a_refund_on_a_page(client, django_capture_on_commit_
 
     assert response.status_code == 302
     assert order.refunds.get().amount == 3_000
+
+
+def test_a_request_superseded_by_the_cancellation_shows_so_and_the_supplier_cannot_reject_it(
+    client, django_capture_on_commit_callbacks
+):
+    # given a paid order of 118.00, a request for 50.00 back, then the buyer cancelling the order
+    shop, sku = shop_selling(price=11_800)
+    buyer = UserFactory()
+    order = place(buyer=buyer, shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    request = refund_request(
+        order_id=order.pk, line_id=order.lines.get().pk, buyer=buyer, amount=5_000, reason="少发了一件"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order_id=order.pk, by=buyer, buyer=buyer, actor_kind=Actor.BUYER, reason="不想要了")
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+
+    # when the supplier opens its refunds and tries to reject the request anyway
+    _log_in(client, staff)
+    listing = client.get("/supplier/refunds/").content.decode()
+    rejected = client.post(
+        f"/supplier/refunds/{request.pk}/decide/", {"decision": "reject", "note": "不退"}, follow=True
+    )
+
+    # then the request reads 已由取消订单退款 with nothing to decide, and the rejection is refused
+    row = listing.split(f'id="refund-{request.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "已由取消订单退款" in row and "decide" not in row
+    assert "订单当前的状态不允许这样操作" in rejected.content.decode()
+    assert Refund.objects.get(pk=request.pk).status == RefundStatus.SUPERSEDED
+    # and the buyer's order page shows it too, beside the cancellation's refund of 118.00
+    client.logout()
+    _log_in(client, buyer)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "已由取消订单退款" in page and "¥118.00" in page
