@@ -241,3 +241,36 @@ def test_the_sandbox_cashier_page_pays_once_then_is_closed(client, django_captur
     assert again.status_code == 409
     assert SandboxCharge.objects.get().status == "paid"
     assert client.get("/sandbox/pay/nope/").status_code == 404
+
+
+@pytest.mark.parametrize("depth", [1, 6])
+def test_applying_a_payment_costs_the_same_statements_whatever_the_tree_and_writes_one_event(
+    depth, django_assert_max_num_queries
+):
+    """The event (with who earns) is one INSERT more than the payment cost
+    before the outbox (18 statements for a one-line order, savepoints
+    included): the upline snapshot is read in the query that reports the
+    sale to the tree, whatever the depth of the chain above the seller."""
+    from distribution.tests.factories import ResellerFactory
+    from orders.payments import SandboxPaymentProvider
+    from orders.services.payments import payment_notice_apply
+    from shops.tests.factories import ShopFactory
+    from socialshop.models import Event
+
+    inviter = None
+    for _ in range(depth):
+        inviter = ResellerFactory(inviter=inviter)
+    seller = ResellerFactory(inviter=inviter)
+    shop, sku = shop_selling(shop=ShopFactory(owner=seller), price=12_000)
+    order = place(shop=shop, sku=sku)
+    body, headers = pay_notice(order)
+    notice = SandboxPaymentProvider().notice_parse(body=body, headers=headers)
+
+    with django_assert_max_num_queries(19):
+        payment_notice_apply(notice=notice)
+
+    (event,) = Event.objects.filter(type="order.paid", aggregate_id=order.pk)
+    assert event.payload["earners"] == {
+        str(seller.pk): [[seller.pk, True], [inviter.pk, True]]
+        + ([[inviter.inviter_id, True]] if inviter.inviter_id else [])
+    }
