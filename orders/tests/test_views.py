@@ -2,6 +2,9 @@
 the buyer's order page, a reseller's shop orders, the supplier's
 shipments."""
 
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -9,8 +12,9 @@ from accounts.tests.factories import PASSWORD, UserFactory
 from catalog.services import supplier_staff_add
 from orders.choices import FulfilmentStatus, OrderStatus
 from orders.models import Address, CartItem, FulfilmentGroup, Order
+from orders.services.placing import LineRequest, order_place
 
-from .factories import pay, place, shop_selling
+from .factories import an_address, pay, place, shop_selling
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +174,31 @@ def test_the_supplier_portal_lists_paid_parcels_and_ships_from_a_csv(client, dja
     assert FulfilmentGroup.objects.get(pk=groups[0].pk).status == FulfilmentStatus.SHIPPED
     assert FulfilmentGroup.objects.get(pk=groups[1].pk).status == FulfilmentStatus.TO_SHIP
     assert client.get("/supplier/orders/to-ship.csv").content.decode().count("\n") == 2
+
+
+def test_a_formula_typed_as_a_name_reaches_the_suppliers_csv_as_text(client, django_capture_on_commit_callbacks):
+    """A spreadsheet would run ``=HYPERLINK(…)``; the export hands it over as text."""
+    shop, sku = shop_selling(product__title="@SUM(1+1) 蜂蜜")
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+    formula = '=HYPERLINK("http://e.cn","x")'  # the 30 characters a name may have
+    order = order_place(
+        buyer=UserFactory(),
+        lines=[LineRequest(sku_id=sku.pk, quantity=1, shop_slug=shop.slug)],
+        address=an_address(recipient_name=formula),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    _log_in(client, staff)
+
+    export = client.get("/supplier/orders/to-ship.csv")
+
+    header, row = csv.reader(io.StringIO(export.content.decode()))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["收货人"] == "'" + formula
+    assert cells["商品"].startswith("'@SUM(1+1) 蜂蜜")
+    assert cells["发货单号"] == str(order.fulfilments.get().pk)  # the platform's own number stays a number
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
 
 
 def test_another_supplier_gets_404_and_a_customer_403(client, django_capture_on_commit_callbacks):
