@@ -249,3 +249,25 @@ def test_the_buyer_asks_for_a_refund_on_a_page(client, django_capture_on_commit_
 
     assert response.status_code == 302
     assert order.refunds.get().amount == 3_000
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [("0", "必须大于 0"), ("1e1", "半角数字"), ("+10", "半角数字"), ("１０", "半角数字"), ("10.", "半角数字")],
+)
+def test_the_refund_page_refuses_nothing_and_exotic_amounts_in_chinese(
+    client, django_capture_on_commit_callbacks, typed, said
+):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    order = place(buyer=buyer, shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    _log_in(client, buyer)
+    line = order.lines.get()
+
+    response = client.post(f"/orders/{order.pk}/lines/{line.pk}/refund/", {"amount": typed, "reason": "瑕疵"})
+
+    assert response.status_code == 400
+    assert said in " ".join(response.context["form"].errors["amount"])
+    assert not order.refunds.exists()
