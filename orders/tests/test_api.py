@@ -15,6 +15,7 @@ from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
 from orders.api.serializers import OrderOut, order_out_data
 from orders.choices import OrderStatus
+from orders.exceptions import RefundNotPositive
 from orders.models import IdempotencyKey, Order
 from orders.selectors import order_get_for_buyer
 from orders.services.lifecycle import order_confirm_receipt
@@ -210,6 +211,13 @@ def test_a_refund_of_nothing_says_it_must_be_more_than_0(shipped_line):
 
     assert response.status_code == 400
     assert response.json()["fields"] == {"amount": ["金额必须大于 0。"]}
+
+
+def test_the_refund_service_refuses_nothing_for_any_caller(shipped_line):
+    _client, order, line = shipped_line
+
+    with pytest.raises(RefundNotPositive):
+        refund_request(order_id=order.pk, line_id=line.pk, buyer=order.buyer, amount=0, reason="破损")
 
 
 @pytest.mark.parametrize("sent_as", [float, str, bool], ids=["1.0", "text", "true"])
