@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
 from socialshop.errors import DomainError
+from socialshop.forms import YuanField
 from socialshop.money import BASIS_POINTS, format_yuan
 
 from .choices import THREE_TIER_WARNING
@@ -42,6 +43,10 @@ def _shares_error(cleaned: dict) -> str | None:
 
 
 class CommissionPlanForm(forms.ModelForm):
+    # operators type yuan, as on every other page; the columns hold fen
+    min_withdrawal_amount = YuanField(label=_("minimum withdrawal (yuan)"), positive=True)
+    withdrawal_fee_amount = YuanField(label=_("withdrawal fee, fixed (yuan)"))
+
     class Meta:
         model = CommissionPlan
         fields = PLAN_FIELDS

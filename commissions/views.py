@@ -1,7 +1,5 @@
 """The reseller's money page (phone) and the operators' money report."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from distribution.decorators import reseller_required
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
+from socialshop.csvexport import spreadsheet_writer
 from socialshop.errors import DomainError
 from socialshop.events import event_consumers_lag
 from socialshop.money import fen_to_yuan
@@ -73,17 +72,12 @@ def money(request, reseller):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @reseller_required
 @require_GET
 def statement_csv(request, reseller):
     """Every movement of the reseller's money as CSV (opens in Excel/WPS:
     UTF-8 with a byte-order mark)."""
-    writer = csv.writer(_Echo())
+    writer = spreadsheet_writer()
     names = {
         AccountKind.RESELLER_FROZEN: _("frozen"),
         AccountKind.RESELLER_WITHDRAWABLE: _("withdrawable"),

@@ -4,6 +4,7 @@ may rely on (docs/orders.md lists them)."""
 from django.utils.translation import gettext_lazy as _
 
 from socialshop.errors import Conflict, DomainError
+from socialshop.money import AMOUNT_ERRORS
 
 
 class InvalidTransition(Conflict):
@@ -49,6 +50,11 @@ class CancelNotAllowed(Conflict):
 class RefundNotAllowed(Conflict):
     code = "refund_not_allowed"
     default_message = _("A refund cannot be asked for this order now.")
+
+
+class RefundNotPositive(DomainError):
+    code = "refund_not_positive"
+    default_message = AMOUNT_ERRORS["amount_not_positive"]
 
 
 class RefundTooLarge(DomainError):

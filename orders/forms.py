@@ -81,7 +81,7 @@ class CheckoutForm(forms.Form):
 
 
 class RefundRequestForm(forms.Form):
-    amount = YuanField(label=_("Amount to refund (yuan)"))
+    amount = YuanField(label=_("Amount to refund (yuan)"), positive=True)
     reason = forms.CharField(label=_("Why"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -2,20 +2,23 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from .money import InvalidAmount, fen_to_yuan, yuan_to_fen
 
-MAX_TYPED_LENGTH = 16
+MAX_TYPED_LENGTH = 16  # "9999999999999.99": the largest amount the platform takes
 
 
 class YuanField(forms.Field):
-    """Money typed in yuan (``"12.5"``, ``"¥1,012.50"``), cleaned to integer fen
-    (None when left blank). Refuses negatives and a third decimal with a clear
-    message, never rounds."""
+    """Money typed in yuan, cleaned to integer fen (None when left blank):
+    the same grammar as the API (``socialshop.money.yuan_to_fen``), after
+    trimming the spaces around what was typed as every text field does.
+    ``positive`` refuses 0. Each refusal says why, never rounds."""
 
     widget = forms.TextInput
-    default_error_messages = {"invalid": _('Enter an amount in yuan with at most two decimals, e.g. "12.50".')}
+
+    def __init__(self, *, positive: bool = False, **kwargs):
+        self.positive = positive
+        super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "maxlength": str(MAX_TYPED_LENGTH)}
@@ -26,17 +29,14 @@ class YuanField(forms.Field):
         return value
 
     def to_python(self, value):
-        if value in self.empty_values or not str(value).strip():
-            return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value  # already fen (initial data)
-        text = str(value).replace("¥", "").replace(",", "").strip()
-        if len(text) > MAX_TYPED_LENGTH:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if value in self.empty_values or not str(value).strip():
+            return None
         try:
-            return yuan_to_fen(text)
+            return yuan_to_fen(str(value).strip(), positive=self.positive)
         except InvalidAmount as error:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+            raise ValidationError(error.message, code=error.code) from error
 
 
 def query_text(request, name: str, *, max_length: int = 100) -> str:

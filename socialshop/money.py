@@ -5,38 +5,75 @@ amount is rounded *down* to the fen, so the remainder of any split stays with
 the platform and the parts never add up to more than the whole.
 """
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
 
 FEN_PER_YUAN = 100
 BASIS_POINTS = 10_000  # 100% expressed in basis points (1 bp = 0.01%)
 MAX_AMOUNT = 10**15  # far above any real order; keeps inputs bounded
 
+# The one grammar of an amount typed or sent in yuan: ASCII digits, then at
+# most two decimals after a point; a minus sign only where a field allows
+# negatives. No "+", exponent, full-width digits, thousands separators,
+# currency sign, surrounding spaces or point without decimals ("10.").
+AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+SIGNED_AMOUNT_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+# what is refused is told apart by one wider shape: a plain decimal number
+_DECIMAL_SHAPE = re.compile(r"(?P<sign>-?)(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?", re.ASCII)
+
+AMOUNT_ERRORS = {
+    "amount_not_text": _('Give the amount as text in yuan, e.g. "12.50".'),
+    "amount_malformed": _('Enter an amount in yuan in half-width digits with at most two decimals, e.g. "12.50".'),
+    "amount_too_precise": _("At most two decimals: amounts are exact to the fen."),
+    "amount_negative": _("The amount must not be negative."),
+    "amount_too_large": _("The amount is too large."),
+    "amount_not_positive": _("The amount must be more than 0."),
+}
+
 
 class InvalidAmount(ValueError):
-    """An amount that is not a finite, non-negative number with at most two decimals."""
+    """An amount outside the grammar or the field's range; ``code`` (a key of
+    ``AMOUNT_ERRORS``) is stable for programs, ``message`` is for people."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.message = AMOUNT_ERRORS[code]
+        super().__init__(code)
 
 
-def yuan_to_fen(value: str | int | Decimal) -> int:
-    """Parse yuan ("12.3", "12.30", 12) into fen. Refuses floats, more than two
-    decimals, negatives, NaN and infinities rather than guessing."""
-    if isinstance(value, float) or isinstance(value, bool):
-        raise InvalidAmount("amounts must be given as strings or integers, not floats")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as error:
-        raise InvalidAmount(f"not a number: {value!r}") from error
-    if not number.is_finite():
-        raise InvalidAmount(f"not a finite number: {value!r}")
-    if number < 0:
-        raise InvalidAmount("must not be negative")
-    if number.adjusted() > 15:  # checked before any arithmetic: "1e999999" would overflow it
-        raise InvalidAmount("too large")
-    if number * FEN_PER_YUAN > MAX_AMOUNT:
-        raise InvalidAmount("too large")
-    fen = number * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
-        raise InvalidAmount("at most two decimals")
-    return int(fen)
+def amount_pattern(*, signed: bool = False) -> str:
+    """The grammar as a regular expression (what the API schema promises)."""
+    return SIGNED_AMOUNT_PATTERN if signed else AMOUNT_PATTERN
+
+
+def yuan_to_fen(text: str, *, signed: bool = False, positive: bool = False) -> int:
+    """Parse yuan typed or sent as text (``"12"``, ``"12.5"``, ``"12.50"``)
+    into integer fen: the platform's only parser of money input, behind the
+    API's ``MoneyField`` and the pages' ``YuanField``. ``signed`` lets a
+    leading ``-`` through; ``positive`` refuses 0. Never rounds, never
+    guesses: anything else raises InvalidAmount with its code."""
+    if not isinstance(text, str):
+        raise InvalidAmount("amount_not_text")
+    shape = _DECIMAL_SHAPE.fullmatch(text)
+    if shape is None:
+        raise InvalidAmount("amount_malformed")
+    if shape["sign"] and not signed:
+        raise InvalidAmount("amount_negative")
+    fraction = shape["fraction"] or ""
+    if len(fraction) > 2:
+        raise InvalidAmount("amount_too_precise")
+    whole = shape["whole"].lstrip("0")
+    if len(whole) > len(str(MAX_AMOUNT // FEN_PER_YUAN)):  # before int(): "9" * 10**6 is no number to build
+        raise InvalidAmount("amount_too_large")
+    fen = int(whole or "0") * FEN_PER_YUAN + int(fraction.ljust(2, "0"))
+    if fen > MAX_AMOUNT:
+        raise InvalidAmount("amount_too_large")
+    amount = -fen if shape["sign"] else fen
+    if positive and amount <= 0:
+        raise InvalidAmount("amount_not_positive")
+    return amount
 
 
 def fen_to_yuan(amount: int) -> Decimal:

@@ -55,6 +55,32 @@ def test_bad_amounts_get_a_clear_400_and_change_nothing(api, reseller, amount, c
     assert balances(reseller.pk) == {"withdrawable": 50_000, "pending": 0}
 
 
+@pytest.mark.parametrize(
+    "amount, field_code",
+    [
+        ("1e9", "amount_malformed"),
+        ("1E1", "amount_malformed"),
+        ("+10.00", "amount_malformed"),
+        ("10.", "amount_malformed"),
+        ("１０.００", "amount_malformed"),
+        (" 10.00", "amount_malformed"),
+        ("10.000", "amount_too_precise"),
+        ("-10", "amount_negative"),
+        ("99999999999999", "amount_too_large"),
+        (10, "amount_not_text"),
+        (True, "amount_not_text"),
+    ],
+)
+def test_an_amount_outside_the_grammar_is_refused_with_a_code_saying_why(api, reseller, amount, field_code):
+    response = api.post("/api/v1/withdrawals/", {"amount": amount}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert response.json()["field_codes"] == {"amount": [field_code]}
+    assert response.json()["fields"]["amount"][0].startswith(("请", "金额", "最多"))  # said in Chinese
+    assert not Withdrawal.objects.exists()
+
+
 def test_a_reseller_sees_only_its_own_withdrawals(api, reseller):
     mine = withdrawal_request(reseller=reseller, amount=10_000)
     other = ResellerFactory()

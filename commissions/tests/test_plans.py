@@ -20,8 +20,8 @@ def _plan_form(**changes):
         "tier2_share_bps": 1000,
         "tier3_share_bps": 0,
         "base": "margin",
-        "min_withdrawal_amount": 1000,
-        "withdrawal_fee_amount": 0,
+        "min_withdrawal_amount": "10.00",
+        "withdrawal_fee_amount": "0",
         "withdrawal_fee_bps": 0,
         "note": "",
         "overrides-TOTAL_FORMS": 0,
@@ -78,6 +78,31 @@ def test_an_operator_publishes_a_new_version_in_the_admin(client):
     # published versions are read-only
     page = client.get(reverse("admin:commissions_commissionplan_change", args=[plan.pk]))
     assert page.status_code == 200 and not page.context["has_change_permission"]
+
+
+def test_operators_type_the_withdrawal_minimum_and_fee_in_yuan(client):
+    client.force_login(OperatorFactory())
+
+    # the spaces around what was typed are trimmed, as in any text field
+    form = _plan_form(min_withdrawal_amount=" 12.50 ", withdrawal_fee_amount="0.5")
+
+    response = client.post(reverse("admin:commissions_commissionplan_add"), form)
+
+    assert response.status_code == 302
+    plan = commission_plan_in_effect(at=timezone.now())
+    assert (plan.min_withdrawal_amount, plan.withdrawal_fee_amount) == (1_250, 50)
+
+
+@pytest.mark.parametrize("typed", ["１０", "+10", "10.", "0", "-1"])
+def test_the_admin_refuses_an_amount_outside_the_money_grammar(client, typed):
+    client.force_login(OperatorFactory())
+    versions = CommissionPlan.objects.count()
+
+    response = client.post(reverse("admin:commissions_commissionplan_add"), _plan_form(min_withdrawal_amount=typed))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["min_withdrawal_amount"]
+    assert CommissionPlan.objects.count() == versions
 
 
 def test_the_admin_refuses_shares_over_100_percent(client):

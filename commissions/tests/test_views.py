@@ -50,7 +50,7 @@ def test_a_reseller_withdraws_from_the_page(client, earning):
     assert balances(earning.pk) == {"withdrawable": 50_000 - 12_050, "pending": 12_050}
 
 
-@pytest.mark.parametrize("typed", ["0", "-5", "12.345", "abc", "600"])
+@pytest.mark.parametrize("typed", ["0", "-5", "12.345", "abc", "600", "1e2", "+10", "10.", "１０.００", "¥10"])
 def test_a_bad_amount_is_a_form_error_and_changes_nothing(client, earning, typed):
     client.force_login(earning.user)
 
@@ -59,6 +59,18 @@ def test_a_bad_amount_is_a_form_error_and_changes_nothing(client, earning, typed
     assert response.status_code == 400
     assert response.context["form"].errors["amount"]
     assert not Withdrawal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [("１０.００", "半角数字"), ("1e2", "半角数字"), ("10.001", "精确到分"), ("0", "大于 0"), ("-5", "不能为负数")],
+)
+def test_the_page_says_in_chinese_why_an_amount_is_refused(client, earning, typed, said):
+    client.force_login(earning.user)
+
+    response = client.post(reverse("commissions:money"), {"amount": typed})
+
+    assert said in " ".join(response.context["form"].errors["amount"])
 
 
 def test_the_statement_lists_every_movement_as_csv(client, earning):

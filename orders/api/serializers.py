@@ -4,7 +4,7 @@ lives in the services."""
 from rest_framework import serializers
 
 from accounts.phone import mask_name
-from socialshop.api.fields import MoneyField
+from socialshop.api.fields import MoneyField, StrictIntegerField
 
 from ..choices import Carrier, FulfilmentStatus, OrderStatus, RefundKind, RefundStatus
 from ..models import MAX_LINES, MAX_QUANTITY
@@ -13,8 +13,8 @@ from ..models import MAX_LINES, MAX_QUANTITY
 
 
 class LineIn(serializers.Serializer):
-    sku_id = serializers.IntegerField(min_value=1, max_value=2**62)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    sku_id = StrictIntegerField(min_value=1, max_value=2**62)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
     shop = serializers.SlugField(
         required=False,
         allow_null=True,
@@ -45,8 +45,8 @@ class CancelIn(serializers.Serializer):
 
 
 class RefundIn(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1, max_value=2**62)
-    amount = MoneyField(help_text="at most what is left to refund on the line")
+    line_id = StrictIntegerField(min_value=1, max_value=2**62)
+    amount = MoneyField(positive=True, help_text="more than 0, at most what is left to refund on the line")
     reason = serializers.CharField(max_length=200)
 
 

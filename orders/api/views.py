@@ -341,13 +341,14 @@ class OrderRefundCreate(APIView):
             "Any amount up to what is left to refund on the line (partial refunds are fine). Allowed once the "
             "order is paid and until its after-sales window ends; an operator or the supplier then approves or "
             "rejects it, and an approved refund goes back through the payment provider. 409 "
-            "`refund_not_allowed` outside the window, 400 `refund_exceeds_paid` for too much."
+            "`refund_not_allowed` outside the window, 400 `refund_exceeds_paid` for too much; an amount of 0 or "
+            "outside the money grammar is a `validation_error` on `amount` (`field_codes` says why)."
         ),
         request=RefundIn,
         responses={
             201: RefundOut,
             400: error_response(
-                "Too much, or a bad amount.",
+                "Too much (`refund_exceeds_paid`), or a bad amount (`validation_error`).",
                 "refund_exceeds_paid",
                 "The refund is more than what is left to refund on this item.",
                 {"amount": ["At most ¥12.00."]},

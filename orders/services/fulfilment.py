@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Supplier
+from socialshop.csvexport import spreadsheet_writer
 from socialshop.errors import DomainError, NotFound
 
 from ..choices import Actor, FulfilmentStatus, OrderStatus, carrier_parse
@@ -189,7 +190,7 @@ def fulfilments_csv_export(*, supplier: Supplier) -> str:
     from ..selectors import fulfilments_for_supplier
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet_writer(buffer)  # recipients and titles are typed by people: no formulas
     writer.writerow(["发货单号", "快递公司", "快递单号", "订单号", "收货人", "手机", "地址", "商品"])
     for group in fulfilments_for_supplier(supplier=supplier, status=FulfilmentStatus.TO_SHIP):
         order = group.order

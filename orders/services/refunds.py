@@ -26,7 +26,7 @@ from socialshop.money import format_yuan
 
 from ..choices import REFUND_SUPERSEDABLE, Actor, OrderStatus, RefundKind, RefundStatus
 from ..events import order_event_emit, order_refunded, refund_approved
-from ..exceptions import RefundNotAllowed, RefundTooLarge
+from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundTooLarge
 from ..models import Order, OrderLine, Refund
 from ..payments import payment_provider
 from .states import row_locked_with_order, status_created, status_set
@@ -53,8 +53,11 @@ def refund_open(
 ) -> Refund:
     """Create a refund of ``amount`` on a line of a locked order: held on the
     line, requested (after-sales) or approved at once (cancellation, whose
-    execution is queued). RefundTooLarge when the line has less left."""
-    if amount <= 0 or not _hold(line, amount):
+    execution is queued). RefundNotPositive for 0 (nothing to refund),
+    RefundTooLarge when the line has less left."""
+    if amount <= 0:
+        raise RefundNotPositive(fields={"amount": [RefundNotPositive.default_message]})
+    if not _hold(line, amount):
         raise RefundTooLarge(
             fields={"amount": [_("At most %(left)s.") % {"left": format_yuan(line.refundable_amount)}]}
         )

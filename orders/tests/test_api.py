@@ -15,6 +15,7 @@ from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
 from orders.api.serializers import OrderOut, order_out_data
 from orders.choices import OrderStatus
+from orders.exceptions import RefundNotPositive
 from orders.models import IdempotencyKey, Order
 from orders.selectors import order_get_for_buyer
 from orders.services.lifecycle import order_confirm_receipt
@@ -135,6 +136,101 @@ def test_bad_orders_answer_a_machine_readable_code_and_create_nothing(change, co
     assert response.json()["code"] == code
     assert any(name.startswith(field) for name in response.json()["fields"]), response.json()
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda body: body["lines"][0].update(sku_id=float(body["lines"][0]["sku_id"])), "lines.0.sku_id"),
+        (lambda body: body["lines"][0].update(sku_id=str(body["lines"][0]["sku_id"])), "lines.0.sku_id"),
+        (lambda body: body["lines"][0].update(sku_id=True), "lines.0.sku_id"),
+        (lambda body: body["lines"][0].update(quantity=2.0), "lines.0.quantity"),
+        (lambda body: body["lines"][0].update(quantity="2"), "lines.0.quantity"),
+        (lambda body: body["lines"][0].update(quantity="２"), "lines.0.quantity"),
+        (lambda body: body["lines"][0].update(quantity=True), "lines.0.quantity"),
+    ],
+)
+def test_integers_must_be_json_integers(change, field):
+    shop, sku = shop_selling()
+    body = _body(shop, sku)
+    change(body)
+
+    response = _client(UserFactory()).post("/api/v1/orders/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "validation_error"
+    assert response.json()["field_codes"] == {field: ["not_an_integer"]}
+    assert not Order.objects.exists()
+
+
+@pytest.fixture
+def shipped_line(django_capture_on_commit_callbacks):
+    """A buyer's API client and a shipped line of 240.00 it may ask a refund on."""
+    shop, sku = shop_selling(price=12_000)
+    order = place(shop=shop, sku=sku, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        ship(pay(order))
+    return _client(order.buyer), order, order.lines.get()
+
+
+@pytest.mark.parametrize(
+    "amount, field_code",
+    [
+        ("0", "amount_not_positive"),
+        ("0.00", "amount_not_positive"),
+        ("1e1", "amount_malformed"),
+        ("1E1", "amount_malformed"),
+        ("+10.00", "amount_malformed"),
+        ("10.", "amount_malformed"),
+        ("１０.００", "amount_malformed"),
+        ("10.001", "amount_too_precise"),
+        ("-10.00", "amount_negative"),
+        (10, "amount_not_text"),
+        (10.0, "amount_not_text"),
+    ],
+)
+def test_a_refund_amount_outside_the_grammar_or_of_nothing_is_a_400_saying_why(shipped_line, amount, field_code):
+    client, order, line = shipped_line
+
+    response = client.post(
+        f"/api/v1/orders/{order.pk}/refunds/", {"line_id": line.pk, "amount": amount, "reason": "破损"}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "validation_error"
+    assert response.json()["field_codes"] == {"amount": [field_code]}
+    assert not order.refunds.exists()
+
+
+def test_a_refund_of_nothing_says_it_must_be_more_than_0(shipped_line):
+    client, order, line = shipped_line
+
+    response = client.post(
+        f"/api/v1/orders/{order.pk}/refunds/", {"line_id": line.pk, "amount": "0", "reason": "破损"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"amount": ["金额必须大于 0。"]}
+
+
+def test_the_refund_service_refuses_nothing_for_any_caller(shipped_line):
+    _client, order, line = shipped_line
+
+    with pytest.raises(RefundNotPositive):
+        refund_request(order_id=order.pk, line_id=line.pk, buyer=order.buyer, amount=0, reason="破损")
+
+
+@pytest.mark.parametrize("sent_as", [float, str, bool], ids=["1.0", "text", "true"])
+def test_a_refunds_line_id_must_be_a_json_integer(shipped_line, sent_as):
+    client, order, line = shipped_line
+
+    response = client.post(
+        f"/api/v1/orders/{order.pk}/refunds/",
+        {"line_id": sent_as(line.pk), "amount": "1.00", "reason": "破损"},
+        format="json",
+    )
+
+    assert response.status_code == 400 and response.json()["field_codes"] == {"line_id": ["not_an_integer"]}
 
 
 @pytest.mark.django_db(transaction=True)  # the request's transaction is the outermost, as in production

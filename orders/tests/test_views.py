@@ -2,6 +2,9 @@
 the buyer's order page, a reseller's shop orders, the supplier's
 shipments."""
 
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -10,9 +13,10 @@ from catalog.services import supplier_staff_add
 from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
 from orders.models import Address, CartItem, FulfilmentGroup, Order, Refund
 from orders.services.lifecycle import order_cancel
+from orders.services.placing import LineRequest, order_place
 from orders.services.refunds import refund_request
 
-from .factories import pay, place, shop_selling
+from .factories import an_address, pay, place, shop_selling
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +262,50 @@ def test_a_request_superseded_by_the_cancellation_shows_so_and_the_supplier_cann
     _log_in(client, buyer)
     page = client.get(f"/orders/{order.pk}/").content.decode()
     assert "已由取消订单退款" in page and "¥118.00" in page
+
+
+def test_a_formula_typed_as_a_name_reaches_the_suppliers_csv_as_text(client, django_capture_on_commit_callbacks):
+    """A spreadsheet would run ``=HYPERLINK(…)``; the export hands it over as text."""
+    shop, sku = shop_selling(product__title="@SUM(1+1) 蜂蜜")
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+    formula = '=HYPERLINK("http://e.cn","x")'  # the 30 characters a name may have
+    order = order_place(
+        buyer=UserFactory(),
+        lines=[LineRequest(sku_id=sku.pk, quantity=1, shop_slug=shop.slug)],
+        address=an_address(recipient_name=formula),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    _log_in(client, staff)
+
+    export = client.get("/supplier/orders/to-ship.csv")
+
+    header, row = csv.reader(io.StringIO(export.content.decode()))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["收货人"] == "'" + formula
+    assert cells["商品"].startswith("'@SUM(1+1) 蜂蜜")
+    assert cells["发货单号"] == str(order.fulfilments.get().pk)  # the platform's own number stays a number
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [("0", "必须大于 0"), ("1e1", "半角数字"), ("+10", "半角数字"), ("１０", "半角数字"), ("10.", "半角数字")],
+)
+def test_the_refund_page_refuses_nothing_and_exotic_amounts_in_chinese(
+    client, django_capture_on_commit_callbacks, typed, said
+):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    order = place(buyer=buyer, shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    _log_in(client, buyer)
+    line = order.lines.get()
+
+    response = client.post(f"/orders/{order.pk}/lines/{line.pk}/refund/", {"amount": typed, "reason": "瑕疵"})
+
+    assert response.status_code == 400
+    assert said in " ".join(response.context["form"].errors["amount"])
+    assert not order.refunds.exists()

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from catalog.api.serializers import CategoryOut, ImageOut
-from socialshop.api.fields import MoneyField
+from socialshop.api.fields import MoneyField, StrictIntegerField
 
 from ..choices import ShopStatus
 from ..selectors import shop_is_public
@@ -86,19 +86,19 @@ class PickOut(serializers.Serializer):
 
 
 class PriceIn(serializers.Serializer):
-    sku_id = serializers.IntegerField()
+    sku_id = StrictIntegerField()
     price_amount = MoneyField(allow_null=True, help_text="null: sell at the list price")
 
 
 class PickIn(serializers.Serializer):
-    product_id = serializers.IntegerField()
+    product_id = StrictIntegerField()
     prices = PriceIn(many=True, required=False)
 
 
 class PickUpdateIn(serializers.Serializer):
     prices = PriceIn(many=True, required=False)
     is_hidden = serializers.BooleanField(required=False)
-    position = serializers.IntegerField(min_value=0, required=False, help_text="0 = first")
+    position = StrictIntegerField(min_value=0, required=False, help_text="0 = first")
 
 
 class ShopOpenIn(serializers.Serializer):

@@ -204,6 +204,30 @@ def test_a_float_price_is_refused(api, owner):
     assert response.status_code == 400 and response.json()["code"] == "validation_error"
 
 
+@pytest.mark.parametrize(
+    "price, sku_id_as, field, field_code",
+    [
+        ("1.2e2", int, "prices.0.price_amount", "amount_malformed"),
+        ("１２０.００", int, "prices.0.price_amount", "amount_malformed"),
+        ("120.", int, "prices.0.price_amount", "amount_malformed"),
+        ("+120", int, "prices.0.price_amount", "amount_malformed"),
+        ("120.00", float, "prices.0.sku_id", "not_an_integer"),
+        ("120.00", str, "prices.0.sku_id", "not_an_integer"),
+    ],
+)
+def test_a_price_or_sku_outside_the_grammar_is_refused(api, owner, price, sku_id_as, field, field_code):
+    sku = SkuFactory()
+
+    response = api.post(
+        "/api/v1/shops/mine/picks/",
+        {"product_id": sku.product_id, "prices": [{"sku_id": sku_id_as(sku.pk), "price_amount": price}]},
+        format="json",
+    )
+
+    assert response.status_code == 400 and response.json()["field_codes"] == {field: [field_code]}
+    assert not ShopProduct.objects.exists()
+
+
 def test_a_draft_cannot_be_picked(api, owner):
     sku = SkuFactory(product__status=ProductStatus.DRAFT)
 

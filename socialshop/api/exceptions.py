@@ -4,7 +4,10 @@
 
 ``code`` is stable and machine-readable; ``message`` is for people (in the
 request's language); ``fields`` maps input fields to their errors (empty when
-the error is not about one field). Extra keys a domain error carries (e.g.
+the error is not about one field). A ``validation_error`` also carries
+``field_codes``: the same fields, each with the stable codes of its errors
+(``required``, ``amount_malformed`` …), so a program can tell why without
+reading a translated message. Extra keys a domain error carries (e.g.
 ``current_state`` on a refused transition) are added beside them.
 """
 
@@ -90,11 +93,13 @@ def api_exception_handler(exc, context):
         if isinstance(detail, dict):
             non_field = detail.get("non_field_errors")
             fields = _field_errors({key: value for key, value in detail.items() if key != "non_field_errors"})
+            codes = exc.get_codes()
+            field_codes = _field_errors({key: value for key, value in codes.items() if key != "non_field_errors"})
             message = _flatten_messages(non_field) if non_field else "Some fields are not valid."
         else:
-            fields = {}
+            fields, field_codes = {}, {}
             message = _flatten_messages(detail)
-        response.data = error_body(code, message, fields)
+        response.data = error_body(code, message, fields, field_codes=field_codes)
     else:
         response.data = error_body(code, _flatten_messages(exc.detail))
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:

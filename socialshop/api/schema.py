@@ -15,6 +15,11 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Input field → its errors; empty when the error is not about a field.",
     )
+    field_codes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="On a validation_error: input field → the stable codes of its errors, e.g. amount_malformed.",
+    )
 
 
 def error_response(description: str, code: str, message: str, fields: dict | None = None, **extra) -> OpenApiResponse:
@@ -36,11 +41,16 @@ NOT_FOUND = error_response("Missing, or not the caller's.", "not_found", "Not fo
 THROTTLED = error_response("Too many requests; see Retry-After.", "throttled", "Request was throttled.")
 INVALID = OpenApiResponse(
     response=ErrorSerializer,
-    description="The input is not valid; `fields` says where.",
+    description="The input is not valid; `fields` says where, `field_codes` why.",
     examples=[
         OpenApiExample(
             "validation_error",
-            value={"code": "validation_error", "message": "Some fields are not valid.", "fields": {"name": ["…"]}},
+            value={
+                "code": "validation_error",
+                "message": "Some fields are not valid.",
+                "fields": {"name": ["…"]},
+                "field_codes": {"name": ["required"]},
+            },
             response_only=True,
         )
     ],

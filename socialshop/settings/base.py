@@ -312,8 +312,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Social-commerce distribution platform API",
     "DESCRIPTION": (
         "REST API of the platform. Money is a string of yuan with exactly two decimals "
-        '(e.g. "128.00") in fields named *_amount; errors share one body: '
-        '{"code": ..., "message": ..., "fields": {...}}.'
+        '(e.g. "128.00") in fields named *_amount, and is sent as a string with at most two '
+        'decimals ("128", "128.5", "128.50"); errors share one body: '
+        '{"code": ..., "message": ..., "fields": {...}}, plus "field_codes" on a validation_error.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -35,3 +35,17 @@ def test_a_bad_page_number_is_a_400_on_the_page_parameter(page):
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
     assert "page" in response.json()["fields"]
+
+
+def test_a_validation_error_names_each_fields_reason_as_a_code():
+    error = exceptions.ValidationError(
+        {
+            "amount": [exceptions.ErrorDetail("…", code="amount_malformed")],
+            "prices": [{}, {"sku_id": [exceptions.ErrorDetail("…", code="not_an_integer")]}],
+        }
+    )
+
+    body = api_exception_handler(error, {}).data
+
+    assert body["field_codes"] == {"amount": ["amount_malformed"], "prices.1.sku_id": ["not_an_integer"]}
+    assert body["fields"].keys() == body["field_codes"].keys()
