@@ -2,6 +2,8 @@
 calls one idempotent service and says what it did, which the event's
 receipt keeps (a paid order that earned nobody anything says why)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from orders.events import order_completed, order_paid, order_refunded
 from socialshop.events import Event, event_consumer_register
 
@@ -24,5 +26,8 @@ def commissions_handle(event: Event) -> str:
 
 def register() -> None:
     event_consumer_register(
-        name="commissions", event_types=[order_paid, order_refunded, order_completed], handle=commissions_handle
+        name="commissions",
+        label=_("Commissions and their ledger postings"),
+        event_types=[order_paid, order_refunded, order_completed],
+        handle=commissions_handle,
     )

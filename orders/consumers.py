@@ -2,6 +2,8 @@
 leaves for later that must survive a broker outage. Each calls one
 idempotent service."""
 
+from django.utils.translation import gettext_lazy as _
+
 from socialshop.events import Event, event_consumer_register
 
 from .events import payment_issue, refund_approved
@@ -20,7 +22,15 @@ def payment_issue_refund_handle(event: Event) -> str:
 
 
 def register() -> None:
-    event_consumer_register(name="refund-execution", event_types=[refund_approved], handle=refund_execution_handle)
     event_consumer_register(
-        name="payment-issue-refunds", event_types=[payment_issue], handle=payment_issue_refund_handle
+        name="refund-execution",
+        label=_("Refunds sent to the payment provider"),
+        event_types=[refund_approved],
+        handle=refund_execution_handle,
+    )
+    event_consumer_register(
+        name="payment-issue-refunds",
+        label=_("Money returned for orders that could not take it"),
+        event_types=[payment_issue],
+        handle=payment_issue_refund_handle,
     )

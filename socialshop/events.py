@@ -50,14 +50,17 @@ class Consumer:
     name: str
     event_types: frozenset[str]
     handle: Callable[[Event], str]
+    label: str = ""  # what operators read (Chinese first); the name otherwise
 
 
 _consumers: dict[str, Consumer] = {}
 
 
-def event_consumer_register(*, name: str, event_types: list[str], handle: Callable[[Event], str]) -> None:
+def event_consumer_register(
+    *, name: str, event_types: list[str], handle: Callable[[Event], str], label: str = ""
+) -> None:
     """Called from an app's ``ready()``; registering a name again replaces it."""
-    _consumers[name] = Consumer(name=name, event_types=frozenset(event_types), handle=handle)
+    _consumers[name] = Consumer(name=name, event_types=frozenset(event_types), handle=handle, label=label or name)
 
 
 def event_consumers() -> dict[str, Consumer]:
@@ -145,46 +148,64 @@ def events_consume(*, consumer: str, now: datetime | None = None, batch_size: in
         after_id = event_ids[-1]  # an event another worker holds is not asked for again in this run
 
 
+def _receipt_locked(consumer: Consumer, event_id: int) -> EventReceipt | None:
+    """The consumer's receipt of the event (made if missing), locked with its
+    event; None when another worker holds it."""
+    EventReceipt.objects.bulk_create([EventReceipt(event_id=event_id, consumer=consumer.name)], ignore_conflicts=True)
+    return (
+        EventReceipt.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("event")
+        .filter(event_id=event_id, consumer=consumer.name)
+        .first()
+    )
+
+
+def _due(receipt: EventReceipt | None, now: datetime) -> bool:
+    if receipt is None or receipt.status in (ReceiptStatus.HANDLED, ReceiptStatus.PARKED):
+        return False  # another worker has it, or it is done
+    return not (receipt.status == ReceiptStatus.RETRYING and receipt.next_attempt_at and receipt.next_attempt_at > now)
+
+
 def _consume_one(consumer: Consumer, event_id: int, now: datetime) -> bool:
-    with transaction.atomic():
-        EventReceipt.objects.bulk_create(
-            [EventReceipt(event_id=event_id, consumer=consumer.name)], ignore_conflicts=True
-        )
-        receipt = (
-            EventReceipt.objects.select_for_update(skip_locked=True)
-            .filter(event_id=event_id, consumer=consumer.name)
-            .first()
-        )
-        if receipt is None or receipt.status in (ReceiptStatus.HANDLED, ReceiptStatus.PARKED):
-            return False  # another worker has it, or it is done
-        if receipt.status == ReceiptStatus.RETRYING and receipt.next_attempt_at and receipt.next_attempt_at > now:
-            return False
-        event = Event.objects.get(pk=event_id)
-        receipt.attempts += 1
-        try:
-            with transaction.atomic():
-                outcome = consumer.handle(event) or ""
-        except Exception as error:  # noqa: BLE001 - recorded, retried, then parked: never lost
-            failed = receipt.attempts >= MAX_ATTEMPTS
+    """One event, one transaction: the receipt marked handled commits with
+    the handler's effects. A failure rolls both back; it is then recorded
+    on the receipt in a transaction of its own."""
+    try:
+        with transaction.atomic():
+            receipt = _receipt_locked(consumer, event_id)
+            if not _due(receipt, now):
+                return False
+            outcome = consumer.handle(receipt.event) or ""
             receipt_state_set(
                 receipt,
-                ReceiptStatus.PARKED if failed else ReceiptStatus.RETRYING,
-                attempts=receipt.attempts,
-                last_error=f"{error.__class__.__name__}: {error}"[:2000],
-                next_attempt_at=None if failed else now + backoff_after(receipt.attempts),
+                ReceiptStatus.HANDLED,
+                attempts=receipt.attempts + 1,
+                outcome=str(outcome)[:200],
+                handled_at=timezone.now(),
+                next_attempt_at=None,
             )
-            log = logger.error if failed else logger.warning
-            log("events: %s failed on event %s (attempt %s): %s", consumer.name, event_id, receipt.attempts, error)
-            return False
+            return True
+    except Exception as error:  # noqa: BLE001 - recorded, retried, then parked: never lost
+        _failure_record(consumer, event_id, now, error)
+        return False
+
+
+def _failure_record(consumer: Consumer, event_id: int, now: datetime, error: Exception) -> None:
+    with transaction.atomic():
+        receipt = _receipt_locked(consumer, event_id)
+        if not _due(receipt, now):
+            return
+        attempts = receipt.attempts + 1
+        parked = attempts >= MAX_ATTEMPTS
         receipt_state_set(
             receipt,
-            ReceiptStatus.HANDLED,
-            attempts=receipt.attempts,
-            outcome=str(outcome)[:200],
-            handled_at=timezone.now(),
-            next_attempt_at=None,
+            ReceiptStatus.PARKED if parked else ReceiptStatus.RETRYING,
+            attempts=attempts,
+            last_error=f"{error.__class__.__name__}: {error}"[:2000],
+            next_attempt_at=None if parked else now + backoff_after(attempts),
         )
-        return True
+    log = logger.error if parked else logger.warning
+    log("events: %s failed on event %s (attempt %s): %s", consumer.name, event_id, attempts, error)
 
 
 def events_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -298,6 +319,7 @@ def events_unhandled(*, consumer: str, before: datetime, limit: int = 20) -> lis
 @dataclass(frozen=True)
 class ConsumerLag:
     consumer: str
+    label: str
     waiting: int  # events not handled yet (incl. retrying)
     parked: int
     oldest_waiting_at: datetime | None
@@ -323,5 +345,5 @@ def event_consumers_lag(*, now: datetime | None = None) -> list[ConsumerLag]:
         )
         summary = waiting.aggregate(n=Count("pk"), oldest=Min("created_at"))
         parked = EventReceipt.objects.filter(consumer=consumer.name, status=ReceiptStatus.PARKED).count()
-        lags.append(ConsumerLag(consumer.name, summary["n"], parked, summary["oldest"]))
+        lags.append(ConsumerLag(consumer.name, consumer.label, summary["n"], parked, summary["oldest"]))
     return lags

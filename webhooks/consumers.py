@@ -1,5 +1,7 @@
 """Order events → partners' webhooks (socialshop/events.py)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from orders.events import ORDER_EVENTS
 from socialshop.events import Event, event_consumer_register
 
@@ -15,4 +17,6 @@ def webhooks_handle(event: Event) -> str:
 
 
 def register() -> None:
-    event_consumer_register(name="webhooks", event_types=ORDER_EVENTS, handle=webhooks_handle)
+    event_consumer_register(
+        name="webhooks", label=_("Partners' webhooks"), event_types=ORDER_EVENTS, handle=webhooks_handle
+    )
