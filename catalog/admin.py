@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyInline
+from socialshop.admin_inlines import ReadOnlyInline, yuan_field
 from socialshop.errors import DomainError
 
 from .choices import ProductStatus
@@ -113,10 +113,10 @@ class SkuInline(ReadOnlyInline):
     fields = (
         "code",
         "spec",
-        "cost_amount",
-        "min_resale_amount",
-        "list_price_amount",
-        "max_resale_amount",
+        yuan_field("cost_amount", _("supplier cost")),
+        yuan_field("min_resale_amount", _("lowest resale price")),
+        yuan_field("list_price_amount", _("list price")),
+        yuan_field("max_resale_amount", _("highest resale price")),
         "stock",
         "is_active",
     )

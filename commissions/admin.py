@@ -3,10 +3,10 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
+from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline, in_yuan, yuan_field
 from socialshop.errors import DomainError
 from socialshop.forms import YuanField
-from socialshop.money import BASIS_POINTS, format_yuan
+from socialshop.money import BASIS_POINTS
 
 from .choices import THREE_TIER_WARNING
 from .models import (
@@ -33,6 +33,22 @@ PLAN_FIELDS = [
     "withdrawal_fee_bps",
     "note",
 ]
+
+PLAN_MONEY = {
+    "min_withdrawal_amount": yuan_field("min_withdrawal_amount", _("minimum withdrawal")),
+    "withdrawal_fee_amount": yuan_field("withdrawal_fee_amount", _("withdrawal fee, fixed")),
+}
+WITHDRAWAL_MONEY = {
+    "amount": yuan_field("amount", _("amount")),
+    "fee_amount": yuan_field("fee_amount", _("fee")),
+}
+COMMISSION_MONEY = {
+    "base_amount": yuan_field("base_amount", _("base")),
+    "amount": yuan_field("amount", _("earned")),
+    "reversed_amount": yuan_field("reversed_amount", _("reversed before settlement")),
+    "clawed_back_amount": yuan_field("clawed_back_amount", _("clawed back after settlement")),
+}
+COMMISSION_NET = yuan_field("net_amount", _("kept"), sortable=False)  # earned less what refunds took
 
 
 def _shares_error(cleaned: dict) -> str | None:
@@ -101,6 +117,15 @@ class CommissionPlanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_fields(request, obj)
+        # a published version is only read: its money in yuan, as the add form takes it
+        return [*in_yuan(PLAN_FIELDS, PLAN_MONEY), *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else self.get_fields(request, obj)
 
     def _current(self):
         return CommissionPlan.objects.order_by("-effective_from", "-id").first()
@@ -186,27 +211,28 @@ class WithdrawalAdmin(admin.ModelAdmin):
     """Operators approve or reject withdrawals (one by one or in bulk, with a
     reason), then pay the approved ones in a batch."""
 
-    list_display = ("id", "reseller", "amount_yuan", "fee_yuan", "status", "requested_at", "failure_reason")
+    list_display = (
+        "id",
+        "reseller",
+        WITHDRAWAL_MONEY["amount"],
+        WITHDRAWAL_MONEY["fee_amount"],
+        "status",
+        "requested_at",
+        "failure_reason",
+    )
     list_filter = ("status",)
     search_fields = ("reseller__user__phone", "reseller__invite_code")
     list_select_related = ("reseller__user",)
     actions = ["approve", "reject", "pay_in_a_batch"]
     inlines = [WithdrawalStatusChangeInline]
-    readonly_fields = [field.name for field in Withdrawal._meta.fields]
+    # every column read-only, money in yuan (``fields`` too, or the money columns would be editable)
+    fields = readonly_fields = in_yuan([field.name for field in Withdrawal._meta.fields], WITHDRAWAL_MONEY)
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("amount"))
-    def amount_yuan(self, obj):
-        return format_yuan(obj.amount)
-
-    @admin.display(description=_("fee"))
-    def fee_yuan(self, obj):
-        return format_yuan(obj.fee_amount)
 
     @admin.action(description=_("Approve the selected withdrawals"))
     def approve(self, request, queryset):
@@ -229,7 +255,7 @@ class WithdrawalAdmin(admin.ModelAdmin):
 
 class PayoutItemInline(ReadOnlyInline):
     model = PayoutItem
-    fields = ("withdrawal", "amount", "reference", "provider_reference", "outcome")
+    fields = ("withdrawal", yuan_field("amount", _("amount")), "reference", "provider_reference", "outcome")
 
 
 @admin.register(PayoutBatch)
@@ -250,16 +276,21 @@ class PayoutBatchAdmin(admin.ModelAdmin):
 class CommissionAdmin(ReadOnlyAdmin):
     """Read-only: commissions are written by the engine alone."""
 
-    list_display = ("id", "beneficiary", "kind", "tier", "amount_yuan", "net_yuan", "state", "created_at", "matures_at")
+    list_display = (
+        "id",
+        "beneficiary",
+        "kind",
+        "tier",
+        COMMISSION_MONEY["amount"],
+        COMMISSION_NET,
+        "state",
+        "created_at",
+        "matures_at",
+    )
     list_filter = ("state", "kind", "tier")
     search_fields = ("beneficiary__user__phone", "beneficiary__invite_code", "order__id")
     list_select_related = ("beneficiary__user",)
-    readonly_fields = [field.name for field in Commission._meta.fields]
-
-    @admin.display(description=_("earned"))
-    def amount_yuan(self, obj):
-        return format_yuan(obj.amount)
-
-    @admin.display(description=_("kept"))
-    def net_yuan(self, obj):
-        return format_yuan(obj.net_amount)
+    fields = readonly_fields = [
+        *in_yuan([field.name for field in Commission._meta.fields], COMMISSION_MONEY),
+        COMMISSION_NET,
+    ]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product
-from socialshop.money import BASIS_POINTS
+from socialshop.money import BASIS_POINTS, format_yuan
 
 from .choices import CommissionBase, CommissionKind, CommissionState, PayoutBatchStatus, WithdrawalStatus
 
@@ -150,7 +150,7 @@ class Withdrawal(models.Model):
         indexes = [models.Index(fields=["status", "requested_at"], name="withdrawal_by_status")]
 
     def __str__(self):
-        return f"#{self.pk} {self.reseller_id} {self.amount} ({self.status})"
+        return f"#{self.pk} · {format_yuan(self.amount)} · {self.get_status_display()}"
 
     @property
     def net_amount(self) -> int:
@@ -190,7 +190,7 @@ class PayoutBatch(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"batch #{self.pk}"
+        return _("payout batch #%(id)s") % {"id": self.pk}
 
 
 class PayoutItem(models.Model):
@@ -316,7 +316,12 @@ class Commission(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} T{self.tier} → {self.beneficiary_id}: {self.amount}"
+        return _("%(kind)s, tier %(tier)s, reseller #%(reseller)s: %(amount)s") % {
+            "kind": self.get_kind_display(),
+            "tier": self.tier,
+            "reseller": self.beneficiary_id,
+            "amount": format_yuan(self.amount),
+        }
 
     @property
     def net_amount(self) -> int:
@@ -338,4 +343,4 @@ class SupplierPayable(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="supplier_payable_not_negative")]
 
     def __str__(self):
-        return f"line {self.order_line_id} → supplier {self.supplier_id}: {self.amount}"
+        return f"line {self.order_line_id} → supplier {self.supplier_id}: {format_yuan(self.amount)}"

@@ -21,6 +21,7 @@ from ledger.selectors import ledger_balance_mismatches, ledger_unbalanced_transa
 from orders.choices import OrderStatus, RefundStatus
 from orders.models import Order, OrderLine, Refund
 from socialshop.events import event_consumers, events_unhandled
+from socialshop.money import format_yuan as yuan
 
 from .choices import CommissionState, WithdrawalStatus
 from .models import Commission, PayoutItem, SandboxPayoutRecord, Withdrawal
@@ -37,12 +38,12 @@ class CheckResult:
 
 
 def check_transactions_balance() -> list[str]:
-    return [f"ledger transaction {tid} sums to {total}" for tid, total in ledger_unbalanced_transactions()]
+    return [f"ledger transaction {tid} sums to {yuan(total)}" for tid, total in ledger_unbalanced_transactions()]
 
 
 def check_cached_balances() -> list[str]:
     return [
-        f"ledger account {account_id}: cached balance {cached} but its entries sum to {computed}"
+        f"ledger account {account_id}: cached balance {yuan(cached)} but its entries sum to {yuan(computed)}"
         for account_id, cached, computed in ledger_balance_mismatches()
     ]
 
@@ -112,11 +113,15 @@ def check_commissions_match_the_ledger() -> list[str]:
     rows = Commission.objects.values_list("pk", "amount", "reversed_amount", "clawed_back_amount", "state")
     for pk, amount, reversed_amount, clawed_back_amount, state in rows.iterator(chunk_size=5_000):
         if accrued[pk] != amount:
-            breaks.append(f"commission {pk} earned {amount} but the ledger credited {accrued[pk]}")
+            breaks.append(f"commission {pk} earned {yuan(amount)} but the ledger credited {yuan(accrued[pk])}")
         if released[pk] != reversed_amount:
-            breaks.append(f"commission {pk} reversed {reversed_amount} but the ledger released {released[pk]}")
+            breaks.append(
+                f"commission {pk} reversed {yuan(reversed_amount)} but the ledger released {yuan(released[pk])}"
+            )
         if clawed[pk] != clawed_back_amount:
-            breaks.append(f"commission {pk} clawed back {clawed_back_amount} but the ledger took {clawed[pk]}")
+            breaks.append(
+                f"commission {pk} clawed back {yuan(clawed_back_amount)} but the ledger took {yuan(clawed[pk])}"
+            )
         if (pk in settled) != (state == CommissionState.SETTLED):
             breaks.append(f"commission {pk} is {state} but the ledger says settled={pk in settled}")
     return breaks
@@ -132,7 +137,7 @@ def check_commissions_within_margin() -> list[str]:
         .values_list("pk", "total", "paid_amount", "cost_amount", "quantity")
     )
     return [
-        f"order line {pk} pays out {total} on a margin of {paid - cost * quantity}"
+        f"order line {pk} pays out {yuan(total)} on a margin of {yuan(paid - cost * quantity)}"
         for pk, total, paid, cost, quantity in over
     ]
 
@@ -228,8 +233,8 @@ def check_cancelled_paid_orders_refunded_in_full() -> list[str]:
         .order_by("pk")
     )
     return [
-        f"order {order.number} (id {order.pk}) was cancelled after paying {order.paid_amount}, "
-        f"but {order.refunded} is refunded and {order.coming} on its way"
+        f"order {order.number} (id {order.pk}) was cancelled after paying {yuan(order.paid_amount)}, "
+        f"but {yuan(order.refunded)} is refunded and {yuan(order.coming)} on its way"
         for order in short.only("pk", "created_at", "paid_amount")
     ]
 

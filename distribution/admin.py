@@ -9,8 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyAdmin
+from socialshop.admin_inlines import ReadOnlyAdmin, in_yuan, yuan_field
 from socialshop.errors import DomainError
+from socialshop.money import format_yuan
 
 from .forms import DistributionSettingsForm, ReasonForm, ResellerMoveForm
 from .models import Binding, DistributionSettings, Reseller, ResellerEvent, ResellerSale
@@ -57,9 +58,9 @@ class ResellerAdmin(admin.ModelAdmin):
     def team_size(self, obj):
         return obj.totals.team_size if hasattr(obj, "totals") else 0
 
-    @admin.display(description=_("team sales (fen)"))
+    @admin.display(description=_("team sales"))
     def team_sales(self, obj):
-        return obj.totals.team_sales_amount if hasattr(obj, "totals") else 0
+        return format_yuan(obj.totals.team_sales_amount if hasattr(obj, "totals") else 0)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -153,9 +154,13 @@ class BindingAdmin(ReadOnlyAdmin):
     list_select_related = ("customer", "reseller__user")
 
 
+SALE_AMOUNT = yuan_field("amount", _("amount"))
+
+
 @admin.register(ResellerSale)
 class ResellerSaleAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "reseller", "amount", "key", "rolled_up_at")
+    list_display = ("occurred_at", "reseller", SALE_AMOUNT, "key", "rolled_up_at")
+    fields = readonly_fields = in_yuan([field.name for field in ResellerSale._meta.fields], {"amount": SALE_AMOUNT})
     search_fields = ("key", "reseller__invite_code")
     list_select_related = ("reseller__user",)
 

@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socialshop.money import format_yuan
+
 from .choices import BindingAfterLifetime, BindingRule, BindingSource, ResellerEventKind, ResellerStatus
 
 TIER_LIMIT_MAX = 3  # DESIGN §5.3: never more than 3 tiers, whatever a plan says
@@ -208,7 +210,7 @@ class ResellerSale(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reseller_id}: {self.amount} ({self.key})"
+        return f"{self.reseller_id}: {format_yuan(self.amount)} ({self.key})"
 
 
 class Binding(models.Model):

@@ -6,9 +6,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyInline
+from socialshop.admin_inlines import ReadOnlyInline, in_yuan, yuan_field
 from socialshop.errors import DomainError
-from socialshop.money import format_yuan
 
 from .choices import Actor, RefundStatus
 from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentIssue, Refund, StatusChange
@@ -33,18 +32,27 @@ class OrderSettingsAdmin(admin.ModelAdmin):
         return redirect("admin:orders_ordersettings_change", settings.pk)
 
 
+ORDER_MONEY = {
+    "total_amount": yuan_field("total_amount", _("total")),
+    "paid_amount": yuan_field("paid_amount", _("paid")),
+    "refunded_amount": yuan_field("refunded_amount", _("refunded")),
+}
+
+REFUND_AMOUNT = yuan_field("amount", _("amount"))
+
+
 class LineInline(ReadOnlyInline):
     model = OrderLine
     fields = (
         "title",
         "spec_label",
         "quantity",
-        "unit_price_amount",
-        "cost_amount",
-        "line_total_amount",
-        "paid_amount",
-        "refunded_amount",
-        "refund_pending_amount",
+        yuan_field("unit_price_amount", _("unit price")),
+        yuan_field("cost_amount", _("supplier cost per unit")),
+        yuan_field("line_total_amount", _("line total")),
+        yuan_field("paid_amount", _("paid")),
+        yuan_field("refunded_amount", _("refunded")),
+        yuan_field("refund_pending_amount", _("refund pending")),
         "shop",
         "attributed_reseller",
         "buyer_is_attributed_reseller",
@@ -76,7 +84,16 @@ def _apply(modeladmin, request, queryset, call, verb):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("id", "number", "buyer", "status", "total", "refunded", "created_at", "paid_at")
+    list_display = (
+        "id",
+        "number",
+        "buyer",
+        "status",
+        ORDER_MONEY["total_amount"],
+        ORDER_MONEY["refunded_amount"],
+        "created_at",
+        "paid_at",
+    )
     list_filter = ("status",)
     search_fields = ("=id", "buyer__phone", "recipient_name", "phone")
     list_select_related = ("buyer",)
@@ -84,8 +101,8 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [LineInline, FulfilmentInline, StatusChangeInline]
     actions = ["cancel_selected"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Order._meta.fields]
+    # every column read-only, money in yuan (``fields`` too, or the money columns would be editable)
+    fields = readonly_fields = in_yuan([field.name for field in Order._meta.fields], ORDER_MONEY)
 
     def has_add_permission(self, request):
         return False
@@ -93,13 +110,9 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("total"))
-    def total(self, obj):
-        return format_yuan(obj.total_amount)
-
-    @admin.display(description=_("refunded"))
-    def refunded(self, obj):
-        return format_yuan(obj.refunded_amount)
+    @admin.display(description=_("number"), ordering="id")
+    def number(self, obj):
+        return obj.number
 
     @admin.action(description=_("Cancel (unpaid, or paid and not shipped: full refund)"))
     def cancel_selected(self, request, queryset):
@@ -116,24 +129,19 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = ("id", "order", "line", "kind", "amount_yuan", "status", "reason", "requested_at", "refunded_at")
+    list_display = ("id", "order", "line", "kind", REFUND_AMOUNT, "status", "reason", "requested_at", "refunded_at")
     list_filter = ("status", "kind")
     search_fields = ("=order__id", "reference")
     list_select_related = ("order", "line")
     actions = ["approve", "reject", "retry"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Refund._meta.fields]
+    fields = readonly_fields = in_yuan([field.name for field in Refund._meta.fields], {"amount": REFUND_AMOUNT})
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("amount"))
-    def amount_yuan(self, obj):
-        return format_yuan(obj.amount)
 
     def _decide(self, request, queryset, approve: bool, verb):
         _apply(

@@ -18,6 +18,7 @@ from accounts.phone import validate_mainland_mobile
 from catalog.models import Category, Product, Sku, Supplier
 from distribution.models import Reseller
 from shops.models import Shop
+from socialshop.money import format_yuan
 
 from .choices import (
     Actor,
@@ -357,7 +358,7 @@ class Refund(models.Model):
         indexes = [models.Index(fields=["status", "requested_at"], name="refund_by_status")]
 
     def __str__(self):
-        return f"refund #{self.pk} ({self.amount})"
+        return _("refund #%(id)s (%(amount)s)") % {"id": self.pk, "amount": format_yuan(self.amount)}
 
 
 class StatusChange(models.Model):

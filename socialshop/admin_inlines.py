@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from .money import format_yuan
+
 
 class ReadOnlyInline(admin.TabularInline):
     """Rows the admin shows but never writes: services are their only
@@ -28,3 +30,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def yuan_field(name: str, description, *, sortable: bool = True):
+    """A money column (integer fen) as operators read it, ``¥1,234.50``: for
+    ``list_display``, ``readonly_fields`` and read-only inlines' ``fields``,
+    in place of the column's name (which would show the fen). ``sortable``:
+    ``name`` is a column the list can be ordered by (not a property)."""
+
+    @admin.display(description=description, ordering=name if sortable else None)
+    def show(obj):
+        amount = getattr(obj, name)
+        return "—" if amount is None else format_yuan(amount)
+
+    show.__name__ = f"{name}_yuan"
+    return show
+
+
+def in_yuan(names, money: dict) -> list:
+    """``names`` with each money column named in ``money`` (name → its
+    ``yuan_field``) swapped for that field."""
+    return [money.get(name, name) for name in names]

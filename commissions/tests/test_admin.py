@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -62,3 +64,30 @@ def test_an_operator_approves_then_pays_a_batch(client, requested, django_captur
     ]
     batch_page = client.get(reverse("admin:commissions_payoutbatch_changelist"))
     assert batch_page.status_code == 200
+
+
+def test_the_confirmation_shows_each_withdrawal_in_yuan(client):
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 20_000, "yuan")
+    withdrawal = withdrawal_request(reseller=reseller, amount=1_000)
+    client.force_login(OperatorFactory())
+
+    page = _act(client, "approve", [withdrawal]).content.decode()
+
+    (line,) = re.findall(rf"<li>#{withdrawal.pk} · .*?</li>", page)
+    assert "¥10.00" in line
+    assert "1000" not in line and "分" not in line
+
+
+def test_a_withdrawal_and_a_commission_read_in_yuan_in_the_admin(client):
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 20_000, "yuan")
+    withdrawal = withdrawal_request(reseller=reseller, amount=12_345)
+    client.force_login(OperatorFactory())
+
+    listed = client.get(CHANGELIST).content.decode()
+    shown = client.get(reverse("admin:commissions_withdrawal_change", args=[withdrawal.pk])).content.decode()
+
+    assert "¥123.45" in listed
+    assert "¥123.45" in shown and "12345" not in shown
+    assert 'name="amount"' not in shown  # read, never edited

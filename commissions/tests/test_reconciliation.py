@@ -13,6 +13,7 @@ from commissions.services.withdrawals import (
 from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
+from socialshop.money import format_yuan
 
 from .factories import credit_withdrawable
 
@@ -51,7 +52,7 @@ def test_a_tampered_balance_is_reported_and_the_command_fails(books, capsys):
         call_command("reconcile")
 
     assert exit_code.value.code == 1
-    assert "cached balance 1" in capsys.readouterr().out
+    assert "cached balance ¥0.01" in capsys.readouterr().out
 
 
 def test_a_payout_the_provider_made_but_nobody_recorded_is_reported(books):
@@ -83,7 +84,7 @@ def test_the_periodic_run_alerts_operators_on_the_admin_front_page(books, client
     assert reconcile_task.delay().get() is False
 
     page = client.get("/admin/").content.decode()
-    assert "对账发现异常" in page and "cached balance 1" in page
+    assert "对账发现异常" in page and "cached balance ¥0.01" in page
     assert "reconciliation found breaks" in caplog.text
 
 
@@ -102,7 +103,8 @@ def test_a_commission_whose_money_moved_without_it_is_reported(django_capture_on
     breaks = {result.name: result.breaks for result in reconcile()}
 
     assert breaks["every commission's state matches its ledger entries"] == [
-        f"commission {commission.pk} earned {commission.amount + 1} but the ledger credited {commission.amount}"
+        f"commission {commission.pk} earned {format_yuan(commission.amount + 1)} "
+        f"but the ledger credited {format_yuan(commission.amount)}"
     ]
 
 
@@ -125,7 +127,7 @@ def test_a_line_paying_out_more_than_its_margin_is_reported(django_capture_on_co
     breaks = {result.name: result.breaks for result in reconcile()}
 
     assert breaks["per order line, commissions and markup stay within the margin"] == [
-        f"order line {line.pk} pays out {margin + 1} on a margin of {margin}"
+        f"order line {line.pk} pays out {format_yuan(margin + 1)} on a margin of {format_yuan(margin)}"
     ]
 
 
@@ -149,5 +151,6 @@ def test_a_cancelled_paid_order_not_refunded_in_full_is_reported(django_capture_
     breaks = {result.name: result.breaks for result in reconcile()}
 
     assert breaks["every cancelled paid order is refunded in full"] == [
-        f"order {broken.number} (id {broken.pk}) was cancelled after paying 11800, but 0 is refunded and 0 on its way"
+        f"order {broken.number} (id {broken.pk}) was cancelled after paying ¥118.00, "
+        "but ¥0.00 is refunded and ¥0.00 on its way"
     ]
