@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ def audit_log(request):
         request,
         "audit/log.html",
         {
+            **admin.site.each_context(request),  # the admin's header, user tools and menu around the page
             "title": _("Audit log"),
             "page": page,
             "has_older": len(rows) > PAGE_SIZE,

@@ -13,7 +13,7 @@ class Supplier(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=40, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("supplier")
@@ -27,9 +27,13 @@ class Supplier(models.Model):
 class SupplierMembership(models.Model):
     """Ties a supplier-staff user to the one supplier it acts for."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership")
-    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="memberships")
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership", verbose_name=_("user")
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("supplier")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("supplier staff")
@@ -70,8 +74,8 @@ class Product(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT, db_index=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProductQuerySet.as_manager()
 
@@ -90,11 +94,18 @@ class Product(models.Model):
 class ProductStatusChange(models.Model):
     """Who moved a product along its review states, and when (audit, append-only)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="status_changes")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("product")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=ProductStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=ProductStatus.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
@@ -108,7 +119,7 @@ class ProductStatusChange(models.Model):
 
 
 class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product"))
     image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
     thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/%Y/%m/", blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -134,7 +145,7 @@ class Sku(models.Model):
     resale`` holds in the database, and ``stock`` never goes below zero.
     """
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus", verbose_name=_("product"))
     spec = models.JSONField(_("specification"), default=dict, blank=True)  # {"颜色": "红色", "尺码": "M"}
     code = models.CharField(_("SKU code"), max_length=40)
     cost_amount = models.BigIntegerField(_("supplier cost (fen)"))

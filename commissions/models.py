@@ -43,9 +43,14 @@ class CommissionPlan(models.Model):
     )
     note = models.CharField(_("what changed"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CommissionPlanQuerySet.as_manager()
 
@@ -81,9 +86,15 @@ class CommissionOverride(models.Model):
     """Different shares for one category or one product, within one plan
     version (a product's override wins over its category's)."""
 
-    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="overrides")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    plan = models.ForeignKey(
+        CommissionPlan, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("commission plan")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("product")
+    )
     tier1_share_bps = models.PositiveIntegerField(_("tier 1 share (bp)"), validators=share_validators)
     tier2_share_bps = models.PositiveIntegerField(_("tier 2 share (bp)"), default=0, validators=share_validators)
     tier3_share_bps = models.PositiveIntegerField(_("tier 3 share (bp)"), default=0, validators=share_validators)
@@ -118,7 +129,9 @@ class Withdrawal(models.Model):
     withdrawal pending) and either reaches the reseller (paid) or comes back
     (rejected, payout failed)."""
 
-    reseller = models.ForeignKey("distribution.Reseller", on_delete=models.PROTECT, related_name="withdrawals")
+    reseller = models.ForeignKey(
+        "distribution.Reseller", on_delete=models.PROTECT, related_name="withdrawals", verbose_name=_("reseller")
+    )
     amount = models.BigIntegerField(_("amount (fen)"))
     fee_amount = models.BigIntegerField(_("fee (fen)"), default=0)
     status = models.CharField(
@@ -126,7 +139,7 @@ class Withdrawal(models.Model):
     )
     failure_reason = models.CharField(_("why it failed or was rejected"), max_length=200, blank=True)
     # the client's Idempotency-Key: a retried request finds this withdrawal instead of making another
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
@@ -160,29 +173,42 @@ class Withdrawal(models.Model):
 class WithdrawalStatusChange(models.Model):
     """The audit trail of a withdrawal: every move, who made it, when, why."""
 
-    withdrawal = models.ForeignKey(Withdrawal, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    withdrawal = models.ForeignKey(
+        Withdrawal, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("withdrawal")
     )
-    reason = models.CharField(max_length=200, blank=True)
-    changed_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(_("from status"), max_length=20, blank=True, choices=WithdrawalStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=WithdrawalStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("withdrawal status change")
+        verbose_name_plural = _("withdrawal status changes")
         ordering = ["changed_at", "id"]
 
     def __str__(self):
-        return f"{self.withdrawal_id}: {self.from_status} → {self.to_status}"
+        return f"{self.withdrawal_id}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class PayoutBatch(models.Model):
     """Approved withdrawals sent to the payout provider together."""
 
-    status = models.CharField(max_length=10, choices=PayoutBatchStatus.choices, default=PayoutBatchStatus.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PayoutBatchStatus.choices, default=PayoutBatchStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payout batch")
@@ -199,15 +225,23 @@ class PayoutItem(models.Model):
     reference as its idempotency key, and the ledger posting is keyed by the
     withdrawal."""
 
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
-    withdrawal = models.OneToOneField(Withdrawal, on_delete=models.PROTECT, related_name="payout")
-    amount = models.BigIntegerField()  # what is sent: the withdrawal less its fee
-    reference = models.CharField(max_length=40, unique=True)
-    provider_reference = models.CharField(max_length=80, blank=True)
-    outcome = models.CharField(max_length=10, blank=True)  # "", "paid", "failed"
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        PayoutBatch, on_delete=models.PROTECT, related_name="items", verbose_name=_("payout batch")
+    )
+    withdrawal = models.OneToOneField(
+        Withdrawal, on_delete=models.PROTECT, related_name="payout", verbose_name=_("withdrawal")
+    )
+    amount = models.BigIntegerField(_("amount sent (fen)"))  # what is sent: the withdrawal less its fee
+    reference = models.CharField(_("payout reference"), max_length=40, unique=True)
+    provider_reference = models.CharField(_("provider's reference"), max_length=80, blank=True)
+    outcome = models.CharField(  # "" until the provider answers
+        _("outcome"), max_length=10, blank=True, choices=[("paid", _("Paid")), ("failed", _("Failed"))]
+    )
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payout item")
+        verbose_name_plural = _("payout items")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive")]
 
     def __str__(self):
@@ -265,8 +299,12 @@ class Commission(models.Model):
     withdrawable balance). What the reseller keeps is ``net_amount``. The
     ledger holds the money; each posting is keyed by the commission."""
 
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="commissions")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="commissions", verbose_name=_("order line")
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="commissions", verbose_name=_("order")
+    )
     beneficiary = models.ForeignKey(
         "distribution.Reseller", on_delete=models.PROTECT, related_name="commissions", verbose_name=_("beneficiary")
     )
@@ -278,7 +316,9 @@ class Commission(models.Model):
     reversed_amount = models.BigIntegerField(_("reversed before settlement (fen)"), default=0)
     clawed_back_amount = models.BigIntegerField(_("clawed back after settlement (fen)"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=CommissionState.choices, default=CommissionState.FROZEN)
-    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, null=True, related_name="+")
+    plan = models.ForeignKey(
+        CommissionPlan, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("commission plan")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     matures_at = models.DateTimeField(_("matures at"), null=True, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)

@@ -1,6 +1,6 @@
 """The reseller's money page (phone) and the operators' money report."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -128,6 +128,7 @@ def money_report(request):
         request,
         "commissions/money_report.html",
         {
+            **admin.site.each_context(request),  # the admin's header, user tools and menu around the page
             "frozen": liability.get(AccountKind.RESELLER_FROZEN, 0),
             "withdrawable": liability.get(AccountKind.RESELLER_WITHDRAWABLE, 0),
             "pending": liability.get(AccountKind.RESELLER_WITHDRAWAL_PENDING, 0),

@@ -21,7 +21,7 @@ class DistributionSettings(models.Model):
 
     SINGLETON_ID = 1
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    id = models.PositiveSmallIntegerField(_("ID"), primary_key=True, default=SINGLETON_ID, editable=False)
     reseller_approval_required = models.BooleanField(
         _("new resellers need approval"),
         default=False,
@@ -86,7 +86,9 @@ class Reseller(models.Model):
     and earns: a frozen one's shop is closed and it earns no new commission.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reseller")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reseller", verbose_name=_("user")
+    )
     inviter = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -195,7 +197,7 @@ class ResellerSale(models.Model):
     negative for a refund, once per ``key``. The team-sales roll-up folds the
     rows into ``ResellerTotals`` and stamps ``rolled_up_at``."""
 
-    reseller = models.ForeignKey(Reseller, on_delete=models.PROTECT, related_name="sales")
+    reseller = models.ForeignKey(Reseller, on_delete=models.PROTECT, related_name="sales", verbose_name=_("reseller"))
     amount = models.BigIntegerField(_("amount (fen)"))
     key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
@@ -220,8 +222,12 @@ class Binding(models.Model):
     their own snapshot of whom they were attributed to: a later binding never
     changes who earned on a past order."""
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bindings")
-    reseller = models.ForeignKey(Reseller, on_delete=models.PROTECT, related_name="bindings")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bindings", verbose_name=_("customer")
+    )
+    reseller = models.ForeignKey(
+        Reseller, on_delete=models.PROTECT, related_name="bindings", verbose_name=_("reseller")
+    )
     source = models.CharField(_("source"), max_length=20, choices=BindingSource.choices)
     bound_at = models.DateTimeField(_("bound at"))
     touched_at = models.DateTimeField(
@@ -252,7 +258,7 @@ class ResellerEvent(models.Model):
     """The audit trail of a reseller's place and status in the tree: who did
     what, when, from which inviter to which, and why. Append-only."""
 
-    reseller = models.ForeignKey(Reseller, on_delete=models.PROTECT, related_name="events")
+    reseller = models.ForeignKey(Reseller, on_delete=models.PROTECT, related_name="events", verbose_name=_("reseller"))
     kind = models.CharField(_("what"), max_length=20, choices=ResellerEventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -42,7 +42,7 @@ class OrderSettings(models.Model):
 
     SINGLETON_ID = 1
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    id = models.PositiveSmallIntegerField(_("ID"), primary_key=True, default=SINGLETON_ID, editable=False)
     unpaid_expiry_minutes = models.PositiveIntegerField(
         _("unpaid orders are cancelled after (minutes)"), default=30, validators=[MinValueValidator(1)]
     )
@@ -161,7 +161,9 @@ class Order(AddressFields):
     address later changes nothing here), its money the sum of its lines.
     ``status`` is written only by ``orders.services.states``."""
 
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("buyer")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
@@ -214,9 +216,13 @@ class FulfilmentGroup(models.Model):
     """One supplier's lines of an order, shipped by that supplier in one
     parcel (一件代发). ``status`` is written only by the state services."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments")
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="fulfilments")
-    status = models.CharField(max_length=20, choices=FulfilmentStatus.choices, default=FulfilmentStatus.TO_SHIP)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments", verbose_name=_("order"))
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="fulfilments", verbose_name=_("supplier")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=FulfilmentStatus.choices, default=FulfilmentStatus.TO_SHIP
+    )
     carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
@@ -257,12 +263,14 @@ class OrderLine(models.Model):
     ``shop``, ``attributed_reseller`` and ``buyer_is_attributed_reseller``.
     """
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    fulfilment = models.ForeignKey(FulfilmentGroup, on_delete=models.PROTECT, related_name="lines")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    fulfilment = models.ForeignKey(
+        FulfilmentGroup, on_delete=models.PROTECT, related_name="lines", verbose_name=_("parcel")
+    )
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier"))
     title = models.CharField(_("product"), max_length=120)
     spec_label = models.CharField(_("specification"), max_length=120, blank=True)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
@@ -274,11 +282,18 @@ class OrderLine(models.Model):
     paid_amount = models.BigIntegerField(_("paid (fen)"), default=0)
     refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
     refund_pending_amount = models.BigIntegerField(_("refund pending (fen)"), default=0)
-    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
-    attributed_reseller = models.ForeignKey(
-        Reseller, on_delete=models.PROTECT, null=True, blank=True, related_name="attributed_lines"
+    shop = models.ForeignKey(
+        Shop, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines", verbose_name=_("shop")
     )
-    buyer_is_attributed_reseller = models.BooleanField(default=False)
+    attributed_reseller = models.ForeignKey(
+        Reseller,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributed_lines",
+        verbose_name=_("attributed reseller"),
+    )
+    buyer_is_attributed_reseller = models.BooleanField(_("bought by the attributed reseller"), default=False)
 
     class Meta:
         verbose_name = _("order line")
@@ -331,21 +346,26 @@ class Refund(models.Model):
     amount is held on the line (``refund_pending_amount``) from the request
     until it succeeds or is rejected."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
-    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
-    kind = models.CharField(max_length=20, choices=RefundKind.choices, default=RefundKind.AFTER_SALES)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("order"))
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order line"))
+    kind = models.CharField(_("kind"), max_length=20, choices=RefundKind.choices, default=RefundKind.AFTER_SALES)
     amount = models.BigIntegerField(_("amount (fen)"))
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
-    reference = models.CharField(max_length=40, unique=True)  # the provider's idempotency key
-    provider_reference = models.CharField(max_length=80, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(_("refund reference"), max_length=40, unique=True)  # the provider's idempotency key
+    provider_reference = models.CharField(_("provider's reference"), max_length=80, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=200, blank=True)
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    refunded_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("refund")
@@ -366,17 +386,26 @@ class StatusChange(models.Model):
     refund, with who, when and why. Written only by the state services;
     append-only."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
-    fulfilment = models.ForeignKey(FulfilmentGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    from_status = models.CharField(max_length=20, blank=True)  # "" when the subject is created
-    to_status = models.CharField(max_length=20)
-    actor_kind = models.CharField(max_length=10, choices=Actor.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("order"))
+    fulfilment = models.ForeignKey(
+        FulfilmentGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("parcel")
     )
-    reason = models.CharField(max_length=200, blank=True)
-    changed_at = models.DateTimeField(auto_now_add=True)
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("refund")
+    )
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)  # "" when the subject is created
+    to_status = models.CharField(_("to status"), max_length=20)
+    actor_kind = models.CharField(_("by whom"), max_length=10, choices=Actor.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("status change")
@@ -452,12 +481,16 @@ class PaymentIssue(models.Model):
     (admin → Payment issues). One per (session, kind): a provider retrying
     the same bad callback does not add rows."""
 
-    session = models.ForeignKey(PaymentSession, on_delete=models.PROTECT, related_name="issues")
-    kind = models.CharField(max_length=20, choices=PaymentIssueKind.choices)
-    detail = models.JSONField(default=dict)
-    refund_reference = models.CharField(max_length=40, blank=True)  # set when the money was sent back
+    session = models.ForeignKey(
+        PaymentSession, on_delete=models.PROTECT, related_name="issues", verbose_name=_("payment session")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PaymentIssueKind.choices)
+    detail = models.JSONField(_("detail"), default=dict)
+    refund_reference = models.CharField(
+        _("refund reference"), max_length=40, blank=True
+    )  # set when the money was sent back
     resolved = models.BooleanField(_("resolved"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment issue")

@@ -12,14 +12,14 @@ from .choices import SLUG_PATTERN, ShopStatus
 class Shop(models.Model):
     """A reseller's micro-shop (微店): one per reseller, public at /s/<slug>/."""
 
-    owner = models.OneToOneField(Reseller, on_delete=models.PROTECT, related_name="shop")
+    owner = models.OneToOneField(Reseller, on_delete=models.PROTECT, related_name="shop", verbose_name=_("owner"))
     name = models.CharField(_("name"), max_length=40)
     slug = models.SlugField(_("address"), max_length=40, unique=True)
     avatar = models.ImageField(_("avatar"), upload_to="shops/avatars/", blank=True)
     intro = models.CharField(_("introduction"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ShopStatus.choices, default=ShopStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("shop")
@@ -36,12 +36,17 @@ class Shop(models.Model):
 class ShopStatusChange(models.Model):
     """Who opened, closed, suspended or reinstated a shop, when and why (append-only)."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="status_changes")
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("shop"))
     from_status = models.CharField(_("from"), max_length=20, choices=ShopStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=ShopStatus.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
@@ -57,11 +62,11 @@ class ShopStatusChange(models.Model):
 class ShopProduct(models.Model):
     """A catalogue product picked (选品) into a shop."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="picks")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="picks")
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="picks", verbose_name=_("shop"))
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="picks", verbose_name=_("product"))
     position = models.PositiveIntegerField(_("position"), default=0)
     is_hidden = models.BooleanField(_("hidden"), default=False)
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(_("picked at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("picked product")

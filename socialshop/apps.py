@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SocialshopConfig(AppConfig):
@@ -6,4 +7,4 @@ class SocialshopConfig(AppConfig):
     the ``seed_demo`` command that spans every domain."""
 
     name = "socialshop"
-    verbose_name = "Platform"
+    verbose_name = _("Platform")

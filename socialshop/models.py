@@ -11,7 +11,7 @@ class Event(models.Model):
     refund made …). Written by ``socialshop.events.event_emit`` inside the
     transaction of the change it records; never changed afterwards."""
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
     type = models.CharField(_("type"), max_length=64)
     aggregate_type = models.CharField(_("about"), max_length=32)  # "order", "withdrawal" …
     aggregate_id = models.BigIntegerField(_("about id"))
@@ -44,7 +44,7 @@ class EventReceipt(models.Model):
     once per consumer; failures count ``attempts`` and wait with backoff,
     then park."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="receipts")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("event"))
     consumer = models.CharField(_("consumer"), max_length=64)
     status = models.CharField(_("status"), max_length=16, choices=ReceiptStatus.choices, default=ReceiptStatus.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve as serve_file
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -46,5 +47,7 @@ if settings.SERVE_MEDIA:
 
 handler404 = "socialshop.views.page_not_found"
 
-admin.site.site_header = "Social shop operations"
-admin.site.site_title = "Social shop"
+# the admin's header, its pages' titles and its front page, in the operator's language
+admin.site.site_header = _("Social shop operations")
+admin.site.site_title = _("Social shop operations")
+admin.site.index_title = _("Operations")

@@ -69,3 +69,51 @@ def test_an_order_s_lines_show_their_money_in_yuan(operator_client):
     page = operator_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
 
     assert format_yuan(line.unit_price_amount) in page and format_yuan(line.line_total_amount) in page
+
+
+# words that stay as they are in Chinese too
+LATIN_KEPT = {"ID", "SKU", "API", "URL", "Webhook", "EMS"}
+
+
+def _english(label) -> bool:
+    return any(word not in LATIN_KEPT for word in re.findall(r"[A-Za-z]{2,}", str(label)))
+
+
+def test_operators_read_every_column_and_field_name_in_chinese():
+    from django.contrib.admin.utils import label_for_field
+    from django.utils import translation
+
+    english = []
+    with translation.override("zh-hans"):
+        for model, model_admin in admin.site._registry.items():
+            if model._meta.app_label not in OUR_APPS:
+                continue
+            shown = [model] + [inline.model for inline in model_admin.inlines]
+            for each in shown:
+                names = [each._meta.app_config.verbose_name, each._meta.verbose_name, each._meta.verbose_name_plural]
+                names += [field.verbose_name for field in each._meta.fields]
+                english += [f"{each._meta.label}: {name}" for name in names if _english(name)]
+            for column in model_admin.list_display:
+                label = label_for_field(column, model, model_admin)
+                if _english(label):
+                    english.append(f"{model._meta.label} column {column}: {label}")
+
+    assert english == [], "\n".join(english)
+
+
+def test_the_withdrawals_list_names_its_columns_in_chinese(client):
+    from commissions.services.withdrawals import withdrawal_request
+    from commissions.tests.factories import credit_withdrawable
+    from distribution.tests.factories import ResellerFactory
+
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 20_000, "labels")
+    withdrawal_request(reseller=reseller, amount=10_000)
+    client.force_login(User.objects.create_superuser(phone="13800000008", password="x"))
+
+    page = client.get(reverse("admin:commissions_withdrawal_changelist")).content.decode()
+
+    (results,) = re.findall(r'<table id="result_list">.*?</thead>', page, re.S)
+    headers = re.findall(r'<th scope="col"[^>]*>.*?</th>', results, re.S)
+    assert headers and not any(_english(re.sub(r"<[^>]+>", "", header)) for header in headers)
+    assert "店主" in page

@@ -13,11 +13,13 @@ class WebhookEndpoint(models.Model):
     """A URL a REST client registered to receive events, with the secret the
     events are signed with."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("user")
+    )
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
     events = models.JSONField(_("events"), default=list)  # list of EventType values
-    secret = models.CharField(max_length=80)
+    secret = models.CharField(_("signing secret"), max_length=80)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -35,20 +37,23 @@ class WebhookDelivery(models.Model):
     out. The body is fixed when the event happens, so every attempt (and a
     replay) sends the same bytes; receivers deduplicate by ``event_id``."""
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
+    event_id = models.UUIDField(_("event ID"), default=uuid.uuid4, db_index=True)
     event_type = models.CharField(_("event"), max_length=40)
-    body = models.TextField()
+    body = models.TextField(_("body"))
     status = models.CharField(
         _("status"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempt_count = models.PositiveIntegerField(default=0)
-    failures_in_row = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)  # while SENDING: when a dead worker's claim lapses
-    last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    failures_in_row = models.PositiveIntegerField(_("failures in a row"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # while SENDING: when a dead worker's claim lapses
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -67,14 +72,18 @@ class WebhookDelivery(models.Model):
 class WebhookAttempt(models.Model):
     """The delivery log: one row per HTTP attempt, what came back."""
 
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
-    attempted_at = models.DateTimeField(default=timezone.now)  # when the attempt started
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    response_excerpt = models.CharField(max_length=500, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("delivery")
+    )
+    attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)  # when the attempt started
+    status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    response_excerpt = models.CharField(_("response excerpt"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["attempted_at", "id"]
 
     def __str__(self):

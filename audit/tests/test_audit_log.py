@@ -181,3 +181,10 @@ def test_a_page_number_that_is_not_one_shows_the_first_page(client, operator, pa
     response = audit_page(client, page=page, actor="²")
 
     assert response.context["page"] == 1
+
+
+def test_the_audit_log_wears_the_admin_s_chinese_header_and_user_tools(client, operator):
+    page = audit_page(client).content.decode()
+
+    assert "微店分销 · 运营后台" in page and "Django" not in page
+    assert 'id="user-tools"' in page and 'id="logout-form"' in page
