@@ -2,9 +2,14 @@
 
 Each check returns a list of breaks (strings a person can act on); an empty
 list means the rule holds. The command prints them and exits non-zero on
-any break; a periodic task runs them and alerts operators.
+any break; a periodic task (or an operator's button on /ops/money/) runs them,
+records a ``ReconciliationRun`` and alerts operators.
+
+Check names are translated when shown; a run stores each under its English
+name (the message id), whatever the language of the process that ran it.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +18,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ledger.choices import AccountKind
 from ledger.models import LedgerEntry, LedgerTransaction
@@ -24,17 +32,34 @@ from socialshop.events import event_consumers, events_unhandled
 from socialshop.money import format_yuan as yuan
 
 from .choices import CommissionState, WithdrawalStatus
-from .models import Commission, PayoutItem, SandboxPayoutRecord, Withdrawal
+from .models import Commission, PayoutItem, ReconciliationRun, SandboxPayoutRecord, Withdrawal
+
+logger = logging.getLogger(__name__)
+
+
+def check_key(name) -> str:
+    """What a run stores for a check: its English name, the same in every language."""
+    with translation.override(None):
+        return str(name)
+
+
+def check_label(key: str) -> str:
+    """A stored check's name as people read it (a check since renamed keeps its stored name)."""
+    return gettext(key)
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    name: str
+    name: str  # lazily translated
     breaks: list[str]
 
     @property
     def ok(self) -> bool:
         return not self.breaks
+
+    @property
+    def key(self) -> str:
+        return check_key(self.name)
 
 
 def check_transactions_balance() -> list[str]:
@@ -239,20 +264,35 @@ def check_cancelled_paid_orders_refunded_in_full() -> list[str]:
     ]
 
 
-CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
-    ("every ledger transaction balances", check_transactions_balance),
-    ("every cached balance equals the sum of its entries", check_cached_balances),
-    ("every commission's state matches its ledger entries", check_commissions_match_the_ledger),
-    ("per order line, commissions and markup stay within the margin", check_commissions_within_margin),
-    ("every withdrawal's state matches its ledger entries", check_withdrawals_match_the_ledger),
-    ("no withdrawal is paid twice", check_no_withdrawal_paid_twice),
-    ("every paid order has its order-paid posting and its commissions", check_paid_orders_posted),
-    ("every refund paid back has its reversal", check_refunds_reversed),
-    ("every completed order's commissions have a maturity date", check_completed_orders_commissions_mature),
-    ("every event is handled by each of its consumers", check_events_handled),
-    ("every cancelled paid order is refunded in full", check_cancelled_paid_orders_refunded_in_full),
+CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [
+    (_("every ledger transaction balances"), check_transactions_balance),
+    (_("every cached balance equals the sum of its entries"), check_cached_balances),
+    (_("every commission's state matches its ledger entries"), check_commissions_match_the_ledger),
+    (_("per order line, commissions and markup stay within the margin"), check_commissions_within_margin),
+    (_("every withdrawal's state matches its ledger entries"), check_withdrawals_match_the_ledger),
+    (_("no withdrawal is paid twice"), check_no_withdrawal_paid_twice),
+    (_("every paid order has its order-paid posting and its commissions"), check_paid_orders_posted),
+    (_("every refund paid back has its reversal"), check_refunds_reversed),
+    (_("every completed order's commissions have a maturity date"), check_completed_orders_commissions_mature),
+    (_("every event is handled by each of its consumers"), check_events_handled),
+    (_("every cancelled paid order is refunded in full"), check_cancelled_paid_orders_refunded_in_full),
 ]
 
 
 def reconcile() -> list[CheckResult]:
     return [CheckResult(name, check()) for name, check in CHECKS]
+
+
+def reconciliation_record() -> ReconciliationRun:
+    """Run every check and record the run (at most 100 breaks a check); on a
+    break, log an error: the admin's front page and /ops/money/ show it."""
+    results = reconcile()
+    run = ReconciliationRun.objects.create(
+        ok=all(result.ok for result in results), breaks={result.key: result.breaks[:100] for result in results}
+    )
+    if not run.ok:
+        logger.error(
+            "reconciliation found breaks: %s",
+            {result.key: len(result.breaks) for result in results if not result.ok},
+        )
+    return run

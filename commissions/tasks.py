@@ -1,9 +1,6 @@
-import logging
-
 from celery import shared_task
 
-from .models import ReconciliationRun
-from .reconciliation import reconcile
+from .reconciliation import reconciliation_record
 from .services.engine import (
     commissions_create_for_order,
     commissions_follow_refund,
@@ -11,8 +8,6 @@ from .services.engine import (
     commissions_settle_matured,
 )
 from .services.withdrawals import payout_batch_pay, payout_batches_unfinished
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -33,17 +28,10 @@ def payout_batches_resume_task() -> int:
 
 @shared_task
 def reconcile_task() -> bool:
-    """Beat, hourly: prove the books; on a break, log an error and leave a
-    notice on the admin's front page."""
-    results = reconcile()
-    ok = all(result.ok for result in results)
-    ReconciliationRun.objects.create(ok=ok, breaks={result.name: result.breaks[:100] for result in results})
-    if not ok:
-        logger.error(
-            "reconciliation found breaks: %s",
-            {result.name: len(result.breaks) for result in results if not result.ok},
-        )
-    return ok
+    """Beat, hourly, and an operator's "reconcile now": prove the books and
+    record the run; on a break, log an error and leave a notice on the admin's
+    front page."""
+    return reconciliation_record().ok
 
 
 # The three tasks below are no longer queued: the outbox's ``commissions`` consumer does their work

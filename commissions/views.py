@@ -6,23 +6,26 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from distribution.decorators import reseller_required
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
 from socialshop.csvexport import spreadsheet_writer
 from socialshop.errors import DomainError
-from socialshop.events import event_consumers_lag
+from socialshop.events import event_consumers_lag, task_wake
 from socialshop.money import fen_to_yuan
 
 from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus
 from .forms import WithdrawForm
 from .models import Commission, PayoutBatch, ReconciliationRun, Withdrawal
+from .reconciliation import check_label
 from .selectors import commission_list_for_reseller, earnings_by_day, money_summary, statement_lines
 from .services.withdrawals import withdrawal_request
+from .tasks import reconcile_task
 
 COMMISSION_PAGE_SIZE = 20
 WITHDRAWAL_HISTORY_SIZE = 10
@@ -124,6 +127,7 @@ def money_report(request):
         .annotate(total=Sum("balance_amount"))
         .values_list("kind", "total")
     )
+    reconciliation = ReconciliationRun.objects.first()
     return render(
         request,
         "commissions/money_report.html",
@@ -137,8 +141,25 @@ def money_report(request):
             "withdrawals_waiting": Withdrawal.objects.filter(status=WithdrawalStatus.REQUESTED).count(),
             "batches": PayoutBatch.objects.annotate(items_count=Count("items"), paid=Sum("items__amount"))[:20],
             "open_batches": PayoutBatch.objects.filter(status=PayoutBatchStatus.OPEN).count(),
-            "reconciliation": ReconciliationRun.objects.first(),
+            "reconciliation": reconciliation,
+            "reconciliation_breaks": [
+                (check_label(check), found)
+                for check, found in (reconciliation.breaks if reconciliation else {}).items()
+                if found
+            ],
             "event_lags": event_consumers_lag(),
             "title": _("Money report"),
         },
     )
+
+
+@staff_member_required
+@require_POST
+def reconcile_now(request):
+    """Operators: prove the books now rather than at the next hourly run. The
+    run goes to a worker (a big ledger takes longer than a request may) and
+    its result shows on the money report; with tasks run in process (the
+    embedded default) it is there at once."""
+    task_wake(reconcile_task)  # never blocks on a broker that is down: the hourly run still comes
+    messages.success(request, _("Reconciliation started: its result shows here when it is done."))
+    return redirect(reverse("commissions:report") + "#reconciliation")

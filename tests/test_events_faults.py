@@ -123,7 +123,7 @@ def test_a_callback_with_the_broker_down_answers_at_once_and_the_money_follows_w
     assert Order.objects.get(pk=order.pk).status == "paid"
     assert not Commission.objects.exists()  # nothing could be woken: the event waits
     # while it waits, reconcile names what is missing
-    breaks = {result.name: result.breaks for result in reconcile() if not result.ok}
+    breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
     assert any(f"order {order.number}" in item for item in sum(breaks.values(), [])), breaks
 
     _sweep_with_a_worker(tmp_path_factory)

@@ -391,7 +391,7 @@ class MoneyFlow(RuleBasedStateMachine):
 
     @invariant()
     def the_books_reconcile_and_name_what_is_missing(self):
-        breaks = {result.name: result.breaks for result in reconcile() if not result.ok}
+        breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
         later = timezone.now() + timedelta(days=1)
         if not any(events_unhandled(consumer=name, before=later, limit=1) for name in event_consumers()):
             assert breaks == {}

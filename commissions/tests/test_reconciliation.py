@@ -65,7 +65,7 @@ def test_a_payout_the_provider_made_but_nobody_recorded_is_reported(books):
         provider_reference="x",
     )
 
-    breaks = {result.name: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
+    breaks = {result.key: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
 
     assert breaks == ["the provider paid WD999-LOST, but no payout item records it as paid"]
 
@@ -100,7 +100,7 @@ def test_a_commission_whose_money_moved_without_it_is_reported(django_capture_on
     commission = Commission.objects.filter(kind="tier").first()
     Commission.objects.filter(pk=commission.pk).update(amount=commission.amount + 1)
 
-    breaks = {result.name: result.breaks for result in reconcile()}
+    breaks = {result.key: result.breaks for result in reconcile()}
 
     assert breaks["every commission's state matches its ledger entries"] == [
         f"commission {commission.pk} earned {format_yuan(commission.amount + 1)} "
@@ -124,7 +124,7 @@ def test_a_line_paying_out_more_than_its_margin_is_reported(django_capture_on_co
     markup = Commission.objects.get(order_line=line, kind="markup")
     Commission.objects.filter(pk=markup.pk).update(amount=markup.amount + margin - paid_out + 1)  # a bug's doing
 
-    breaks = {result.name: result.breaks for result in reconcile()}
+    breaks = {result.key: result.breaks for result in reconcile()}
 
     assert breaks["per order line, commissions and markup stay within the margin"] == [
         f"order line {line.pk} pays out {format_yuan(margin + 1)} on a margin of {format_yuan(margin)}"
@@ -148,7 +148,7 @@ def test_a_cancelled_paid_order_not_refunded_in_full_is_reported(django_capture_
     order_cancel(order_id=on_its_way.pk, by=on_its_way.buyer, actor_kind=Actor.BUYER, reason="x")
     Order.objects.filter(pk=broken.pk).update(status=OrderStatus.CANCELLED)  # a bug's doing: nothing refunded
 
-    breaks = {result.name: result.breaks for result in reconcile()}
+    breaks = {result.key: result.breaks for result in reconcile()}
 
     assert breaks["every cancelled paid order is refunded in full"] == [
         f"order {broken.number} (id {broken.pk}) was cancelled after paying ¥118.00, "

@@ -5,8 +5,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import OperatorFactory, UserFactory
-from commissions.models import Withdrawal
+from commissions.models import ReconciliationRun, Withdrawal
 from distribution.tests.factories import ResellerFactory
+from ledger.choices import AccountKind
+from ledger.models import LedgerAccount
 from orders.tests.factories import pay, place, shop_selling
 from shops.tests.factories import ShopFactory
 
@@ -99,3 +101,36 @@ def test_operators_read_the_money_report(client, earning):
 
     assert page.status_code == 200
     assert page.context["frozen"] == 3_500 and page.context["withdrawable"] == 50_000
+
+
+def test_the_money_report_wears_the_admin_s_chinese_header_and_user_tools(client):
+    client.force_login(OperatorFactory())
+
+    page = client.get(reverse("commissions:report")).content.decode()
+
+    assert "微店分销 · 运营后台" in page and "Django" not in page
+    assert 'id="user-tools"' in page and 'id="logout-form"' in page
+
+
+def test_an_operator_reconciles_now_and_reads_each_check_in_chinese(client, earning):
+    client.force_login(OperatorFactory())
+    before = client.get(reverse("commissions:report")).content.decode()
+    assert "python manage.py" not in before and "立即对账" in before
+    LedgerAccount.objects.filter(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=earning.pk).update(balance_amount=1)
+
+    response = client.post(reverse("commissions:reconcile_now"))
+
+    assert response.status_code == 302 and response["Location"].endswith("/ops/money/#reconciliation")
+    run = ReconciliationRun.objects.get()
+    assert not run.ok and run.breaks["every cached balance equals the sum of its entries"]  # stored by its key
+    page = client.get(reverse("commissions:report")).content.decode()
+    assert "每个缓存余额都等于其分录之和" in page
+    assert "every cached balance" not in page
+
+
+def test_only_operators_reconcile_and_only_by_post(client):
+    client.force_login(ResellerFactory().user)
+    assert client.post(reverse("commissions:reconcile_now")).status_code == 302  # to the admin's log-in
+    client.force_login(OperatorFactory())
+    assert client.get(reverse("commissions:reconcile_now")).status_code == 405
+    assert not ReconciliationRun.objects.exists()

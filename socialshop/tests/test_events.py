@@ -161,7 +161,7 @@ def test_reconcile_names_a_paid_order_whose_payment_nobody_handled(settings):
     lost = pay(place(shop=shop, sku=sku))
     Event.objects.filter(type="order.paid", aggregate_id=lost.pk).delete()  # its handling removed
 
-    breaks = {result.name: result.breaks for result in reconcile() if not result.ok}
+    breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
 
     assert breaks == {
         "every paid order has its order-paid posting and its commissions": [
@@ -179,7 +179,7 @@ def test_reconcile_reports_an_event_parked_at_its_consumer(consumer, settings):
     for attempt in range(MAX_ATTEMPTS):
         events_consume(consumer="test-consumer", now=now + timedelta(hours=attempt))
 
-    breaks = {result.name: result.breaks for result in reconcile() if not result.ok}
+    breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
 
     assert list(breaks) == ["every event is handled by each of its consumers"]
     assert (
