@@ -31,7 +31,7 @@ from commissions.choices import WithdrawalStatus
 from commissions.models import CommissionPlan, PayoutBatch, WithdrawalStatusChange
 from distribution.choices import ResellerEventKind
 from distribution.models import ResellerEvent
-from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
+from orders.choices import Actor
 from orders.models import StatusChange
 from shops.choices import ShopStatus
 from shops.models import ShopStatusChange
@@ -132,7 +132,7 @@ def _withdrawal_changes(ids):
                 "amount": format_yuan(change.withdrawal.amount),
                 "reseller": change.withdrawal.reseller_id,
             },
-            change.reason,
+            change.reason_label,
         )
         for change in changes
     }
@@ -169,7 +169,7 @@ def _shop_changes(ids):
             _("Shop %(from)s → %(to)s")
             % {"from": change.get_from_status_display(), "to": change.get_to_status_display()},
             _("shop %(slug)s") % {"slug": change.shop.slug},
-            change.reason,
+            change.reason_label,
         )
         for change in ShopStatusChange.objects.filter(pk__in=ids).select_related("shop")
     }
@@ -195,20 +195,17 @@ def _order_changes(ids):
                 "refund": change.refund_id,
                 "order": change.order_id,
             }
-            statuses = RefundStatus
         elif change.fulfilment_id:
             subject = _("parcel #%(parcel)s of order #%(order)s") % {
                 "parcel": change.fulfilment_id,
                 "order": change.order_id,
             }
-            statuses = FulfilmentStatus
         else:
             subject = _("order #%(order)s") % {"order": change.order_id}
-            statuses = OrderStatus
         out[change.pk] = (
-            f"{_label(statuses, change.from_status)} → {_label(statuses, change.to_status)}",
+            f"{change.from_status_label or '—'} → {change.to_status_label}",
             subject,
-            change.reason,
+            change.reason_label,
         )
     return out
 

@@ -167,7 +167,11 @@ class CommissionPlanAdmin(admin.ModelAdmin):
 
 class WithdrawalStatusChangeInline(ReadOnlyInline):
     model = WithdrawalStatusChange
-    fields = ("from_status", "to_status", "actor", "reason", "changed_at")
+    fields = ("from_status", "to_status", "actor", "why", "changed_at")
+
+    @admin.display(description=_("reason"))
+    def why(self, change):
+        return change.reason_label
 
 
 class DecisionForm(forms.Form):

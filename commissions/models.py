@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,9 @@ from socialshop.money import BASIS_POINTS, format_yuan
 from .choices import CommissionBase, CommissionKind, CommissionState, PayoutBatchStatus, WithdrawalStatus
 
 share_validators = [MinValueValidator(0), MaxValueValidator(BASIS_POINTS)]
+# a withdrawal's move to paying stores the batch it went out in
+PAYING_REASON = "batch #{batch}"
+PAYING_REASON_PATTERN = re.compile(r"batch #(\d+)")
 
 
 class CommissionPlanQuerySet(models.QuerySet):
@@ -196,6 +201,13 @@ class WithdrawalStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.withdrawal_id}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+
+    @property
+    def reason_label(self) -> str:
+        """Why, as people read it: the batch a withdrawal went out in (stored
+        as ``batch #<id>``) in their language, anything typed as typed."""
+        batch = PAYING_REASON_PATTERN.fullmatch(self.reason)
+        return _("payout batch #%(id)s") % {"id": batch[1]} if batch else self.reason
 
 
 class PayoutBatch(models.Model):

@@ -23,10 +23,11 @@ from django.utils.module_loading import import_string
 from .models import SandboxPayoutRecord
 
 SANDBOX_FAILING_CENTS = 13
+# what WeChat Pay or Alipay answers, in their words: the reseller reads it on its money page
 SANDBOX_FAILURE_REASONS = [
-    "收款账户未完成实名认证 (payee account not verified)",
-    "收款账户已冻结 (payee account frozen)",
-    "超出单日转账限额 (daily transfer limit reached)",
+    "收款账户未完成实名认证",  # payee account not verified
+    "收款账户已冻结",  # payee account frozen
+    "超出单日转账限额",  # daily transfer limit reached
 ]
 
 

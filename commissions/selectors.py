@@ -1,16 +1,19 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ledger.choices import AccountKind, OwnerKind
 from ledger.models import LedgerEntry
 from ledger.selectors import ledger_balances_for_owner
 from ledger.services import shown_delta
+from socialshop.money import format_yuan
 
-from .choices import WithdrawalStatus
+from .choices import CommissionKind, WithdrawalStatus
 from .models import Commission, CommissionPlan, Withdrawal
 
 
@@ -112,19 +115,85 @@ class StatementLine:
     amount: int  # + money in, − money out (on the account's own side)
 
 
+STATEMENT_CHUNK = 2_000
+
+
+def _commissions_named(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Commission id → (what it is, the number of its order), in one query."""
+    commissions = (
+        Commission.objects.filter(pk__in=ids)
+        .select_related("order")
+        .only("kind", "tier", "order__id", "order__created_at")
+    )
+    named = {}
+    for commission in commissions:
+        if commission.kind == CommissionKind.MARKUP:
+            what = _("shop profit")
+        else:
+            what = _("tier %(tier)s commission") % {"tier": commission.tier}
+        named[commission.pk] = (what, commission.order.number)
+    return named
+
+
+def _posting_described(key: str, description: str, commissions: dict[int, tuple[str, str]]) -> str:
+    """What a posting on the reseller's accounts means, in the reader's
+    language, read from its key (``commission-accrue:<id>`` …); a posting of
+    another kind keeps its stored description."""
+    what, _colon, rest = key.partition(":")
+    parts = rest.split(":")
+    if not parts[0].isdigit():
+        return description
+    pk = int(parts[0])
+    if what == "withdrawal-request":
+        return _("Withdrawal #%(id)s requested") % {"id": pk}
+    if what == "withdrawal-paid":
+        return _("Withdrawal #%(id)s paid out") % {"id": pk}
+    if what == "withdrawal-reject":
+        return _("Withdrawal #%(id)s rejected: the money is withdrawable again") % {"id": pk}
+    if what == "withdrawal-failed":
+        return _("Withdrawal #%(id)s could not be paid: the money is withdrawable again") % {"id": pk}
+    if pk not in commissions:
+        return description
+    kind, order = commissions[pk]
+    if what == "commission-accrue":
+        return _("Order %(order)s: %(what)s earned, frozen until the after-sales window ends") % {
+            "order": order,
+            "what": kind,
+        }
+    if what == "commission-settle":
+        return _("Order %(order)s: %(what)s settled, now withdrawable") % {"order": order, "what": kind}
+    if what == "commission-refund" and len(parts) > 1 and parts[1].isdigit():
+        return _("Order %(order)s: %(refunded)s of the item refunded, %(what)s reduced") % {
+            "order": order,
+            "refunded": format_yuan(int(parts[1])),
+            "what": kind,
+        }
+    return description
+
+
 def statement_lines(*, reseller_id: int):
     """Every movement of the reseller's money, oldest first (ledger entries of
-    its accounts, shown on the accounts' own side). An iterator: a statement
-    can be long."""
+    its accounts, shown on the accounts' own side), each described in the
+    reader's language. An iterator: a statement can be long; it reads a
+    chunk of entries, then the commissions they name in one query."""
     entries = (
         LedgerEntry.objects.filter(account__owner_id=reseller_id, account__owner_kind=OwnerKind.RESELLER)
         .select_related("transaction", "account")
         .order_by("id")
+        .iterator(chunk_size=STATEMENT_CHUNK)
     )
-    for entry in entries.iterator(chunk_size=2_000):
-        yield StatementLine(
-            at=entry.created_at,
-            account_kind=entry.account.kind,
-            description=entry.transaction.description,
-            amount=shown_delta(entry.account.normal_side, entry.amount),
-        )
+    while chunk := list(islice(entries, STATEMENT_CHUNK)):
+        keys = [entry.transaction.idempotency_key for entry in chunk]
+        ids = {
+            int(key.split(":")[1])
+            for key in keys
+            if key.startswith("commission-") and key.count(":") >= 1 and key.split(":")[1].isdigit()
+        }
+        commissions = _commissions_named(ids)
+        for entry, key in zip(chunk, keys, strict=True):
+            yield StatementLine(
+                at=entry.created_at,
+                account_kind=entry.account.kind,
+                description=_posting_described(key, entry.transaction.description, commissions),
+                amount=shown_delta(entry.account.normal_side, entry.amount),
+            )

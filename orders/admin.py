@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from socialshop.admin_inlines import ReadOnlyInline, in_yuan, yuan_field
 from socialshop.errors import DomainError
 
-from .choices import Actor, RefundStatus
+from .choices import Actor, Reason, RefundStatus
 from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentIssue, Refund, StatusChange
 from .services.lifecycle import order_cancel
 from .services.refunds import refund_decide, refund_retry
@@ -66,7 +66,19 @@ class FulfilmentInline(ReadOnlyInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    fields = ("changed_at", "from_status", "to_status", "refund", "fulfilment", "actor_kind", "actor", "reason")
+    fields = ("changed_at", "from_label", "to_label", "refund", "fulfilment", "actor_kind", "actor", "reason_label")
+
+    @admin.display(description=_("from status"))
+    def from_label(self, change):
+        return change.from_status_label or "—"
+
+    @admin.display(description=_("to status"))
+    def to_label(self, change):
+        return change.to_status_label
+
+    @admin.display(description=_("reason"))
+    def reason_label(self, change):
+        return change.reason_label
 
 
 def _apply(modeladmin, request, queryset, call, verb):
@@ -121,7 +133,7 @@ class OrderAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda order: order_cancel(
-                order_id=order.pk, by=request.user, actor_kind=Actor.OPERATOR, reason="cancelled by an operator"
+                order_id=order.pk, by=request.user, actor_kind=Actor.OPERATOR, reason=Reason.CANCELLED_BY_OPERATOR
             ),
             _("Cancelled"),
         )
@@ -129,7 +141,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = ("id", "order", "line", "kind", REFUND_AMOUNT, "status", "reason", "requested_at", "refunded_at")
+    list_display = ("id", "order", "line", "kind", REFUND_AMOUNT, "status", "why", "requested_at", "refunded_at")
     list_filter = ("status", "kind")
     search_fields = ("=order__id", "reference")
     list_select_related = ("order", "line")
@@ -142,6 +154,10 @@ class RefundAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("reason"))
+    def why(self, refund):
+        return refund.reason_label
 
     def _decide(self, request, queryset, approve: bool, verb):
         _apply(

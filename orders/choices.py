@@ -46,6 +46,54 @@ class RefundStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Refunded by the order's cancellation")
 
 
+class Reason(models.TextChoices):
+    """The reasons the system writes on status changes (and on the refunds
+    a cancellation opens): the value, English and stable, is what is stored;
+    the label is what people read. Reasons people type (a buyer's refund
+    request, a supplier's note) are stored and shown as typed."""
+
+    CANCELLED_BY_BUYER = "cancelled by the buyer", _("Cancelled by the buyer")
+    CANCELLED_BY_OPERATOR = "cancelled by an operator", _("Cancelled by the platform")
+    ORDER_CANCELLED = "order cancelled", _("The order was cancelled")
+    NOT_PAID_IN_TIME = "not paid in time", _("Not paid in time")
+    RECEIPT_CONFIRMED = "receipt confirmed", _("Receipt confirmed")
+    EVERY_PARCEL_SHIPPED = "every parcel shipped", _("Every parcel has shipped")
+    DELIVERED = "delivered", _("Delivered")
+    DELIVERED_AUTOMATICALLY = "delivered automatically after shipping", _("Delivered (confirmed automatically)")
+    EVERY_PARCEL_DELIVERED = "every parcel delivered", _("Every parcel has arrived")
+    COMPLETED_AUTOMATICALLY = "completed automatically after delivery", _("Completed automatically after delivery")
+    RETRY = "retry", _("Refund sent again")
+    SUPERSEDED = (
+        "order cancelled: its cancellation refunds this amount with the rest",
+        _("Refunded with the rest of the cancelled order"),
+    )
+
+
+# reasons the system writes with a detail after a fixed start: "paid: sandbox SBX…", "refunded: RF…"
+REASON_PAID = "paid: "
+REASON_REFUNDED = "refunded: "
+
+
+def reason_label(reason: str, *, parcel_shipped: bool = False) -> str:
+    """A stored reason as people read it: the system's own in their language
+    (rows written before the reasons had labels too, as their text is the
+    same), a shipment as its carrier and tracking number, anything a person
+    typed as typed."""
+    labels = dict(Reason.choices)
+    if reason in labels:
+        return str(labels[reason])
+    if reason.startswith(REASON_PAID):
+        # "paid: <provider> <transaction id>": the provider's name is ours, not the buyer's business
+        return _("Payment received (transaction %(id)s)") % {"id": reason.split()[-1]}
+    if reason.startswith(REASON_REFUNDED):
+        return _("Refunded (refund %(id)s)") % {"id": reason[len(REASON_REFUNDED) :].strip()}
+    if parcel_shipped:  # "<carrier code> <tracking number>"
+        code, _space, number = reason.partition(" ")
+        if code in Carrier.values:
+            return f"{Carrier(code).label} {number}"
+    return reason
+
+
 class RefundKind(models.TextChoices):
     AFTER_SALES = "after_sales", _("After-sales request")
     CANCELLATION = "cancellation", _("Order cancelled")

@@ -29,6 +29,7 @@ from .choices import (
     PaymentSessionStatus,
     RefundKind,
     RefundStatus,
+    reason_label,
 )
 
 MAX_QUANTITY = 99  # per line
@@ -380,6 +381,15 @@ class Refund(models.Model):
     def __str__(self):
         return _("refund #%(id)s (%(amount)s)") % {"id": self.pk, "amount": format_yuan(self.amount)}
 
+    @property
+    def reason_label(self) -> str:
+        """Why, as people read it (a cancellation's refund carries the system's reason)."""
+        return reason_label(self.reason)
+
+    @property
+    def failure_reason_label(self) -> str:
+        return reason_label(self.failure_reason)
+
 
 class StatusChange(models.Model):
     """The audit trail: every move of an order, a fulfilment group or a
@@ -419,6 +429,35 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def statuses(self) -> type[models.TextChoices]:
+        """The statuses of what moved: the refund's, the parcel's or the order's."""
+        if self.refund_id:
+            return RefundStatus
+        return FulfilmentStatus if self.fulfilment_id else OrderStatus
+
+    def _status_label(self, value: str) -> str:
+        return str(dict(self.statuses.choices).get(value, value)) if value else ""
+
+    @property
+    def subject_label(self) -> str:
+        if self.refund_id:
+            return str(_("Refund"))
+        return str(_("Parcel") if self.fulfilment_id else _("Order"))
+
+    @property
+    def from_status_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return self._status_label(self.to_status)
+
+    @property
+    def reason_label(self) -> str:
+        shipped = bool(self.fulfilment_id) and self.to_status == FulfilmentStatus.SHIPPED
+        return reason_label(self.reason, parcel_shipped=shipped)
 
     @property
     def subject(self) -> str:

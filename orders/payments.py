@@ -39,7 +39,8 @@ from .exceptions import PaymentSignatureInvalid
 from .models import SandboxCharge, SandboxRefund
 
 SANDBOX_SIGNATURE_HEADER = "X-Sandbox-Signature"
-SANDBOX_REFUND_FAILURE_REASONS = ["原路退回失败：银行卡已注销 (card closed)", "退款处理中断 (gateway busy, try again)"]
+# what a Chinese gateway answers, in its words: they reach buyers and operators as they are
+SANDBOX_REFUND_FAILURE_REASONS = ["原路退回失败：银行卡已注销", "退款处理中断，请稍后重试"]
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,9 @@ def _sandbox_refund(payment_reference: str, refund_reference: str, amount: int) 
     charge = SandboxCharge.objects.select_for_update().filter(reference=payment_reference).first()
     reason = ""
     if charge is None or charge.status != "paid":
-        reason = "原交易不存在或未支付 (no such paid transaction)"
+        reason = "原交易不存在或未支付"
     elif charge.refunded_amount + amount > charge.amount:
-        reason = "退款金额超过可退金额 (more than is left to refund)"
+        reason = "退款金额超过可退金额"
     else:
         # a share of refunds fails, picked by the reference so a retry of one reference gets the same answer
         digest = int(hashlib.sha256(refund_reference.encode()).hexdigest()[:8], 16)

@@ -21,7 +21,7 @@ from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
 
 from .cart import cart_add, cart_entries, cart_remove, cart_set
-from .choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
+from .choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundStatus
 from .exceptions import PaymentSignatureInvalid, PaymentUnknown
 from .forms import (
     AddressForm,
@@ -237,7 +237,7 @@ def order_cancel_view(request, order_id: int):
             by=request.user,
             buyer=request.user,
             actor_kind=Actor.BUYER,
-            reason="cancelled by the buyer",
+            reason=Reason.CANCELLED_BY_BUYER,
         )
     except NotFound:
         raise

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from socialshop.admin_inlines import ReadOnlyInline
 from socialshop.errors import DomainError
 
-from .choices import ShopStatus
+from .choices import ShopStatus, ShopStatusReason
 from .models import Shop, ShopProduct, ShopStatusChange
 from .services import shop_set_status
 
@@ -19,7 +19,11 @@ class ShopProductInline(ReadOnlyInline):
 
 class ShopStatusChangeInline(ReadOnlyInline):
     model = ShopStatusChange
-    fields = ("changed_at", "from_status", "to_status", "reason", "changed_by")
+    fields = ("changed_at", "from_status", "to_status", "why", "changed_by")
+
+    @admin.display(description=_("reason"))
+    def why(self, change):
+        return change.reason_label
 
 
 def _status_action(status: str, description, reason: str):
@@ -49,8 +53,8 @@ class ShopAdmin(admin.ModelAdmin):
     readonly_fields = fields  # owners edit their shops; operators change the status with the actions
     inlines = [ShopStatusChangeInline, ShopProductInline]
     actions = [
-        _status_action(ShopStatus.SUSPENDED, _("Suspend"), "suspended by an operator"),
-        _status_action(ShopStatus.OPEN, _("Lift the suspension"), "suspension lifted by an operator"),
+        _status_action(ShopStatus.SUSPENDED, _("Suspend"), ShopStatusReason.SUSPENDED),
+        _status_action(ShopStatus.OPEN, _("Lift the suspension"), ShopStatusReason.SUSPENSION_LIFTED),
     ]
 
     def has_add_permission(self, request):

@@ -8,6 +8,13 @@ class ShopStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended by the platform")
 
 
+class ShopStatusReason(models.TextChoices):
+    """Reasons the admin's actions write (the value is stored, the label is read)."""
+
+    SUSPENDED = "suspended by an operator", _("Suspended by an operator")
+    SUSPENSION_LIFTED = "suspension lifted by an operator", _("Suspension lifted by an operator")
+
+
 class ShopActor(models.TextChoices):
     """Who may move a shop: its owner opens and closes it; only operators
     suspend it or lift a suspension."""

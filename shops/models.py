@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, Sku
 from distribution.models import Reseller
 
-from .choices import SLUG_PATTERN, ShopStatus
+from .choices import SLUG_PATTERN, ShopStatus, ShopStatusReason
 
 
 class Shop(models.Model):
@@ -57,6 +57,11 @@ class ShopStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.shop_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def reason_label(self) -> str:
+        """Why, as people read it: the admin's own reasons translated, typed ones as typed."""
+        return str(dict(ShopStatusReason.choices).get(self.reason, self.reason))
 
 
 class ShopProduct(models.Model):

@@ -188,3 +188,20 @@ def test_the_audit_log_wears_the_admin_s_chinese_header_and_user_tools(client, o
 
     assert "微店分销 · 运营后台" in page and "Django" not in page
     assert 'id="user-tools"' in page and 'id="logout-form"' in page
+
+
+def test_a_withdrawal_paid_in_a_batch_names_the_batch_in_chinese(client, operator, django_capture_on_commit_callbacks):
+    from commissions.services.withdrawals import payout_batch_create
+
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 50_000, "start")
+    withdrawal = withdrawal_request(reseller=reseller, amount=20_000)
+    withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = payout_batch_create(operator=operator)
+
+    found = rows(audit_page(client, area="money"))
+
+    reasons = [reason for _phone, action, _subject, reason in found if action.endswith("打款中")]
+    assert reasons == [f"打款批次 #{batch.pk}"]
+    assert not any("batch" in " ".join(row[1:]) for row in found)

@@ -40,7 +40,7 @@ from ..exceptions import (
     ResellerNotActive,
     WithdrawalRefused,
 )
-from ..models import PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
+from ..models import PAYING_REASON, PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
 from ..payouts import payout_provider
 from ..selectors import commission_plan_in_effect
 
@@ -174,7 +174,7 @@ def payout_batch_create(*, operator: User, withdrawal_ids: list[int] | None = No
         return None
     batch = PayoutBatch.objects.create(created_by=operator)
     for withdrawal in withdrawals:
-        _transition(withdrawal, WithdrawalStatus.PAYING, actor=operator, reason=f"batch #{batch.pk}")
+        _transition(withdrawal, WithdrawalStatus.PAYING, actor=operator, reason=PAYING_REASON.format(batch=batch.pk))
     PayoutItem.objects.bulk_create(
         PayoutItem(
             batch=batch,

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -134,3 +135,64 @@ def test_only_operators_reconcile_and_only_by_post(client):
     client.force_login(OperatorFactory())
     assert client.get(reverse("commissions:reconcile_now")).status_code == 405
     assert not ReconciliationRun.objects.exists()
+
+
+def test_the_statement_says_in_chinese_what_each_movement_was_with_money_in_yuan(
+    client, django_capture_on_commit_callbacks, settings
+):
+    from commissions.services.withdrawals import payout_batch_create, withdrawal_approve, withdrawal_request
+    from orders.choices import Actor
+    from orders.services.refunds import refund_decide, refund_request
+
+    reseller = ResellerFactory()
+    shop, sku = shop_selling(shop=ShopFactory(owner=reseller), price=12_900)
+    order = place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    line = order.lines.get()
+    refund = refund_request(order_id=order.pk, line_id=line.pk, buyer=order.buyer, amount=2_900, reason="少发一件")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_decide(refund_id=refund.pk, approve=True, by=OperatorFactory(), actor_kind=Actor.OPERATOR)
+    credit_withdrawable(reseller.pk, 50_000, "start")
+    settings.PAYOUT_SANDBOX_FAILURE_RATE = 1
+    withdrawal = withdrawal_request(reseller=reseller, amount=10_000)
+    operator = OperatorFactory()
+    withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_create(operator=operator)
+    client.force_login(reseller.user)
+
+    response = client.get(reverse("commissions:statement"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    said = {row[2] for row in rows[1:]} - {"test: settled commission"}  # the test's own credit keeps its own
+    order_number = order.number
+    assert said == {
+        f"订单 {order_number}：店铺利润已赚取，售后期结束前冻结",
+        f"订单 {order_number}：第 1 级佣金已赚取，售后期结束前冻结",
+        f"订单 {order_number}：商品退款 ¥29.00，店铺利润相应扣减",
+        f"订单 {order_number}：商品退款 ¥29.00，第 1 级佣金相应扣减",
+        f"提现 #{withdrawal.pk} 已申请",
+        f"提现 #{withdrawal.pk} 打款失败，金额退回可提现",
+    }, said
+
+
+def test_a_failed_payout_tells_the_reseller_why_in_chinese_only(client, settings, django_capture_on_commit_callbacks):
+    from commissions.services.withdrawals import payout_batch_create, withdrawal_approve, withdrawal_request
+
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 100_000, "start")
+    settings.PAYOUT_SANDBOX_FAILURE_RATE = 1
+    operator = OperatorFactory()
+    for amount in (10_000, 10_100, 10_200, 10_300, 10_400):  # the sandbox picks its reason by the reference
+        withdrawal = withdrawal_request(reseller=reseller, amount=amount)
+        withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_create(operator=operator)
+    client.force_login(reseller.user)
+
+    page = client.get(reverse("commissions:money")).content.decode()
+
+    reasons = set(Withdrawal.objects.values_list("failure_reason", flat=True))
+    assert all(reason and reason in page for reason in reasons)
+    assert not any(re.search("[A-Za-z]", reason) for reason in reasons), reasons

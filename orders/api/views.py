@@ -18,7 +18,7 @@ from shops.selectors import shop_for_user
 from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 from socialshop.errors import NotFound
 
-from ..choices import Actor, FulfilmentStatus
+from ..choices import Actor, FulfilmentStatus, Reason
 from ..models import FulfilmentGroup, Order
 from ..payments import payment_provider
 from ..regions import children, provinces
@@ -313,7 +313,7 @@ class OrderCancel(APIView):
             by=request.user,
             buyer=request.user,
             actor_kind=Actor.BUYER,
-            reason=data.validated_data["reason"] or "cancelled by the buyer",
+            reason=data.validated_data["reason"] or Reason.CANCELLED_BY_BUYER,
         )
         return _order_answer(request, order_id)
 

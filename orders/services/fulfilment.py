@@ -16,7 +16,7 @@ from catalog.models import Supplier
 from socialshop.csvexport import spreadsheet_writer
 from socialshop.errors import DomainError, NotFound
 
-from ..choices import Actor, FulfilmentStatus, OrderStatus, carrier_parse
+from ..choices import Actor, FulfilmentStatus, OrderStatus, Reason, carrier_parse
 from ..events import order_event_emit, order_shipped
 from ..exceptions import InvalidTransition, ShipmentInvalid
 from ..models import FulfilmentGroup, Order
@@ -84,7 +84,11 @@ def fulfilment_ship(
         if not FulfilmentGroup.objects.filter(order=order, status=FulfilmentStatus.TO_SHIP).exists():
             if order.status == OrderStatus.PAID:
                 status_set(
-                    order, OrderStatus.SHIPPED, actor_kind=Actor.SYSTEM, reason="every parcel shipped", shipped_at=now
+                    order,
+                    OrderStatus.SHIPPED,
+                    actor_kind=Actor.SYSTEM,
+                    reason=Reason.EVERY_PARCEL_SHIPPED,
+                    shipped_at=now,
                 )
         order_event_emit(order_shipped, order_id=order.pk, fulfilment_group_id=group.pk)
     return group
@@ -98,7 +102,12 @@ def fulfilment_deliver(
         order, group = _locked(fulfilment_id, supplier)
         now = timezone.now()
         status_set(
-            group, FulfilmentStatus.DELIVERED, actor_kind=actor_kind, actor=by, reason="delivered", delivered_at=now
+            group,
+            FulfilmentStatus.DELIVERED,
+            actor_kind=actor_kind,
+            actor=by,
+            reason=Reason.DELIVERED,
+            delivered_at=now,
         )
         orders_delivered_if_complete([order], now)
     return group

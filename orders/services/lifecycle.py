@@ -18,7 +18,7 @@ from accounts.models import User
 from catalog.models import Sku
 from socialshop.errors import NotFound
 
-from ..choices import Actor, FulfilmentStatus, OrderStatus, RefundKind
+from ..choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundKind
 from ..events import order_completed, order_event_emit
 from ..exceptions import CancelNotAllowed
 from ..models import FulfilmentGroup, Order, OrderLine
@@ -87,7 +87,7 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
                         order=order,
                         line=line,
                         amount=line.refundable_amount,
-                        reason=reason or "order cancelled",
+                        reason=reason or Reason.ORDER_CANCELLED,
                         kind=RefundKind.CANCELLATION,
                         actor_kind=actor_kind,
                         actor=by,
@@ -117,7 +117,7 @@ def order_confirm_receipt(*, order_id: int, buyer: User) -> Order:
                 FulfilmentStatus.DELIVERED,
                 actor_kind=Actor.BUYER,
                 actor=buyer,
-                reason="receipt confirmed",
+                reason=Reason.RECEIPT_CONFIRMED,
                 delivered_at=now,
             )
         status_set(
@@ -125,7 +125,7 @@ def order_confirm_receipt(*, order_id: int, buyer: User) -> Order:
             OrderStatus.COMPLETED,
             actor_kind=Actor.BUYER,
             actor=buyer,
-            reason="receipt confirmed",
+            reason=Reason.RECEIPT_CONFIRMED,
             delivered_at=order.delivered_at or now,
             **_completed_fields(now),
         )
@@ -151,7 +151,7 @@ def orders_expire_unpaid(*, now: datetime | None = None, batch_size: int = BATCH
     default) and give their stock back. Returns how many."""
     now = now or timezone.now()
     cutoff = now - order_settings_get().unpaid_expiry
-    reason = "not paid in time"
+    reason = Reason.NOT_PAID_IN_TIME
 
     def expire(orders: list[Order]) -> int:
         ids = status_set_many(
@@ -178,7 +178,7 @@ def orders_auto_complete(*, now: datetime | None = None, batch_size: int = BATCH
             orders,
             OrderStatus.COMPLETED,
             actor_kind=Actor.SYSTEM,
-            reason="completed automatically after delivery",
+            reason=Reason.COMPLETED_AUTOMATICALLY,
             completed_at=now,
             after_sales_ends_at=now + settings.after_sales_window,
         )
@@ -206,7 +206,7 @@ def fulfilments_auto_deliver(*, now: datetime | None = None, batch_size: int = B
             groups,
             FulfilmentStatus.DELIVERED,
             actor_kind=Actor.SYSTEM,
-            reason="delivered automatically after shipping",
+            reason=Reason.DELIVERED_AUTOMATICALLY,
             delivered_at=now,
         )
         orders_delivered_if_complete(orders, now)
@@ -231,6 +231,6 @@ def orders_delivered_if_complete(orders: list[Order], now: datetime) -> list[int
         [order for order in orders if order.pk in complete],
         OrderStatus.DELIVERED,
         actor_kind=Actor.SYSTEM,
-        reason="every parcel delivered",
+        reason=Reason.EVERY_PARCEL_DELIVERED,
         delivered_at=now,
     )

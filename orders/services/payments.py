@@ -18,7 +18,7 @@ from distribution.selectors import reseller_upline_columns, reseller_upline_read
 from distribution.services import reseller_sale_record
 from socialshop.errors import NotFound
 
-from ..choices import Actor, OrderStatus, PaymentIssueKind, PaymentSessionStatus
+from ..choices import REASON_PAID, Actor, OrderStatus, PaymentIssueKind, PaymentSessionStatus
 from ..events import order_event_emit, order_paid, payment_issue
 from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
 from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
@@ -157,7 +157,7 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         order,
         OrderStatus.PAID,
         actor_kind=Actor.SYSTEM,
-        reason=f"paid: {session.provider} {notice.transaction_id}",
+        reason=f"{REASON_PAID}{session.provider} {notice.transaction_id}",
         paid_at=paid_at,
         paid_amount=order.total_amount,
     )

@@ -24,7 +24,7 @@ from distribution.services import reseller_sale_record
 from socialshop.errors import NotFound
 from socialshop.money import format_yuan
 
-from ..choices import REFUND_SUPERSEDABLE, Actor, OrderStatus, RefundKind, RefundStatus
+from ..choices import REASON_REFUNDED, REFUND_SUPERSEDABLE, Actor, OrderStatus, Reason, RefundKind, RefundStatus
 from ..events import order_event_emit, order_refunded, refund_approved
 from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundTooLarge
 from ..models import Order, OrderLine, Refund
@@ -32,7 +32,6 @@ from ..payments import payment_provider
 from .states import row_locked_with_order, status_created, status_set
 
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
-SUPERSEDED_REASON = "order cancelled: its cancellation refunds this amount with the rest"
 
 
 def _reference() -> str:
@@ -148,7 +147,7 @@ def refund_retry(*, refund_id: int, by: User) -> Refund:
             RefundStatus.APPROVED,
             actor_kind=Actor.OPERATOR,
             actor=by,
-            reason="retry",
+            reason=Reason.RETRY,
             reference=_reference(),
             failure_reason="",
         )
@@ -169,7 +168,7 @@ def refunds_supersede(*, order: Order, actor_kind: str, actor: User | None) -> l
         Refund.objects.select_for_update().filter(order=order, status__in=REFUND_SUPERSEDABLE).order_by("pk")
     )
     for refund in refunds:
-        status_set(refund, RefundStatus.SUPERSEDED, actor_kind=actor_kind, actor=actor, reason=SUPERSEDED_REASON)
+        status_set(refund, RefundStatus.SUPERSEDED, actor_kind=actor_kind, actor=actor, reason=Reason.SUPERSEDED)
         OrderLine.objects.filter(pk=refund.line_id).update(
             refund_pending_amount=F("refund_pending_amount") - refund.amount
         )
@@ -211,7 +210,7 @@ def refund_execute(*, refund_id: int) -> Refund:
             refund,
             RefundStatus.SUCCEEDED,
             actor_kind=Actor.SYSTEM,
-            reason=f"refunded: {result.provider_reference}",
+            reason=f"{REASON_REFUNDED}{result.provider_reference}",
             provider_reference=result.provider_reference,
             refunded_at=timezone.now(),
         )

@@ -4,6 +4,7 @@ shipments."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -149,6 +150,41 @@ def test_the_buyer_sees_the_tracking_number(client, django_capture_on_commit_cal
 
     assert "SF7777777777" in page
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
+
+
+def test_the_order_history_names_statuses_and_reasons_in_chinese(client, django_capture_on_commit_callbacks):
+    # given an order paid, shipped by its supplier and received, and another the buyer cancelled after paying
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    order, cancelled = place(buyer=buyer, shop=shop, sku=sku), place(buyer=buyer, shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+        pay(cancelled)
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+    _log_in(client, staff)
+    client.post(f"/supplier/orders/{order.fulfilments.get().pk}/ship/", {"carrier": "SF", "tracking_number": "SF7777"})
+    client.logout()
+    _log_in(client, buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/orders/{order.pk}/confirm-receipt/")
+        client.post(f"/orders/{cancelled.pk}/cancel/")
+
+    # when the buyer reads both orders
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    cancelled_page = client.get(f"/orders/{cancelled.pk}/").content.decode()
+
+    # then every move reads as statuses' names and the system's reasons in Chinese, no raw value
+    history = page.split('<ul class="history">', 1)[1].split("</ul>", 1)[0]
+    assert "订单 待付款 → 待发货 · 支付成功（交易号 SBX" in history
+    assert "包裹 待发货 → 已发货 · 顺丰速运 SF7777" in history
+    assert "订单 待发货 → 已发货 · 所有包裹已发出" in history
+    assert "已确认收货" in history
+    assert not re.findall(r"[a-z_]{4,}", history), history  # pending_payment, every parcel shipped, sandbox …
+    cancelled_history = cancelled_page.split('<ul class="history">', 1)[1].split("</ul>", 1)[0]
+    assert "买家取消" in cancelled_history and not re.findall(r"[a-z_]{4,}", cancelled_history)
+    refunds = cancelled_page.split("<h2>退款</h2>", 1)[1].split("</div>", 1)[0]
+    assert "买家取消" in refunds and "cancelled" not in refunds
 
 
 def test_the_supplier_portal_lists_paid_parcels_and_ships_from_a_csv(client, django_capture_on_commit_callbacks):
