@@ -1,10 +1,11 @@
 import math
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -62,6 +63,13 @@ class LogInView(auth_views.LoginView):
 
     def _throttles(self):
         return [throttle() for throttle in self.throttle_classes]
+
+    def get_default_redirect_url(self):
+        """Where a log-in without ``next`` lands: a reseller in its shop
+        (``RESELLER_LOGIN_REDIRECT_URL``), anyone else on the home page."""
+        if self.request.user.is_authenticated and self.request.user.is_reseller:
+            return resolve_url(settings.RESELLER_LOGIN_REDIRECT_URL)
+        return super().get_default_redirect_url()
 
 
 class LogOutView(auth_views.LogoutView):

@@ -396,9 +396,13 @@ def pick_toggle_hidden(request, pick_id: int):
 
 
 @own_shop_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pick_remove(request, pick_id: int):
+    """Removing a pick asks first: the dashboard's link opens this page (no
+    script needed), whose button removes it."""
     pick = _own_pick(request, pick_id)
+    if request.method == "GET":
+        return render(request, "shops/manage/pick_remove.html", {"pick": pick})
     title = pick.product.title
     shop_pick_remove(pick=pick)
     messages.success(request, _("“%(title)s” was removed from your shop.") % {"title": title})

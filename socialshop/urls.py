@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
+    path("accounts/", views.account, name="account"),
     path("accounts/", include("accounts.urls")),
     path("", include("distribution.urls")),
     path("supplier/", include("catalog.urls")),

@@ -1,5 +1,7 @@
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext
 from django.views import defaults
 
@@ -12,6 +14,18 @@ HOME_SHOP_COUNT = 24
 
 def home(request):
     return render(request, "home.html", {"shops": shop_list_public()[:HOME_SHOP_COUNT]})
+
+
+@login_required
+def account(request):
+    """The account page: who is logged in, and every page of theirs (the top
+    bar keeps one line on a phone by linking here)."""
+    return render(request, "account.html")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links: the icon among the static files."""
+    return redirect(static("favicon.ico"))
 
 
 def page_not_found(request, exception):

@@ -17,6 +17,8 @@ from conftest import PHONE_VIEWPORT
 from distribution.tests.factories import ResellerFactory
 from orders.services.refunds import refund_request
 from orders.tests.factories import pay, place, shop_selling
+from shops.models import ShopProduct
+from shops.tests.factories import ShopFactory, ShopProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +56,14 @@ def log_in(page, base: str, phone_number: str, next_path: str = "") -> None:
 
 def width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+# what a thumb can hit: every visible link, button and field at least 32 px tall
+SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea')]
+    .filter(element => element.type !== 'hidden' && getComputedStyle(element).visibility !== 'hidden')
+    .map(element => [element, element.getBoundingClientRect()])
+    .filter(([element, box]) => box.width > 0 && box.height > 0 && box.height < 32)
+    .map(([element, box]) => `${element.outerHTML.slice(0, 80)} (${box.height} px)`)"""
 
 
 @pytest.fixture
@@ -133,3 +143,56 @@ def test_desktop_keeps_the_tables(live_server, desktop, supplier_world, audit_wo
     log_in(desktop, live_server.url, audit_world.phone)
     desktop.goto(f"{live_server.url}/ops/audit/")
     assert desktop.locator(".ops-stack thead").is_visible()
+
+
+@pytest.fixture
+def reseller_with_a_shop():
+    reseller = ResellerFactory(user__nickname="林小美")
+    shop = ShopFactory(owner=reseller, name="小美的好物分享")
+    picks = [
+        ShopProductFactory(shop=shop, product__title=title) for title in ("真丝印花连衣裙", "高原蜂蜜 500g", "普洱茶饼")
+    ]
+    return reseller, picks
+
+
+def test_a_reseller_logs_in_to_its_shop_which_fits_a_thumb(live_server, phone, reseller_with_a_shop, screenshot_dir):
+    reseller, picks = reseller_with_a_shop
+
+    log_in(phone, live_server.url, reseller.user.phone)
+
+    assert phone.url == f"{live_server.url}/my-shop/"  # no ?next=: the reseller's own place
+    bar = phone.eval_on_selector_all(
+        ".topbar a",
+        "links => links.map(link => { const box = link.getBoundingClientRect(); return [box.top, box.right]; })",
+    )
+    assert len({round(top) for top, _right in bar}) == 1, bar  # the menu is one line
+    assert max(right for _top, right in bar) <= PHONE_VIEWPORT["width"]
+    assert phone.locator(".topbar a[href='/my-shop/']").is_visible()
+    assert phone.locator(".topbar a[href='/accounts/api-tokens/']").count() == 0
+    assert phone.evaluate(SMALL_TARGETS) == []
+    assert width(phone) <= PHONE_VIEWPORT["width"]
+    phone.screenshot(path=screenshot_dir / "my-shop-phone.png", full_page=True)
+
+
+def test_removing_a_pick_asks_first_without_a_script(live_server, phone, reseller_with_a_shop):
+    reseller, picks = reseller_with_a_shop
+    log_in(phone, live_server.url, reseller.user.phone)
+
+    phone.click(f"#pick-{picks[1].pk} a[href$='/remove/']")
+
+    assert phone.url.endswith(f"/my-shop/picks/{picks[1].pk}/remove/")
+    assert ShopProduct.objects.filter(pk=picks[1].pk).exists()  # asked, not removed
+    assert phone.evaluate(SMALL_TARGETS) == []
+    phone.click("#confirm-remove")
+    phone.wait_for_url(f"{live_server.url}/my-shop/")
+    assert not ShopProduct.objects.filter(pk=picks[1].pk).exists()
+    assert phone.locator(".pick").count() == 2
+
+
+def test_the_site_has_an_icon(live_server, phone):
+    response = phone.goto(f"{live_server.url}/favicon.ico")
+
+    assert response.status == 200 and response.headers["content-type"].startswith("image/")
+    phone.goto(f"{live_server.url}/")
+    icon = phone.get_attribute("link[rel=icon]", "href")
+    assert phone.request.get(f"{live_server.url}{icon}").ok

@@ -56,6 +56,23 @@ def test_log_in_with_phone_and_password_then_log_out(client):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    ("role", "query", "lands_on"),
+    [
+        ("reseller", "", "/my-shop/"),
+        ("reseller", "?next=/team/", "/team/"),
+        ("customer", "", "/"),
+        ("supplier_staff", "", "/"),
+    ],
+)
+def test_a_reseller_lands_in_its_shop_unless_next_says_otherwise(client, role, query, lands_on):
+    UserFactory(phone="13800138000", role=role)
+
+    response = client.post(reverse("accounts:login") + query, {"username": "13800138000", "password": PASSWORD})
+
+    assert response.status_code == 302 and response["Location"] == lands_on
+
+
 def test_a_wrong_password_is_a_form_error(client):
     UserFactory(phone="13800138000")
 

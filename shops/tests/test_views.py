@@ -276,12 +276,28 @@ def test_the_owner_orders_hides_and_removes_picks(client, reseller):
     assert list(shop.picks.values_list("pk", flat=True)) == [first.pk]
 
 
+def test_removing_a_pick_asks_first(client, reseller):
+    shop = ShopFactory(owner=reseller)
+    pick = ShopProductFactory(shop=shop, product__title="高原蜂蜜 500g")
+    dashboard = page(client.get(reverse("shops:manage")))
+    remove = reverse("shops:pick_remove", args=[pick.pk])
+
+    asked = client.get(remove)
+
+    assert f'<a href="{remove}">' in dashboard  # a link to the question, not a button that removes
+    assert asked.status_code == 200 and "从店铺删除“高原蜂蜜 500g”？" in page(asked)
+    assert ShopProduct.objects.filter(pk=pick.pk).exists()
+    assert client.post(remove).status_code == 302
+    assert not ShopProduct.objects.filter(pk=pick.pk).exists()
+
+
 def test_another_shops_pick_is_not_found(client, reseller):
     ShopFactory(owner=reseller)
     theirs = ShopProductFactory()
 
     assert client.get(reverse("shops:pick_edit", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("shops:pick_remove", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("shops:pick_remove", args=[theirs.pk])).status_code == 404
     assert ShopProduct.objects.filter(pk=theirs.pk).exists()
 
 

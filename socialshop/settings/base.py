@@ -130,6 +130,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
+RESELLER_LOGIN_REDIRECT_URL = "shops:manage"  # a reseller logging in without ?next= lands in its shop
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
