@@ -115,7 +115,7 @@ class ProductStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self):
-        return f"{self.product_id}: {self.from_status} → {self.to_status}"
+        return f"{self.product_id}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class ProductImage(models.Model):

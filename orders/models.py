@@ -428,7 +428,7 @@ class StatusChange(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.order_id}: {self.from_status_label or '—'} → {self.to_status_label}"
 
     @property
     def statuses(self) -> type[models.TextChoices]:

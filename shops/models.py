@@ -56,7 +56,7 @@ class ShopStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self):
-        return f"{self.shop_id}: {self.from_status} → {self.to_status}"
+        return f"{self.shop_id}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
     @property
     def reason_label(self) -> str:
