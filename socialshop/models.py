@@ -64,3 +64,22 @@ class EventReceipt(models.Model):
 
     def __str__(self):
         return f"{self.consumer}: event {self.event_id} {self.status}"
+
+
+class EventCursor(models.Model):
+    """Where a consumer's search for work starts: every event of its types
+    with a smaller id is handled or parked, and older than the safety
+    margin (a transaction still open when a later event committed keeps
+    its smaller id; the margin lets it commit before the cursor passes it).
+    Only an optimisation: without it the consumer scans from the start."""
+
+    consumer = models.CharField(_("consumer"), max_length=64, primary_key=True)
+    handled_below = models.BigIntegerField(_("handled below"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+
+    def __str__(self):
+        return f"{self.consumer}: handled below {self.handled_below}"
