@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
+from socialshop.json_input import json_input_parse
 from socialshop.signing import signature_header, signature_verify
 
 from .exceptions import PaymentSignatureInvalid
@@ -78,7 +79,8 @@ class PaymentProvider(Protocol):
         """Open a payment; answer the URL to send the shopper to. Idempotent by ``reference``."""
 
     def notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
-        """Verify and read a callback; PaymentSignatureInvalid when it is not the provider's."""
+        """Verify and read a callback; PaymentSignatureInvalid when it is not the provider's. A JSON
+        body is read with ``socialshop.json_input.json_input_parse`` (its limits' errors pass through)."""
 
     def refund_create(self, *, payment_reference: str, refund_reference: str, amount: int) -> RefundResult:
         """Send ``amount`` fen of that payment back; idempotent by ``refund_reference``."""
@@ -116,7 +118,7 @@ class SandboxPaymentProvider:
         ):
             raise PaymentSignatureInvalid()
         try:
-            data = json.loads(body)
+            data = json_input_parse(body)  # too large or too deep: JsonInputRefused, answered as itself
             return PaymentNotice(
                 reference=str(data["reference"]),
                 transaction_id=str(data["transaction_id"]),
