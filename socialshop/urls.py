@@ -45,6 +45,7 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}))
 
 handler404 = "socialshop.views.page_not_found"
+handler500 = "socialshop.views.server_error"
 
 admin.site.site_header = "Social shop operations"
 admin.site.site_title = "Social shop"
