@@ -90,6 +90,14 @@ def payment_provider() -> PaymentProvider:
     return import_string(settings.PAYMENT_PROVIDER)()
 
 
+def payment_sandbox_configured() -> bool:
+    """Is the sandbox the provider that collects payments? Its cashier page
+    is routed only then (orders/urls.py); production settings refuse it
+    unless ``PAYMENT_SANDBOX_IN_PRODUCTION`` is on. Read from the setting's
+    name, as the settings do (they cannot import this module)."""
+    return settings.PAYMENT_PROVIDER == f"{SandboxPaymentProvider.__module__}.{SandboxPaymentProvider.__qualname__}"
+
+
 class SandboxPaymentProvider:
     name = "sandbox"
 

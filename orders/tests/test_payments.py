@@ -222,6 +222,24 @@ def test_a_signed_callback_over_the_json_size_limit_answers_413(client, settings
     assert response.status_code == 413 and response.json()["code"] == "json_too_large"
 
 
+class StandInGateway:
+    """A provider that is not the sandbox (the real ones come later)."""
+
+    name = "gateway"
+
+
+def test_the_sandbox_callback_is_not_answered_when_another_provider_collects(client, settings):
+    order = _order()
+    body, headers = pay_notice(order)
+    settings.PAYMENT_PROVIDER = f"{__name__}.StandInGateway"
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
 def test_opening_the_payment_twice_gives_back_the_open_one():
     order = _order()
 
