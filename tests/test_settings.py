@@ -73,6 +73,20 @@ def test_database_and_broker_come_from_the_environment():
     assert values["debug"] is False
 
 
+@pytest.mark.parametrize(("redis", "broker"), [("redis://cache.internal:6379/2", None), ("", "memory://")])
+def test_the_test_settings_take_their_broker_from_redis_url_not_from_the_shell(redis, broker):
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="socialshop.settings.test",
+        REDIS_URL=redis,
+        CELERY_BROKER_URL="redis://127.0.0.1:6390/0",  # what a developer's shell may export for other work
+        CELERY_RESULT_BACKEND="redis://127.0.0.1:6390/1",
+    )
+
+    values = json.loads(_run(PRINT_SETTINGS, env).stdout)
+
+    assert values["broker"] == (broker or redis)
+
+
 def _production_env(**extra) -> dict:
     return _clean_env(
         DJANGO_SETTINGS_MODULE="socialshop.settings.production",
