@@ -1,11 +1,12 @@
-import math
-
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from socialshop.errors import DomainError
@@ -13,7 +14,7 @@ from socialshop.errors import DomainError
 from .forms import ApiTokenForm, LogInForm, SignUpForm
 from .models import ApiToken
 from .services import api_token_create, api_token_revoke, user_create
-from .throttles import LogInAccountThrottle, LogInAddressThrottle
+from .throttles import log_in_retry_after
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,26 +43,43 @@ class LogInView(auth_views.LoginView):
     template_name = "accounts/log_in.html"
     authentication_form = LogInForm
     redirect_authenticated_user = True
-    throttle_classes = (LogInAccountThrottle, LogInAddressThrottle)
 
     def post(self, request, *args, **kwargs):
-        waits = [throttle.wait() for throttle in self._throttles() if not throttle.allow_request(request, self)]
-        if waits:
-            retry_after = math.ceil(max(wait or 1 for wait in waits))
-            form = self.get_form()
-            form.errors.clear()
-            response = render(
-                request,
-                self.template_name,
-                {"form": form, "throttled_for": retry_after, "next": self.get_redirect_url()},
-                status=429,
-            )
-            response["Retry-After"] = str(retry_after)
-            return response
+        retry_after = log_in_retry_after(request)
+        if retry_after:
+            return log_in_refused(request, retry_after=retry_after, next_url=self.get_redirect_url())
         return super().post(request, *args, **kwargs)
 
-    def _throttles(self):
-        return [throttle() for throttle in self.throttle_classes]
+
+@never_cache
+def admin_log_in(request):
+    """The operators' log-in (``/admin/login/``): the admin's own page,
+    behind the site log-in's throttle, so an operator's password is no
+    easier to guess than anyone's."""
+    if request.method == "POST":
+        retry_after = log_in_retry_after(request)
+        if retry_after:
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = reverse("admin:index")
+            return log_in_refused(request, retry_after=retry_after, next_url=next_url)
+    return admin.site.login(request)
+
+
+def log_in_refused(request, *, retry_after: int, next_url: str):
+    """The log-in page for an attempt over the limit: 429 with Retry-After,
+    the typed number kept, the password not checked (an unbound form)."""
+    form = LogInForm(request, initial={"username": request.POST.get("username", "")})
+    response = render(
+        request,
+        "accounts/log_in.html",
+        {"form": form, "throttled_for": retry_after, "next": next_url},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class LogOutView(auth_views.LogoutView):

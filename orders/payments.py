@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
+from socialshop.json_input import json_input_parse
 from socialshop.signing import signature_header, signature_verify
 
 from .exceptions import PaymentSignatureInvalid
@@ -78,7 +79,8 @@ class PaymentProvider(Protocol):
         """Open a payment; answer the URL to send the shopper to. Idempotent by ``reference``."""
 
     def notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
-        """Verify and read a callback; PaymentSignatureInvalid when it is not the provider's."""
+        """Verify and read a callback; PaymentSignatureInvalid when it is not the provider's. A JSON
+        body is read with ``socialshop.json_input.json_input_parse`` (its limits' errors pass through)."""
 
     def refund_create(self, *, payment_reference: str, refund_reference: str, amount: int) -> RefundResult:
         """Send ``amount`` fen of that payment back; idempotent by ``refund_reference``."""
@@ -86,6 +88,14 @@ class PaymentProvider(Protocol):
 
 def payment_provider() -> PaymentProvider:
     return import_string(settings.PAYMENT_PROVIDER)()
+
+
+def payment_sandbox_configured() -> bool:
+    """Is the sandbox the provider that collects payments? Its cashier page
+    is routed only then (orders/urls.py); production settings refuse it
+    unless ``PAYMENT_SANDBOX_IN_PRODUCTION`` is on. Read from the setting's
+    name, as the settings do (they cannot import this module)."""
+    return settings.PAYMENT_PROVIDER == f"{SandboxPaymentProvider.__module__}.{SandboxPaymentProvider.__qualname__}"
 
 
 class SandboxPaymentProvider:
@@ -116,7 +126,7 @@ class SandboxPaymentProvider:
         ):
             raise PaymentSignatureInvalid()
         try:
-            data = json.loads(body)
+            data = json_input_parse(body)  # too large or too deep: JsonInputRefused, answered as itself
             return PaymentNotice(
                 reference=str(data["reference"]),
                 transaction_id=str(data["transaction_id"]),

@@ -19,6 +19,7 @@ from catalog.views import supplier_staff_required
 from shops.selectors import shop_for_user
 from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
+from socialshop.json_input import JsonInputRefused
 
 from .cart import cart_add, cart_entries, cart_remove, cart_set
 from .choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
@@ -319,7 +320,8 @@ def sandbox_pay(request, reference: str):
 @require_POST
 def payment_notify(request, provider: str):
     """The provider's asynchronous callback. 400 (and a log line) for a bad
-    signature or a refused amount; 200 for anything applied or already
+    signature or a refused amount, 400/413 for a body beyond the JSON limits
+    (socialshop.json_input); 200 for anything applied or already
     applied, so the provider stops retrying."""
     gateway = payment_provider()
     if provider != gateway.name:
@@ -330,8 +332,8 @@ def payment_notify(request, provider: str):
     except PaymentSignatureInvalid as error:
         logger.warning("payment callback refused: bad signature from %s", request.META.get("REMOTE_ADDR"))
         return JsonResponse(error_body(error.code, str(error.message)), status=400)
-    except PaymentUnknown as error:
-        return JsonResponse(error_body(error.code, str(error.message)), status=404)
+    except (PaymentUnknown, JsonInputRefused) as error:
+        return JsonResponse(error_body(error.code, str(error.message)), status=error.http_status)
     if outcome == MISMATCH:
         return JsonResponse(
             error_body("payment_mismatch", _("The paid amount or currency does not match the order.")), status=400

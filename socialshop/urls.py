@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import admin_log_in
+
 from . import views
 from .health import healthz
 
@@ -34,6 +36,8 @@ urlpatterns = [
     path("", include("commissions.urls")),
     path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # the admin's log-in page behind the site log-in's throttle; before admin.site.urls, which would match it
+    path("admin/login/", admin_log_in, name="admin_log_in"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # the split view serves Swagger UI's set-up script as a file, so the page needs no inline script (CSP)
@@ -45,6 +49,7 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}))
 
 handler404 = "socialshop.views.page_not_found"
+handler500 = "socialshop.views.server_error"
 
 admin.site.site_header = "Social shop operations"
 admin.site.site_title = "Social shop"

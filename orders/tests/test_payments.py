@@ -198,6 +198,48 @@ def test_an_unknown_payment_reference_is_not_found(client, settings):
     assert _deliver(client, body, headers).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 2000 + b"]" * 2000, b'{"reference":' * 2000 + b"1" + b"}" * 2000],
+    ids=["arrays", "objects"],
+)
+def test_a_signed_callback_nested_too_deep_answers_400_not_500(client, settings, body):
+    headers = {SANDBOX_SIGNATURE_HEADER: signature_header(secret=settings.PAYMENT_SANDBOX_SECRET, body=body)}
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "json_too_deep"
+
+
+def test_a_signed_callback_over_the_json_size_limit_answers_413(client, settings):
+    settings.JSON_BODY_MAX_BYTES = 1024
+    body = json.dumps({"reference": "P" * 2000}).encode()
+    headers = {SANDBOX_SIGNATURE_HEADER: signature_header(secret=settings.PAYMENT_SANDBOX_SECRET, body=body)}
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 413 and response.json()["code"] == "json_too_large"
+
+
+class StandInGateway:
+    """A provider that is not the sandbox (the real ones come later)."""
+
+    name = "gateway"
+
+
+def test_the_sandbox_callback_is_not_answered_when_another_provider_collects(client, settings):
+    order = _order()
+    body, headers = pay_notice(order)
+    settings.PAYMENT_PROVIDER = f"{__name__}.StandInGateway"
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
 def test_opening_the_payment_twice_gives_back_the_open_one():
     order = _order()
 

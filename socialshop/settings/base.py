@@ -166,6 +166,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Any request body above this is refused before it is read (413); uploads
 # themselves are at most 8 MB (catalog.images).
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# JSON from outside (API request bodies, payment providers' callbacks) is read
+# within these limits (socialshop/json_input.py): larger answers 413, deeper 400.
+JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=1024 * 1024)
+JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=64)
 
 # --- money --------------------------------------------------------------
 
@@ -299,6 +303,12 @@ REST_FRAMEWORK = {
     # how many proxies in front append to X-Forwarded-For; 0 trusts only REMOTE_ADDR
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, with JSON read within the limits of socialshop/json_input.py
+    "DEFAULT_PARSER_CLASSES": [
+        "socialshop.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "socialshop.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
