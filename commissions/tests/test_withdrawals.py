@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import OperatorFactory
-from commissions.choices import PayoutBatchStatus, WithdrawalStatus
+from commissions.choices import OPERATOR, WITHDRAWAL_TRANSITIONS, PayoutBatchStatus, WithdrawalStatus
 from commissions.exceptions import (
     BelowMinimumWithdrawal,
     InsufficientBalance,
@@ -12,7 +12,7 @@ from commissions.exceptions import (
     ResellerNotActive,
     WithdrawalRefused,
 )
-from commissions.models import CommissionPlan, SandboxPayoutRecord, Withdrawal
+from commissions.models import CommissionPlan, SandboxPayoutRecord, Withdrawal, WithdrawalStatusChange
 from commissions.payouts import SANDBOX_FAILURE_REASONS
 from commissions.services.withdrawals import (
     payout_batch_create,
@@ -159,6 +159,37 @@ def test_only_declared_moves_are_allowed(reseller):
 
     assert refused.value.extra["current_state"] == WithdrawalStatus.REJECTED
     assert balances(reseller.pk)["withdrawable"] == 50_000  # the reject's return happened once
+
+
+OPERATOR_MOVES = {
+    WithdrawalStatus.APPROVED: lambda operator, pk: withdrawal_approve(operator=operator, withdrawal_id=pk),
+    WithdrawalStatus.REJECTED: lambda operator, pk: withdrawal_reject(operator=operator, withdrawal_id=pk, reason="no"),
+}
+
+
+@pytest.mark.parametrize("target", list(OPERATOR_MOVES))
+@pytest.mark.parametrize("start", WithdrawalStatus.values)
+def test_an_operator_decides_exactly_where_the_table_lets_it(reseller, start, target):
+    withdrawal = withdrawal_request(reseller=reseller, amount=20_000)
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(status=start)
+    operator = OperatorFactory()
+    allowed = OPERATOR in WITHDRAWAL_TRANSITIONS.get((start, target), ())
+
+    if allowed:
+        OPERATOR_MOVES[target](operator, withdrawal.pk)
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            OPERATOR_MOVES[target](operator, withdrawal.pk)
+        assert refused.value.extra["current_state"] == start
+
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == (target if allowed else start)
+    assert list(
+        WithdrawalStatusChange.objects.filter(withdrawal=withdrawal).values_list("from_status", "to_status")
+    ) == [
+        ("", WithdrawalStatus.REQUESTED),
+        *([(start, target)] if allowed else []),
+    ]
 
 
 def _in_threads(count, work):
