@@ -46,6 +46,14 @@ WITHDRAWAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (WithdrawalStatus.PAYING, WithdrawalStatus.FAILED): frozenset({SYSTEM}),
 }
 
+# the decisions a reseller hears of (the ``withdrawal.decided`` event)
+WITHDRAWAL_DECIDED = (
+    WithdrawalStatus.APPROVED,
+    WithdrawalStatus.REJECTED,
+    WithdrawalStatus.PAID,
+    WithdrawalStatus.FAILED,
+)
+
 
 class PayoutBatchStatus(models.TextChoices):
     OPEN = "open", _("Being paid")

@@ -8,7 +8,8 @@ Money follows the ledger (docs/commissions.md):
 
 Every posting is keyed by the withdrawal, every state change goes through
 the transition kernel (``_transition`` for withdrawals: the declared table,
-an audit row; the same kernel for payout items and batches), and a payout is asked of the provider
+an audit row, and for a decision the ``withdrawal.decided`` event; the same
+kernel for payout items and batches), and a payout is asked of the provider
 with the item's stable reference, so nothing is paid twice: not when a task
 runs twice, not when two workers take one batch.
 """
@@ -34,7 +35,8 @@ from socialshop.money import format_yuan
 from socialshop.states import SYSTEM, state_set, state_set_query
 
 from ..calculations import withdrawal_fee
-from ..choices import OPERATOR, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus
+from ..choices import OPERATOR, WITHDRAWAL_DECIDED, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus
+from ..events import withdrawal_decided_event
 from ..exceptions import (
     BelowMinimumWithdrawal,
     IdempotencyKeyReused,
@@ -69,7 +71,7 @@ def _transition(withdrawal: Withdrawal, to_status: str, *, actor: User | None, r
     """The one writer of ``Withdrawal.status``, through the kernel; the row
     must be locked. An operator (``actor``) decides and batches; the payout
     provider's answer (no actor) pays or fails. Each move adds its
-    WithdrawalStatusChange."""
+    WithdrawalStatusChange; a decision also writes ``withdrawal.decided``."""
     now = timezone.now()
     fields = {}
     if to_status in (WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED):
@@ -84,6 +86,7 @@ def _transition(withdrawal: Withdrawal, to_status: str, *, actor: User | None, r
         machine=WITHDRAWAL_MACHINE,
         actor_kind=SYSTEM if actor is None else OPERATOR,
         audit=partial(_audit, actor, reason),
+        event=withdrawal_decided_event if to_status in WITHDRAWAL_DECIDED else None,
         **fields,
     )
 
