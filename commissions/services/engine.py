@@ -32,11 +32,13 @@ from orders.events import order_paid
 from orders.models import Order, OrderLine, Refund
 from socialshop.models import Event
 from socialshop.money import proportion_of
+from socialshop.states import SYSTEM, state_set_many, state_set_query
 
 from ..calculations import LineMoney, amount_after_refund, line_split
 from ..choices import CommissionKind, CommissionState
 from ..models import Commission, SupplierPayable
 from ..selectors import commission_plan_in_effect, commission_shares_for
+from .states import COMMISSION_MACHINE
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +216,7 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
         .order_by("pk")
     )
     changes = []  # (commission, delta, account kind)
+    used_up = []  # frozen commissions a refund took all of: cancelled
     for commission in commissions:
         line = lines[commission.order_line_id]
         target = amount_after_refund(
@@ -225,7 +228,7 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
         if commission.state == CommissionState.FROZEN:
             commission.reversed_amount += delta
             if commission.net_amount == 0:
-                commission.state = CommissionState.CANCELLED
+                used_up.append(commission)
             changes.append((commission, delta, AccountKind.RESELLER_FROZEN, line.refunded_amount))
         else:  # settled: the money is withdrawable (or gone): claw it back, even into a negative balance
             commission.clawed_back_amount += delta
@@ -233,8 +236,9 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
     if not changes:
         return 0
     Commission.objects.bulk_update(
-        [commission for commission, *_ in changes], ["reversed_amount", "clawed_back_amount", "state"]
+        [commission for commission, *_ in changes], ["reversed_amount", "clawed_back_amount"]
     )
+    state_set_many(Commission, used_up, CommissionState.CANCELLED, machine=COMMISSION_MACHINE, actor_kind=SYSTEM)
     accounts = ledger_accounts(
         keys=[(AccountKind.PLATFORM_COMMISSION_EXPENSE, None)]
         + [(kind, commission.beneficiary_id) for commission, _delta, kind, _refunded in changes]
@@ -311,8 +315,11 @@ def commissions_settle_matured(*, now: datetime | None = None, batch_size: int =
             )
             if not batch:
                 break
-            Commission.objects.filter(pk__in=[row[0] for row in batch], state=CommissionState.FROZEN).update(
-                state=CommissionState.SETTLED,
+            state_set_query(  # one conditional UPDATE of the batch: frozen → settled, from the table
+                Commission.objects.filter(pk__in=[row[0] for row in batch]),
+                CommissionState.SETTLED,
+                machine=COMMISSION_MACHINE,
+                actor_kind=SYSTEM,
                 settled_at=timezone.now(),  # when it happened; ``now`` only decides maturity
             )
             accounts = ledger_accounts(

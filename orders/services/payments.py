@@ -108,17 +108,18 @@ def payment_notice_apply(*, notice: PaymentNotice) -> str:
             return MISMATCH
         if not notice.succeeded:
             if session.status == PaymentSessionStatus.OPEN:
-                session.status = PaymentSessionStatus.FAILED
-                session.finished_at = timezone.now()
-                session.save(update_fields=["status", "finished_at"])
+                status_set(session, PaymentSessionStatus.FAILED, actor_kind=Actor.SYSTEM, finished_at=timezone.now())
                 return FAILED
             return DUPLICATE
         if session.status == PaymentSessionStatus.SUCCEEDED:
             return DUPLICATE
-        session.status = PaymentSessionStatus.SUCCEEDED
-        session.provider_transaction_id = notice.transaction_id
-        session.finished_at = timezone.now()
-        session.save(update_fields=["status", "provider_transaction_id", "finished_at"])
+        status_set(
+            session,
+            PaymentSessionStatus.SUCCEEDED,
+            actor_kind=Actor.SYSTEM,
+            provider_transaction_id=notice.transaction_id,
+            finished_at=timezone.now(),
+        )
         if order.status != OrderStatus.PENDING_PAYMENT:
             kind = (
                 PaymentIssueKind.PAID_AFTER_CANCEL

@@ -152,6 +152,17 @@ def test_retention_forgets_only_what_every_consumer_handled(consumer, settings):
     assert list(Event.objects.values_list("pk", flat=True)) == [waiting.pk]
 
 
+def test_retention_forgets_an_event_nobody_consumes_once_it_is_old(settings):
+    """A type with no consumer (as ``withdrawal.decided`` before its first) is kept for the retention only."""
+    settings.EVENTS_RETENTION_DAYS = 30
+    old = event_emit(type="nobody.listens", aggregate_type="test", aggregate_id=1)
+    recent = event_emit(type="nobody.listens", aggregate_type="test", aggregate_id=2)
+    Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert events_prune() == 1
+    assert list(Event.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
 def test_reconcile_names_a_paid_order_whose_payment_nobody_handled(settings):
     settings.EVENTS_LAG_ALERT_MINUTES = 0
     parent = ResellerFactory()
