@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import validate_mainland_mobile
@@ -205,8 +206,10 @@ class Order(AddressFields):
 
     @property
     def number(self) -> str:
-        """What people read and quote: the date and the id (``20261126-000123``)."""
-        return f"{self.created_at:%Y%m%d}-{self.pk:06d}"
+        """What people read and quote: the date and the id (``20261126-000123``).
+        The date is the day in Beijing (``TIME_ZONE``), as the buyer saw it:
+        an order placed at 02:04 on 12-04 is ``20261204-…``, not the UTC 12-03."""
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk:06d}"
 
 
 class FulfilmentGroup(models.Model):
