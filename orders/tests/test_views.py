@@ -4,6 +4,7 @@ shipments."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,8 +42,12 @@ def test_the_product_page_has_the_buy_form_for_the_chosen_sku(client):
 
     page = client.get(f"/s/{shop.slug}/p/{sku.product_id}/").content.decode()
 
-    assert 'action="/cart/add/"' in page and f'value="{sku.pk}" data-buy-sku' in page
+    # the picker's radios belong to the cart form: it posts the one chosen, with or without JavaScript
+    assert 'action="/cart/add/" class="buy" id="buy"' in page
+    assert re.search(rf'name="sku" form="buy" value="{sku.pk}"[^>]* checked', page)
+    assert 'type="hidden" name="sku"' not in page
     assert 'name="shop" value="' + shop.slug in page
+    assert "/static/orders/orders.css" in page  # the buy form is styled on the shop's page too
 
 
 def test_a_visitors_cart_lives_in_the_session_and_joins_the_account_at_log_in(client):

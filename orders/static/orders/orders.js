@@ -1,12 +1,12 @@
 // Small helps for the order pages; every page works without them.
 (function () {
-  // Product page: the buy form follows the SKU chosen in the picker.
-  var hidden = document.querySelector("[data-buy-sku]");
-  if (hidden) {
-    document.querySelectorAll("input[name=sku][type=radio]").forEach(function (radio) {
-      radio.addEventListener("change", function () { if (radio.checked) { hidden.value = radio.value; } });
+  // Product page: the picker's radios post with the buy form (form="buy"); sold-out ones are disabled,
+  // so once one is chosen the buttons may be used (they start disabled on a sold-out option).
+  document.querySelectorAll("input[name=sku][form=buy]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      document.querySelectorAll("[data-buy-button]").forEach(function (button) { button.disabled = false; });
     });
-  }
+  });
   // Address form: a province refills the cities, a city refills the districts.
   function refill(select, parent, blank) {
     select.innerHTML = "";
