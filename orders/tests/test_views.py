@@ -8,11 +8,13 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from catalog.services import supplier_staff_add
 from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
 from orders.models import Address, CartItem, FulfilmentGroup, Order, Refund
+from orders.services.addresses import address_save
 from orders.services.lifecycle import order_cancel
 from orders.services.placing import LineRequest, order_place
 from orders.services.refunds import refund_request
@@ -106,6 +108,39 @@ def test_checkout_shows_address_errors_and_places_nothing(client):
     response = client.post("/checkout/", {**NEW_ADDRESS, "new-phone": "12345", "new-district_code": "440106"})
 
     assert response.status_code == 400 and not Order.objects.exists()
+
+
+def test_beside_a_saved_address_the_new_address_fields_are_not_required_in_the_browser():
+    shop, sku = shop_selling()
+    returning, first_time = UserFactory(), UserFactory()
+    address_save(user=returning, address=an_address())
+
+    def checkout_page(buyer):
+        browser = Client()
+        _log_in(browser, buyer)
+        browser.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+        return browser.get("/checkout/").content.decode()
+
+    returning_page, first_time_page = checkout_page(returning), checkout_page(first_time)
+
+    # orders.js makes the marked fields required only while "A new address" is chosen
+    assert re.search(r'<input[^>]*name="new-recipient_name"[^>]*data-required-for-new', returning_page)
+    assert not re.search(r'<input[^>]*name="new-recipient_name"[^>]*required(?!-)', returning_page)
+    assert re.search(r'<input[^>]*name="new-recipient_name"[^>]*required(?!-)', first_time_page)
+
+
+def test_a_new_address_chosen_and_left_blank_is_a_clear_chinese_error(client):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    address_save(user=buyer, address=an_address())
+    _log_in(client, buyer)
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+
+    response = client.post("/checkout/", {"address": "new", "new-street": "建国路 88 号"})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and not Order.objects.exists()
+    assert "请在下方填写新地址，或选择已保存的地址。" in page and "该字段是必填项。" in page
 
 
 def test_the_address_lists_refresh_without_javascript(client):

@@ -7,6 +7,21 @@
       document.querySelectorAll("[data-buy-button]").forEach(function (button) { button.disabled = false; });
     });
   });
+  // Checkout: the new-address fields show, and are required, only while "A new address" is chosen,
+  // so a returning buyer keeps a saved address without the browser asking for a recipient.
+  var newAddress = document.querySelector("[data-new-address]");
+  var choices = document.querySelectorAll("input[name=address][type=radio]");
+  if (newAddress && choices.length) {
+    var follow = function () {
+      var chosen = document.querySelector("input[name=address][type=radio]:checked");
+      var isNew = !chosen || chosen.value === "new";
+      newAddress.hidden = !isNew;
+      newAddress.querySelectorAll("[data-required-for-new]").forEach(function (field) { field.required = isNew; });
+    };
+    choices.forEach(function (radio) { radio.addEventListener("change", follow); });
+    follow();
+    window.addEventListener("pageshow", follow);
+  }
   // Address form: a province refills the cities, a city refills the districts.
   function refill(select, parent, blank) {
     select.innerHTML = "";
