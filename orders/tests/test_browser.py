@@ -156,3 +156,21 @@ def test_a_new_address_chosen_beside_a_saved_one_must_be_filled_in(live_server, 
     # the browser asks for the recipient (its own words), and nothing is placed
     assert page.eval_on_selector("input[name=new-recipient_name]", "field => field.validity.valueMissing")
     assert page.url.endswith("/checkout/") and not Order.objects.filter(buyer=buyer).exists()
+
+
+def test_a_new_buyer_signs_up_on_the_way_and_lands_on_the_checkout(live_server, browser):
+    shop, sku = shop_selling(price=12_900, stock=3)
+    page = _phone(browser)
+    page.goto(live_server.url + product_share_path(shop, sku.product_id))
+    page.click("#buy button[value=checkout]")  # 立即购买
+    page.wait_for_url("**/accounts/log-in/?next=/checkout/")
+
+    page.click("main a[href^='/accounts/sign-up/']")  # 注册, under the log-in form
+    page.fill("input[name=phone]", "13912345678")
+    page.fill("input[name=nickname]", "新同学")
+    page.fill("input[name=password1]", "Tea-and-honey-42")
+    page.fill("input[name=password2]", "Tea-and-honey-42")
+    page.click("form.form button[type=submit]")
+
+    page.wait_for_url("**/checkout/")
+    assert "¥129.00" in page.inner_text("main")  # the cart came along
