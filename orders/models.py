@@ -245,6 +245,19 @@ class FulfilmentGroup(models.Model):
     def __str__(self):
         return f"{self.order_id}/{self.supplier_id}"
 
+    @property
+    def status_for_buyer(self) -> tuple[str, str]:
+        """(code, label) of the parcel as its buyer reads it. ``to_ship`` is
+        what a parcel waits at from placing on, but suppliers see it only
+        once the order is paid: until then the parcel waits for the payment
+        (待付款), not for the supplier (待发货); a cancelled order's parcels
+        read cancelled. Reads ``self.order`` (cached when loaded through it)."""
+        if self.order.status == OrderStatus.PENDING_PAYMENT:
+            return OrderStatus.PENDING_PAYMENT.value, OrderStatus.PENDING_PAYMENT.label
+        if self.order.status == OrderStatus.CANCELLED:
+            return FulfilmentStatus.CANCELLED.value, FulfilmentStatus.CANCELLED.label
+        return self.status, self.get_status_display()
+
 
 class OrderLine(models.Model):
     """One SKU of an order, with everything about money fixed at purchase.

@@ -171,6 +171,38 @@ def test_the_buyer_sees_its_order_and_pays_through_the_sandbox(client):
     assert client.get(f"/orders/{place(shop=shop, sku=sku).pk}/").status_code == 404  # someone else's
 
 
+def _cancel(order):
+    return order_cancel(order_id=order.pk, by=order.buyer, actor_kind=Actor.BUYER, reason="不想要了")
+
+
+@pytest.mark.parametrize(
+    ("then", "parcel_reads", "never"),
+    [
+        (lambda order: order, "待付款", "待发货"),
+        (lambda order: _cancel(order), "已取消", "待发货"),
+        (pay, "待发货", "待付款"),
+        (lambda order: _cancel(pay(order)), "已取消", "待发货"),
+    ],
+    ids=["unpaid", "cancelled unpaid", "paid", "cancelled after paying"],
+)
+def test_the_parcel_reads_as_waiting_for_the_payment_until_the_order_is_paid(client, then, parcel_reads, never):
+    shop, sku = shop_selling()
+    order = place(shop=shop, sku=sku)
+    then(order)
+    _log_in(client, order.buyer)
+
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+
+    parcel = page.split(f"<h2>{sku.product.supplier.name}</h2>")[1].split("</div>")[0]
+    assert parcel_reads in parcel and never not in parcel
+
+
+def test_a_cancelled_orders_parcel_never_reads_to_ship_whatever_it_recorded():
+    parcel = FulfilmentGroup(order=Order(status=OrderStatus.CANCELLED), status=FulfilmentStatus.TO_SHIP)
+
+    assert parcel.status_for_buyer[0] == FulfilmentStatus.CANCELLED
+
+
 def test_the_buyer_sees_the_tracking_number(client, django_capture_on_commit_callbacks):
     shop, sku = shop_selling()
     buyer = UserFactory()
