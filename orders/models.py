@@ -410,6 +410,19 @@ class StatusChange(models.Model):
     def subject(self) -> str:
         return "refund" if self.refund_id else "fulfilment" if self.fulfilment_id else "order"
 
+    @property
+    def in_words(self) -> tuple[str, str, str]:
+        """(what, from, to) as a buyer reads them: 包裹, 待发货, 已发货. The
+        stored statuses are codes for programs, and the reasons English notes
+        for operators (the admin shows them)."""
+        statuses = {"refund": RefundStatus, "fulfilment": FulfilmentStatus, "order": OrderStatus}[self.subject]
+        what = {"refund": _("Refund"), "fulfilment": _("Parcel"), "order": _("Order")}[self.subject]
+
+        def label(code: str) -> str:
+            return str(statuses(code).label) if code in statuses.values else code or "—"
+
+        return str(what), label(self.from_status), label(self.to_status)
+
 
 class PaymentSession(models.Model):
     """One attempt to pay an order at the provider (what the shopper is

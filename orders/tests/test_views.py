@@ -17,7 +17,7 @@ from orders.models import Address, CartItem, FulfilmentGroup, Order, Refund
 from orders.services.addresses import address_save
 from orders.services.lifecycle import order_cancel
 from orders.services.placing import LineRequest, order_place
-from orders.services.refunds import refund_request
+from orders.services.refunds import refund_decide, refund_request
 
 from .factories import an_address, pay, place, shop_selling
 
@@ -195,6 +195,23 @@ def test_the_parcel_reads_as_waiting_for_the_payment_until_the_order_is_paid(cli
 
     parcel = page.split(f"<h2>{sku.product.supplier.name}</h2>")[1].split("</div>")[0]
     assert parcel_reads in parcel and never not in parcel
+
+
+def test_the_history_speaks_chinese_and_a_rejection_note_shows_with_its_refund(client):
+    shop, sku = shop_selling()
+    order = pay(place(shop=shop, sku=sku))
+    refund = refund_request(
+        order_id=order.pk, line_id=order.lines.get().pk, buyer=order.buyer, amount=1_000, reason="少发了一件"
+    )
+    refund_decide(refund_id=refund.pk, by=None, actor_kind=Actor.OPERATOR, approve=False, note="已核实足量发货")
+    _log_in(client, order.buyer)
+
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+
+    history = page.split('class="history"')[1].split("</ul>")[0]
+    assert "订单 待付款 → 待发货" in history and "退款 — → 已申请" in history and "退款 已申请 → 已拒绝" in history
+    assert "pending_payment" not in history and "paid:" not in history  # codes and operators' notes stay in the admin
+    assert "已核实足量发货" in page.split('class="history"')[0]  # beside the refund it decided
 
 
 def test_a_cancelled_orders_parcel_never_reads_to_ship_whatever_it_recorded():
