@@ -1,5 +1,6 @@
+
 from django.contrib import admin, messages
-from django.contrib.auth import login
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -17,8 +18,18 @@ from .services import api_token_create, api_token_revoke, user_create
 from .throttles import log_in_retry_after
 
 
+def _next_page(request) -> str:
+    """Where the visitor was going (``?next=``, carried from the log-in page
+    through the sign-up form), if it is a page of this site; else ""."""
+    target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
+    next_page = _next_page(request)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -32,8 +43,8 @@ def sign_up(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("home")
-    return render(request, "accounts/sign_up.html", {"form": form})
+            return redirect(next_page or "home")
+    return render(request, "accounts/sign_up.html", {"form": form, "next": next_page})
 
 
 class LogInView(auth_views.LoginView):

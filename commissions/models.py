@@ -70,7 +70,7 @@ class CommissionPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"v{self.pk} ({self.effective_from:%Y-%m-%d %H:%M})"
+        return f"v{self.pk} ({timezone.localtime(self.effective_from):%Y-%m-%d %H:%M})"
 
     def tier_shares(self) -> list[int]:
         """Basis points of the tiers that earn, tier 1 first."""
@@ -244,7 +244,7 @@ class ReconciliationRun(models.Model):
         ordering = ["-ran_at", "-id"]
 
     def __str__(self):
-        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+        return f"{timezone.localtime(self.ran_at):%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
 
 
 class CommissionQuerySet(models.QuerySet):

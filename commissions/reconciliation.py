@@ -206,7 +206,8 @@ def check_events_handled() -> list[str]:
                     f"{what} is parked at {name} after {receipt.attempts} attempts: {receipt.last_error[:120]}"
                 )
             else:
-                breaks.append(f"{what} has not been handled by {name} since {event.created_at:%Y-%m-%d %H:%M:%S}")
+                since = timezone.localtime(event.created_at)
+                breaks.append(f"{what} has not been handled by {name} since {since:%Y-%m-%d %H:%M:%S}")
     return breaks
 
 

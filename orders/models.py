@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import validate_mainland_mobile
@@ -205,8 +206,10 @@ class Order(AddressFields):
 
     @property
     def number(self) -> str:
-        """What people read and quote: the date and the id (``20261126-000123``)."""
-        return f"{self.created_at:%Y%m%d}-{self.pk:06d}"
+        """What people read and quote: the date and the id (``20261126-000123``).
+        The date is the day in Beijing (``TIME_ZONE``), as the buyer saw it:
+        an order placed at 02:04 on 12-04 is ``20261204-…``, not the UTC 12-03."""
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk:06d}"
 
 
 class FulfilmentGroup(models.Model):
@@ -241,6 +244,19 @@ class FulfilmentGroup(models.Model):
 
     def __str__(self):
         return f"{self.order_id}/{self.supplier_id}"
+
+    @property
+    def status_for_buyer(self) -> tuple[str, str]:
+        """(code, label) of the parcel as its buyer reads it. ``to_ship`` is
+        what a parcel waits at from placing on, but suppliers see it only
+        once the order is paid: until then the parcel waits for the payment
+        (待付款), not for the supplier (待发货); a cancelled order's parcels
+        read cancelled. Reads ``self.order`` (cached when loaded through it)."""
+        if self.order.status == OrderStatus.PENDING_PAYMENT:
+            return OrderStatus.PENDING_PAYMENT.value, OrderStatus.PENDING_PAYMENT.label
+        if self.order.status == OrderStatus.CANCELLED:
+            return FulfilmentStatus.CANCELLED.value, FulfilmentStatus.CANCELLED.label
+        return self.status, self.get_status_display()
 
 
 class OrderLine(models.Model):
@@ -393,6 +409,19 @@ class StatusChange(models.Model):
     @property
     def subject(self) -> str:
         return "refund" if self.refund_id else "fulfilment" if self.fulfilment_id else "order"
+
+    @property
+    def in_words(self) -> tuple[str, str, str]:
+        """(what, from, to) as a buyer reads them: 包裹, 待发货, 已发货. The
+        stored statuses are codes for programs, and the reasons English notes
+        for operators (the admin shows them)."""
+        statuses = {"refund": RefundStatus, "fulfilment": FulfilmentStatus, "order": OrderStatus}[self.subject]
+        what = {"refund": _("Refund"), "fulfilment": _("Parcel"), "order": _("Order")}[self.subject]
+
+        def label(code: str) -> str:
+            return str(statuses(code).label) if code in statuses.values else code or "—"
+
+        return str(what), label(self.from_status), label(self.to_status)
 
 
 class PaymentSession(models.Model):

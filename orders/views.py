@@ -119,7 +119,12 @@ def checkout(request):
         request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
     )
     wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
-    address_form = AddressForm(request.POST if request.method == "POST" and wants_new else None, prefix="new")
+    address_form = AddressForm(
+        request.POST if request.method == "POST" and wants_new else None,
+        prefix="new",
+        # beside saved addresses the new one is optional: the browser must not refuse a saved one
+        use_required_attribute=not addresses,
+    )
     if request.method == "POST" and "refresh" not in request.POST and buyable and checkout_form.is_valid():
         order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses)
         if order is not None:
@@ -145,6 +150,7 @@ def _place_from_checkout(request, buyable, checkout_form, address_form, addresse
     choice = checkout_form.cleaned_data["address"] or "new"
     if choice == "new":
         if not address_form.is_valid():
+            checkout_form.add_error("address", _("Fill in the new address below, or choose a saved one."))
             return None
         address = address_form.address()
     else:
