@@ -273,12 +273,13 @@ def test_placing_costs_a_constant_number_of_queries_whatever_the_catalogue_or_tr
         LineRequest(skus[1].pk, 1, None),  # outside the shop: the binding is read
     ]
     # PostgreSQL prepares its two statements on a connection's first order
-    order_place(buyer=buyer, lines=lines, address=an_address(), in_callers_transaction=True)
+    order_place(buyer=buyer, lines=lines, address=an_address())
 
     # PostgreSQL: the SKUs locked with their offers, binding and settings; the stock taken and the three
     # inserts. The ORM: skus (locked), picks with their prices, binding, distribution settings, stock,
-    # order, groups, lines. (In the test's transaction, as the API places it in its own: no savepoint.)
-    with django_assert_num_queries(2 if in_sql else 8):
-        order = order_place(buyer=buyer, lines=lines, address=an_address(), in_callers_transaction=True)
+    # order, groups, lines. Both: the savepoint placing's transaction is inside the test's, and its release
+    # (BEGIN and COMMIT where it is the outermost, as through the API).
+    with django_assert_num_queries((2 if in_sql else 8) + 2):
+        order = order_place(buyer=buyer, lines=lines, address=an_address())
 
     assert order.lines.count() == 4 and order.fulfilments.count() == 2

@@ -118,7 +118,7 @@ def _outcome(buyer, lines: list[LineRequest], *, in_sql: bool):
         assert placing_in_sql() is in_sql
         savepoint = transaction.savepoint()
         try:
-            order = order_place(buyer=buyer, lines=lines, address=an_address(), in_callers_transaction=True)
+            order = order_place(buyer=buyer, lines=lines, address=an_address())
             written = _written(Order.objects.get(pk=order.pk))
             answered = (order.total_amount, sorted((line.sku_id, line.shop_id) for line in order.lines.all()))
             return "placed", written, answered, dict(Sku.objects.values_list("id", "stock"))
