@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "commissions",
     "webhooks",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

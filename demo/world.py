@@ -49,8 +49,7 @@ from orders.services.refunds import refund_decide, refund_request
 from shops.models import Shop
 from shops.selectors import shop_picks_visible
 from shops.services import shop_open, shop_pick_product, shop_update
-
-from .fonts import cjk_font
+from socialshop.fonts import cjk_font
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed for the demo on purpose
 OPERATOR_PHONE = "13800000000"
