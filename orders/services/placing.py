@@ -18,9 +18,9 @@ size of the catalogue, the tree or the order (tests assert it):
    lines with their snapshots.
 
 Steps 2–4 are decided here, once, in Python. Reading (1–3) and writing
-(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL two
-prepared statements (``placing_pg``), elsewhere the ORM (eight statements:
-the SKUs, ``shops.selectors.shop_sku_offers_many``,
+(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL one prepared
+statement reads and one writes (``placing_pg``), elsewhere the ORM (the
+SKUs, ``shops.selectors.shop_sku_offers_many``,
 ``distribution.selectors.binding_reseller_for`` with its settings, the
 stock, three inserts). ``test_placing_paths`` holds them to the same result.
 """
@@ -239,8 +239,8 @@ def _rows(
 
 
 def placing_in_sql() -> bool:
-    """Whether placing runs its PostgreSQL path (two statements, see
-    ``placing_pg``) rather than the portable ORM one (eight): on PostgreSQL
+    """Whether placing runs its PostgreSQL path (one read and one write, see
+    ``placing_pg``) rather than the portable ORM one: on PostgreSQL
     unless ``ORDERS_PLACE_IN_SQL`` is off. Both give the same orders, the same
     refusals and the same locks (``test_placing_paths_agree``)."""
     return settings.ORDERS_PLACE_IN_SQL and connection.vendor == "postgresql"

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True, params=[True, False], ids=["sql-path", "orm-path"])
 def in_sql(request, settings) -> bool:
-    """Every test here runs on both placing paths: PostgreSQL's two statements
-    and the portable ORM one (on SQLite both runs take the ORM path)."""
+    """Every test here runs on both placing paths: PostgreSQL's prepared read
+    and write, and the portable ORM one (on SQLite both runs take the ORM path)."""
     settings.ORDERS_PLACE_IN_SQL = request.param
     return placing_in_sql()
 

@@ -1,5 +1,5 @@
-"""Placing has two paths: the portable ORM one (eight statements; SQLite's
-quick start takes it) and PostgreSQL's (two, ``placing_pg``). Both must
+"""Placing has two paths: the portable ORM one (SQLite's quick start takes
+it) and PostgreSQL's (one read, one write: ``placing_pg``). Both must
 give the same orders and the same refusals: generated carts over a world
 with every reason a line can be refused (closed or suspended shops, frozen
 owners, hidden picks, products off sale, inactive suppliers and SKUs, shop

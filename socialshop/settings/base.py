@@ -177,8 +177,8 @@ JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=64)
 # One currency per deployment; amounts are integer minor units (fen).
 CURRENCY = env("CURRENCY", default="CNY")
 
-# Placing an order on PostgreSQL reads and writes in two prepared statements
-# (orders/services/placing_pg.py) instead of the portable ORM path's eight.
+# Placing an order on PostgreSQL reads in one prepared statement and writes in
+# one (orders/services/placing_pg.py) instead of the portable ORM path's many.
 # Off behind a transaction-pooling proxy, which does not keep a session's
 # prepared statements (docs/orders.md).
 ORDERS_PLACE_IN_SQL = env.bool("ORDERS_PLACE_IN_SQL", default=True)
