@@ -125,8 +125,6 @@ class Withdrawal(models.Model):
         _("status"), max_length=20, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED
     )
     failure_reason = models.CharField(_("why it failed or was rejected"), max_length=200, blank=True)
-    # the client's Idempotency-Key: a retried request finds this withdrawal instead of making another
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
@@ -141,11 +139,6 @@ class Withdrawal(models.Model):
                 condition=Q(fee_amount__gte=0, fee_amount__lte=F("amount")), name="withdrawal_fee_within_amount"
             ),
             models.CheckConstraint(condition=Q(status__in=WithdrawalStatus.values), name="withdrawal_status_known"),
-            models.UniqueConstraint(
-                fields=["reseller", "idempotency_key"],
-                condition=Q(idempotency_key__isnull=False),
-                name="withdrawal_idempotency_key_once",
-            ),
         ]
         indexes = [models.Index(fields=["status", "requested_at"], name="withdrawal_by_status")]
 

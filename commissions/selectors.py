@@ -51,7 +51,7 @@ class MoneySummary:
 
 
 def money_summary(*, reseller_id: int) -> MoneySummary:
-    """A reseller's money at a glance, from the ledger's balances (2 queries)."""
+    """A reseller's money at a glance, from the ledger's balances."""
     balances = ledger_balances_for_owner(
         owner_id=reseller_id,
         kinds=[

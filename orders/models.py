@@ -3,7 +3,7 @@
 Money is integer fen (``*_amount``). The rules that must never break are
 database constraints here: stock is guarded by catalog's CHECK; a line's
 refunds (made and pending) never exceed what was paid for it; an order is
-paid at most once; an idempotency key is used once per user.
+paid at most once.
 """
 
 from datetime import timedelta
@@ -495,28 +495,6 @@ class PaymentIssue(models.Model):
 
     def __str__(self):
         return f"{self.session.reference}: {self.kind}"
-
-
-class IdempotencyKey(models.Model):
-    """An ``Idempotency-Key`` a client sent with a request that creates
-    something, and what it answered: the same key again (for this user) gets
-    that answer and creates nothing. Kept 24 hours."""
-
-    RETENTION = timedelta(hours=24)
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_digest = models.CharField(max_length=64)  # SHA-256 of the method, path and body
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.TextField(null=True)  # the JSON answered, as text: a replay sends the same bytes
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
-
-    def __str__(self):
-        return self.key
 
 
 # --- the sandbox payment provider's own memory -------------------------------------

@@ -6,7 +6,6 @@ import requests
 from celery import shared_task
 
 from .payments import sandbox_callback
-from .services.idempotency import idempotency_keys_purge
 from .services.lifecycle import fulfilments_auto_deliver, orders_auto_complete, orders_expire_unpaid
 from .services.payments import payment_issue_refund
 from .services.refunds import refund_execute
@@ -33,11 +32,6 @@ def fulfilments_auto_deliver_task() -> int:
 def orders_auto_complete_task() -> int:
     """Beat, hourly: orders delivered N days ago complete."""
     return orders_auto_complete()
-
-
-@shared_task(acks_late=True)
-def idempotency_keys_purge_task() -> int:
-    return idempotency_keys_purge()
 
 
 # refund_execute_task and payment_issue_refund_task are no longer queued (orders/consumers.py does

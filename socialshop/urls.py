@@ -20,8 +20,8 @@ api_v1 = [
     path("", include("commissions.api.urls")),
 ]
 
-if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline: only on a server the bench starts
-    api_v1.append(path("bench/", include("socialshop.api.bench")))
+if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline (bench/baseline.py): only on a server the bench starts
+    api_v1.append(path("bench/", include("bench.baseline")))
 
 urlpatterns = [
     # the API first: every request walks this list until a pattern matches, and the API is the busiest

@@ -158,6 +158,45 @@ def test_the_sandbox_cashier_page_is_routed_only_while_the_sandbox_is_the_provid
     assert json.loads(result.stdout) == {"cashier": cashier, "notify": "payment_notify"}
 
 
+PRINT_BENCH_ROUTE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.urls import Resolver404, resolve
+
+try:
+    routed = resolve("/api/v1/bench/baseline/").url_name
+except Resolver404:
+    routed = None
+print(json.dumps({"flag": settings.BENCH_ENDPOINTS, "routed": routed}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "flag", "expected"),
+    [
+        ("socialshop.settings.base", None, {"flag": False, "routed": None}),
+        ("socialshop.settings.base", "true", {"flag": True, "routed": "bench-baseline"}),
+        ("socialshop.settings.production", "true", {"flag": False, "routed": None}),
+    ],
+    ids=["by default", "the bench's server", "production, even when asked"],
+)
+def test_the_bench_baseline_is_routed_only_on_the_benchs_server(module, flag, expected):
+    production = module.endswith("production")
+    env = (
+        _production_env(PAYMENT_SANDBOX_IN_PRODUCTION="true")
+        if production
+        else _clean_env(DJANGO_SETTINGS_MODULE=module)
+    )
+    if flag is not None:
+        env["BENCH_ENDPOINTS"] = flag
+
+    result = _run(PRINT_BENCH_ROUTE, env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = _production_env()
     del env["SECRET_KEY"]

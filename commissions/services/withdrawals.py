@@ -18,6 +18,7 @@ import logging
 import uuid
 from datetime import timedelta
 from functools import partial
+from typing import overload
 
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +32,7 @@ from ledger.models import LedgerAccount
 from ledger.services import ledger_account, ledger_post
 from socialshop.errors import NotFound
 from socialshop.events import task_wake_on_commit
+from socialshop.idempotency import Answer, Idempotency, idempotent
 from socialshop.money import format_yuan
 from socialshop.states import SYSTEM, state_set, state_set_query
 
@@ -39,7 +41,6 @@ from ..choices import OPERATOR, WITHDRAWAL_DECIDED, PayoutBatchStatus, PayoutIte
 from ..events import withdrawal_decided_event
 from ..exceptions import (
     BelowMinimumWithdrawal,
-    IdempotencyKeyReused,
     InsufficientBalance,
     ResellerNotActive,
     WithdrawalRefused,
@@ -101,17 +102,36 @@ def _return_to_withdrawable(withdrawal: Withdrawal, key: str, description: str) 
     )
 
 
+@overload
+def withdrawal_request(*, reseller: Reseller, amount: int, idempotency: None = None) -> Withdrawal: ...
+
+
+@overload
+def withdrawal_request(*, reseller: Reseller, amount: int, idempotency: Idempotency[Withdrawal]) -> Answer: ...
+
+
 @transaction.atomic
-def withdrawal_request(*, reseller: Reseller, amount: int, idempotency_key: str | None = None) -> Withdrawal:
+def withdrawal_request(
+    *, reseller: Reseller, amount: int, idempotency: Idempotency[Withdrawal] | None = None
+) -> Withdrawal | Answer:
     """Ask to withdraw ``amount`` fen. Refused (and nothing changes) below
     the plan's minimum, above the withdrawable balance (a negative balance
     after a clawback refuses everything), or for a reseller that is not
     active. Locks the reseller's withdrawable account, so two requests at
     once cannot both spend the same money.
 
-    With an ``idempotency_key`` (a client's retry of one request), a second
-    call returns the first call's withdrawal and changes nothing; the same
-    key for another amount is IdempotencyKeyReused."""
+    With ``idempotency`` (the API's request and its ``Idempotency-Key``),
+    the key is claimed first in the same transaction and the answer kept
+    under it; what comes back is the ``Answer``: the new withdrawal's, or
+    the first request's when the key was used before (nothing changes then).
+    IdempotencyKeyReused when the key was used for another request (another
+    amount)."""
+    if idempotency is None:
+        return _withdrawal_request(reseller, amount)
+    return idempotent(idempotency, lambda: _withdrawal_request(reseller, amount))
+
+
+def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
     if not reseller.is_active:
         raise ResellerNotActive()
     plan = commission_plan_in_effect(at=timezone.now())
@@ -123,20 +143,12 @@ def withdrawal_request(*, reseller: Reseller, amount: int, idempotency_key: str 
         )
     withdrawable, pending = _accounts(reseller.pk)
     balance = LedgerAccount.objects.select_for_update().values_list("balance_amount", flat=True).get(pk=withdrawable.pk)
-    if idempotency_key is not None:  # checked under the lock: a racing retry waits for the first to commit
-        earlier = Withdrawal.objects.filter(reseller=reseller, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            if earlier.amount != amount:
-                raise IdempotencyKeyReused()
-            return earlier
     if amount > balance:
         raise InsufficientBalance(
             _("You can withdraw at most %(balance)s.") % {"balance": format_yuan(max(balance, 0))},
             fields={"amount": [_("More than your withdrawable balance.")]},
         )
-    withdrawal = Withdrawal.objects.create(
-        reseller=reseller, amount=amount, fee_amount=fee, idempotency_key=idempotency_key
-    )
+    withdrawal = Withdrawal.objects.create(reseller=reseller, amount=amount, fee_amount=fee)
     WithdrawalStatusChange.objects.create(
         withdrawal=withdrawal, from_status="", to_status=WithdrawalStatus.REQUESTED, actor=reseller.user
     )

@@ -27,6 +27,7 @@ from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.selectors import ledger_balance_mismatches
 from ledger.services import ledger_account
+from socialshop.idempotency import Idempotency
 from socialshop.models import Event
 
 from .factories import balances, credit_withdrawable
@@ -325,10 +326,14 @@ def test_a_provider_outage_leaves_the_money_reserved_and_the_resume_sweep_pays_l
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_five_concurrent_retries_with_one_key_make_one_withdrawal(reseller):
-    outcomes = _in_threads(
-        5, lambda: withdrawal_request(reseller=reseller, amount=10_000, idempotency_key="retry-me").pk
+    retry = Idempotency(
+        user_id=reseller.user_id, key="retry-me", digest="the same request", answer=lambda made: {"id": made.pk}
     )
 
-    assert len(set(outcomes)) == 1 and isinstance(outcomes[0], int)
+    outcomes = _in_threads(
+        5, lambda: withdrawal_request(reseller=reseller, amount=10_000, idempotency=retry).body["id"]
+    )
+
+    assert len(set(outcomes)) == 1 and isinstance(outcomes[0], int), outcomes
     assert Withdrawal.objects.count() == 1
     assert balances(reseller.pk) == {"withdrawable": 40_000, "pending": 10_000}

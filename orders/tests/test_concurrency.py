@@ -40,7 +40,7 @@ def _celery_knows_it_is_not_inside_a_task():
     _set_task_join_will_block(False)
 
 
-# placing locks the same way on its two paths (PostgreSQL's two statements, the portable ORM one)
+# placing locks the same way on its two paths (PostgreSQL's prepared read and write, the portable ORM one)
 both_placing_paths = pytest.mark.parametrize("in_sql", [True, False], ids=["sql-path", "orm-path"])
 
 

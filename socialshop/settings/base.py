@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "commissions",
     "webhooks",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -176,8 +177,8 @@ JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=64)
 # One currency per deployment; amounts are integer minor units (fen).
 CURRENCY = env("CURRENCY", default="CNY")
 
-# Placing an order on PostgreSQL reads and writes in two prepared statements
-# (orders/services/placing_pg.py) instead of the portable ORM path's eight.
+# Placing an order on PostgreSQL reads in one prepared statement and writes in
+# one (orders/services/placing_pg.py) instead of the portable ORM path's many.
 # Off behind a transaction-pooling proxy, which does not keep a session's
 # prepared statements (docs/orders.md).
 ORDERS_PLACE_IN_SQL = env.bool("ORDERS_PLACE_IN_SQL", default=True)
@@ -247,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     # the outbox: consumers handle what a lost wake-up left; handled events past retention are forgotten
     "events-sweep": {"task": "socialshop.tasks.events_sweep_task", "schedule": timedelta(seconds=15)},
     "events-prune": {"task": "socialshop.tasks.events_prune_task", "schedule": timedelta(hours=24)},
+    # Idempotency-Keys older than 24 hours are forgotten
+    "idempotency-keys-purge": {
+        "task": "socialshop.tasks.idempotency_keys_purge_task",
+        "schedule": timedelta(hours=1),
+    },
     # sales reported since the last roll-up into team totals (also queued after each sale)
     "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
@@ -260,10 +266,6 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid_task", "schedule": timedelta(minutes=1)},
     "orders-auto-deliver": {"task": "orders.tasks.fulfilments_auto_deliver_task", "schedule": timedelta(minutes=10)},
     "orders-auto-complete": {"task": "orders.tasks.orders_auto_complete_task", "schedule": timedelta(minutes=10)},
-    "orders-idempotency-keys-purge": {
-        "task": "orders.tasks.idempotency_keys_purge_task",
-        "schedule": timedelta(hours=1),
-    },
 }
 
 # --- the outbox (docs/events.md) -------------------------------------------
