@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from orders.models import Order, OrderLine, Refund
 from socialshop.events import event_consumers, events_unhandled
 
 from .choices import CommissionState, WithdrawalStatus
-from .models import Commission, PayoutItem, SandboxPayoutRecord, Withdrawal
+from .models import Commission, CommissionDecision, PayoutItem, SandboxPayoutRecord, Withdrawal
 
 
 @dataclass(frozen=True)
@@ -139,17 +139,28 @@ def _grace() -> datetime:
 
 
 def check_paid_orders_posted() -> list[str]:
-    """Every paid order has its order-paid posting, which the commission
-    engine writes with the order's commissions (or with none, when nobody
-    earns: the commissions consumer's receipt says why). Missing means the
-    engine never handled the payment."""
+    """Every paid order has its order-paid posting (written with the
+    payment, in its transaction)."""
     missing = (
-        Order.objects.filter(paid_at__lt=_grace(), paid_amount__gt=0)
+        Order.objects.filter(paid_at__isnull=False, paid_amount__gt=0)
         .exclude(ledger_posted("order-paid:"))
         .order_by("pk")
         .only("pk", "created_at")[:100]
     )
-    return [f"order {order.number} is paid but has no order-paid posting and no commissions" for order in missing]
+    return [f"order {order.number} is paid but has no order-paid posting" for order in missing]
+
+
+def check_paid_orders_commissions_decided() -> list[str]:
+    """Every paid order's commissions were decided by the engine (made, or
+    none with the reason recorded), once the consumers have had time.
+    Missing means the engine never handled the payment."""
+    missing = (
+        Order.objects.filter(paid_at__lt=_grace())
+        .exclude(Exists(CommissionDecision.objects.filter(order_id=OuterRef("pk"))))
+        .order_by("pk")
+        .only("pk", "created_at")[:100]
+    )
+    return [f"order {order.number} is paid but who earns on it was never decided" for order in missing]
 
 
 def check_refunds_reversed() -> list[str]:
@@ -228,7 +239,8 @@ CHECKS: list[tuple[str, Callable[[], list[str]]]] = [
     ("per order line, commissions and markup stay within the margin", check_commissions_within_margin),
     ("every withdrawal's state matches its ledger entries", check_withdrawals_match_the_ledger),
     ("no withdrawal is paid twice", check_no_withdrawal_paid_twice),
-    ("every paid order has its order-paid posting and its commissions", check_paid_orders_posted),
+    ("every paid order has its order-paid posting", check_paid_orders_posted),
+    ("every paid order's commissions are decided", check_paid_orders_commissions_decided),
     ("every refund paid back has its reversal", check_refunds_reversed),
     ("every completed order's commissions have a maturity date", check_completed_orders_commissions_mature),
     ("every event is handled by each of its consumers", check_events_handled),

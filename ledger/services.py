@@ -123,7 +123,6 @@ def ledger_accounts(*, keys: Iterable[tuple[str, int | None]]) -> dict[tuple[str
     return found
 
 
-@transaction.atomic
 def ledger_post_batch(postings: list[Posting]) -> set[str]:
     """Post many transactions at once, each once, in a constant number of
     queries (set-based settlement posts thousands this way). Returns the
@@ -142,6 +141,14 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
     if not signed:
         return set()
     descriptions = {posting.idempotency_key: posting.description[:200] for posting in postings}
+    # checked before any statement: a refused batch leaves the caller's transaction usable; inside one,
+    # no savepoint (two statements less): a failure of the statements rolls the caller back anyway
+    with transaction.atomic(savepoint=False):
+        return _post(signed, descriptions)
+
+
+def _post(signed: dict, descriptions: dict) -> set[str]:
+    """The statements of a checked batch."""
     now = timezone.now()
     postgresql = connection.vendor == "postgresql"
     quote = connection.ops.quote_name
