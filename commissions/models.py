@@ -247,6 +247,27 @@ class CommissionQuerySet(models.QuerySet):
         return self.filter(state=CommissionState.FROZEN, matures_at__lte=now)
 
 
+class CommissionDecision(models.Model):
+    """Who earns on a paid order was decided, once: how many commissions the
+    engine made, or why none (no line attributed to a reseller, nobody
+    active in the upline …). Written with the commissions, in their
+    transaction; reconcile reports a paid order without one."""
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, primary_key=True, related_name="commission_decision"
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    commissions_count = models.PositiveIntegerField(_("commissions made"))
+    reason = models.CharField(_("why none"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("commission decision")
+        verbose_name_plural = _("commission decisions")
+
+    def __str__(self):
+        return f"order {self.order_id}: {self.commissions_count} commissions {self.reason}".strip()
+
+
 class Commission(models.Model):
     """What one reseller earns on one order line, fixed when the payment was
     confirmed: beneficiary, kind, tier, rate, base and amount are a snapshot

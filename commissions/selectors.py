@@ -6,9 +6,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ledger.choices import AccountKind, OwnerKind
-from ledger.models import LedgerEntry
-from ledger.selectors import ledger_balances_for_owner
-from ledger.services import shown_delta
+from ledger.selectors import ledger_balances_for_owner, ledger_entries_for_owner
 
 from .choices import WithdrawalStatus
 from .models import Commission, CommissionPlan, Withdrawal
@@ -116,15 +114,7 @@ def statement_lines(*, reseller_id: int):
     """Every movement of the reseller's money, oldest first (ledger entries of
     its accounts, shown on the accounts' own side). An iterator: a statement
     can be long."""
-    entries = (
-        LedgerEntry.objects.filter(account__owner_id=reseller_id, account__owner_kind=OwnerKind.RESELLER)
-        .select_related("transaction", "account")
-        .order_by("id")
-    )
-    for entry in entries.iterator(chunk_size=2_000):
+    for entry in ledger_entries_for_owner(owner_id=reseller_id, owner_kind=OwnerKind.RESELLER):
         yield StatementLine(
-            at=entry.created_at,
-            account_kind=entry.account.kind,
-            description=entry.transaction.description,
-            amount=shown_delta(entry.account.normal_side, entry.amount),
+            at=entry.at, account_kind=entry.account_kind, description=entry.description, amount=entry.amount
         )

@@ -28,7 +28,8 @@ from catalog.services import (
     supplier_staff_add,
 )
 from commissions.models import Withdrawal
-from commissions.services.engine import commissions_create_for_order, commissions_mature, commissions_settle_matured
+from commissions.services.accrual import commissions_create_for_order, commissions_mature
+from commissions.services.settlement import commissions_settle_matured
 from commissions.services.withdrawals import (
     payout_batch_create,
     withdrawal_approve,

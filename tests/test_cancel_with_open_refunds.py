@@ -23,7 +23,7 @@ from catalog.services import supplier_staff_add
 from commissions.choices import CommissionState
 from commissions.models import Commission
 from commissions.reconciliation import reconcile
-from commissions.services.engine import commissions_settle_matured
+from commissions.services.settlement import commissions_settle_matured
 from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.services import ledger_account

@@ -28,8 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from distribution.models import Reseller
 from ledger.choices import AccountKind
-from ledger.models import LedgerAccount
-from ledger.services import ledger_account, ledger_post
+from ledger.services import ledger_account, ledger_balance_locked, ledger_post
 from socialshop.errors import NotFound
 from socialshop.events import task_wake_on_commit
 from socialshop.idempotency import Answer, Idempotency, idempotent
@@ -55,7 +54,7 @@ logger = logging.getLogger(__name__)
 PAYOUT_CLAIM = timedelta(minutes=5)  # a worker's hold on one payout item
 
 
-def _accounts(reseller_id: int) -> tuple[LedgerAccount, LedgerAccount]:
+def _accounts(reseller_id: int):
     return (
         ledger_account(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller_id),
         ledger_account(kind=AccountKind.RESELLER_WITHDRAWAL_PENDING, owner_id=reseller_id),
@@ -142,7 +141,7 @@ def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
             fields={"amount": [_("At least %(minimum)s.") % {"minimum": format_yuan(plan.min_withdrawal_amount)}]},
         )
     withdrawable, pending = _accounts(reseller.pk)
-    balance = LedgerAccount.objects.select_for_update().values_list("balance_amount", flat=True).get(pk=withdrawable.pk)
+    balance = ledger_balance_locked(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller.pk)
     if amount > balance:
         raise InsufficientBalance(
             _("You can withdraw at most %(balance)s.") % {"balance": format_yuan(max(balance, 0))},

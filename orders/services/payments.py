@@ -24,6 +24,7 @@ from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
 from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
 from ..payments import PaymentNotice, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
+from .cash import order_paid_post
 from .states import status_set
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         paid_amount=order.total_amount,
     )
     OrderLine.objects.filter(order=order).update(paid_amount=F("line_total_amount"))
+    order_paid_post(order_id=order.pk, amount=order.total_amount)
     # who earns is decided here, as the payment commits: each attributed seller's upline as it is now
     # (read with the lines, no extra query); the commission engine computes from this snapshot only
     earners = {}
