@@ -13,6 +13,7 @@ nothing at all, as a provider does when it is down.
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,7 +40,13 @@ class PayoutResult:
 
 class PayoutProvider(Protocol):
     def payout_send(self, *, reference: str, reseller_id: int, amount: int) -> PayoutResult:
-        """Send ``amount`` fen to the reseller; idempotent by ``reference``."""
+        """Send ``amount`` fen to the reseller; idempotent by ``reference``.
+        PayoutProviderUnavailable when the provider did not answer."""
+
+    def payouts_made(self) -> Iterable[str]:
+        """The references of every payout the provider made (succeeded), as
+        its own records or statements say. PayoutProviderUnavailable when it
+        cannot be asked."""
 
 
 class PayoutProviderUnavailable(ConnectionError):
@@ -69,6 +76,11 @@ class SandboxPayoutProvider:
             except IntegrityError:  # asked twice at once: the first answer stands
                 existing = SandboxPayoutRecord.objects.get(reference=reference)
         return PayoutResult(existing.succeeded, existing.provider_reference, existing.failure_reason)
+
+    def payouts_made(self) -> Iterable[str]:
+        """Its own records of what it paid: read even during an outage, as
+        the books a provider's statements are drawn from."""
+        return SandboxPayoutRecord.objects.filter(succeeded=True).values_list("reference", flat=True)
 
 
 def payout_provider() -> PayoutProvider:
