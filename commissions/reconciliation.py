@@ -24,7 +24,7 @@ from socialshop.events import event_consumers, events_unhandled
 
 from .choices import CommissionState, WithdrawalStatus
 from .models import Commission, PayoutItem, Withdrawal
-from .payouts import PayoutProviderUnavailable, payout_provider
+from .providers import PayoutProviderUnavailable, payout_provider
 
 
 @dataclass(frozen=True)

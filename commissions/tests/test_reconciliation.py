@@ -2,8 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.tests.factories import OperatorFactory
-from commissions.models import PayoutItem, SandboxPayoutRecord
-from commissions.payouts import PayoutProviderUnavailable
+from commissions.models import PayoutItem
+from commissions.providers import PayoutProviderUnavailable
 from commissions.reconciliation import reconcile
 from commissions.services.withdrawals import (
     payout_batch_create,
@@ -14,6 +14,7 @@ from commissions.services.withdrawals import (
 from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
+from sandbox.models import SandboxPayoutRecord
 
 from .factories import credit_withdrawable
 
