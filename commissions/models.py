@@ -207,22 +207,6 @@ class PayoutItem(models.Model):
         return self.reference
 
 
-class SandboxPayoutRecord(models.Model):
-    """The sandbox payout provider's own memory (what a real provider keeps
-    on its side): one row per reference it was asked to pay."""
-
-    reference = models.CharField(max_length=40, unique=True)
-    reseller_id = models.BigIntegerField()
-    amount = models.BigIntegerField()
-    succeeded = models.BooleanField()
-    provider_reference = models.CharField(max_length=80)
-    failure_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.reference
-
-
 class ReconciliationRun(models.Model):
     """What the periodic reconciliation found; the admin's front page shows
     the latest one, in red when something broke."""

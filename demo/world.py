@@ -44,9 +44,9 @@ from orders.models import Order
 from orders.services.addresses import ShippingAddress, address_save
 from orders.services.fulfilment import fulfilment_deliver, fulfilment_ship
 from orders.services.lifecycle import order_cancel, order_confirm_receipt
-from orders.services.payments import payment_sandbox_complete
 from orders.services.placing import LineRequest, order_place
 from orders.services.refunds import refund_decide, refund_request
+from sandbox.payments import payment_sandbox_complete
 from shops.models import Shop
 from shops.selectors import shop_picks_visible
 from shops.services import shop_open, shop_pick_product, shop_update

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .payments import payment_sandbox_configured
 
 app_name = "orders"
 
@@ -33,7 +32,3 @@ urlpatterns = [
     path("supplier/refunds/", views.supplier_refunds, name="supplier_refunds"),
     path("supplier/refunds/<int:refund_id>/decide/", views.supplier_refund_decide, name="supplier_refund_decide"),
 ]
-
-if payment_sandbox_configured():
-    # the sandbox gateway's cashier page (a real gateway's lives on its own site): only while it is the provider
-    urlpatterns.append(path("sandbox/pay/<str:reference>/", views.sandbox_pay, name="sandbox_pay"))

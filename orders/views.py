@@ -1,7 +1,6 @@
-"""The pages: cart and checkout, the buyer's orders, the sandbox cashier
-and the payment webhook, a reseller's shop orders, and the supplier
-portal's shipments and refunds. Every change is a POST form that
-redirects; nothing needs JavaScript."""
+"""The pages: cart and checkout, the buyer's orders, the payment webhook,
+a reseller's shop orders, and the supplier portal's shipments and refunds.
+Every change is a POST form that redirects; nothing needs JavaScript."""
 
 import logging
 
@@ -34,7 +33,7 @@ from .forms import (
     ShipForm,
     ShipmentsUploadForm,
 )
-from .payments import SandboxChargeClosed, payment_provider, sandbox_charge_finish, sandbox_charge_get
+from .providers import payment_provider
 from .regions import children, provinces
 from .selectors import (
     cart_priced,
@@ -302,24 +301,7 @@ def refund_request_view(request, order_id: int, line_id: int):
     )
 
 
-# --- the sandbox payment provider ------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def sandbox_pay(request, reference: str):
-    """The sandbox gateway's cashier page (not the platform's: a real
-    gateway's page lives on its own site). Pay or fail; the platform hears
-    of it later, by a signed callback."""
-    charge = sandbox_charge_get(reference)
-    if charge is None:
-        raise Http404
-    if request.method == "POST":
-        try:
-            charge = sandbox_charge_finish(reference=reference, pay=request.POST.get("outcome") == "pay")
-        except SandboxChargeClosed:
-            return render(request, "orders/sandbox_pay.html", {"charge": charge, "closed": True}, status=409)
-        return redirect(charge.return_url)
-    return render(request, "orders/sandbox_pay.html", {"charge": charge, "closed": charge.status != "pending"})
+# --- the payment provider's callback ------------------------------------------------------------
 
 
 @csrf_exempt

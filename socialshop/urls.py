@@ -33,6 +33,7 @@ urlpatterns = [
     path("supplier/", include("catalog.urls")),
     path("", include("shops.urls")),
     path("", include("orders.urls")),
+    path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
     path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -136,7 +136,7 @@ from django.urls import Resolver404, resolve
 
 def routed(path):
     try:
-        return resolve(path).url_name
+        return resolve(path).view_name
     except Resolver404:
         return None
 
@@ -146,7 +146,7 @@ print(json.dumps({"cashier": routed("/sandbox/pay/P123/"), "notify": routed("/pa
 
 @pytest.mark.parametrize(
     ("provider", "cashier"),
-    [("orders.payments.SandboxPaymentProvider", "sandbox_pay"), ("partners.gateway.RealGatewayProvider", None)],
+    [("sandbox.payments.SandboxPaymentProvider", "sandbox:pay"), ("partners.gateway.RealGatewayProvider", None)],
     ids=["sandbox", "another provider"],
 )
 def test_the_sandbox_cashier_page_is_routed_only_while_the_sandbox_is_the_provider(provider, cashier):
@@ -155,7 +155,7 @@ def test_the_sandbox_cashier_page_is_routed_only_while_the_sandbox_is_the_provid
     result = _run(PRINT_SANDBOX_ROUTES, env)
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"cashier": cashier, "notify": "payment_notify"}
+    assert json.loads(result.stdout) == {"cashier": cashier, "notify": "orders:payment_notify"}
 
 
 PRINT_BENCH_ROUTE = """

@@ -45,7 +45,7 @@ from ..exceptions import (
     WithdrawalRefused,
 )
 from ..models import PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
-from ..payouts import payout_provider
+from ..providers import payout_provider
 from ..selectors import commission_plan_in_effect
 from .states import PAYOUT_BATCH_MACHINE, PAYOUT_ITEM_MACHINE, WITHDRAWAL_MACHINE
 

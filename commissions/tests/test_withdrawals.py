@@ -13,8 +13,7 @@ from commissions.exceptions import (
     ResellerNotActive,
     WithdrawalRefused,
 )
-from commissions.models import CommissionPlan, SandboxPayoutRecord, Withdrawal, WithdrawalStatusChange
-from commissions.payouts import SANDBOX_FAILURE_REASONS
+from commissions.models import CommissionPlan, Withdrawal, WithdrawalStatusChange
 from commissions.services.withdrawals import (
     payout_batch_create,
     payout_batch_pay,
@@ -27,6 +26,8 @@ from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.selectors import ledger_balance_mismatches
 from ledger.services import ledger_account
+from sandbox.models import SandboxPayoutRecord
+from sandbox.payouts import SANDBOX_FAILURE_REASONS
 from socialshop.idempotency import Idempotency
 from socialshop.models import Event
 

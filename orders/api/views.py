@@ -19,7 +19,7 @@ from socialshop.errors import NotFound
 
 from ..choices import Actor, FulfilmentStatus
 from ..models import FulfilmentGroup, Order
-from ..payments import payment_provider
+from ..providers import payment_provider
 from ..regions import children, provinces
 from ..selectors import (
     fulfilment_get_for_supplier,

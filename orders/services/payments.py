@@ -22,7 +22,7 @@ from ..choices import Actor, OrderStatus, PaymentIssueKind, PaymentSessionStatus
 from ..events import order_event_emit, order_paid, payment_issue
 from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
 from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
-from ..payments import PaymentNotice, payment_provider
+from ..providers import PaymentNotice, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
 from .cash import order_paid_post
 from .states import status_set
@@ -196,22 +196,3 @@ def payment_issue_refund(*, issue_id: int) -> PaymentIssue:
             issue.detail = {**issue.detail, "refund_failed": result.failure_reason}
         issue.save(update_fields=["refund_reference", "detail"])
     return issue
-
-
-def payment_sandbox_complete(*, order: Order, pay: bool = True) -> str:
-    """Pay (or fail) the order end to end in the sandbox and apply the
-    gateway's callback at once, as if it had just arrived: what the demo
-    data and the tests use instead of a browser and a live server. Returns
-    the callback's outcome."""
-    from ..payments import SandboxPaymentProvider, sandbox_callback, sandbox_charge_finish
-
-    site = "http://127.0.0.1:8000"
-    session = payment_start(
-        order_id=order.pk,
-        buyer=order.buyer,
-        notify_url=f"{site}/payments/sandbox/notify/",
-        return_url=f"{site}/orders/{order.pk}/",
-    )
-    charge = sandbox_charge_finish(reference=session.reference, pay=pay, notify=False)
-    body, headers = sandbox_callback(charge)
-    return payment_notice_apply(notice=SandboxPaymentProvider().notice_parse(body=body, headers=headers))

@@ -28,7 +28,7 @@ from ..choices import REFUND_SUPERSEDABLE, Actor, OrderStatus, RefundKind, Refun
 from ..events import order_event_emit, order_refunded, refund_approved
 from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundTooLarge
 from ..models import Order, OrderLine, Refund
-from ..payments import payment_provider
+from ..providers import payment_provider
 from .cash import refund_paid_post
 from .states import row_locked_with_order, status_created, status_set
 

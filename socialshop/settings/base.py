@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "orders",
     "commissions",
     "webhooks",
+    "sandbox",
     "audit",
     "demo",
 ]
@@ -185,16 +186,16 @@ ORDERS_PLACE_IN_SQL = env.bool("ORDERS_PLACE_IN_SQL", default=True)
 
 # --- payment and payout providers ----------------------------------------------
 
-# Dotted path of the class that pays resellers (commissions.payouts.PayoutProvider).
-PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="commissions.payouts.SandboxPayoutProvider")
+# Dotted path of the class that pays resellers (it implements commissions.providers.PayoutProvider).
+PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="sandbox.payouts.SandboxPayoutProvider")
 # Share of sandbox payouts that fail, as a real provider's sometimes do.
 PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
 # The sandbox answers nothing (a provider outage): payouts wait and are retried.
 PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
 
-# The class that collects payments (orders.payments.PaymentProvider); the
-# sandbox behaves like a real gateway (docs/orders.md).
-PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="orders.payments.SandboxPaymentProvider")
+# Dotted path of the class that collects payments (it implements orders.providers.PaymentProvider);
+# the sandbox behaves like a real gateway (docs/orders.md).
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox.payments.SandboxPaymentProvider")
 # The secret the sandbox gateway signs its callbacks with (shared with the platform).
 PAYMENT_SANDBOX_SECRET = env(
     "PAYMENT_SANDBOX_SECRET", default=hashlib.sha256(f"payment-sandbox:{SECRET_KEY}".encode()).hexdigest()

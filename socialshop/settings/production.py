@@ -45,7 +45,7 @@ BENCH_ENDPOINTS = False  # bench/orders.py's baseline endpoint never exists in p
 # Production refuses it unless the deployment says it means it (a try-out, or
 # until a real provider exists: docs/configuration.md).
 PAYMENT_SANDBOX_IN_PRODUCTION = env.bool("PAYMENT_SANDBOX_IN_PRODUCTION", default=False)
-if PAYMENT_PROVIDER == "orders.payments.SandboxPaymentProvider" and not PAYMENT_SANDBOX_IN_PRODUCTION:
+if PAYMENT_PROVIDER == "sandbox.payments.SandboxPaymentProvider" and not PAYMENT_SANDBOX_IN_PRODUCTION:
     raise ImproperlyConfigured(
         "PAYMENT_PROVIDER is the sandbox, which collects no money: set PAYMENT_PROVIDER to a real provider, "
         "or PAYMENT_SANDBOX_IN_PRODUCTION=true to run the sandbox in production on purpose."
