@@ -39,7 +39,7 @@ lint: $(VENV)/.installed-dev
 
 # Each app keeps its own translations (<app>/locale/); the project's
 # templates and socialshop/ keep theirs in locale/.
-APPS = ledger accounts catalog distribution shops orders commissions webhooks audit
+APPS = ledger accounts catalog distribution shops orders commissions webhooks sandbox audit demo
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=bench \
 		$(foreach app,$(APPS),--ignore=$(app))

@@ -17,7 +17,8 @@ FORBID_SKIPS = os.environ.get("FORBID_SKIPS") == "1"
 
 
 def _redis_url() -> str:
-    return os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+    """The run's Redis: its cache and broker (socialshop/settings/test.py)."""
+    return os.environ.get("REDIS_URL") or ""
 
 
 def _answers(url: str, default_port: int) -> bool:

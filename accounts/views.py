@@ -1,12 +1,13 @@
-import math
-
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from socialshop.errors import DomainError
@@ -14,11 +15,21 @@ from socialshop.errors import DomainError
 from .forms import ApiTokenForm, LogInForm, SignUpForm
 from .models import ApiToken
 from .services import api_token_create, api_token_revoke, user_create
-from .throttles import LogInAccountThrottle, LogInAddressThrottle
+from .throttles import log_in_retry_after
+
+
+def _next_page(request) -> str:
+    """Where the visitor was going (``?next=``, carried from the log-in page
+    through the sign-up form), if it is a page of this site; else ""."""
+    target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
+    next_page = _next_page(request)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -32,8 +43,8 @@ def sign_up(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("home")
-    return render(request, "accounts/sign_up.html", {"form": form})
+            return redirect(next_page or "home")
+    return render(request, "accounts/sign_up.html", {"form": form, "next": next_page})
 
 
 class LogInView(auth_views.LoginView):
@@ -43,26 +54,12 @@ class LogInView(auth_views.LoginView):
     template_name = "accounts/log_in.html"
     authentication_form = LogInForm
     redirect_authenticated_user = True
-    throttle_classes = (LogInAccountThrottle, LogInAddressThrottle)
 
     def post(self, request, *args, **kwargs):
-        waits = [throttle.wait() for throttle in self._throttles() if not throttle.allow_request(request, self)]
-        if waits:
-            retry_after = math.ceil(max(wait or 1 for wait in waits))
-            form = self.get_form()
-            form.errors.clear()
-            response = render(
-                request,
-                self.template_name,
-                {"form": form, "throttled_for": retry_after, "next": self.get_redirect_url()},
-                status=429,
-            )
-            response["Retry-After"] = str(retry_after)
-            return response
+        retry_after = log_in_retry_after(request)
+        if retry_after:
+            return log_in_refused(request, retry_after=retry_after, next_url=self.get_redirect_url())
         return super().post(request, *args, **kwargs)
-
-    def _throttles(self):
-        return [throttle() for throttle in self.throttle_classes]
 
     def get_default_redirect_url(self):
         """Where a log-in without ``next`` lands: a reseller in its shop
@@ -70,6 +67,37 @@ class LogInView(auth_views.LoginView):
         if self.request.user.is_authenticated and self.request.user.is_reseller:
             return resolve_url(settings.RESELLER_LOGIN_REDIRECT_URL)
         return super().get_default_redirect_url()
+
+
+@never_cache
+def admin_log_in(request):
+    """The operators' log-in (``/admin/login/``): the admin's own page,
+    behind the site log-in's throttle, so an operator's password is no
+    easier to guess than anyone's."""
+    if request.method == "POST":
+        retry_after = log_in_retry_after(request)
+        if retry_after:
+            next_url = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = reverse("admin:index")
+            return log_in_refused(request, retry_after=retry_after, next_url=next_url)
+    return admin.site.login(request)
+
+
+def log_in_refused(request, *, retry_after: int, next_url: str):
+    """The log-in page for an attempt over the limit: 429 with Retry-After,
+    the typed number kept, the password not checked (an unbound form)."""
+    form = LogInForm(request, initial={"username": request.POST.get("username", "")})
+    response = render(
+        request,
+        "accounts/log_in.html",
+        {"form": form, "throttled_for": retry_after, "next": next_url},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class LogOutView(auth_views.LogoutView):

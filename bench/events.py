@@ -107,8 +107,9 @@ def orders_paid(world: dict, count: int) -> int:
     from django.db import transaction
 
     from orders.services.addresses import ShippingAddress
-    from orders.services.payments import APPLIED, payment_sandbox_complete
+    from orders.services.payments import APPLIED
     from orders.services.placing import LineRequest, order_place
+    from sandbox.payments import payment_sandbox_complete
     from socialshop.models import Event
 
     sku_ids, shop = world["sku_ids"], world["shop"]

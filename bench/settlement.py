@@ -50,7 +50,7 @@ def world_build(*, resellers: int, commissions: int, orders: int) -> None:
     from catalog.models import Category
     from catalog.services import supplier_create
     from commissions.models import Commission
-    from commissions.services.engine import _accrual_postings
+    from commissions.services.accrual import _accrual_postings
     from ledger.services import ledger_post_batch
     from orders.models import OrderLine
     from orders.services.addresses import ShippingAddress
@@ -174,7 +174,7 @@ def main() -> None:
         bench_django_ready()
         from django.utils import timezone
 
-        from commissions.services.engine import SETTLEMENT_BATCH_SIZE, commissions_settle_matured
+        from commissions.services.settlement import SETTLEMENT_BATCH_SIZE, commissions_settle_matured
 
         world_build(resellers=args.resellers, commissions=args.commissions, orders=args.orders)
         now = timezone.now()

@@ -160,7 +160,7 @@ def measure(shape, repeat: int) -> None:
     from accounts.choices import Role
     from accounts.services import user_create
     from distribution.models import Reseller, ResellerSale, ResellerTotals
-    from distribution.selectors import reseller_upline, team_members, team_summary, tier_count_source_set
+    from distribution.selectors import reseller_uplines, team_members, team_summary, tier_count_source_set
     from distribution.services import reseller_join, reseller_move, team_sales_roll_up
 
     tier_count_source_set(lambda: 3)  # as if the plan paid 3 tiers: the most levels a team page shows
@@ -191,12 +191,12 @@ def measure(shape, repeat: int) -> None:
 
     report.line(
         f"ancestors (3 tiers) of the {shape.depths[tail]:,}-deep reseller",
-        median_ms(lambda: reseller_upline(reseller_id=tail, tiers=3), repeat),
+        median_ms(lambda: reseller_uplines(reseller_ids={tail}, tiers=3), repeat),
         "1 query",
     )
     report.line(
         "ancestors (3 tiers) of random resellers",
-        median_ms(lambda index: reseller_upline(reseller_id=probes[index], tiers=3), repeat, indexed=True),
+        median_ms(lambda index: reseller_uplines(reseller_ids={probes[index]}, tiers=3), repeat, indexed=True),
         "1 query",
     )
     downline = hub_reseller.totals.level_1_size

@@ -10,8 +10,14 @@ class ProductStatus(models.TextChoices):
     OFF_SALE = "off_sale", _("Off sale")
 
 
-PRODUCT_TRANSITIONS: dict[str, set[str]] = {
-    ProductStatus.DRAFT: {ProductStatus.ON_SALE},
-    ProductStatus.ON_SALE: {ProductStatus.OFF_SALE},
-    ProductStatus.OFF_SALE: {ProductStatus.ON_SALE, ProductStatus.DRAFT},
+# who moves a product (decision 14): operators review it; its supplier's staff may only take it off sale
+OPERATOR = "operator"  # also the platform's own scripts (seed_demo), which act for the operators
+SUPPLIER = "supplier"
+
+# (from, to) → the kinds of actor that may make that move (the transition kernel's shape)
+PRODUCT_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (ProductStatus.DRAFT, ProductStatus.ON_SALE): frozenset({OPERATOR}),
+    (ProductStatus.ON_SALE, ProductStatus.OFF_SALE): frozenset({OPERATOR, SUPPLIER}),
+    (ProductStatus.OFF_SALE, ProductStatus.ON_SALE): frozenset({OPERATOR}),
+    (ProductStatus.OFF_SALE, ProductStatus.DRAFT): frozenset({OPERATOR}),
 }

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -11,9 +12,10 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.phone import normalize_mainland_mobile
 from accounts.services import user_create, user_promote
+from socialshop.states import StateMachine, state_set
 
 from .calculations import price_bound_errors
-from .choices import PRODUCT_TRANSITIONS, ProductStatus
+from .choices import OPERATOR, PRODUCT_TRANSITIONS, SUPPLIER, ProductStatus
 from .exceptions import (
     InvalidPriceBounds,
     InvalidProductTransition,
@@ -25,6 +27,8 @@ from .exceptions import (
 )
 from .images import image_process
 from .models import Category, Product, ProductImage, ProductStatusChange, Sku, Supplier, SupplierMembership
+
+PRODUCT_MACHINE = StateMachine(transitions=PRODUCT_TRANSITIONS, error=InvalidProductTransition)
 
 
 @dataclass(frozen=True)
@@ -204,18 +208,30 @@ def product_image_delete(*, image: ProductImage) -> None:
 
 @transaction.atomic
 def product_set_status(*, product: Product, status: str, by: User | None = None) -> Product:
-    """Move a product along draft → on sale → off sale (see PRODUCT_TRANSITIONS).
-    Locks the row, records who did it; going on sale needs an active SKU.
-    Asking for the status it already has is a no-op."""
+    """Move a product along draft → on sale → off sale (see PRODUCT_TRANSITIONS):
+    operators (and the platform's scripts, ``by=None``) review it, its
+    supplier's staff may only take it off sale. Locks the row, records who
+    did it; going on sale needs an active SKU. Asking for the status it
+    already has is a no-op."""
     locked = Product.objects.select_for_update().get(pk=product.pk)
     if status == locked.status:
         return locked
-    if status not in PRODUCT_TRANSITIONS.get(locked.status, set()):
-        raise InvalidProductTransition(current_state=locked.status, requested_state=status)
+    actor_kind = SUPPLIER if by is not None and by.is_supplier_staff else OPERATOR
+    if not PRODUCT_MACHINE.allows(locked.status, status, actor_kind):
+        raise PRODUCT_MACHINE.refuse(locked.status, status)  # before the SKU check: the move itself is refused
     if status == ProductStatus.ON_SALE and not locked.skus.filter(is_active=True).exists():
         raise ProductIncomplete()
-    ProductStatusChange.objects.create(product=locked, from_status=locked.status, to_status=status, changed_by=by)
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
-    product.status = status
+    state_set(
+        locked,
+        status,
+        machine=PRODUCT_MACHINE,
+        actor_kind=actor_kind,
+        audit=partial(_status_audit, by),
+        updated_at=timezone.now(),
+    )
+    product.refresh_from_db(fields=["status", "updated_at"])  # the caller's copy, as the kernel left the row
     return locked
+
+
+def _status_audit(by: User | None, product: Product, from_status: str, to_status: str) -> ProductStatusChange:
+    return ProductStatusChange(product=product, from_status=from_status, to_status=to_status, changed_by=by)

@@ -1,7 +1,16 @@
+"""Statuses and the transition tables: the state machines as data, in the
+kernel's shape (``socialshop/states.py``): ``(from, to)`` → the kinds of
+actor that may make the move. The services declare a ``StateMachine`` over
+each table and move rows only through the kernel."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from socialshop.states import SYSTEM
+
 from .calculations import CommissionBase as Base
+
+OPERATOR = "operator"  # the actor kind of an operator's decision (the other is the kernel's SYSTEM)
 
 
 class CommissionBase(models.TextChoices):
@@ -26,21 +35,51 @@ class WithdrawalStatus(models.TextChoices):
     FAILED = "failed", _("Payout failed, money returned")
 
 
-# The declared state machine: a withdrawal moves only along these edges,
-# each recorded with who, when and why (WithdrawalStatusChange).
-WITHDRAWAL_TRANSITIONS: dict[str, set[str]] = {
-    WithdrawalStatus.REQUESTED: {WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED},
-    WithdrawalStatus.APPROVED: {WithdrawalStatus.PAYING, WithdrawalStatus.REJECTED},
-    WithdrawalStatus.PAYING: {WithdrawalStatus.PAID, WithdrawalStatus.FAILED},
-    WithdrawalStatus.PAID: set(),
-    WithdrawalStatus.REJECTED: set(),
-    WithdrawalStatus.FAILED: set(),
+# A withdrawal moves only along these edges, each recorded with who, when
+# and why (WithdrawalStatusChange).
+WITHDRAWAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (WithdrawalStatus.REQUESTED, WithdrawalStatus.APPROVED): frozenset({OPERATOR}),
+    (WithdrawalStatus.REQUESTED, WithdrawalStatus.REJECTED): frozenset({OPERATOR}),
+    (WithdrawalStatus.APPROVED, WithdrawalStatus.PAYING): frozenset({OPERATOR}),  # put in a payout batch
+    (WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED): frozenset({OPERATOR}),
+    (WithdrawalStatus.PAYING, WithdrawalStatus.PAID): frozenset({SYSTEM}),  # the payout provider's answer
+    (WithdrawalStatus.PAYING, WithdrawalStatus.FAILED): frozenset({SYSTEM}),
 }
+
+# the decisions a reseller hears of (the ``withdrawal.decided`` event)
+WITHDRAWAL_DECIDED = (
+    WithdrawalStatus.APPROVED,
+    WithdrawalStatus.REJECTED,
+    WithdrawalStatus.PAID,
+    WithdrawalStatus.FAILED,
+)
 
 
 class PayoutBatchStatus(models.TextChoices):
     OPEN = "open", _("Being paid")
     DONE = "done", _("Done")
+
+
+# a batch is done once every item has the provider's answer
+PAYOUT_BATCH_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (PayoutBatchStatus.OPEN, PayoutBatchStatus.DONE): frozenset({SYSTEM}),
+}
+
+
+class PayoutItemOutcome:
+    """``PayoutItem.outcome``, its state: empty until the provider answers.
+    Plain constants, not the field's choices, which would add a migration
+    that changes nothing in the schema."""
+
+    UNSENT = ""
+    PAID = "paid"
+    FAILED = "failed"
+
+
+PAYOUT_ITEM_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (PayoutItemOutcome.UNSENT, PayoutItemOutcome.PAID): frozenset({SYSTEM}),
+    (PayoutItemOutcome.UNSENT, PayoutItemOutcome.FAILED): frozenset({SYSTEM}),
+}
 
 
 class CommissionKind(models.TextChoices):
@@ -54,3 +93,9 @@ class CommissionState(models.TextChoices):
     FROZEN = "frozen", _("Frozen")
     SETTLED = "settled", _("Settled")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+COMMISSION_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (CommissionState.FROZEN, CommissionState.SETTLED): frozenset({SYSTEM}),  # the settlement sweep
+    (CommissionState.FROZEN, CommissionState.CANCELLED): frozenset({SYSTEM}),  # a refund took all of it
+}

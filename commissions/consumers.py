@@ -7,18 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from orders.events import order_completed, order_paid, order_refunded
 from socialshop.events import Event, event_consumer_register
 
-from .services.engine import commissions_create_for_order, commissions_follow_refund, commissions_mature
+from .services.accrual import (
+    commission_decision_reason,
+    commissions_create_for_order,
+    commissions_follow_refund,
+    commissions_mature,
+)
 
 
 def commissions_handle(event: Event) -> str:
     payload = event.payload
     if event.type == order_paid:
-        created = commissions_create_for_order(order_id=payload["order_id"], earners=payload.get("earners"))
-        if created:
-            return f"{created} commissions"
-        if not payload.get("earners"):
-            return "no commissions: no line is attributed to a reseller"
-        return "no new commissions: already made, or nobody active in the upline has a share to earn"
+        commissions_create_for_order(order_id=payload["order_id"], earners=payload.get("earners"))
+        return commission_decision_reason(order_id=payload["order_id"])
     if event.type == order_refunded:
         return f"{commissions_follow_refund(refund_id=payload['refund_id'])} commissions follow the refund"
     return f"{commissions_mature(order_id=payload['order_id'])} commissions mature"

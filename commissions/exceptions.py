@@ -35,9 +35,3 @@ class NotAReseller(DomainError):
     code = "not_a_reseller"
     http_status = 403
     default_message = _("Only resellers have commissions and withdrawals.")
-
-
-class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
-    http_status = 422
-    default_message = _("This Idempotency-Key was used for a different request.")

@@ -80,7 +80,7 @@ class CommissionPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"v{self.pk} ({self.effective_from:%Y-%m-%d %H:%M})"
+        return f"v{self.pk} ({timezone.localtime(self.effective_from):%Y-%m-%d %H:%M})"
 
     def tier_shares(self) -> list[int]:
         """Basis points of the tiers that earn, tier 1 first."""
@@ -143,8 +143,6 @@ class Withdrawal(models.Model):
         _("status"), max_length=20, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED
     )
     failure_reason = models.CharField(_("why it failed or was rejected"), max_length=200, blank=True)
-    # the client's Idempotency-Key: a retried request finds this withdrawal instead of making another
-    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
@@ -159,11 +157,6 @@ class Withdrawal(models.Model):
                 condition=Q(fee_amount__gte=0, fee_amount__lte=F("amount")), name="withdrawal_fee_within_amount"
             ),
             models.CheckConstraint(condition=Q(status__in=WithdrawalStatus.values), name="withdrawal_status_known"),
-            models.UniqueConstraint(
-                fields=["reseller", "idempotency_key"],
-                condition=Q(idempotency_key__isnull=False),
-                name="withdrawal_idempotency_key_once",
-            ),
         ]
         indexes = [models.Index(fields=["status", "requested_at"], name="withdrawal_by_status")]
 
@@ -260,22 +253,6 @@ class PayoutItem(models.Model):
         return self.reference
 
 
-class SandboxPayoutRecord(models.Model):
-    """The sandbox payout provider's own memory (what a real provider keeps
-    on its side): one row per reference it was asked to pay."""
-
-    reference = models.CharField(max_length=40, unique=True)
-    reseller_id = models.BigIntegerField()
-    amount = models.BigIntegerField()
-    succeeded = models.BooleanField()
-    provider_reference = models.CharField(max_length=80)
-    failure_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.reference
-
-
 class ReconciliationRun(models.Model):
     """What the periodic reconciliation found; the admin's front page shows
     the latest one, in red when something broke."""
@@ -290,7 +267,7 @@ class ReconciliationRun(models.Model):
         ordering = ["-ran_at", "-id"]
 
     def __str__(self):
-        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
+        return f"{timezone.localtime(self.ran_at):%Y-%m-%d %H:%M} {'ok' if self.ok else 'BROKEN'}"
 
 
 class CommissionQuerySet(models.QuerySet):
@@ -298,6 +275,27 @@ class CommissionQuerySet(models.QuerySet):
         """Frozen and past their maturity (the order completed and its
         after-sales window over)."""
         return self.filter(state=CommissionState.FROZEN, matures_at__lte=now)
+
+
+class CommissionDecision(models.Model):
+    """Who earns on a paid order was decided, once: how many commissions the
+    engine made, or why none (no line attributed to a reseller, nobody
+    active in the upline …). Written with the commissions, in their
+    transaction; reconcile reports a paid order without one."""
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, primary_key=True, related_name="commission_decision"
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    commissions_count = models.PositiveIntegerField(_("commissions made"))
+    reason = models.CharField(_("why none"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("commission decision")
+        verbose_name_plural = _("commission decisions")
+
+    def __str__(self):
+        return f"order {self.order_id}: {self.commissions_count} commissions {self.reason}".strip()
 
 
 class Commission(models.Model):

@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ledger.choices import AccountKind, OwnerKind
-from ledger.models import LedgerEntry
-from ledger.selectors import ledger_balances_for_owner
-from ledger.services import shown_delta
+from ledger.selectors import ledger_balances_for_owner, ledger_entries_for_owner
+from orders.models import Order, OrderLine, Refund
 from socialshop.money import format_yuan
 
 from .choices import CommissionKind, WithdrawalStatus
@@ -54,7 +53,7 @@ class MoneySummary:
 
 
 def money_summary(*, reseller_id: int) -> MoneySummary:
-    """A reseller's money at a glance, from the ledger's balances (2 queries)."""
+    """A reseller's money at a glance, from the ledger's balances."""
     balances = ledger_balances_for_owner(
         owner_id=reseller_id,
         kinds=[
@@ -135,15 +134,75 @@ def _commissions_named(ids: set[int]) -> dict[int, tuple[str, str]]:
     return named
 
 
-def _posting_described(key: str, description: str, commissions: dict[int, tuple[str, str]]) -> str:
-    """What a posting on the reseller's accounts means, in the reader's
-    language, read from its key (``commission-accrue:<id>`` …); a posting of
-    another kind keeps its stored description."""
+def _key_id(key: str) -> int | None:
+    """The id a posting's key names (``commission-accrue:12`` → 12), if any."""
+    _what, _colon, rest = key.partition(":")
+    first = rest.split(":")[0]
+    return int(first) if first.isdigit() else None
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What a chunk of postings names, read in one query a kind."""
+
+    commissions: dict[int, tuple[str, str]]  # commission id → (what it is, its order's number)
+    orders: dict[int, str]  # order id → number
+    refunds: dict[int, str]  # refund id → its order's number
+    lines: dict[int, str]  # order line id → its order's number
+
+
+def _named(keys: list[str]) -> _Named:
+    ids: dict[str, set[int]] = {
+        "commission": set(),
+        "order-paid": set(),
+        "order-refund": set(),
+        "supplier-payable": set(),
+    }
+    for key in keys:
+        pk = _key_id(key)
+        if pk is None:
+            continue
+        what = key.partition(":")[0]
+        if what.startswith("commission-"):
+            ids["commission"].add(pk)
+        elif what in ids:
+            ids[what].add(pk)
+    orders = {}
+    if ids["order-paid"]:
+        orders = {
+            order.pk: order.number for order in Order.objects.filter(pk__in=ids["order-paid"]).only("pk", "created_at")
+        }
+    refunds = {}
+    if ids["order-refund"]:
+        refunds = {
+            refund.pk: refund.order.number
+            for refund in Refund.objects.filter(pk__in=ids["order-refund"])
+            .select_related("order")
+            .only("pk", "order__id", "order__created_at")
+        }
+    lines = {}
+    if ids["supplier-payable"]:
+        lines = {
+            line.pk: line.order.number
+            for line in OrderLine.objects.filter(pk__in=ids["supplier-payable"])
+            .select_related("order")
+            .only("pk", "order__id", "order__created_at")
+        }
+    commissions = _commissions_named(ids["commission"]) if ids["commission"] else {}
+    return _Named(commissions=commissions, orders=orders, refunds=refunds, lines=lines)
+
+
+def _posting_described(key: str, description: str, named: _Named) -> str:
+    """What a posting means, in the reader's language, read from its key
+    (every key the apps post: ``order-paid:<order>``, ``order-refund:<refund>``
+    from orders/services/cash.py; ``commission-accrue``, ``commission-refund``,
+    ``commission-settle``, ``supplier-payable`` from the commission engine;
+    ``withdrawal-*``); a key it does not know keeps its stored description."""
     what, _colon, rest = key.partition(":")
     parts = rest.split(":")
-    if not parts[0].isdigit():
+    pk = _key_id(key)
+    if pk is None:
         return description
-    pk = int(parts[0])
     if what == "withdrawal-request":
         return _("Withdrawal #%(id)s requested") % {"id": pk}
     if what == "withdrawal-paid":
@@ -152,9 +211,15 @@ def _posting_described(key: str, description: str, commissions: dict[int, tuple[
         return _("Withdrawal #%(id)s rejected: the money is withdrawable again") % {"id": pk}
     if what == "withdrawal-failed":
         return _("Withdrawal #%(id)s could not be paid: the money is withdrawable again") % {"id": pk}
-    if pk not in commissions:
+    if what == "order-paid" and pk in named.orders:
+        return _("Order %(order)s paid by the buyer") % {"order": named.orders[pk]}
+    if what == "order-refund" and pk in named.refunds:
+        return _("Order %(order)s: refund #%(id)s paid back to the buyer") % {"order": named.refunds[pk], "id": pk}
+    if what == "supplier-payable" and pk in named.lines:
+        return _("Order %(order)s: the cost of an item, owed to its supplier") % {"order": named.lines[pk]}
+    if pk not in named.commissions:
         return description
-    kind, order = commissions[pk]
+    kind, order = named.commissions[pk]
     if what == "commission-accrue":
         return _("Order %(order)s: %(what)s earned, frozen until the after-sales window ends") % {
             "order": order,
@@ -175,25 +240,14 @@ def statement_lines(*, reseller_id: int):
     """Every movement of the reseller's money, oldest first (ledger entries of
     its accounts, shown on the accounts' own side), each described in the
     reader's language. An iterator: a statement can be long; it reads a
-    chunk of entries, then the commissions they name in one query."""
-    entries = (
-        LedgerEntry.objects.filter(account__owner_id=reseller_id, account__owner_kind=OwnerKind.RESELLER)
-        .select_related("transaction", "account")
-        .order_by("id")
-        .iterator(chunk_size=STATEMENT_CHUNK)
-    )
+    chunk of entries, then what they name (commissions, orders) in one query a kind."""
+    entries = ledger_entries_for_owner(owner_id=reseller_id, owner_kind=OwnerKind.RESELLER)
     while chunk := list(islice(entries, STATEMENT_CHUNK)):
-        keys = [entry.transaction.idempotency_key for entry in chunk]
-        ids = {
-            int(key.split(":")[1])
-            for key in keys
-            if key.startswith("commission-") and key.count(":") >= 1 and key.split(":")[1].isdigit()
-        }
-        commissions = _commissions_named(ids)
-        for entry, key in zip(chunk, keys, strict=True):
+        named = _named([entry.key for entry in chunk])
+        for entry in chunk:
             yield StatementLine(
-                at=entry.created_at,
-                account_kind=entry.account.kind,
-                description=_posting_described(key, entry.transaction.description, commissions),
-                amount=shown_delta(entry.account.normal_side, entry.amount),
+                at=entry.at,
+                account_kind=entry.account_kind,
+                description=_posting_described(entry.key, entry.description, named),
+                amount=entry.amount,
             )

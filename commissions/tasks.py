@@ -1,12 +1,8 @@
 from celery import shared_task
 
 from .reconciliation import reconciliation_record
-from .services.engine import (
-    commissions_create_for_order,
-    commissions_follow_refund,
-    commissions_mature,
-    commissions_settle_matured,
-)
+from .services.accrual import commissions_create_for_order, commissions_follow_refund, commissions_mature
+from .services.settlement import commissions_settle_matured
 from .services.withdrawals import payout_batch_pay, payout_batches_unfinished
 
 

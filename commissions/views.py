@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from distribution.decorators import reseller_required
 from ledger.choices import AccountKind
-from ledger.models import LedgerAccount
+from ledger.selectors import ledger_totals_by_kind
 from socialshop.csvexport import spreadsheet_writer
 from socialshop.errors import DomainError
 from socialshop.events import event_consumers_lag, task_wake
@@ -114,18 +114,13 @@ def _commissions_by_state() -> list[tuple[str, int]]:
 def money_report(request):
     """Operators: what the platform owes resellers (commission liability),
     the payout batches, and the books' last reconciliation."""
-    liability = dict(
-        LedgerAccount.objects.filter(
-            kind__in=[
-                AccountKind.RESELLER_FROZEN,
-                AccountKind.RESELLER_WITHDRAWABLE,
-                AccountKind.RESELLER_WITHDRAWAL_PENDING,
-                AccountKind.SUPPLIER_PAYABLE,
-            ]
-        )
-        .values("kind")
-        .annotate(total=Sum("balance_amount"))
-        .values_list("kind", "total")
+    liability = ledger_totals_by_kind(
+        kinds=[
+            AccountKind.RESELLER_FROZEN,
+            AccountKind.RESELLER_WITHDRAWABLE,
+            AccountKind.RESELLER_WITHDRAWAL_PENDING,
+            AccountKind.SUPPLIER_PAYABLE,
+        ]
     )
     reconciliation = ReconciliationRun.objects.first()
     return render(

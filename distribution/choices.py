@@ -19,6 +19,26 @@ class ResellerEventKind(models.TextChoices):
     UNFROZEN = "unfrozen", _("Unfrozen")
 
 
+OPERATOR = "operator"  # the only kind of actor that changes a reseller's status
+
+# (from, to) → the kinds of actor that may make that move (the transition kernel's shape)
+RESELLER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (ResellerStatus.PENDING, ResellerStatus.ACTIVE): frozenset({OPERATOR}),
+    (ResellerStatus.PENDING, ResellerStatus.FROZEN): frozenset({OPERATOR}),
+    (ResellerStatus.ACTIVE, ResellerStatus.FROZEN): frozenset({OPERATOR}),
+    (ResellerStatus.FROZEN, ResellerStatus.ACTIVE): frozenset({OPERATOR}),
+}
+
+# what each move is (its ResellerEvent's kind): approving and unfreezing both end active, so an
+# approval of a frozen reseller or an unfreezing of a pending one is refused, not made as the other
+RESELLER_MOVE_KINDS: dict[tuple[str, str], str] = {
+    (ResellerStatus.PENDING, ResellerStatus.ACTIVE): ResellerEventKind.APPROVED,
+    (ResellerStatus.PENDING, ResellerStatus.FROZEN): ResellerEventKind.FROZEN,
+    (ResellerStatus.ACTIVE, ResellerStatus.FROZEN): ResellerEventKind.FROZEN,
+    (ResellerStatus.FROZEN, ResellerStatus.ACTIVE): ResellerEventKind.UNFROZEN,
+}
+
+
 class BindingRule(models.TextChoices):
     """Which touch wins when a bound customer arrives through another
     reseller's link (锁粉规则)."""

@@ -291,4 +291,4 @@ class ResellerEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reseller_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.reseller_id} {self.kind} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -11,7 +11,6 @@ from accounts.models import User
 from .choices import BindingAfterLifetime, BindingRule, ResellerStatus
 from .exceptions import NotAReseller, TeamLevelOutOfRange
 from .models import TIER_LIMIT_MAX, Binding, DistributionSettings, Reseller, ResellerTotals
-from .tree import UPLINE_TIERS_SQL
 
 NEW_MEMBER_WINDOW = timedelta(days=7)
 
@@ -60,17 +59,6 @@ def reseller_for_user(user: User) -> Reseller:
     return reseller
 
 
-def reseller_upline(*, reseller_id: int, tiers: int) -> list[Reseller]:
-    """The resellers a commission on a sale attributed to ``reseller_id``
-    may pay, tier 1 first: the reseller, its inviter, the inviter's inviter,
-    as many as ``tiers`` (at most 3) and the tree has. One query whatever the
-    tree's depth or size (a walk of at most 3 steps up the inviter links).
-    Frozen or pending ones are included, with their status: the commission
-    engine pays only active ones (``is_active``). Users are not loaded."""
-    tiers = max(1, min(tiers, TIER_LIMIT_MAX))
-    return list(Reseller.objects.raw(UPLINE_TIERS_SQL, [reseller_id, tiers]))
-
-
 @dataclass(frozen=True)
 class UplineMember:
     reseller_id: int
@@ -102,10 +90,13 @@ def reseller_upline_read(values, *, tiers: int = TIER_LIMIT_MAX) -> list[UplineM
 
 
 def reseller_uplines(*, reseller_ids: set[int], tiers: int) -> dict[int, list[UplineMember]]:
-    """``reseller_upline`` for many sellers at once (an order's lines can be
-    attributed to several): tier 1 first, at most ``tiers`` (≤ 3) each, in one
-    query whatever their number, the tree's size or depth. Reads the bounded
-    path (inviter, inviter_2) kept on each reseller."""
+    """The resellers a commission on a sale attributed to each of
+    ``reseller_ids`` may pay (an order's lines can be attributed to several),
+    tier 1 first: the reseller, its inviter, the inviter's inviter, at most
+    ``tiers`` (≤ 3) each, in one query whatever their number, the tree's size
+    or depth: it reads the bounded path (inviter, inviter_2) kept on each
+    reseller. Frozen or pending ones are included, with their status: the
+    commission engine pays only active ones (``is_active``)."""
     rows = Reseller.objects.filter(pk__in=reseller_ids).values_list(*reseller_upline_columns())
     return {row[0]: reseller_upline_read(row, tiers=tiers) for row in rows}
 

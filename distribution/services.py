@@ -6,6 +6,7 @@ sales roll-up are serialised and the totals stay equal to a recount.
 """
 
 from datetime import datetime
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,8 +15,17 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.services import user_promote
 from socialshop.events import task_wake_on_commit
+from socialshop.states import StateMachine, state_set
 
-from .choices import BindingRule, BindingSource, ResellerEventKind, ResellerStatus
+from .choices import (
+    OPERATOR,
+    RESELLER_MOVE_KINDS,
+    RESELLER_TRANSITIONS,
+    BindingRule,
+    BindingSource,
+    ResellerEventKind,
+    ResellerStatus,
+)
 from .codes import invite_code_generate, invite_code_normalize
 from .exceptions import (
     AlreadyReseller,
@@ -39,6 +49,8 @@ from .tree import (
     totals_shift,
     tree_lock,
 )
+
+RESELLER_MACHINE = StateMachine(transitions=RESELLER_TRANSITIONS, error=InvalidStatusChange)
 
 INVITE_CODE_ATTEMPTS = 5
 ROLL_UP_BATCH_SIZE = 500
@@ -108,41 +120,38 @@ def reseller_join(*, user: User, invite_code: str) -> Reseller:
     return reseller
 
 
-def _status_change(
-    *, reseller: Reseller, allowed_from: set[str], to: str, kind: str, actor: User, reason: str
-) -> Reseller:
+def _status_change(*, reseller: Reseller, to: str, kind: str, actor: User, reason: str) -> Reseller:
+    """Make the move ``kind`` names (RESELLER_MOVE_KINDS) from the locked
+    reseller's status to ``to``, through the kernel, with its ResellerEvent;
+    InvalidStatusChange (409) when its status does not allow that move."""
     locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
-    if locked.status not in allowed_from:
-        raise InvalidStatusChange(current_state=locked.status)
-    locked.status = to
-    locked.save(update_fields=["status"])
-    ResellerEvent.objects.create(reseller=locked, kind=kind, actor=actor, reason=reason)
-    reseller.status = to
+    if RESELLER_MOVE_KINDS.get((locked.status, to)) != kind:
+        raise RESELLER_MACHINE.refuse(locked.status, to)
+    state_set(locked, to, machine=RESELLER_MACHINE, actor_kind=OPERATOR, audit=partial(_event, kind, actor, reason))
+    reseller.refresh_from_db(fields=["status"])  # the caller's copy, as the kernel left the row
     return locked
+
+
+def _event(kind: str, actor: User, reason: str, reseller: Reseller, from_status: str, to_status: str):
+    return ResellerEvent(reseller=reseller, kind=kind, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def reseller_approve(*, reseller: Reseller, actor: User) -> Reseller:
     """An operator lets a pending reseller sell and invite."""
     return _status_change(
-        reseller=reseller,
-        allowed_from={ResellerStatus.PENDING},
-        to=ResellerStatus.ACTIVE,
-        kind=ResellerEventKind.APPROVED,
-        actor=actor,
-        reason="",
+        reseller=reseller, to=ResellerStatus.ACTIVE, kind=ResellerEventKind.APPROVED, actor=actor, reason=""
     )
 
 
 @transaction.atomic
 def reseller_freeze(*, reseller: Reseller, actor: User, reason: str) -> Reseller:
-    """An operator freezes a reseller: from now on it earns no commission,
-    its shop is closed (shops show only active owners' shops) and its code
-    invites and binds nobody. Its team stays where it is; past commissions
-    are untouched."""
+    """An operator freezes a reseller (active or pending): from now on it
+    earns no commission, its shop is closed (shops show only active owners'
+    shops) and its code invites and binds nobody. Its team stays where it
+    is; past commissions are untouched."""
     return _status_change(
         reseller=reseller,
-        allowed_from={ResellerStatus.ACTIVE, ResellerStatus.PENDING},
         to=ResellerStatus.FROZEN,
         kind=ResellerEventKind.FROZEN,
         actor=actor,
@@ -154,7 +163,6 @@ def reseller_freeze(*, reseller: Reseller, actor: User, reason: str) -> Reseller
 def reseller_unfreeze(*, reseller: Reseller, actor: User, reason: str) -> Reseller:
     return _status_change(
         reseller=reseller,
-        allowed_from={ResellerStatus.FROZEN},
         to=ResellerStatus.ACTIVE,
         kind=ResellerEventKind.UNFROZEN,
         actor=actor,

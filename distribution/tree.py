@@ -45,21 +45,6 @@ UPLINE_CTE = f"""
 """
 
 
-# A reseller and its ancestors up to the tier limit, nearest first, as whole Reseller rows
-# (for Reseller.objects.raw); params: [reseller id, tiers].
-_COLUMNS = "id, user_id, inviter_id, invite_code, status, joined_at"
-UPLINE_TIERS_SQL = f"""
-    WITH RECURSIVE upline AS (
-        SELECT {_COLUMNS}, 1 AS tier FROM {RESELLER} WHERE id = %s
-        UNION ALL
-        SELECT r.id, r.user_id, r.inviter_id, r.invite_code, r.status, r.joined_at, u.tier + 1
-        FROM {RESELLER} r JOIN upline u ON r.id = u.inviter_id
-        WHERE u.tier < %s
-    )
-    SELECT {_COLUMNS}, tier FROM upline ORDER BY tier
-"""
-
-
 def tree_lock() -> None:
     """Serialise writers of the tree until the current transaction ends.
     SQLite (the embedded default) serialises all writers anyway."""

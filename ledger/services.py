@@ -1,10 +1,12 @@
-"""The only writer of the ledger.
+"""The only writer of the ledger: ``ledger_post_batch`` (``ledger_post`` is
+a batch of one).
 
 Callers speak in debits and credits of positive fen amounts; entries store
 them signed (debit +, credit −). A transaction is posted once per
-idempotency key: posting the same business event again returns the first
-transaction and writes nothing. Cached balances move in the same database
-transaction as the entries.
+idempotency key: posting the same business event again writes nothing.
+Cached balances move in the same database transaction as the entries, their
+rows locked in id order (``ledger_balance_locked`` takes the same lock for a
+caller that must read a balance before it posts).
 """
 
 from collections import defaultdict
@@ -12,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from .choices import ACCOUNT_KINDS, NormalSide
+from .choices import ACCOUNT_KINDS
 from .exceptions import UnbalancedTransaction
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction
+from .selectors import shown_delta
 
 Side = tuple[LedgerAccount, int]  # (account, positive amount in fen)
 
@@ -43,41 +46,6 @@ def signed_entries(*, debits: Iterable[Side], credits: Iterable[Side]) -> list[t
     return [(account, amount) for account, amount in debits] + [(account, -amount) for account, amount in credits]
 
 
-def shown_delta(normal_side: str, signed_amount: int) -> int:
-    """How a signed entry moves the balance shown for its account."""
-    return signed_amount if normal_side == NormalSide.DEBIT else -signed_amount
-
-
-@transaction.atomic
-def ledger_post(
-    *, idempotency_key: str, description: str, debits: Iterable[Side], credits: Iterable[Side]
-) -> tuple[LedgerTransaction, bool]:
-    """Post one balanced transaction, once. Returns (transaction, created).
-
-    Concurrent posts of one key: the second waits on the unique index and
-    then returns the first's transaction. Account rows are updated in id
-    order, so two posts never deadlock on balances."""
-    entries = signed_entries(debits=debits, credits=credits)
-    posted, created = LedgerTransaction.objects.get_or_create(
-        idempotency_key=idempotency_key, defaults={"description": description[:200]}
-    )
-    if not created:
-        return posted, False
-    LedgerEntry.objects.bulk_create(
-        LedgerEntry(transaction=posted, account=account, amount=amount) for account, amount in entries
-    )
-    deltas: dict[int, int] = defaultdict(int)
-    sides: dict[int, str] = {}
-    for account, amount in entries:
-        deltas[account.pk] += amount
-        sides[account.pk] = account.normal_side
-    for account_id in sorted(deltas):
-        delta = shown_delta(sides[account_id], deltas[account_id])
-        if delta:
-            LedgerAccount.objects.filter(pk=account_id).update(balance_amount=F("balance_amount") + delta)
-    return posted, True
-
-
 @dataclass(frozen=True)
 class Posting:
     """One transaction to post in a batch (see ledger_post_batch)."""
@@ -86,6 +54,24 @@ class Posting:
     description: str
     debits: tuple[Side, ...]
     credits: tuple[Side, ...]
+
+
+def ledger_post(*, idempotency_key: str, description: str, debits: Iterable[Side], credits: Iterable[Side]) -> bool:
+    """Post one balanced transaction, once: a batch of one. Returns whether
+    it was posted now (False: the event was posted before). Concurrent posts
+    of one key: the second waits on the unique index and posts nothing."""
+    posting = Posting(
+        idempotency_key=idempotency_key, description=description, debits=tuple(debits), credits=tuple(credits)
+    )
+    return bool(ledger_post_batch([posting]))
+
+
+def ledger_balance_locked(*, kind: str, owner_id: int | None = None) -> int:
+    """The balance of an account, its row locked until the caller's
+    transaction ends (created if missing): what a withdrawal reads before
+    it reserves money, so two requests cannot spend the same balance."""
+    account = ledger_account(kind=kind, owner_id=owner_id)
+    return LedgerAccount.objects.select_for_update().values_list("balance_amount", flat=True).get(pk=account.pk)
 
 
 def _accounts_matching(keys: set[tuple[str, int | None]]) -> Q:
@@ -137,7 +123,6 @@ def ledger_accounts(*, keys: Iterable[tuple[str, int | None]]) -> dict[tuple[str
     return found
 
 
-@transaction.atomic
 def ledger_post_batch(postings: list[Posting]) -> set[str]:
     """Post many transactions at once, each once, in a constant number of
     queries (set-based settlement posts thousands this way). Returns the
@@ -156,21 +141,33 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
     if not signed:
         return set()
     descriptions = {posting.idempotency_key: posting.description[:200] for posting in postings}
+    # checked before any statement: a refused batch leaves the caller's transaction usable; inside one,
+    # no savepoint (two statements less): a failure of the statements rolls the caller back anyway
+    with transaction.atomic(savepoint=False):
+        return _post(signed, descriptions)
+
+
+def _post(signed: dict, descriptions: dict) -> set[str]:
+    """The statements of a checked batch."""
     now = timezone.now()
     postgresql = connection.vendor == "postgresql"
+    quote = connection.ops.quote_name
+    transactions, entries_table, accounts_table = (
+        quote(model._meta.db_table) for model in (LedgerTransaction, LedgerEntry, LedgerAccount)
+    )
     with connection.cursor() as cursor:
         # PostgreSQL takes whole columns as arrays (unnest): one short
         # statement whatever the batch; SQLite (the quick start) a VALUES list.
         if postgresql:
             cursor.execute(
-                "INSERT INTO ledger_ledgertransaction (idempotency_key, description, created_at) "
+                f"INSERT INTO {transactions} (idempotency_key, description, created_at) "
                 "SELECT key, description, %s FROM unnest(%s::text[], %s::text[]) AS posted(key, description) "
                 "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
                 [now, list(signed), [descriptions[key] for key in signed]],
             )
         else:
             cursor.execute(
-                "INSERT INTO ledger_ledgertransaction (idempotency_key, description, created_at) "
+                f"INSERT INTO {transactions} (idempotency_key, description, created_at) "
                 f"VALUES {', '.join(['(%s, %s, %s)'] * len(signed))} "
                 "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
                 [item for key in signed for item in (key, descriptions[key], now)],
@@ -185,7 +182,7 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
         ]
         if postgresql:
             cursor.execute(
-                "INSERT INTO ledger_ledgerentry (transaction_id, account_id, amount, created_at) "
+                f"INSERT INTO {entries_table} (transaction_id, account_id, amount, created_at) "
                 "SELECT transaction_id, account_id, amount, %s "
                 "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS entry(transaction_id, account_id, amount)",
                 [
@@ -209,14 +206,14 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
         with connection.cursor() as cursor:
             if postgresql:  # a join: fast for thousands of accounts
                 cursor.execute(
-                    "UPDATE ledger_ledgeraccount AS account SET balance_amount = account.balance_amount + moved.delta "
+                    f"UPDATE {accounts_table} AS account SET balance_amount = account.balance_amount + moved.delta "
                     "FROM unnest(%s::bigint[], %s::bigint[]) AS moved(id, delta) WHERE account.id = moved.id",
                     [moving, [deltas[account_id] for account_id in moving]],
                 )
             else:  # SQLite names no columns of VALUES
                 cases = " ".join(["WHEN %s THEN %s"] * len(moving))
                 cursor.execute(
-                    f"UPDATE ledger_ledgeraccount SET balance_amount = balance_amount + CASE id {cases} END "
+                    f"UPDATE {accounts_table} SET balance_amount = balance_amount + CASE id {cases} END "
                     f"WHERE id IN ({', '.join(['%s'] * len(moving))})",
                     [item for account_id in moving for item in (account_id, deltas[account_id])] + moving,
                 )

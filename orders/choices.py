@@ -143,6 +143,14 @@ class PaymentSessionStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# the provider's callbacks move a session; a success after a failure still counts (the money arrived)
+PAYMENT_SESSION_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (PaymentSessionStatus.OPEN, PaymentSessionStatus.FAILED): frozenset({SYS}),
+    (PaymentSessionStatus.OPEN, PaymentSessionStatus.SUCCEEDED): frozenset({SYS}),
+    (PaymentSessionStatus.FAILED, PaymentSessionStatus.SUCCEEDED): frozenset({SYS}),
+}
+
+
 class PaymentIssueKind(models.TextChoices):
     """What an operator must look at: money that arrived and could not be
     applied as it came."""

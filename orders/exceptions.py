@@ -62,12 +62,6 @@ class RefundTooLarge(DomainError):
     default_message = _("The refund is more than what is left to refund on this item.")
 
 
-class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
-    http_status = 422
-    default_message = _("This Idempotency-Key was used with a different request.")
-
-
 class PaymentSignatureInvalid(DomainError):
     code = "invalid_signature"
     default_message = _("The callback's signature is not valid.")

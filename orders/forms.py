@@ -30,7 +30,13 @@ def _choices(regions, blank):
 class AddressForm(forms.Form):
     """A new shipping address. The city and district lists follow the chosen
     province and city: with JavaScript they refill at once, without it the
-    *Update the lists* button reloads the form keeping what was typed."""
+    *Update the lists* button reloads the form keeping what was typed.
+
+    Beside saved addresses it is filled only when the buyer picks *A new
+    address*: the checkout then renders it with ``use_required_attribute=False``
+    (the browser must not insist on fields the buyer is not using), and its
+    required fields carry ``data-required-for-new`` for orders.js to make them
+    required while the new address is chosen. The server checks it either way."""
 
     recipient_name = forms.CharField(label=_("Recipient"), max_length=30)
     phone = forms.CharField(
@@ -60,6 +66,9 @@ class AddressForm(forms.Form):
         self.fields["province_code"].widget.attrs["data-region-level"] = "province"
         self.fields["city_code"].widget.attrs["data-region-level"] = "city"
         self.fields["district_code"].widget.attrs["data-region-level"] = "district"
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["data-required-for-new"] = ""
 
     def address(self) -> ShippingAddress:
         return ShippingAddress(**{name: self.cleaned_data.get(name) or "" for name in ShippingAddress.__annotations__})

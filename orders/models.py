@@ -3,7 +3,7 @@
 Money is integer fen (``*_amount``). The rules that must never break are
 database constraints here: stock is guarded by catalog's CHECK; a line's
 refunds (made and pending) never exceed what was paid for it; an order is
-paid at most once; an idempotency key is used once per user.
+paid at most once.
 """
 
 from datetime import timedelta
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import validate_mainland_mobile
@@ -209,8 +210,10 @@ class Order(AddressFields):
 
     @property
     def number(self) -> str:
-        """What people read and quote: the date and the id (``20261126-000123``)."""
-        return f"{self.created_at:%Y%m%d}-{self.pk:06d}"
+        """What people read and quote: the date and the id (``20261126-000123``).
+        The date is the day in Beijing (``TIME_ZONE``), as the buyer saw it:
+        an order placed at 02:04 on 12-04 is ``20261204-…``, not the UTC 12-03."""
+        return f"{timezone.localtime(self.created_at):%Y%m%d}-{self.pk:06d}"
 
 
 class FulfilmentGroup(models.Model):
@@ -249,6 +252,19 @@ class FulfilmentGroup(models.Model):
 
     def __str__(self):
         return f"{self.order_id}/{self.supplier_id}"
+
+    @property
+    def status_for_buyer(self) -> tuple[str, str]:
+        """(code, label) of the parcel as its buyer reads it. ``to_ship`` is
+        what a parcel waits at from placing on, but suppliers see it only
+        once the order is paid: until then the parcel waits for the payment
+        (待付款), not for the supplier (待发货); a cancelled order's parcels
+        read cancelled. Reads ``self.order`` (cached when loaded through it)."""
+        if self.order.status == OrderStatus.PENDING_PAYMENT:
+            return OrderStatus.PENDING_PAYMENT.value, OrderStatus.PENDING_PAYMENT.label
+        if self.order.status == OrderStatus.CANCELLED:
+            return FulfilmentStatus.CANCELLED.value, FulfilmentStatus.CANCELLED.label
+        return self.status, self.get_status_display()
 
 
 class OrderLine(models.Model):
@@ -463,6 +479,14 @@ class StatusChange(models.Model):
     def subject(self) -> str:
         return "refund" if self.refund_id else "fulfilment" if self.fulfilment_id else "order"
 
+    @property
+    def in_words(self) -> tuple[str, str, str]:
+        """(what, from, to) as a buyer reads them: 包裹, 待发货, 已发货. The
+        stored statuses are codes for programs; the reasons are notes for
+        operators (the admin and the supplier's pages show them, through
+        ``reason_label``), never shown to buyers."""
+        return self.subject_label, self.from_status_label or "—", self.to_status_label
+
 
 class PaymentSession(models.Model):
     """One attempt to pay an order at the provider (what the shopper is
@@ -539,72 +563,3 @@ class PaymentIssue(models.Model):
 
     def __str__(self):
         return f"{self.session.reference}: {self.kind}"
-
-
-class IdempotencyKey(models.Model):
-    """An ``Idempotency-Key`` a client sent with a request that creates
-    something, and what it answered: the same key again (for this user) gets
-    that answer and creates nothing. Kept 24 hours."""
-
-    RETENTION = timedelta(hours=24)
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_digest = models.CharField(max_length=64)  # SHA-256 of the method, path and body
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.TextField(null=True)  # the JSON answered, as text: a replay sends the same bytes
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
-
-    def __str__(self):
-        return self.key
-
-
-# --- the sandbox payment provider's own memory -------------------------------------
-
-
-class SandboxCharge(models.Model):
-    """What the sandbox gateway keeps on its side about a payment it was
-    asked to collect (a real gateway's order)."""
-
-    reference = models.CharField(max_length=40, unique=True)  # the merchant's reference
-    transaction_id = models.CharField(max_length=40, unique=True)
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    subject = models.CharField(max_length=120)
-    notify_url = models.URLField(max_length=500)
-    return_url = models.URLField(max_length=500)
-    status = models.CharField(max_length=10, default="pending")  # pending, paid, failed
-    expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    refunded_amount = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("amount")),
-                name="sandbox_refunds_within_charge",
-            )
-        ]
-
-    def __str__(self):
-        return self.reference
-
-
-class SandboxRefund(models.Model):
-    """The sandbox gateway's refunds, by the merchant's refund reference."""
-
-    charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
-    reference = models.CharField(max_length=40, unique=True)
-    amount = models.BigIntegerField()
-    succeeded = models.BooleanField()
-    provider_reference = models.CharField(max_length=40)
-    failure_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.reference

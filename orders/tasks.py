@@ -1,20 +1,10 @@
 """Thin Celery wrappers: take IDs, call one service, safe to run twice."""
 
-import logging
-
-import requests
 from celery import shared_task
 
-from .payments import sandbox_callback
-from .services.idempotency import idempotency_keys_purge
 from .services.lifecycle import fulfilments_auto_deliver, orders_auto_complete, orders_expire_unpaid
 from .services.payments import payment_issue_refund
 from .services.refunds import refund_execute
-
-logger = logging.getLogger(__name__)
-
-SANDBOX_CALLBACK_RETRIES = 6  # the sandbox gateway tries 7 times in all, backing off
-SANDBOX_CALLBACK_TIMEOUT_SECONDS = 10
 
 
 @shared_task(acks_late=True)
@@ -35,11 +25,6 @@ def orders_auto_complete_task() -> int:
     return orders_auto_complete()
 
 
-@shared_task(acks_late=True)
-def idempotency_keys_purge_task() -> int:
-    return idempotency_keys_purge()
-
-
 # refund_execute_task and payment_issue_refund_task are no longer queued (orders/consumers.py does
 # their work from the outbox); they stay one release so messages queued before the upgrade drain.
 @shared_task(acks_late=True)
@@ -52,33 +37,3 @@ def refund_execute_task(refund_id: int) -> None:
 @shared_task(acks_late=True)
 def payment_issue_refund_task(issue_id: int) -> None:
     payment_issue_refund(issue_id=issue_id)
-
-
-@shared_task(bind=True, max_retries=SANDBOX_CALLBACK_RETRIES)
-def sandbox_callback_send_task(self, charge_id: int) -> int | None:
-    """The sandbox gateway calling the platform back, as a real one does:
-    a signed POST to the notify URL, retried with backoff (5 s, 10 s, 20 s …)
-    until the platform answers 2xx. Returns the status code it got."""
-    from .models import SandboxCharge
-
-    charge = SandboxCharge.objects.filter(pk=charge_id).first()
-    if charge is None:
-        return None
-    body, headers = sandbox_callback(charge)
-    try:
-        response = requests.post(
-            charge.notify_url,
-            data=body,
-            headers=headers,
-            timeout=SANDBOX_CALLBACK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-        status = response.status_code
-    except requests.RequestException as error:
-        logger.info("sandbox callback for %s failed: %s", charge.reference, error)
-        status = None
-    if status is not None and 200 <= status < 300:
-        return status
-    if status is not None and 400 <= status < 500:
-        return status  # refused (bad signature, mismatch): retrying sends the same thing
-    raise self.retry(countdown=5 * 2**self.request.retries)

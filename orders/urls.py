@@ -17,8 +17,7 @@ urlpatterns = [
     path("orders/<int:order_id>/cancel/", views.order_cancel_view, name="cancel"),
     path("orders/<int:order_id>/confirm-receipt/", views.order_confirm_view, name="confirm_receipt"),
     path("orders/<int:order_id>/lines/<int:line_id>/refund/", views.refund_request_view, name="refund_request"),
-    # the sandbox payment provider's cashier page, and every provider's callback
-    path("sandbox/pay/<str:reference>/", views.sandbox_pay, name="sandbox_pay"),
+    # every provider's callback: the view answers only the configured provider's name (404 for any other)
     path("payments/<slug:provider>/notify/", views.payment_notify, name="payment_notify"),
     # a reseller's shop orders
     path("my-shop/orders/", views.shop_order_list, name="shop_orders"),

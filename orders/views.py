@@ -1,7 +1,6 @@
-"""The pages: cart and checkout, the buyer's orders, the sandbox cashier
-and the payment webhook, a reseller's shop orders, and the supplier
-portal's shipments and refunds. Every change is a POST form that
-redirects; nothing needs JavaScript."""
+"""The pages: cart and checkout, the buyer's orders, the payment webhook,
+a reseller's shop orders, and the supplier portal's shipments and refunds.
+Every change is a POST form that redirects; nothing needs JavaScript."""
 
 import logging
 
@@ -19,6 +18,7 @@ from catalog.views import supplier_staff_required
 from shops.selectors import shop_for_user
 from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
+from socialshop.json_input import JsonInputRefused
 
 from .cart import cart_add, cart_entries, cart_remove, cart_set
 from .choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundStatus
@@ -33,7 +33,7 @@ from .forms import (
     ShipForm,
     ShipmentsUploadForm,
 )
-from .payments import SandboxChargeClosed, payment_provider, sandbox_charge_finish, sandbox_charge_get
+from .providers import payment_provider
 from .regions import children, provinces
 from .selectors import (
     cart_priced,
@@ -118,7 +118,12 @@ def checkout(request):
         request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
     )
     wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
-    address_form = AddressForm(request.POST if request.method == "POST" and wants_new else None, prefix="new")
+    address_form = AddressForm(
+        request.POST if request.method == "POST" and wants_new else None,
+        prefix="new",
+        # beside saved addresses the new one is optional: the browser must not refuse a saved one
+        use_required_attribute=not addresses,
+    )
     if request.method == "POST" and "refresh" not in request.POST and buyable and checkout_form.is_valid():
         order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses)
         if order is not None:
@@ -144,6 +149,7 @@ def _place_from_checkout(request, buyable, checkout_form, address_form, addresse
     choice = checkout_form.cleaned_data["address"] or "new"
     if choice == "new":
         if not address_form.is_valid():
+            checkout_form.add_error("address", _("Fill in the new address below, or choose a saved one."))
             return None
         address = address_form.address()
     else:
@@ -295,31 +301,15 @@ def refund_request_view(request, order_id: int, line_id: int):
     )
 
 
-# --- the sandbox payment provider ------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def sandbox_pay(request, reference: str):
-    """The sandbox gateway's cashier page (not the platform's: a real
-    gateway's page lives on its own site). Pay or fail; the platform hears
-    of it later, by a signed callback."""
-    charge = sandbox_charge_get(reference)
-    if charge is None:
-        raise Http404
-    if request.method == "POST":
-        try:
-            charge = sandbox_charge_finish(reference=reference, pay=request.POST.get("outcome") == "pay")
-        except SandboxChargeClosed:
-            return render(request, "orders/sandbox_pay.html", {"charge": charge, "closed": True}, status=409)
-        return redirect(charge.return_url)
-    return render(request, "orders/sandbox_pay.html", {"charge": charge, "closed": charge.status != "pending"})
+# --- the payment provider's callback ------------------------------------------------------------
 
 
 @csrf_exempt
 @require_POST
 def payment_notify(request, provider: str):
     """The provider's asynchronous callback. 400 (and a log line) for a bad
-    signature or a refused amount; 200 for anything applied or already
+    signature or a refused amount, 400/413 for a body beyond the JSON limits
+    (socialshop.json_input); 200 for anything applied or already
     applied, so the provider stops retrying."""
     gateway = payment_provider()
     if provider != gateway.name:
@@ -330,8 +320,8 @@ def payment_notify(request, provider: str):
     except PaymentSignatureInvalid as error:
         logger.warning("payment callback refused: bad signature from %s", request.META.get("REMOTE_ADDR"))
         return JsonResponse(error_body(error.code, str(error.message)), status=400)
-    except PaymentUnknown as error:
-        return JsonResponse(error_body(error.code, str(error.message)), status=404)
+    except (PaymentUnknown, JsonInputRefused) as error:
+        return JsonResponse(error_body(error.code, str(error.message)), status=error.http_status)
     if outcome == MISMATCH:
         return JsonResponse(
             error_body("payment_mismatch", _("The paid amount or currency does not match the order.")), status=400

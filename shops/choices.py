@@ -23,13 +23,13 @@ class ShopActor(models.TextChoices):
     OPERATOR = "operator", _("Operator")
 
 
-# (from, to) → who may make that move
-SHOP_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ShopStatus.OPEN, ShopStatus.CLOSED): ShopActor.OWNER,
-    (ShopStatus.CLOSED, ShopStatus.OPEN): ShopActor.OWNER,
-    (ShopStatus.OPEN, ShopStatus.SUSPENDED): ShopActor.OPERATOR,
-    (ShopStatus.CLOSED, ShopStatus.SUSPENDED): ShopActor.OPERATOR,
-    (ShopStatus.SUSPENDED, ShopStatus.OPEN): ShopActor.OPERATOR,
+# (from, to) → the kinds of actor that may make that move (the transition kernel's shape)
+SHOP_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (ShopStatus.OPEN, ShopStatus.CLOSED): frozenset({ShopActor.OWNER}),
+    (ShopStatus.CLOSED, ShopStatus.OPEN): frozenset({ShopActor.OWNER}),
+    (ShopStatus.OPEN, ShopStatus.SUSPENDED): frozenset({ShopActor.OPERATOR}),
+    (ShopStatus.CLOSED, ShopStatus.SUSPENDED): frozenset({ShopActor.OPERATOR}),
+    (ShopStatus.SUSPENDED, ShopStatus.OPEN): frozenset({ShopActor.OPERATOR}),
 }
 
 # Addresses a shop may not take: they read like the platform's own pages.

@@ -2,9 +2,11 @@
 
 import re
 import uuid
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from catalog.images import avatar_process
@@ -12,6 +14,7 @@ from catalog.models import Product
 from distribution.choices import ResellerStatus
 from distribution.models import Reseller
 from socialshop.money import fen_to_yuan
+from socialshop.states import StateMachine, state_set
 
 from .choices import RESERVED_SLUGS, SHOP_TRANSITIONS, SLUG_PATTERN, ShopActor
 from .exceptions import (
@@ -26,6 +29,8 @@ from .exceptions import (
     SkuNotInProduct,
 )
 from .models import Shop, ShopProduct, ShopSkuPrice, ShopStatusChange
+
+SHOP_MACHINE = StateMachine(transitions=SHOP_TRANSITIONS, error=InvalidShopTransition)
 
 
 def shop_slug_check(slug: str) -> str:
@@ -94,20 +99,28 @@ def shop_set_status(*, shop: Shop, status: str, by: User, as_operator: bool = Fa
     locked = Shop.objects.select_for_update().get(pk=shop.pk)
     if locked.status == status:
         return locked
-    actor = SHOP_TRANSITIONS.get((locked.status, status))
-    if actor is None:
-        raise InvalidShopTransition(current_state=locked.status, requested_state=status)
-    if actor == ShopActor.OPERATOR and not (as_operator and by.is_operator):
-        raise ShopTransitionNotAllowed()
-    if actor == ShopActor.OWNER and locked.owner.user_id != by.pk:
-        raise ShopTransitionNotAllowed()
-    ShopStatusChange.objects.create(
-        shop=locked, from_status=locked.status, to_status=status, changed_by=by, reason=reason[:200]
+    held = set()  # the kinds of actor the caller is, for this shop
+    if as_operator and by.is_operator:
+        held.add(ShopActor.OPERATOR)
+    if locked.owner.user_id == by.pk:
+        held.add(ShopActor.OWNER)
+    needed = SHOP_MACHINE.actors(locked.status, status)
+    if needed and not needed & held:
+        raise ShopTransitionNotAllowed()  # a declared move, someone else's to make (403)
+    state_set(  # an undeclared move: the kernel's 409 (InvalidShopTransition)
+        locked,
+        status,
+        machine=SHOP_MACHINE,
+        actor_kind=min(needed & held) if needed else ShopActor.OWNER,
+        audit=partial(_status_audit, by, reason),
+        updated_at=timezone.now(),
     )
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
-    shop.status = status
+    shop.refresh_from_db(fields=["status", "updated_at"])  # the caller's copy, as the kernel left the row
     return locked
+
+
+def _status_audit(by: User, reason: str, shop: Shop, from_status: str, to_status: str) -> ShopStatusChange:
+    return ShopStatusChange(shop=shop, from_status=from_status, to_status=to_status, changed_by=by, reason=reason[:200])
 
 
 def _shop_lock(shop: Shop) -> Shop:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.images import upload_read
@@ -50,6 +51,7 @@ from .services import (
 from .sharing import absolute, product_share_path, shop_share_path
 
 STOREFRONT_PAGE_SIZE = 20
+LOW_STOCK = 10  # from here down the product page says how many are left
 CATALOGUE_PAGE_SIZE = 20
 SEARCH_MAX_LENGTH = 50
 
@@ -115,8 +117,25 @@ def product_page(request, slug: str, product_id: int):
     return render(
         request,
         "shops/storefront/product.html",
-        {"shop": shop, "card": card, "product": card.product, "offers": card.offers, "selected": selected},
+        {
+            "shop": shop,
+            "card": card,
+            "product": card.product,
+            "offers": card.offers,
+            "options": [(offer, _stock_hint(offer.sku.stock)) for offer in card.offers],
+            "selected": selected,
+            "selected_stock_hint": _stock_hint(selected.sku.stock),
+        },
     )
+
+
+def _stock_hint(stock: int) -> str:
+    """What the product page says of an option's stock (reported, not reserved)."""
+    if stock <= 0:
+        return _("Sold out")
+    if stock <= LOW_STOCK:
+        return ngettext("Only %(count)d left", "Only %(count)d left", stock) % {"count": stock}
+    return _("In stock")
 
 
 def shop_share(request, slug: str):

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SocialshopConfig(AppConfig):
-    """The project package as an app: platform-wide tasks, template tags and
-    the ``seed_demo`` command that spans every domain."""
+    """The project package as an app: the shared kernel's tables (the
+    outbox, idempotency keys), platform-wide tasks, template tags and the
+    ``events`` command."""
 
     name = "socialshop"
     verbose_name = _("Platform")

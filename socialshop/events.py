@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from .models import Event, EventReceipt, ReceiptStatus
+from .models import Event, EventCursor, EventReceipt, ReceiptStatus
 from .states import SYSTEM, StateMachine, state_set
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ MAX_ATTEMPTS = 8  # failures before an event is parked for an operator
 BACKOFF_BASE = timedelta(seconds=15)  # 15 s, 30 s, 1 min … about 30 min in all before parking
 BACKOFF_CAP = timedelta(minutes=15)
 BATCH_SIZE = 200
+# How long an event may stay invisible to consumers after its id was taken (its transaction still
+# open) without being passed by a consumer's cursor. Longer transactions are not part of this
+# platform; should one happen, reconcile (which scans every retained event) reports the event.
+CURSOR_SAFETY_MARGIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -137,15 +141,46 @@ def events_consume(*, consumer: str, now: datetime | None = None, batch_size: in
     Returns how many events it handled."""
     found = _consumers[consumer]
     handled = 0
-    after_id = 0
+    cursor = _cursor_get(consumer)
+    after_id = cursor - 1
     while True:
         now_ = now or timezone.now()
         event_ids = events_pending(consumer=found, now=now_, after_id=after_id, limit=batch_size)
         for event_id in event_ids:
             handled += _consume_one(found, event_id, now_)
         if len(event_ids) < batch_size:
-            return handled
+            break
         after_id = event_ids[-1]  # an event another worker holds is not asked for again in this run
+    _cursor_advance(found, cursor, timezone.now())
+    return handled
+
+
+def _cursor_get(consumer: str) -> int:
+    return EventCursor.objects.filter(consumer=consumer).values_list("handled_below", flat=True).first() or 0
+
+
+def _cursor_advance(consumer: Consumer, cursor: int, now: datetime) -> None:
+    """Move the consumer's cursor up to its first event not handled yet, or
+    not older than the safety margin, whichever comes first. Compare and
+    set: a replay that moved it meanwhile wins."""
+    from_cursor = Event.objects.filter(pk__gte=cursor).order_by("pk").values_list("pk", flat=True)
+    handled = EventReceipt.objects.filter(
+        event_id=OuterRef("pk"), consumer=consumer.name, status__in=[ReceiptStatus.HANDLED, ReceiptStatus.PARKED]
+    )
+    stops = [
+        from_cursor.filter(type__in=consumer.event_types).exclude(Exists(handled)).first(),
+        from_cursor.filter(created_at__gt=now - CURSOR_SAFETY_MARGIN).first(),
+    ]
+    stops = [stop for stop in stops if stop is not None]
+    if stops:
+        target = min(stops)
+    else:
+        last = from_cursor.reverse().first()
+        target = last + 1 if last is not None else cursor
+    if target <= cursor:
+        return
+    if not EventCursor.objects.filter(consumer=consumer.name, handled_below=cursor).update(handled_below=target):
+        EventCursor.objects.get_or_create(consumer=consumer.name, defaults={"handled_below": target})
 
 
 def _receipt_locked(consumer: Consumer, event_id: int) -> EventReceipt | None:
@@ -225,6 +260,10 @@ def event_receipts_retry(*, receipt_ids: list[int]) -> int:
         for receipt in EventReceipt.objects.select_for_update().filter(pk__in=receipt_ids).order_by("pk"):
             if receipt.status in (ReceiptStatus.PARKED, ReceiptStatus.RETRYING):
                 receipt_state_set(receipt, ReceiptStatus.PENDING, attempts=0, next_attempt_at=None, actor=OPERATOR)
+                # a parked event lies below its consumer's cursor: bring the cursor back to it
+                EventCursor.objects.filter(consumer=receipt.consumer, handled_below__gt=receipt.event_id).update(
+                    handled_below=receipt.event_id
+                )
                 moved += 1
     for consumer in {receipt.consumer for receipt in EventReceipt.objects.filter(pk__in=receipt_ids)}:
         if consumer in _consumers:
@@ -241,6 +280,9 @@ def events_replay(*, consumer: str, since: datetime) -> int:
         raise KeyError(consumer)
     with transaction.atomic():
         reopened = EventReceipt.objects.filter(consumer=consumer, event__created_at__gte=since).delete()[0]
+        first = Event.objects.filter(created_at__gte=since).order_by("pk").values_list("pk", flat=True).first()
+        if first is not None:
+            EventCursor.objects.filter(consumer=consumer, handled_below__gt=first).update(handled_below=first)
     _wake_consumer(consumer)
     return reopened
 
@@ -334,7 +376,7 @@ def event_consumers_lag(*, now: datetime | None = None) -> list[ConsumerLag]:
     now = now or timezone.now()
     lags = []
     for consumer in sorted(_consumers.values(), key=lambda consumer: consumer.name):
-        waiting = Event.objects.filter(type__in=consumer.event_types).exclude(
+        waiting = Event.objects.filter(type__in=consumer.event_types, pk__gte=_cursor_get(consumer.name)).exclude(
             Exists(
                 EventReceipt.objects.filter(
                     event_id=OuterRef("pk"),

@@ -1,6 +1,11 @@
-"""The transactional outbox (docs/events.md): what happened, written in the
-same transaction as the change, and which consumer has handled it."""
+"""The shared kernel's tables: the transactional outbox (docs/events.md):
+what happened, written in the same transaction as the change, and which
+consumer has handled it; and the idempotency keys clients send
+(``socialshop.idempotency``)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,3 +69,44 @@ class EventReceipt(models.Model):
 
     def __str__(self):
         return f"{self.consumer}: event {self.event_id} {self.status}"
+
+
+class EventCursor(models.Model):
+    """Where a consumer's search for work starts: every event of its types
+    with a smaller id is handled or parked, and older than the safety
+    margin (a transaction still open when a later event committed keeps
+    its smaller id; the margin lets it commit before the cursor passes it).
+    Only an optimisation: without it the consumer scans from the start."""
+
+    consumer = models.CharField(_("consumer"), max_length=64, primary_key=True)
+    handled_below = models.BigIntegerField(_("handled below"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+
+    def __str__(self):
+        return f"{self.consumer}: handled below {self.handled_below}"
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` a client sent with a request that creates
+    something, and what it answered: the same key again (for this user) gets
+    that answer and creates nothing (``socialshop.idempotency``). Kept
+    ``RETENTION``."""
+
+    RETENTION = timedelta(hours=24)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    request_digest = models.CharField(max_length=64)  # SHA-256 of the method, path and body
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.TextField(null=True)  # the JSON answered, as text: a replay sends the same bytes
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once")]
+
+    def __str__(self):
+        return self.key

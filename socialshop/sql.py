@@ -47,8 +47,8 @@ _prepared_on: "WeakKeyDictionary[object, set[str]]" = WeakKeyDictionary()
 class Prepared:
     """A statement PostgreSQL parses and plans once per connection
     (``PREPARE``) and then runs by name (``EXECUTE``); PostgreSQL only. For
-    statements whose planning costs as much as their running: placing's two
-    join seven tables and write three, for every order. Persistent connections
+    statements whose planning costs as much as their running: placing's read
+    and write join and write several tables, for every order. Persistent connections
     (``CONN_MAX_AGE``, 60 s in production) keep them. A prepared statement
     lives as long as its session (a rollback keeps it), so this needs
     PostgreSQL directly or a session-pooling proxy, not a transaction-pooling

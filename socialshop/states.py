@@ -9,6 +9,13 @@ app's own audit row through the ``audit`` callable the app passes, and,
 where the caller names one, the outbox event (``socialshop.events``), all
 in the caller's transaction. A move the table does not declare raises
 ``InvalidTransition`` (409, with the current state).
+
+Sweeps that move rows they never load (settlement, claims) use
+``state_set_query``: one conditional UPDATE whose from-states come from the
+table, so the table stays the only definition of the moves.
+
+Nothing outside this module assigns a status (``socialshop/tests/
+test_states_only_here.py`` scans the project for it).
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -47,6 +54,10 @@ class StateMachine:
             for (source, target), actors in self.transitions.items()
             if target == to_state and actor_kind in actors
         ]
+
+    def actors(self, from_state: str, to_state: str) -> frozenset[str]:
+        """Who may make the move; empty when the table does not declare it."""
+        return self.transitions.get((from_state, to_state), frozenset())
 
     def refuse(self, current: str, requested: str) -> DomainError:
         return self.error(current_state=current, requested_state=requested)
@@ -103,9 +114,7 @@ def state_set_many(
     if not movable:
         return []
     ids = [row.pk for row in movable]
-    model.objects.filter(pk__in=ids, **{f"{machine.field}__in": machine.sources(to_state, actor_kind)}).update(
-        **{machine.field: to_state}, **fields
-    )
+    state_set_query(model.objects.filter(pk__in=ids), to_state, machine=machine, actor_kind=actor_kind, **fields)
     audit_rows = []
     for row in movable:
         from_state = getattr(row, machine.field)
@@ -117,3 +126,16 @@ def state_set_many(
     if audit_rows:
         type(audit_rows[0]).objects.bulk_create(audit_rows)
     return ids
+
+
+def state_set_query(rows: models.QuerySet, to_state: str, *, machine: StateMachine, actor_kind: str, **fields) -> int:
+    """Move, in one conditional UPDATE, every row of ``rows`` (a queryset the
+    caller narrowed: ids, a due time …) whose state the table lets
+    ``actor_kind`` move to ``to_state``, setting ``fields`` with it. For
+    sweeps and claims that must stay set-based and write no audit row (the
+    rows are never loaded); a second run moves nothing. Returns how many
+    rows moved."""
+    sources = machine.sources(to_state, actor_kind)
+    if not sources:
+        return 0
+    return rows.filter(**{f"{machine.field}__in": sources}).update(**{machine.field: to_state}, **fields)

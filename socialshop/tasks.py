@@ -22,6 +22,14 @@ def heartbeat_task() -> str:
 
 
 @shared_task(acks_late=True)
+def idempotency_keys_purge_task() -> int:
+    """Beat, every hour: forget the Idempotency-Keys older than 24 hours."""
+    from .idempotency import idempotency_keys_purge
+
+    return idempotency_keys_purge()
+
+
+@shared_task(acks_late=True)
 def events_consume_task(consumer: str) -> int:
     """The wake-up after an event commits: ``consumer`` handles what is due
     to it. Safe to run twice or at once (see events_consume)."""

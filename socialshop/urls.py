@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve as serve_file
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import admin_log_in
+
 from . import views
 from .health import healthz
 
@@ -19,8 +21,8 @@ api_v1 = [
     path("", include("commissions.api.urls")),
 ]
 
-if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline: only on a server the bench starts
-    api_v1.append(path("bench/", include("socialshop.api.bench")))
+if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline (bench/baseline.py): only on a server the bench starts
+    api_v1.append(path("bench/", include("bench.baseline")))
 
 urlpatterns = [
     # the API first: every request walks this list until a pattern matches, and the API is the busiest
@@ -34,9 +36,12 @@ urlpatterns = [
     path("supplier/", include("catalog.urls")),
     path("", include("shops.urls")),
     path("", include("orders.urls")),
+    path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
     path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # the admin's log-in page behind the site log-in's throttle; before admin.site.urls, which would match it
+    path("admin/login/", admin_log_in, name="admin_log_in"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # the split view serves Swagger UI's set-up script as a file, so the page needs no inline script (CSP)
@@ -48,6 +53,7 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}))
 
 handler404 = "socialshop.views.page_not_found"
+handler500 = "socialshop.views.server_error"
 
 # the admin's header, its pages' titles and its front page, in the operator's language
 admin.site.site_header = _("Social shop operations")

@@ -7,7 +7,7 @@ from django.views import defaults
 
 from shops.selectors import shop_list_public
 
-from .api.exceptions import error_body
+from .api.exceptions import error_body, server_error_body
 
 HOME_SHOP_COUNT = 24
 
@@ -36,3 +36,13 @@ def page_not_found(request, exception):
         body = error_body("not_found", gettext("Not found."))
         return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 for an exception no view handled: the API's error body under
+    /api/ (a client reads JSON, whatever went wrong), the usual page
+    elsewhere. DRF's views answer their own 500s the same way
+    (socialshop.api.exceptions)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(server_error_body(), status=500, json_dumps_params={"ensure_ascii": False})
+    return defaults.server_error(request)

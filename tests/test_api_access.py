@@ -24,7 +24,7 @@ from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import supplier_staff_add
 from catalog.tests.factories import SkuFactory, SupplierFactory
 from commissions.models import Commission
-from commissions.services.engine import commissions_create_for_order
+from commissions.services.accrual import commissions_create_for_order
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory

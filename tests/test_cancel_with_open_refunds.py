@@ -23,17 +23,18 @@ from catalog.services import supplier_staff_add
 from commissions.choices import CommissionState
 from commissions.models import Commission
 from commissions.reconciliation import reconcile
-from commissions.services.engine import commissions_settle_matured
+from commissions.services.settlement import commissions_settle_matured
 from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.services import ledger_account
 from orders.choices import REFUND_OPEN, Actor, OrderStatus, RefundKind, RefundStatus
 from orders.exceptions import InvalidTransition, RefundNotAllowed
-from orders.models import Order, Refund, SandboxCharge, StatusChange
-from orders.payments import payment_provider
+from orders.models import Order, Refund, StatusChange
+from orders.providers import payment_provider
 from orders.services.lifecycle import order_cancel
 from orders.services.refunds import refund_decide, refund_execute, refund_request
 from orders.tests.factories import pay, place, shop_selling
+from sandbox.models import SandboxCharge
 from shops.tests.factories import ShopFactory
 
 pytestmark = pytest.mark.django_db

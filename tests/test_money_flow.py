@@ -22,7 +22,7 @@ from catalog.tests.factories import SkuFactory
 from commissions.choices import CommissionKind, CommissionState, WithdrawalStatus
 from commissions.models import Commission, Withdrawal
 from commissions.reconciliation import reconcile
-from commissions.services.engine import commissions_settle_matured
+from commissions.services.settlement import commissions_settle_matured
 from commissions.services.withdrawals import (
     payout_batch_create,
     withdrawal_approve,
@@ -82,7 +82,7 @@ def sweeps_run():
     committed(payout_batches_resume_task)
 
 
-PAID_ORDERS_CHECK = "every paid order has its order-paid posting and its commissions"
+PAID_ORDERS_CHECK = "every paid order's commissions are decided"
 LAG_CHECKS = {
     PAID_ORDERS_CHECK,
     "every refund paid back has its reversal",

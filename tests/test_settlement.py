@@ -14,7 +14,8 @@ from django.utils import timezone
 from commissions.choices import CommissionState
 from commissions.models import Commission
 from commissions.reconciliation import reconcile
-from commissions.services.engine import commissions_create_for_order, commissions_mature, commissions_settle_matured
+from commissions.services.accrual import commissions_create_for_order, commissions_mature
+from commissions.services.settlement import commissions_settle_matured
 from conftest import run_together, worker_start, worker_stop
 from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind

@@ -27,8 +27,9 @@ from orders.selectors import order_event_data
 from socialshop.errors import NotFound
 from socialshop.events import task_wake_on_commit
 from socialshop.money import fen_to_yuan
+from socialshop.states import SYSTEM, InvalidTransition, StateMachine, state_set, state_set_query
 
-from .choices import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
+from .choices import DELIVERY_TRANSITIONS, OWNER, SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
 from .exceptions import DeliveryBeingSent, UnknownEventType, WebhookTargetRefused
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .signing import SIGNATURE_HEADER, signature_header
@@ -41,6 +42,8 @@ BACKOFF_BASE = timedelta(seconds=30)  # 30 s, 1 min, 2 min … 64 min: about 2 h
 BACKOFF_CAP = timedelta(hours=6)
 LEASE = timedelta(minutes=2)  # well above an attempt's deadline (targets.ATTEMPT_DEADLINE_SECONDS)
 USER_AGENT = "socialshop-webhooks/1"
+
+DELIVERY_MACHINE = StateMachine(transitions=DELIVERY_TRANSITIONS, error=InvalidTransition)
 
 
 def backoff_after(failures_in_row: int) -> timedelta:
@@ -139,11 +142,15 @@ def webhook_delivery_replay(*, user: User, delivery_id: int) -> WebhookDelivery:
         raise NotFound()
     if delivery.status == DeliveryStatus.SENDING and delivery.lease_until and delivery.lease_until > timezone.now():
         raise DeliveryBeingSent(current_state=delivery.status)
-    delivery.status = DeliveryStatus.PENDING
-    delivery.failures_in_row = 0
-    delivery.next_attempt_at = timezone.now()
-    delivery.lease_until = None
-    delivery.save(update_fields=["status", "failures_in_row", "next_attempt_at", "lease_until"])
+    state_set(
+        delivery,
+        DeliveryStatus.PENDING,
+        machine=DELIVERY_MACHINE,
+        actor_kind=OWNER,
+        failures_in_row=0,
+        next_attempt_at=timezone.now(),
+        lease_until=None,
+    )
     _queue_send([delivery.id])
     return delivery
 
@@ -166,8 +173,12 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     """Take the delivery for one attempt; False when it is not due, already
     done, or another worker holds it."""
     return bool(
-        WebhookDelivery.objects.filter(_due(now), pk=delivery_id).update(
-            status=DeliveryStatus.SENDING, lease_until=now + LEASE
+        state_set_query(
+            WebhookDelivery.objects.filter(_due(now), pk=delivery_id),
+            DeliveryStatus.SENDING,
+            machine=DELIVERY_MACHINE,
+            actor_kind=SYSTEM,
+            lease_until=now + LEASE,
         )
     )
 
@@ -215,33 +226,26 @@ def _record(delivery, now, status_code, error, excerpt, duration_ms, succeeded) 
         response_excerpt=excerpt,
         duration_ms=duration_ms,
     )
-    delivery.attempt_count += 1
-    delivery.last_status_code = status_code
-    delivery.lease_until = None
+    fields = {
+        "attempt_count": delivery.attempt_count + 1,
+        "last_status_code": status_code,
+        "lease_until": None,
+        "delivered_at": delivery.delivered_at,
+        "failures_in_row": delivery.failures_in_row,
+    }
     if succeeded:
-        delivery.status = DeliveryStatus.SUCCEEDED
-        delivery.delivered_at = timezone.now()
-        delivery.next_attempt_at = None
+        to_status = DeliveryStatus.SUCCEEDED
+        fields.update(delivered_at=timezone.now(), next_attempt_at=None)
     else:
-        delivery.failures_in_row += 1
-        if delivery.failures_in_row >= MAX_ATTEMPTS:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = None
+        fields["failures_in_row"] += 1
+        if fields["failures_in_row"] >= MAX_ATTEMPTS:
+            to_status = DeliveryStatus.FAILED
+            fields["next_attempt_at"] = None
         else:
-            delivery.status = DeliveryStatus.PENDING
-            delivery.next_attempt_at = now + backoff_after(delivery.failures_in_row)
+            to_status = DeliveryStatus.PENDING
+            fields["next_attempt_at"] = now + backoff_after(fields["failures_in_row"])
         logger.info("webhook delivery %s failed (%s %s)", delivery.pk, status_code, error)
-    delivery.save(
-        update_fields=[
-            "attempt_count",
-            "last_status_code",
-            "lease_until",
-            "status",
-            "delivered_at",
-            "next_attempt_at",
-            "failures_in_row",
-        ]
-    )
+    state_set(delivery, to_status, machine=DELIVERY_MACHINE, actor_kind=SYSTEM, **fields)
     return delivery
 
 

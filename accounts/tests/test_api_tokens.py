@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from accounts.services import MAX_ACTIVE_TOKENS, api_token_create, api_token_digest
+from accounts.services import MAX_ACTIVE_TOKENS, api_token_create, api_token_digest, api_token_use
 
 from .factories import UserFactory
 
@@ -44,6 +45,29 @@ def test_a_token_authenticates_api_calls_and_records_its_last_use():
     assert response.json()["id"] == user.id
     row.refresh_from_db()
     assert row.last_used_at is not None
+
+
+def test_the_hand_written_token_read_finds_who_the_orm_query_finds():
+    # api_token_use reads the token with one SELECT written by hand (docs/decisions.md lists it):
+    # it must answer as ApiToken.objects.active().select_related("user") does, field for field
+    active, revoked, inactive = UserFactory(), UserFactory(), UserFactory()
+    tokens = {user: api_token_create(user=user, name="app") for user in (active, revoked, inactive)}
+    ApiToken.objects.filter(pk=tokens[revoked][0].pk).update(revoked_at=timezone.now())
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+
+    for token in [token for _row, token in tokens.values()] + ["sst_unknown"]:
+        found = ApiToken.objects.active().select_related("user").filter(digest=api_token_digest(token)).first()
+        expected = found.user if found is not None and found.user.is_active else None
+
+        user = api_token_use(token=token)
+
+        if expected is None:
+            assert user is None
+        else:
+            fields = [field.attname for field in type(expected)._meta.concrete_fields]
+            assert [getattr(user, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert api_token_use(token=tokens[active][1]).pk == active.pk
 
 
 def test_a_revoked_token_is_refused(client):

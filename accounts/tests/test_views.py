@@ -107,3 +107,35 @@ def test_an_operator_adds_a_user_in_the_admin(client):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert User.objects.filter(phone="13800138009").exists()
+
+
+SIGN_UP = {
+    "phone": "138 0013 8000",
+    "nickname": "小王",
+    "password1": "Tea-and-honey-42",
+    "password2": "Tea-and-honey-42",
+}
+
+
+def test_the_log_in_pages_sign_up_link_carries_where_the_visitor_was_going(client):
+    log_in = client.get("/accounts/log-in/", {"next": "/s/xiaomei/p/1/?ref=ABC123"}).content.decode()
+    sign_up = client.get("/accounts/sign-up/", {"next": "/checkout/"}).content.decode()
+
+    assert 'href="/accounts/sign-up/?next=/s/xiaomei/p/1/%3Fref%3DABC123"' in log_in
+    assert '<input type="hidden" name="next" value="/checkout/">' in sign_up
+    assert 'href="/accounts/log-in/?next=/checkout/"' in sign_up  # and back, for one who has an account
+
+
+def test_after_sign_up_the_buyer_goes_on_to_where_it_was_going(client):
+    response = client.post("/accounts/sign-up/?next=/checkout/", {**SIGN_UP, "next": "/checkout/"})
+
+    assert response.status_code == 302 and response["Location"] == "/checkout/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/checkout/", "javascript:alert(1)"])
+def test_sign_up_never_sends_anyone_to_another_site(client, target):
+    page = client.get("/accounts/sign-up/", {"next": target}).content.decode()
+    response = client.post("/accounts/sign-up/", {**SIGN_UP, "next": target})
+
+    assert '<input type="hidden" name="next"' not in page and "?next=" not in page.split("<footer")[0]
+    assert response.status_code == 302 and response["Location"] == reverse("home")

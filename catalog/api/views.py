@@ -60,28 +60,21 @@ class CatalogueProductList(generics.ListAPIView):
                 "a page of products",
                 response_only=True,
                 value={
-                    "count": 1,
-                    "next": None,
-                    "previous": None,
-                    "results": [
+                    "id": 7,
+                    "title": "高原蜂蜜 500g",
+                    "description": "野生百花蜜，自然结晶。",
+                    "category": {"slug": "food", "name": "食品"},
+                    "supplier_name": "云南山野农产",
+                    "images": [],
+                    "skus": [
                         {
-                            "id": 7,
-                            "title": "高原蜂蜜 500g",
-                            "description": "野生百花蜜，自然结晶。",
-                            "category": {"slug": "food", "name": "食品"},
-                            "supplier_name": "云南山野农产",
-                            "images": [],
-                            "skus": [
-                                {
-                                    "id": 12,
-                                    "code": "S02-03-01",
-                                    "spec": {"规格": "单瓶"},
-                                    "spec_label": "单瓶",
-                                    "list_price_amount": "68.00",
-                                    "stock": 200,
-                                    "resale_bounds": {"min_amount": "50.00", "max_amount": "136.00"},
-                                }
-                            ],
+                            "id": 12,
+                            "code": "S02-03-01",
+                            "spec": {"规格": "单瓶"},
+                            "spec_label": "单瓶",
+                            "list_price_amount": "68.00",
+                            "stock": 200,
+                            "resale_bounds": {"min_amount": "50.00", "max_amount": "136.00"},
                         }
                     ],
                 },

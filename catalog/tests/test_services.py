@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
 from accounts.tests.factories import OperatorFactory, UserFactory
-from catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
+from catalog.choices import OPERATOR, PRODUCT_TRANSITIONS, SUPPLIER, ProductStatus
 from catalog.exceptions import (
     InvalidPriceBounds,
     InvalidProductTransition,
@@ -25,7 +25,7 @@ from catalog.services import (
     supplier_staff_add,
 )
 
-from .factories import CategoryFactory, ProductFactory, SkuFactory, SupplierFactory, image_bytes
+from .factories import CategoryFactory, ProductFactory, SkuFactory, SupplierFactory, SupplierStaffFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -104,21 +104,33 @@ def test_an_update_breaking_the_bounds_changes_nothing():
 TRANSITIONS = [(current, wanted) for current in ProductStatus.values for wanted in ProductStatus.values]
 
 
+def _mover(who: str, product):
+    """The user behind an actor kind: an operator, the product's supplier's staff, or a script (None)."""
+    if who == SUPPLIER:
+        return SupplierStaffFactory(supplier=product.supplier).user
+    return OperatorFactory() if who == OPERATOR else None
+
+
 @pytest.mark.parametrize(("current", "wanted"), TRANSITIONS)
-def test_products_move_only_along_the_review_states(current, wanted):
+@pytest.mark.parametrize("who", [OPERATOR, SUPPLIER, "script"])
+def test_products_move_only_along_the_review_states(current, wanted, who):
     product = ProductFactory(status=current)
     SkuFactory(product=product)
-    operator = OperatorFactory()
-    allowed = wanted == current or wanted in PRODUCT_TRANSITIONS[current]
+    by = _mover(who, product)
+    kind = OPERATOR if who == "script" else who  # the platform's scripts act for the operators
+    allowed = wanted == current or kind in PRODUCT_TRANSITIONS.get((current, wanted), ())
 
     if allowed:
-        product_set_status(product=product, status=wanted, by=operator)
-        assert Product.objects.get(pk=product.pk).status == wanted
-        assert product.status_changes.count() == (0 if wanted == current else 1)
+        product_set_status(product=product, status=wanted, by=by)
+        assert Product.objects.get(pk=product.pk).status == product.status == wanted
+        changes = list(product.status_changes.values_list("from_status", "to_status", "changed_by"))
+        assert changes == ([] if wanted == current else [(current, wanted, by and by.pk)])
     else:
-        with pytest.raises(InvalidProductTransition):
-            product_set_status(product=product, status=wanted, by=operator)
+        with pytest.raises(InvalidProductTransition) as refused:
+            product_set_status(product=product, status=wanted, by=by)
+        assert refused.value.extra["current_state"] == current
         assert Product.objects.get(pk=product.pk).status == current
+        assert not product.status_changes.exists()
 
 
 def test_the_review_records_who_approved():

@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -9,7 +9,7 @@ from commissions.models import Commission, Withdrawal
 from commissions.selectors import commission_list_for_reseller, money_summary
 from commissions.services.withdrawals import withdrawal_request
 from distribution.api.permissions import IsReseller
-from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotency_key
+from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, IdempotentViewMixin
 from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
 
 from .serializers import (
@@ -36,6 +36,10 @@ WITHDRAWAL_EXAMPLE = OpenApiExample(
 )
 
 
+def _withdrawal_answer(withdrawal: Withdrawal) -> dict:
+    return WithdrawalSerializer(withdrawal).data
+
+
 @extend_schema_view(
     list=extend_schema(summary="My withdrawals", responses={200: WithdrawalSerializer, **ERRORS_AUTHENTICATED}),
     retrieve=extend_schema(
@@ -45,7 +49,7 @@ WITHDRAWAL_EXAMPLE = OpenApiExample(
     ),
 )
 @extend_schema(tags=["money"])
-class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WithdrawalViewSet(IdempotentViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsReseller]
     serializer_class = WithdrawalSerializer
 
@@ -75,23 +79,19 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 "You can withdraw at most ¥12.00.",
             ),
             **ERRORS_AUTHENTICATED,
-            422: error_response(
-                "The Idempotency-Key was used for another amount.",
-                "idempotency_key_reused",
-                "This Idempotency-Key was used for a different request.",
-            ),
+            422: IDEMPOTENCY_KEY_REUSED,
         },
         examples=[OpenApiExample("¥100", value={"amount": "100.00"}, request_only=True), WITHDRAWAL_EXAMPLE],
     )
     def create(self, request):
         data = WithdrawalRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        withdrawal = withdrawal_request(
+        answer = withdrawal_request(
             reseller=request.reseller,
             amount=data.validated_data["amount"],
-            idempotency_key=idempotency_key(request),
+            idempotency=self.idempotency(request, data=data.validated_data, answer=_withdrawal_answer),
         )
-        return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)
+        return self.idempotent_response(answer)
 
 
 class MoneySummaryView(APIView):

@@ -7,14 +7,18 @@ Money follows the ledger (docs/commissions.md):
 - paid: withdrawal pending → payout clearing (the net amount) + revenue (the fee)
 
 Every posting is keyed by the withdrawal, every state change goes through
-``_transition`` (the declared table, an audit row), and a payout is asked of
-the provider with the item's stable reference, so nothing is paid twice:
-not when a task runs twice, not when two workers take one batch.
+the transition kernel (``_transition`` for withdrawals: the declared table,
+an audit row, and for a decision the ``withdrawal.decided`` event; the same
+kernel for payout items and batches), and a payout is asked of the provider
+with the item's stable reference, so nothing is paid twice: not when a task
+runs twice, not when two workers take one batch.
 """
 
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
+from typing import overload
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,58 +28,67 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from distribution.models import Reseller
 from ledger.choices import AccountKind
-from ledger.models import LedgerAccount
-from ledger.services import ledger_account, ledger_post
+from ledger.services import ledger_account, ledger_balance_locked, ledger_post
 from socialshop.errors import NotFound
 from socialshop.events import task_wake_on_commit
+from socialshop.idempotency import Answer, Idempotency, idempotent
 from socialshop.money import format_yuan
+from socialshop.states import SYSTEM, state_set, state_set_query
 
 from ..calculations import withdrawal_fee
-from ..choices import WITHDRAWAL_TRANSITIONS, PayoutBatchStatus, WithdrawalStatus
+from ..choices import OPERATOR, WITHDRAWAL_DECIDED, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus
+from ..events import withdrawal_decided_event
 from ..exceptions import (
     BelowMinimumWithdrawal,
-    IdempotencyKeyReused,
     InsufficientBalance,
-    InvalidTransition,
     ResellerNotActive,
     WithdrawalRefused,
 )
 from ..models import PAYING_REASON, PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
-from ..payouts import payout_provider
+from ..providers import payout_provider
 from ..selectors import commission_plan_in_effect
+from .states import PAYOUT_BATCH_MACHINE, PAYOUT_ITEM_MACHINE, WITHDRAWAL_MACHINE
 
 logger = logging.getLogger(__name__)
 
 PAYOUT_CLAIM = timedelta(minutes=5)  # a worker's hold on one payout item
 
 
-def _accounts(reseller_id: int) -> tuple[LedgerAccount, LedgerAccount]:
+def _accounts(reseller_id: int):
     return (
         ledger_account(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller_id),
         ledger_account(kind=AccountKind.RESELLER_WITHDRAWAL_PENDING, owner_id=reseller_id),
     )
 
 
-def _transition(withdrawal: Withdrawal, to_status: str, *, actor: User | None, reason: str = "") -> None:
-    """The one writer of ``Withdrawal.status``; the row must be locked."""
-    if to_status not in WITHDRAWAL_TRANSITIONS[withdrawal.status]:
-        raise InvalidTransition(current_state=withdrawal.status, requested_state=to_status)
-    WithdrawalStatusChange.objects.create(
-        withdrawal=withdrawal, from_status=withdrawal.status, to_status=to_status, actor=actor, reason=reason
+def _audit(actor: User | None, reason: str, withdrawal: Withdrawal, from_status: str, to_status: str):
+    return WithdrawalStatusChange(
+        withdrawal=withdrawal, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
-    withdrawal.status = to_status
+
+
+def _transition(withdrawal: Withdrawal, to_status: str, *, actor: User | None, reason: str = "") -> None:
+    """The one writer of ``Withdrawal.status``, through the kernel; the row
+    must be locked. An operator (``actor``) decides and batches; the payout
+    provider's answer (no actor) pays or fails. Each move adds its
+    WithdrawalStatusChange; a decision also writes ``withdrawal.decided``."""
     now = timezone.now()
-    fields = ["status"]
+    fields = {}
     if to_status in (WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED):
-        withdrawal.decided_at = now
-        fields.append("decided_at")
+        fields["decided_at"] = now
     if to_status == WithdrawalStatus.PAID:
-        withdrawal.paid_at = now
-        fields.append("paid_at")
+        fields["paid_at"] = now
     if to_status in (WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED):
-        withdrawal.failure_reason = reason[:200]
-        fields.append("failure_reason")
-    withdrawal.save(update_fields=fields)
+        fields["failure_reason"] = reason[:200]
+    state_set(
+        withdrawal,
+        to_status,
+        machine=WITHDRAWAL_MACHINE,
+        actor_kind=SYSTEM if actor is None else OPERATOR,
+        audit=partial(_audit, actor, reason),
+        event=withdrawal_decided_event if to_status in WITHDRAWAL_DECIDED else None,
+        **fields,
+    )
 
 
 def _return_to_withdrawable(withdrawal: Withdrawal, key: str, description: str) -> None:
@@ -88,17 +101,36 @@ def _return_to_withdrawable(withdrawal: Withdrawal, key: str, description: str) 
     )
 
 
+@overload
+def withdrawal_request(*, reseller: Reseller, amount: int, idempotency: None = None) -> Withdrawal: ...
+
+
+@overload
+def withdrawal_request(*, reseller: Reseller, amount: int, idempotency: Idempotency[Withdrawal]) -> Answer: ...
+
+
 @transaction.atomic
-def withdrawal_request(*, reseller: Reseller, amount: int, idempotency_key: str | None = None) -> Withdrawal:
+def withdrawal_request(
+    *, reseller: Reseller, amount: int, idempotency: Idempotency[Withdrawal] | None = None
+) -> Withdrawal | Answer:
     """Ask to withdraw ``amount`` fen. Refused (and nothing changes) below
     the plan's minimum, above the withdrawable balance (a negative balance
     after a clawback refuses everything), or for a reseller that is not
     active. Locks the reseller's withdrawable account, so two requests at
     once cannot both spend the same money.
 
-    With an ``idempotency_key`` (a client's retry of one request), a second
-    call returns the first call's withdrawal and changes nothing; the same
-    key for another amount is IdempotencyKeyReused."""
+    With ``idempotency`` (the API's request and its ``Idempotency-Key``),
+    the key is claimed first in the same transaction and the answer kept
+    under it; what comes back is the ``Answer``: the new withdrawal's, or
+    the first request's when the key was used before (nothing changes then).
+    IdempotencyKeyReused when the key was used for another request (another
+    amount)."""
+    if idempotency is None:
+        return _withdrawal_request(reseller, amount)
+    return idempotent(idempotency, lambda: _withdrawal_request(reseller, amount))
+
+
+def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
     if not reseller.is_active:
         raise ResellerNotActive()
     plan = commission_plan_in_effect(at=timezone.now())
@@ -109,21 +141,13 @@ def withdrawal_request(*, reseller: Reseller, amount: int, idempotency_key: str 
             fields={"amount": [_("At least %(minimum)s.") % {"minimum": format_yuan(plan.min_withdrawal_amount)}]},
         )
     withdrawable, pending = _accounts(reseller.pk)
-    balance = LedgerAccount.objects.select_for_update().values_list("balance_amount", flat=True).get(pk=withdrawable.pk)
-    if idempotency_key is not None:  # checked under the lock: a racing retry waits for the first to commit
-        earlier = Withdrawal.objects.filter(reseller=reseller, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            if earlier.amount != amount:
-                raise IdempotencyKeyReused()
-            return earlier
+    balance = ledger_balance_locked(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller.pk)
     if amount > balance:
         raise InsufficientBalance(
             _("You can withdraw at most %(balance)s.") % {"balance": format_yuan(max(balance, 0))},
             fields={"amount": [_("More than your withdrawable balance.")]},
         )
-    withdrawal = Withdrawal.objects.create(
-        reseller=reseller, amount=amount, fee_amount=fee, idempotency_key=idempotency_key
-    )
+    withdrawal = Withdrawal.objects.create(reseller=reseller, amount=amount, fee_amount=fee)
     WithdrawalStatusChange.objects.create(
         withdrawal=withdrawal, from_status="", to_status=WithdrawalStatus.REQUESTED, actor=reseller.user
     )
@@ -193,7 +217,7 @@ def payout_batch_create(*, operator: User, withdrawal_ids: list[int] | None = No
 def _claim_item(item_id: int) -> bool:
     now = timezone.now()
     return bool(
-        PayoutItem.objects.filter(pk=item_id, outcome="")
+        PayoutItem.objects.filter(pk=item_id, outcome=PayoutItemOutcome.UNSENT)
         .exclude(claimed_until__gt=now)
         .update(claimed_until=now + PAYOUT_CLAIM)
     )
@@ -202,12 +226,12 @@ def _claim_item(item_id: int) -> bool:
 @transaction.atomic
 def _record_payout(item_id: int, succeeded: bool, provider_reference: str, failure_reason: str) -> None:
     item = PayoutItem.objects.select_for_update().select_related("withdrawal").get(pk=item_id)
-    if item.outcome:
+    if item.outcome != PayoutItemOutcome.UNSENT:
         return  # recorded already (a duplicate run); the provider answered the same
     withdrawal = _locked(item.withdrawal_id)
-    item.provider_reference = provider_reference
+    outcome = PayoutItemOutcome.PAID if succeeded else PayoutItemOutcome.FAILED
+    state_set(item, outcome, machine=PAYOUT_ITEM_MACHINE, actor_kind=SYSTEM, provider_reference=provider_reference)
     if succeeded:
-        item.outcome = "paid"
         _transition(withdrawal, WithdrawalStatus.PAID, actor=None, reason=provider_reference)
         _, pending = _accounts(withdrawal.reseller_id)
         credits = [(ledger_account(kind=AccountKind.PLATFORM_PAYOUT_CLEARING), withdrawal.net_amount)]
@@ -220,10 +244,8 @@ def _record_payout(item_id: int, succeeded: bool, provider_reference: str, failu
             credits=credits,
         )
     else:
-        item.outcome = "failed"
         _transition(withdrawal, WithdrawalStatus.FAILED, actor=None, reason=failure_reason)
         _return_to_withdrawable(withdrawal, "withdrawal-failed", f"withdrawal #{withdrawal.pk} payout failed")
-    item.save(update_fields=["outcome", "provider_reference"])
 
 
 def payout_batch_pay(*, batch_id: int) -> int:
@@ -233,7 +255,9 @@ def payout_batch_pay(*, batch_id: int) -> int:
     record step re-checks under a lock). Returns how many items it sent."""
     sent = 0
     provider = payout_provider()
-    item_ids = list(PayoutItem.objects.filter(batch_id=batch_id, outcome="").values_list("pk", flat=True))
+    item_ids = list(
+        PayoutItem.objects.filter(batch_id=batch_id, outcome=PayoutItemOutcome.UNSENT).values_list("pk", flat=True)
+    )
     for item_id in item_ids:
         if not _claim_item(item_id):
             continue
@@ -246,12 +270,16 @@ def payout_batch_pay(*, batch_id: int) -> int:
         except Exception:  # noqa: BLE001 - one item's trouble (a provider timeout) must not strand the others
             # released: payout_batches_resume retries it with the same reference
             logger.exception("payout item %s (withdrawal %s) not recorded; will retry", item_id, item.withdrawal_id)
-            PayoutItem.objects.filter(pk=item_id, outcome="").update(claimed_until=None)
+            PayoutItem.objects.filter(pk=item_id, outcome=PayoutItemOutcome.UNSENT).update(claimed_until=None)
             continue
         sent += 1
-    if not PayoutItem.objects.filter(batch_id=batch_id, outcome="").exists():
-        PayoutBatch.objects.filter(pk=batch_id, status=PayoutBatchStatus.OPEN).update(
-            status=PayoutBatchStatus.DONE, finished_at=timezone.now()
+    if not PayoutItem.objects.filter(batch_id=batch_id, outcome=PayoutItemOutcome.UNSENT).exists():
+        state_set_query(  # open → done, once: a second run finds it done
+            PayoutBatch.objects.filter(pk=batch_id),
+            PayoutBatchStatus.DONE,
+            machine=PAYOUT_BATCH_MACHINE,
+            actor_kind=SYSTEM,
+            finished_at=timezone.now(),
         )
     return sent
 
@@ -261,7 +289,7 @@ def payout_batches_unfinished() -> list[int]:
     claimed, or its claim lapsed: a worker died or the provider failed)."""
     now = timezone.now()
     return list(
-        PayoutBatch.objects.filter(status=PayoutBatchStatus.OPEN, items__outcome="")
+        PayoutBatch.objects.filter(status=PayoutBatchStatus.OPEN, items__outcome=PayoutItemOutcome.UNSENT)
         .filter(Q(items__claimed_until__isnull=True) | Q(items__claimed_until__lt=now))
         .values_list("pk", flat=True)
         .distinct()

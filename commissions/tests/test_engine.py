@@ -8,7 +8,8 @@ from catalog.tests.factories import SkuFactory
 from commissions.choices import CommissionKind, CommissionState
 from commissions.models import Commission, CommissionPlan, SupplierPayable
 from commissions.reconciliation import reconcile
-from commissions.services.engine import commissions_create_for_order, commissions_settle_matured
+from commissions.services.accrual import commissions_create_for_order
+from commissions.services.settlement import commissions_settle_matured
 from distribution.choices import ResellerStatus
 from distribution.models import Reseller
 from distribution.tests.factories import ResellerFactory

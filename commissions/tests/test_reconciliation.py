@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.tests.factories import OperatorFactory
-from commissions.models import PayoutItem, SandboxPayoutRecord
+from commissions.models import PayoutItem
+from commissions.providers import PayoutProviderUnavailable
 from commissions.reconciliation import reconcile
 from commissions.services.withdrawals import (
     payout_batch_create,
@@ -13,6 +14,7 @@ from commissions.services.withdrawals import (
 from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
+from sandbox.models import SandboxPayoutRecord
 from socialshop.money import format_yuan
 
 from .factories import credit_withdrawable
@@ -68,6 +70,24 @@ def test_a_payout_the_provider_made_but_nobody_recorded_is_reported(books):
     breaks = {result.key: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
 
     assert breaks == ["the provider paid WD999-LOST, but no payout item records it as paid"]
+
+
+class ProviderWithoutStatements:
+    """A payout provider that cannot be asked what it paid (its statements are down)."""
+
+    def payout_send(self, *, reference, reseller_id, amount):
+        raise PayoutProviderUnavailable("down")
+
+    def payouts_made(self):
+        raise PayoutProviderUnavailable("statements unavailable")
+
+
+def test_a_provider_that_cannot_say_what_it_paid_is_reported_not_passed(books, settings):
+    settings.PAYOUT_PROVIDER = f"{__name__}.ProviderWithoutStatements"
+
+    breaks = {result.key: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
+
+    assert breaks == ["the payout provider could not say what it paid: statements unavailable"]
 
 
 def test_the_periodic_run_alerts_operators_on_the_admin_front_page(books, client, caplog):

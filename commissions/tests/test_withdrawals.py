@@ -1,10 +1,11 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.tests.factories import OperatorFactory
-from commissions.choices import PayoutBatchStatus, WithdrawalStatus
+from commissions.choices import OPERATOR, WITHDRAWAL_TRANSITIONS, PayoutBatchStatus, WithdrawalStatus
+from commissions.events import withdrawal_decided
 from commissions.exceptions import (
     BelowMinimumWithdrawal,
     InsufficientBalance,
@@ -12,8 +13,7 @@ from commissions.exceptions import (
     ResellerNotActive,
     WithdrawalRefused,
 )
-from commissions.models import CommissionPlan, SandboxPayoutRecord, Withdrawal
-from commissions.payouts import SANDBOX_FAILURE_REASONS
+from commissions.models import CommissionPlan, Withdrawal, WithdrawalStatusChange
 from commissions.services.withdrawals import (
     payout_batch_create,
     payout_batch_pay,
@@ -26,6 +26,10 @@ from distribution.tests.factories import ResellerFactory
 from ledger.choices import AccountKind
 from ledger.selectors import ledger_balance_mismatches
 from ledger.services import ledger_account
+from sandbox.models import SandboxPayoutRecord
+from sandbox.payouts import SANDBOX_FAILURE_REASONS
+from socialshop.idempotency import Idempotency
+from socialshop.models import Event
 
 from .factories import balances, credit_withdrawable
 
@@ -161,6 +165,86 @@ def test_only_declared_moves_are_allowed(reseller):
     assert balances(reseller.pk)["withdrawable"] == 50_000  # the reject's return happened once
 
 
+OPERATOR_MOVES = {
+    WithdrawalStatus.APPROVED: lambda operator, pk: withdrawal_approve(operator=operator, withdrawal_id=pk),
+    WithdrawalStatus.REJECTED: lambda operator, pk: withdrawal_reject(operator=operator, withdrawal_id=pk, reason="no"),
+}
+
+
+@pytest.mark.parametrize("target", list(OPERATOR_MOVES))
+@pytest.mark.parametrize("start", WithdrawalStatus.values)
+def test_an_operator_decides_exactly_where_the_table_lets_it(reseller, start, target):
+    withdrawal = withdrawal_request(reseller=reseller, amount=20_000)
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(status=start)
+    operator = OperatorFactory()
+    allowed = OPERATOR in WITHDRAWAL_TRANSITIONS.get((start, target), ())
+
+    if allowed:
+        OPERATOR_MOVES[target](operator, withdrawal.pk)
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            OPERATOR_MOVES[target](operator, withdrawal.pk)
+        assert refused.value.extra["current_state"] == start
+
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == (target if allowed else start)
+    assert list(
+        WithdrawalStatusChange.objects.filter(withdrawal=withdrawal).values_list("from_status", "to_status")
+    ) == [
+        ("", WithdrawalStatus.REQUESTED),
+        *([(start, target)] if allowed else []),
+    ]
+    assert Event.objects.filter(type=withdrawal_decided).count() == (1 if allowed else 0)
+
+
+def _decisions(withdrawal):
+    return [
+        (event.aggregate_type, event.aggregate_id, event.payload)
+        for event in Event.objects.filter(type=withdrawal_decided, aggregate_id=withdrawal.pk).order_by("pk")
+    ]
+
+
+def _decided(withdrawal, status):
+    payload = {
+        "withdrawal_id": withdrawal.pk,
+        "reseller_id": withdrawal.reseller_id,
+        "status": status,
+        "amount": 20_000,
+    }
+    return ("withdrawal", withdrawal.pk, payload)
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["paid", "payout failed"])
+def test_each_decision_writes_withdrawal_decided_and_batching_does_not(
+    reseller, settings, django_capture_on_commit_callbacks, fails
+):
+    settings.PAYOUT_SANDBOX_FAILURE_RATE = 1.0 if fails else 0.0
+    withdrawal = withdrawal_request(reseller=reseller, amount=20_000)
+    operator = OperatorFactory()
+    withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_create(operator=operator)
+
+    outcome = WithdrawalStatus.FAILED if fails else WithdrawalStatus.PAID
+    assert _decisions(withdrawal) == [
+        _decided(withdrawal, WithdrawalStatus.APPROVED),
+        _decided(withdrawal, outcome),
+    ]
+
+
+def test_a_rejection_writes_withdrawal_decided_with_the_change_or_not_at_all(reseller):
+    withdrawal = withdrawal_request(reseller=reseller, amount=20_000)
+    operator = OperatorFactory()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        withdrawal_reject(operator=operator, withdrawal_id=withdrawal.pk, reason="no")
+        raise RuntimeError("the caller's transaction rolls back")
+    assert _decisions(withdrawal) == []
+
+    withdrawal_reject(operator=operator, withdrawal_id=withdrawal.pk, reason="no")
+    assert _decisions(withdrawal) == [_decided(withdrawal, WithdrawalStatus.REJECTED)]
+
+
 def _in_threads(count, work):
     barrier = threading.Barrier(count)
     outcomes = []
@@ -243,10 +327,14 @@ def test_a_provider_outage_leaves_the_money_reserved_and_the_resume_sweep_pays_l
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_five_concurrent_retries_with_one_key_make_one_withdrawal(reseller):
-    outcomes = _in_threads(
-        5, lambda: withdrawal_request(reseller=reseller, amount=10_000, idempotency_key="retry-me").pk
+    retry = Idempotency(
+        user_id=reseller.user_id, key="retry-me", digest="the same request", answer=lambda made: {"id": made.pk}
     )
 
-    assert len(set(outcomes)) == 1 and isinstance(outcomes[0], int)
+    outcomes = _in_threads(
+        5, lambda: withdrawal_request(reseller=reseller, amount=10_000, idempotency=retry).body["id"]
+    )
+
+    assert len(set(outcomes)) == 1 and isinstance(outcomes[0], int), outcomes
     assert Withdrawal.objects.count() == 1
     assert balances(reseller.pk) == {"withdrawable": 40_000, "pending": 10_000}

@@ -107,19 +107,12 @@ class TeamMemberListView(generics.ListAPIView):
                 "One member",
                 response_only=True,
                 value={
-                    "count": 1,
-                    "next": None,
-                    "previous": None,
-                    "results": [
-                        {
-                            "nickname": "陈**",
-                            "phone": "137****0002",
-                            "status": "active",
-                            "joined_at": "2026-11-20T10:00:00+08:00",
-                            "own_sales_amount": "128.00",
-                            "team_size": 3,
-                        }
-                    ],
+                    "nickname": "陈**",
+                    "phone": "137****0002",
+                    "status": "active",
+                    "joined_at": "2026-11-20T10:00:00+08:00",
+                    "own_sales_amount": "128.00",
+                    "team_size": 3,
                 },
             )
         ],

@@ -12,6 +12,26 @@ def tree_parents() -> dict[int, int | None]:
     return dict(Reseller.objects.values_list("id", "inviter_id"))
 
 
+# A reseller and its ancestors, nearest first, walked up the inviter links (not the bounded path the
+# commission upline reads): what reseller_uplines must agree with. Params: [reseller id, tiers].
+_UPLINE_WALK_SQL = f"""
+    WITH RECURSIVE upline AS (
+        SELECT id, inviter_id, status, 1 AS tier FROM {Reseller._meta.db_table} WHERE id = %s
+        UNION ALL
+        SELECT r.id, r.inviter_id, r.status, u.tier + 1
+        FROM {Reseller._meta.db_table} r JOIN upline u ON r.id = u.inviter_id
+        WHERE u.tier < %s
+    )
+    SELECT id, inviter_id, status, tier FROM upline ORDER BY tier
+"""  # noqa: S608 - the table name comes from the model
+
+
+def upline_walk(*, reseller_id: int, tiers: int) -> list[Reseller]:
+    """``reseller_id`` and its ancestors, tier 1 first, at most ``tiers``,
+    walked up the inviter links in SQL."""
+    return list(Reseller.objects.raw(_UPLINE_WALK_SQL, [reseller_id, tiers]))
+
+
 def tree_bounded_path_errors() -> list[int]:
     """Resellers whose inviter_2 / inviter_3 are not the walk up the inviter links."""
     rows = {row[0]: row[1:] for row in Reseller.objects.values_list("id", "inviter_id", "inviter_2_id", "inviter_3_id")}

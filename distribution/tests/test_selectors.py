@@ -6,10 +6,11 @@ from django.utils import timezone
 from distribution.choices import ResellerStatus
 from distribution.exceptions import NotAReseller, TeamLevelOutOfRange
 from distribution.models import Reseller
-from distribution.selectors import reseller_for_user, reseller_upline, reseller_uplines, team_members, team_summary
+from distribution.selectors import reseller_for_user, reseller_uplines, team_members, team_summary
 from distribution.services import reseller_sale_record, team_sales_roll_up
 
 from .factories import ResellerFactory
+from .recount import upline_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -28,27 +29,26 @@ def test_the_commission_upline_costs_one_query_whatever_the_depth(django_assert_
     seller = members[-1]
 
     with django_assert_num_queries(1):
-        upline = reseller_upline(reseller_id=seller.id, tiers=3)
-        seen = [(reseller.id, reseller.inviter_id, reseller.status, reseller.invite_code) for reseller in upline]
+        upline = reseller_uplines(reseller_ids={seller.id}, tiers=3)[seller.id]
 
     expected = list(reversed(members))[:3]
-    assert seen == [(r.id, r.inviter_id, r.status, r.invite_code) for r in expected]
+    assert [(member.reseller_id, member.is_active) for member in upline] == [(r.id, r.is_active) for r in expected]
 
 
 @pytest.mark.parametrize("tiers, expected", [(1, 1), (2, 2), (3, 3), (7, 3)])
 def test_the_upline_stops_at_the_tier_limit_and_never_passes_3(tiers, expected):
     seller = chain(6)[-1]
 
-    assert len(reseller_upline(reseller_id=seller.id, tiers=tiers)) == expected
+    assert len(reseller_uplines(reseller_ids={seller.id}, tiers=tiers)[seller.id]) == expected
 
 
 def test_the_upline_keeps_frozen_resellers_with_their_status():
     root, middle, seller = chain(3)
     Reseller.objects.filter(pk=middle.pk).update(status=ResellerStatus.FROZEN)
 
-    upline = reseller_upline(reseller_id=seller.id, tiers=3)
+    upline = reseller_uplines(reseller_ids={seller.id}, tiers=3)[seller.id]
 
-    assert [reseller.is_active for reseller in upline] == [True, False, True]
+    assert [member.is_active for member in upline] == [True, False, True]
 
 
 def test_the_team_summary_counts_levels_up_to_the_tier_limit(tier_count):
@@ -135,5 +135,5 @@ def test_uplines_of_many_sellers_cost_one_query_and_match_the_walk(django_assert
         uplines = reseller_uplines(reseller_ids=sellers, tiers=3)
 
     for seller_id in sellers:
-        walked = reseller_upline(reseller_id=seller_id, tiers=3)
+        walked = upline_walk(reseller_id=seller_id, tiers=3)
         assert [(m.reseller_id, m.is_active) for m in uplines[seller_id]] == [(r.id, r.is_active) for r in walked]

@@ -5,7 +5,13 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from accounts.exceptions import RoleChangeRefused
 from accounts.tests.factories import UserFactory
-from distribution.choices import BindingSource, ResellerEventKind, ResellerStatus
+from distribution.choices import (
+    RESELLER_MOVE_KINDS,
+    RESELLER_TRANSITIONS,
+    BindingSource,
+    ResellerEventKind,
+    ResellerStatus,
+)
 from distribution.codes import ALPHABET, LENGTH
 from distribution.exceptions import (
     AlreadyReseller,
@@ -159,6 +165,33 @@ def test_a_frozen_reseller_is_unfrozen_with_a_reason(operator):
     assert reseller.is_active
     with pytest.raises(InvalidStatusChange):
         reseller_unfreeze(reseller=reseller, actor=operator, reason="again")
+
+
+STATUS_VERBS = {  # each operator's verb: the call, the status it moves to, the kind of move it records
+    "approve": (reseller_approve, ResellerStatus.ACTIVE, ResellerEventKind.APPROVED),
+    "freeze": (reseller_freeze, ResellerStatus.FROZEN, ResellerEventKind.FROZEN),
+    "unfreeze": (reseller_unfreeze, ResellerStatus.ACTIVE, ResellerEventKind.UNFROZEN),
+}
+
+
+@pytest.mark.parametrize("verb", list(STATUS_VERBS))
+@pytest.mark.parametrize("start", ResellerStatus.values)
+def test_each_verb_makes_only_its_declared_move(operator, start, verb):
+    reseller = ResellerFactory(status=start)
+    call, target, kind = STATUS_VERBS[verb]
+    reason = {} if verb == "approve" else {"reason": "r"}
+    allowed = (start, target) in RESELLER_TRANSITIONS and RESELLER_MOVE_KINDS[(start, target)] == kind
+
+    if allowed:
+        call(reseller=reseller, actor=operator, **reason)
+    else:
+        with pytest.raises(InvalidStatusChange) as refused:
+            call(reseller=reseller, actor=operator, **reason)
+        assert refused.value.extra["current_state"] == start
+
+    assert Reseller.objects.get(pk=reseller.pk).status == reseller.status == (target if allowed else start)
+    moves = reseller.events.filter(kind__in=[kind for _call, _target, kind in STATUS_VERBS.values()])
+    assert list(moves.values_list("kind", "actor")) == ([(kind, operator.pk)] if allowed else [])
 
 
 def test_a_frozen_reseller_invites_nobody(operator):

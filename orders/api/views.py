@@ -4,23 +4,22 @@ Each view calls one service; querysets are narrowed to what the caller may
 see (another's object answers 404)."""
 
 import django_filters
-from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.selectors import supplier_for_user
 from shops.selectors import shop_for_user
+from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, IdempotentViewMixin
 from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 from socialshop.errors import NotFound
 
 from ..choices import Actor, FulfilmentStatus, Reason
 from ..models import FulfilmentGroup, Order
-from ..payments import payment_provider
+from ..providers import payment_provider
 from ..regions import children, provinces
 from ..selectors import (
     fulfilment_get_for_supplier,
@@ -32,7 +31,6 @@ from ..selectors import (
 )
 from ..services.addresses import ShippingAddress
 from ..services.fulfilment import fulfilment_ship
-from ..services.idempotency import MAX_KEY_LENGTH, Replay, idempotency_claim, idempotency_record, request_digest
 from ..services.lifecycle import order_cancel, order_confirm_receipt
 from ..services.payments import payment_start
 from ..services.placing import LineRequest, order_place
@@ -51,16 +49,6 @@ from .serializers import (
     order_out_data,
 )
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "Any unique string (a UUID) of at most 255 characters. Retrying with the same key and body answers the "
-        "first response and creates nothing; the same key with another body is refused (422). Kept 24 hours."
-    ),
-)
 INVALID_TRANSITION = error_response(
     "The order is not in a state that allows this.",
     "invalid_transition",
@@ -138,7 +126,7 @@ def _lines(data) -> list[LineRequest]:
 
 
 @extend_schema(tags=["orders"])
-class OrderListCreate(generics.ListAPIView):
+class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
     serializer_class = OrderOut
 
     def get_throttles(self):
@@ -170,7 +158,7 @@ class OrderListCreate(generics.ListAPIView):
             "it says; `fields` names it), `out_of_stock` (409), `invalid_address` (400), `validation_error` (400), "
             "`idempotency_key_reused` (422)."
         ),
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=OrderIn,
         responses={
             201: OrderOut,
@@ -182,11 +170,7 @@ class OrderListCreate(generics.ListAPIView):
                 {"lines.0.quantity": ["Only 1 left."]},
                 sku_ids=[7],
             ),
-            422: error_response(
-                "The Idempotency-Key was used with a different request.",
-                "idempotency_key_reused",
-                "This Idempotency-Key was used with a different request.",
-            ),
+            422: IDEMPOTENCY_KEY_REUSED,
             **ERRORS_AUTHENTICATED,
         },
         examples=[
@@ -212,29 +196,14 @@ class OrderListCreate(generics.ListAPIView):
     def post(self, request):
         data = OrderIn(data=request.data)
         data.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return Response(order_out_data(self._place(request, data.validated_data)), status=status.HTTP_201_CREATED)
-        if not 1 <= len(key) <= MAX_KEY_LENGTH:
-            raise ValidationError({"Idempotency-Key": [f"1 to {MAX_KEY_LENGTH} characters."]})
-        digest = request_digest(method="POST", path=request.path, data=data.validated_data)
-        with transaction.atomic():
-            claim = idempotency_claim(user=request.user, key=key, digest=digest)
-            if isinstance(claim, Replay):
-                return Response(claim.body, status=claim.status, headers={"Idempotent-Replayed": "true"})
-            order = self._place(request, data.validated_data, in_callers_transaction=True)
-            body = order_out_data(order)
-            idempotency_record(key_id=claim, status=status.HTTP_201_CREATED, body=body, order=order)
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    def _place(self, request, data, in_callers_transaction: bool = False) -> Order:
-        return order_place(
+        answer = order_place(
             buyer=request.user,
-            lines=_lines(data),
-            address=ShippingAddress(**data["shipping_address"]),
-            note=data["note"],
-            in_callers_transaction=in_callers_transaction,
+            lines=_lines(data.validated_data),
+            address=ShippingAddress(**data.validated_data["shipping_address"]),
+            note=data.validated_data["note"],
+            idempotency=self.idempotency(request, data=data.validated_data, answer=order_out_data),
         )
+        return self.idempotent_response(answer)
 
 
 @extend_schema(tags=["orders"])

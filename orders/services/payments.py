@@ -22,8 +22,9 @@ from ..choices import REASON_PAID, Actor, OrderStatus, PaymentIssueKind, Payment
 from ..events import order_event_emit, order_paid, payment_issue
 from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
 from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
-from ..payments import PaymentNotice, payment_provider
+from ..providers import PaymentNotice, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
+from .cash import order_paid_post
 from .states import status_set
 
 logger = logging.getLogger(__name__)
@@ -108,17 +109,18 @@ def payment_notice_apply(*, notice: PaymentNotice) -> str:
             return MISMATCH
         if not notice.succeeded:
             if session.status == PaymentSessionStatus.OPEN:
-                session.status = PaymentSessionStatus.FAILED
-                session.finished_at = timezone.now()
-                session.save(update_fields=["status", "finished_at"])
+                status_set(session, PaymentSessionStatus.FAILED, actor_kind=Actor.SYSTEM, finished_at=timezone.now())
                 return FAILED
             return DUPLICATE
         if session.status == PaymentSessionStatus.SUCCEEDED:
             return DUPLICATE
-        session.status = PaymentSessionStatus.SUCCEEDED
-        session.provider_transaction_id = notice.transaction_id
-        session.finished_at = timezone.now()
-        session.save(update_fields=["status", "provider_transaction_id", "finished_at"])
+        status_set(
+            session,
+            PaymentSessionStatus.SUCCEEDED,
+            actor_kind=Actor.SYSTEM,
+            provider_transaction_id=notice.transaction_id,
+            finished_at=timezone.now(),
+        )
         if order.status != OrderStatus.PENDING_PAYMENT:
             kind = (
                 PaymentIssueKind.PAID_AFTER_CANCEL
@@ -162,6 +164,7 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         paid_amount=order.total_amount,
     )
     OrderLine.objects.filter(order=order).update(paid_amount=F("line_total_amount"))
+    order_paid_post(order_id=order.pk, amount=order.total_amount)
     # who earns is decided here, as the payment commits: each attributed seller's upline as it is now
     # (read with the lines, no extra query); the commission engine computes from this snapshot only
     earners = {}
@@ -193,22 +196,3 @@ def payment_issue_refund(*, issue_id: int) -> PaymentIssue:
             issue.detail = {**issue.detail, "refund_failed": result.failure_reason}
         issue.save(update_fields=["refund_reference", "detail"])
     return issue
-
-
-def payment_sandbox_complete(*, order: Order, pay: bool = True) -> str:
-    """Pay (or fail) the order end to end in the sandbox and apply the
-    gateway's callback at once, as if it had just arrived: what the demo
-    data and the tests use instead of a browser and a live server. Returns
-    the callback's outcome."""
-    from ..payments import SandboxPaymentProvider, sandbox_callback, sandbox_charge_finish
-
-    site = "http://127.0.0.1:8000"
-    session = payment_start(
-        order_id=order.pk,
-        buyer=order.buyer,
-        notify_url=f"{site}/payments/sandbox/notify/",
-        return_url=f"{site}/orders/{order.pk}/",
-    )
-    charge = sandbox_charge_finish(reference=session.reference, pay=pay, notify=False)
-    body, headers = sandbox_callback(charge)
-    return payment_notice_apply(notice=SandboxPaymentProvider().notice_parse(body=body, headers=headers))

@@ -18,15 +18,16 @@ size of the catalogue, the tree or the order (tests assert it):
    lines with their snapshots.
 
 Steps 2–4 are decided here, once, in Python. Reading (1–3) and writing
-(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL two
-prepared statements (``placing_pg``), elsewhere the ORM (eight statements:
-the SKUs, ``shops.selectors.shop_sku_offers_many``,
+(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL one prepared
+statement reads and one writes (``placing_pg``), elsewhere the ORM (the
+SKUs, ``shops.selectors.shop_sku_offers_many``,
 ``distribution.selectors.binding_reseller_for`` with its settings, the
 stock, three inserts). ``test_placing_paths`` holds them to the same result.
 """
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import overload
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -39,6 +40,7 @@ from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
 from shops.models import Shop
 from shops.selectors import ShopOffer, shop_sku_offers_many
+from socialshop.idempotency import Answer, Idempotency, idempotent
 
 from ..exceptions import EmptyOrder, NotBuyable, OutOfStock
 from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine
@@ -80,32 +82,43 @@ def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
     return checked
 
 
+@overload
+def order_place(
+    *, buyer: User, lines: list[LineRequest], address: ShippingAddress, note: str = "", idempotency: None = None
+) -> Order: ...
+
+
+@overload
+def order_place(
+    *, buyer: User, lines: list[LineRequest], address: ShippingAddress, note: str = "", idempotency: Idempotency[Order]
+) -> Answer: ...
+
+
 def order_place(
     *,
     buyer: User,
     lines: list[LineRequest],
     address: ShippingAddress,
     note: str = "",
-    in_callers_transaction: bool = False,
-) -> Order:
+    idempotency: Idempotency[Order] | None = None,
+) -> Order | Answer:
     """Place an order for ``buyer``; see the module's docstring. Raises
     EmptyOrder, InvalidAddress, NotBuyable (a line that cannot be bought
     where it says) or OutOfStock, and then nothing is written. The order
     comes back with its lines and fulfilment groups loaded.
 
-    ``in_callers_transaction``: the caller holds the transaction (the API
-    claims its idempotency key in the same one) and rolls it back on an
-    error; the order is then written without a savepoint of its own, which
-    would cost two more statements per order."""
+    With ``idempotency`` (the API's request and its ``Idempotency-Key``),
+    the key is claimed first in the same transaction and the answer kept
+    under it; what comes back is the ``Answer``: the new order's, or the
+    first request's when the key was used before (nothing placed then).
+    IdempotencyKeyReused when the key was used for another request."""
     requested = _lines_checked(lines)
     address_fields = shipping_address_clean(address)
     note = (note or "").strip()[:200]
-    if in_callers_transaction:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("in_callers_transaction needs the caller's transaction")
-        return _place(buyer, requested, address_fields, note)
     with transaction.atomic():
-        return _place(buyer, requested, address_fields, note)
+        if idempotency is None:
+            return _place(buyer, requested, address_fields, note)
+        return idempotent(idempotency, lambda: _place(buyer, requested, address_fields, note))
 
 
 def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str) -> Order:
@@ -226,8 +239,8 @@ def _rows(
 
 
 def placing_in_sql() -> bool:
-    """Whether placing runs its PostgreSQL path (two statements, see
-    ``placing_pg``) rather than the portable ORM one (eight): on PostgreSQL
+    """Whether placing runs its PostgreSQL path (one read and one write, see
+    ``placing_pg``) rather than the portable ORM one: on PostgreSQL
     unless ``ORDERS_PLACE_IN_SQL`` is off. Both give the same orders, the same
     refusals and the same locks (``test_placing_paths_agree``)."""
     return settings.ORDERS_PLACE_IN_SQL and connection.vendor == "postgresql"

@@ -1,4 +1,4 @@
-"""Placing an order on PostgreSQL in two statements instead of eight.
+"""Placing an order on PostgreSQL in one read and one write.
 
 ``orders.services.placing`` decides everything about an order in Python, on
 either path: which lines can be bought where, at which price, attributed to
@@ -16,9 +16,9 @@ two round trips PostgreSQL allows:
   backs it), then inserts the order, its fulfilment groups and its lines
   only if every SKU gave its units.
 
-Why: an order placed through the ORM cost nine statements to build in
-Python and fourteen round trips in all; that was most of an order's time
-(bench/README.md). The columns read and written come from the models'
+Why: building the ORM path's statements in Python, and the round trips
+they took, were most of an order's time (``bench/orders.py`` prints what an
+order costs; bench/README.md says where the time went). The columns read and written come from the models'
 fields, so a new field is carried without touching this file; the filters
 mirror ``shops.selectors.shop_sku_offers_many`` and
 ``distribution.selectors.binding_reseller_for``, and

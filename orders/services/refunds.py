@@ -28,7 +28,8 @@ from ..choices import REASON_REFUNDED, REFUND_SUPERSEDABLE, Actor, OrderStatus, 
 from ..events import order_event_emit, order_refunded, refund_approved
 from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundTooLarge
 from ..models import Order, OrderLine, Refund
-from ..payments import payment_provider
+from ..providers import payment_provider
+from .cash import refund_paid_post
 from .states import row_locked_with_order, status_created, status_set
 
 REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
@@ -219,6 +220,7 @@ def refund_execute(*, refund_id: int) -> Refund:
             refunded_amount=F("refunded_amount") + refund.amount,
         )
         Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + refund.amount)
+        refund_paid_post(refund_id=refund.pk, order_id=order.pk, amount=refund.amount)
         if refund.line.attributed_reseller_id:
             reseller_sale_record(
                 reseller_id=refund.line.attributed_reseller_id, amount=-refund.amount, key=f"refund:{refund.pk}"

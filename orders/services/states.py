@@ -1,7 +1,10 @@
-"""The one writer of every status in this app: orders, fulfilment groups and
-refunds, through the project's transition kernel (``socialshop/states.py``)
-with this app's tables (``orders.choices``) and its audit row
-(``StatusChange``: who, when, why). Nothing else assigns ``.status``.
+"""The one writer of every status in this app: orders, fulfilment groups,
+refunds and payment sessions, through the project's transition kernel
+(``socialshop/states.py``) with this app's tables (``orders.choices``) and
+its audit row (``StatusChange``: who, when, why) for orders, parcels and
+refunds. Payment sessions keep no audit row: the provider's callbacks move
+them, and the payment and its issues record what arrived. Nothing else
+assigns ``.status``.
 
 Two shapes: ``status_set`` for one row the caller has locked
 (``select_for_update``), ``status_set_many`` for the periodic tasks' batches,
@@ -17,9 +20,9 @@ from accounts.models import User
 from socialshop.errors import NotFound
 from socialshop.states import StateMachine, state_set, state_set_many
 
-from ..choices import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, REFUND_TRANSITIONS
+from ..choices import FULFILMENT_TRANSITIONS, ORDER_TRANSITIONS, PAYMENT_SESSION_TRANSITIONS, REFUND_TRANSITIONS
 from ..exceptions import InvalidTransition
-from ..models import FulfilmentGroup, Order, Refund, StatusChange
+from ..models import FulfilmentGroup, Order, PaymentSession, Refund, StatusChange
 
 MACHINES: dict[type[models.Model], StateMachine] = {
     model: StateMachine(transitions=table, error=InvalidTransition)
@@ -27,8 +30,10 @@ MACHINES: dict[type[models.Model], StateMachine] = {
         (Order, ORDER_TRANSITIONS),
         (FulfilmentGroup, FULFILMENT_TRANSITIONS),
         (Refund, REFUND_TRANSITIONS),
+        (PaymentSession, PAYMENT_SESSION_TRANSITIONS),
     )
 }
+AUDITED = (Order, FulfilmentGroup, Refund)  # the subjects of StatusChange rows
 
 
 def row_locked_with_order(rows: models.QuerySet) -> tuple[Order, models.Model]:
@@ -83,7 +88,7 @@ def status_set(obj, to_status: str, *, actor_kind: str, actor: User | None = Non
         to_status,
         machine=MACHINES[type(obj)],
         actor_kind=actor_kind,
-        audit=partial(_audited, actor_kind, actor, reason),
+        audit=partial(_audited, actor_kind, actor, reason) if isinstance(obj, AUDITED) else None,
         **fields,
     )
 
@@ -108,6 +113,6 @@ def status_set_many(
         to_status,
         machine=MACHINES[model],
         actor_kind=actor_kind,
-        audit=partial(_audited, actor_kind, actor, reason),
+        audit=partial(_audited, actor_kind, actor, reason) if issubclass(model, AUDITED) else None,
         **fields,
     )

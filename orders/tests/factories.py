@@ -5,11 +5,11 @@ from accounts.tests.factories import UserFactory
 from catalog.tests.factories import SkuFactory
 from orders.choices import Actor
 from orders.models import Order
-from orders.payments import sandbox_callback, sandbox_charge_finish
 from orders.services.addresses import ShippingAddress
 from orders.services.fulfilment import fulfilment_ship
-from orders.services.payments import payment_sandbox_complete, payment_start
+from orders.services.payments import payment_start
 from orders.services.placing import LineRequest, order_place
+from sandbox.payments import payment_sandbox_complete, sandbox_callback, sandbox_charge_finish
 from shops.services import shop_pick_product
 from shops.tests.factories import ShopFactory
 

@@ -16,12 +16,13 @@ from distribution.tests.factories import ResellerFactory
 from orders.api.serializers import OrderOut, order_out_data
 from orders.choices import OrderStatus
 from orders.exceptions import RefundNotPositive
-from orders.models import IdempotencyKey, Order
+from orders.models import Order
 from orders.selectors import order_get_for_buyer
 from orders.services.lifecycle import order_confirm_receipt
 from orders.services.placing import placing_in_sql
 from orders.services.refunds import refund_request
 from shops.tests.factories import ShopFactory
+from socialshop.models import IdempotencyKey
 
 from .factories import pay, place, ship, shop_selling
 

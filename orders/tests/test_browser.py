@@ -14,9 +14,10 @@ from catalog.services import supplier_staff_add
 from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
 from orders.choices import FulfilmentStatus, OrderStatus
 from orders.models import Order
+from orders.services.addresses import address_save
 from shops.sharing import product_share_path
 
-from .factories import shop_selling
+from .factories import an_address, shop_selling
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,3 +112,65 @@ def test_shopper_pays_supplier_ships_reseller_sees_it(live_server, browser, sett
     owner.wait_for_url("**/my-shop/orders/")
     assert order.number in owner.inner_text("main")
     owner.screenshot(path=screenshot_dir / "shop-orders.png", full_page=True)
+
+
+def test_a_returning_buyer_checks_out_with_the_saved_address(live_server, browser, screenshot_dir):
+    shop, sku = shop_selling(price=12_900, stock=3)
+    buyer = UserFactory()
+    address_save(user=buyer, address=an_address(recipient_name="王五", street="天河路 2 号"))
+
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/accounts/log-in/?next={product_share_path(shop, sku.product_id)}")
+    _log_in(page, buyer.phone)
+    page.wait_for_url("**/s/**")
+    page.click("#buy button[value=checkout]")
+    page.wait_for_url("**/checkout/")
+    assert page.is_checked("input[name=address]:not([value=new])")  # the saved address, as offered
+    page.screenshot(path=screenshot_dir / "checkout-saved-address.png", full_page=True)
+    # the browser has nothing to ask: no empty new-address field is required
+    assert page.eval_on_selector("#checkout-form", "form => form.checkValidity()")
+
+    page.click("#place-order")
+
+    page.wait_for_url("**/orders/*/")
+    order = Order.objects.get(buyer=buyer)
+    assert (order.recipient_name, order.street) == ("王五", "天河路 2 号")
+
+
+def test_a_new_address_chosen_beside_a_saved_one_must_be_filled_in(live_server, browser):
+    shop, sku = shop_selling(price=12_900, stock=3)
+    buyer = UserFactory()
+    address_save(user=buyer, address=an_address())
+    page = _phone(browser)
+    page.goto(f"{live_server.url}/accounts/log-in/?next={product_share_path(shop, sku.product_id)}")
+    _log_in(page, buyer.phone)
+    page.wait_for_url("**/s/**")
+    page.click("#buy button[value=checkout]")
+    page.wait_for_url("**/checkout/")
+
+    assert not page.is_visible("input[name=new-recipient_name]")  # hidden while the saved one is chosen
+    page.check("input[name=address][value=new]")
+    assert page.is_visible("input[name=new-recipient_name]")
+    page.click("#place-order")
+
+    # the browser asks for the recipient (its own words), and nothing is placed
+    assert page.eval_on_selector("input[name=new-recipient_name]", "field => field.validity.valueMissing")
+    assert page.url.endswith("/checkout/") and not Order.objects.filter(buyer=buyer).exists()
+
+
+def test_a_new_buyer_signs_up_on_the_way_and_lands_on_the_checkout(live_server, browser):
+    shop, sku = shop_selling(price=12_900, stock=3)
+    page = _phone(browser)
+    page.goto(live_server.url + product_share_path(shop, sku.product_id))
+    page.click("#buy button[value=checkout]")  # 立即购买
+    page.wait_for_url("**/accounts/log-in/?next=/checkout/")
+
+    page.click("main a[href^='/accounts/sign-up/']")  # 注册, under the log-in form
+    page.fill("input[name=phone]", "13912345678")
+    page.fill("input[name=nickname]", "新同学")
+    page.fill("input[name=password1]", "Tea-and-honey-42")
+    page.fill("input[name=password2]", "Tea-and-honey-42")
+    page.click("form.form button[type=submit]")
+
+    page.wait_for_url("**/checkout/")
+    assert "¥129.00" in page.inner_text("main")  # the cart came along

@@ -15,12 +15,13 @@ from conftest import run_together
 from orders.choices import Actor, OrderStatus, RefundKind, RefundStatus
 from orders.events import order_paid
 from orders.exceptions import OutOfStock
-from orders.models import Order, Payment, Refund, SandboxCharge
-from orders.payments import SandboxPaymentProvider
+from orders.models import Order, Payment, Refund
 from orders.services.lifecycle import order_cancel
 from orders.services.placing import LineRequest, order_place
 from orders.services.refunds import refund_execute, refund_request
 from orders.services.states import status_set
+from sandbox.models import SandboxCharge
+from sandbox.payments import SandboxPaymentProvider
 
 from .factories import an_address, pay, pay_notice, place, shop_selling
 
@@ -40,7 +41,7 @@ def _celery_knows_it_is_not_inside_a_task():
     _set_task_join_will_block(False)
 
 
-# placing locks the same way on its two paths (PostgreSQL's two statements, the portable ORM one)
+# placing locks the same way on its two paths (PostgreSQL's prepared read and write, the portable ORM one)
 both_placing_paths = pytest.mark.parametrize("in_sql", [True, False], ids=["sql-path", "orm-path"])
 
 

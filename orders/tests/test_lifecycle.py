@@ -205,5 +205,4 @@ def test_the_periodic_work_is_in_celery_beat():
         "orders.tasks.orders_expire_unpaid_task",
         "orders.tasks.fulfilments_auto_deliver_task",
         "orders.tasks.orders_auto_complete_task",
-        "orders.tasks.idempotency_keys_purge_task",
     } <= tasks

@@ -1,6 +1,7 @@
-"""Paying through the sandbox gateway: the cashier page, the signed
-callback to the platform's webhook, and everything a real gateway's
-callbacks do (late, twice, out of order, tampered, for the wrong amount)."""
+"""Paying through the sandbox gateway: the signed callback to the
+platform's webhook, and everything a real gateway's callbacks do (late,
+twice, out of order, tampered, for the wrong amount). The cashier page is
+the sandbox's own (sandbox/tests/test_views.py)."""
 
 import json
 
@@ -11,10 +12,11 @@ from distribution.models import ResellerSale
 from orders.choices import OrderStatus, PaymentIssueKind, PaymentSessionStatus
 from orders.events import order_paid
 from orders.exceptions import InvalidTransition, OrderExpired
-from orders.models import OrderLine, OrderSettings, Payment, PaymentIssue, PaymentSession, SandboxCharge
-from orders.payments import SANDBOX_SIGNATURE_HEADER, sandbox_callback
+from orders.models import OrderLine, OrderSettings, Payment, PaymentIssue, PaymentSession
 from orders.services.lifecycle import order_cancel
 from orders.services.payments import payment_start
+from sandbox.models import SandboxCharge
+from sandbox.payments import SANDBOX_SIGNATURE_HEADER, SandboxPaymentProvider, sandbox_callback
 from socialshop.signing import signature_header
 
 from .factories import NOTIFY_URL, RETURN_URL, pay, pay_notice, place, shop_selling
@@ -198,6 +200,48 @@ def test_an_unknown_payment_reference_is_not_found(client, settings):
     assert _deliver(client, body, headers).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 2000 + b"]" * 2000, b'{"reference":' * 2000 + b"1" + b"}" * 2000],
+    ids=["arrays", "objects"],
+)
+def test_a_signed_callback_nested_too_deep_answers_400_not_500(client, settings, body):
+    headers = {SANDBOX_SIGNATURE_HEADER: signature_header(secret=settings.PAYMENT_SANDBOX_SECRET, body=body)}
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "json_too_deep"
+
+
+def test_a_signed_callback_over_the_json_size_limit_answers_413(client, settings):
+    settings.JSON_BODY_MAX_BYTES = 1024
+    body = json.dumps({"reference": "P" * 2000}).encode()
+    headers = {SANDBOX_SIGNATURE_HEADER: signature_header(secret=settings.PAYMENT_SANDBOX_SECRET, body=body)}
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 413 and response.json()["code"] == "json_too_large"
+
+
+class StandInGateway:
+    """A provider that is not the sandbox (the real ones come later)."""
+
+    name = "gateway"
+
+
+def test_the_sandbox_callback_is_not_answered_when_another_provider_collects(client, settings):
+    order = _order()
+    body, headers = pay_notice(order)
+    settings.PAYMENT_PROVIDER = f"{__name__}.StandInGateway"
+
+    response = _deliver(client, body, headers)
+
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
 def test_opening_the_payment_twice_gives_back_the_open_one():
     order = _order()
 
@@ -227,32 +271,17 @@ def test_a_paid_or_expired_or_someone_elses_order_cannot_be_paid(django_capture_
     assert refused.value.extra["current_state"] == OrderStatus.PAID
 
 
-def test_the_sandbox_cashier_page_pays_once_then_is_closed(client, django_capture_on_commit_callbacks):
-    order = _order()
-    session = payment_start(order_id=order.pk, buyer=order.buyer, notify_url=NOTIFY_URL, return_url=RETURN_URL)
-    page = f"/sandbox/pay/{session.reference}/"
-
-    shown = client.get(page)
-    paid = client.post(page, {"outcome": "pay"})
-    again = client.post(page, {"outcome": "pay"})
-
-    assert shown.status_code == 200 and "¥240.00" in shown.content.decode()
-    assert paid.status_code == 302 and paid["Location"] == RETURN_URL
-    assert again.status_code == 409
-    assert SandboxCharge.objects.get().status == "paid"
-    assert client.get("/sandbox/pay/nope/").status_code == 404
-
-
 @pytest.mark.parametrize("depth", [1, 6])
 def test_applying_a_payment_costs_the_same_statements_whatever_the_tree_and_writes_one_event(
     depth, django_assert_max_num_queries
 ):
-    """The event (with who earns) is one INSERT more than the payment cost
-    before the outbox (18 statements for a one-line order, savepoints
-    included): the upline snapshot is read in the query that reports the
-    sale to the tree, whatever the depth of the chain above the seller."""
+    """18 statements for a one-line order before the outbox (savepoints
+    included); the event (with who earns) is one INSERT more: the upline
+    snapshot is read in the query that reports the sale to the tree,
+    whatever the depth of the chain above the seller; the buyer's cash
+    posted with the payment (issue 14) is five more (the two platform
+    accounts, the transaction, its entries, the balances locked and moved)."""
     from distribution.tests.factories import ResellerFactory
-    from orders.payments import SandboxPaymentProvider
     from orders.services.payments import payment_notice_apply
     from shops.tests.factories import ShopFactory
     from socialshop.models import Event
@@ -265,8 +294,13 @@ def test_applying_a_payment_costs_the_same_statements_whatever_the_tree_and_writ
     order = place(shop=shop, sku=sku)
     body, headers = pay_notice(order)
     notice = SandboxPaymentProvider().notice_parse(body=body, headers=headers)
+    from ledger.choices import AccountKind
+    from ledger.services import ledger_accounts
 
-    with django_assert_max_num_queries(19):
+    # the platform's accounts exist from the first payment ever on
+    ledger_accounts(keys=[(AccountKind.PLATFORM_PAYMENT_CLEARING, None), (AccountKind.PLATFORM_REVENUE, None)])
+
+    with django_assert_max_num_queries(24):
         payment_notice_apply(notice=notice)
 
     (event,) = Event.objects.filter(type="order.paid", aggregate_id=order.pk)

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True, params=[True, False], ids=["sql-path", "orm-path"])
 def in_sql(request, settings) -> bool:
-    """Every test here runs on both placing paths: PostgreSQL's two statements
-    and the portable ORM one (on SQLite both runs take the ORM path)."""
+    """Every test here runs on both placing paths: PostgreSQL's prepared read
+    and write, and the portable ORM one (on SQLite both runs take the ORM path)."""
     settings.ORDERS_PLACE_IN_SQL = request.param
     return placing_in_sql()
 
@@ -273,12 +273,13 @@ def test_placing_costs_a_constant_number_of_queries_whatever_the_catalogue_or_tr
         LineRequest(skus[1].pk, 1, None),  # outside the shop: the binding is read
     ]
     # PostgreSQL prepares its two statements on a connection's first order
-    order_place(buyer=buyer, lines=lines, address=an_address(), in_callers_transaction=True)
+    order_place(buyer=buyer, lines=lines, address=an_address())
 
     # PostgreSQL: the SKUs locked with their offers, binding and settings; the stock taken and the three
     # inserts. The ORM: skus (locked), picks with their prices, binding, distribution settings, stock,
-    # order, groups, lines. (In the test's transaction, as the API places it in its own: no savepoint.)
-    with django_assert_num_queries(2 if in_sql else 8):
-        order = order_place(buyer=buyer, lines=lines, address=an_address(), in_callers_transaction=True)
+    # order, groups, lines. Both: the savepoint placing's transaction is inside the test's, and its release
+    # (BEGIN and COMMIT where it is the outermost, as through the API).
+    with django_assert_num_queries((2 if in_sql else 8) + 2):
+        order = order_place(buyer=buyer, lines=lines, address=an_address())
 
     assert order.lines.count() == 4 and order.fulfilments.count() == 2

@@ -1,5 +1,5 @@
-"""Placing has two paths: the portable ORM one (eight statements; SQLite's
-quick start takes it) and PostgreSQL's (two, ``placing_pg``). Both must
+"""Placing has two paths: the portable ORM one (SQLite's quick start takes
+it) and PostgreSQL's (one read, one write: ``placing_pg``). Both must
 give the same orders and the same refusals: generated carts over a world
 with every reason a line can be refused (closed or suspended shops, frozen
 owners, hidden picks, products off sale, inactive suppliers and SKUs, shop
@@ -118,7 +118,7 @@ def _outcome(buyer, lines: list[LineRequest], *, in_sql: bool):
         assert placing_in_sql() is in_sql
         savepoint = transaction.savepoint()
         try:
-            order = order_place(buyer=buyer, lines=lines, address=an_address(), in_callers_transaction=True)
+            order = order_place(buyer=buyer, lines=lines, address=an_address())
             written = _written(Order.objects.get(pk=order.pk))
             answered = (order.total_amount, sorted((line.sku_id, line.shop_id) for line in order.lines.all()))
             return "placed", written, answered, dict(Sku.objects.values_list("id", "stock"))

@@ -8,17 +8,20 @@ from accounts.tests.factories import UserFactory
 from orders.choices import (
     FULFILMENT_TRANSITIONS,
     ORDER_TRANSITIONS,
+    PAYMENT_SESSION_TRANSITIONS,
     REFUND_TRANSITIONS,
     Actor,
     FulfilmentStatus,
     OrderStatus,
+    PaymentSessionStatus,
     RefundStatus,
 )
 from orders.exceptions import InvalidTransition
-from orders.models import FulfilmentGroup, Order, Refund, StatusChange
+from orders.models import FulfilmentGroup, Order, PaymentSession, Refund, StatusChange
+from orders.services.payments import payment_start
 from orders.services.states import status_set, status_set_many
 
-from .factories import place, shop_selling
+from .factories import NOTIFY_URL, RETURN_URL, place, shop_selling
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +91,24 @@ def test_a_batch_moves_only_the_rows_whose_status_allows_it():
     assert moved == [waiting[1].pk, waiting[2].pk] and again == []
     assert Order.objects.get(pk=waiting[0].pk).status == OrderStatus.PAID
     assert StatusChange.objects.filter(to_status=OrderStatus.CANCELLED).count() == 2
+
+
+def test_payment_sessions_move_only_along_their_table_and_keep_no_audit_row():
+    shop, sku = shop_selling()
+    order = place(shop=shop, sku=sku)
+    session = payment_start(order_id=order.pk, buyer=order.buyer, notify_url=NOTIFY_URL, return_url=RETURN_URL)
+    before = StatusChange.objects.count()
+    for source in PaymentSessionStatus.values:
+        for target in PaymentSessionStatus.values:
+            for actor in Actor.values:
+                PaymentSession.objects.filter(pk=session.pk).update(status=source)
+                session.refresh_from_db()
+                allowed = actor in PAYMENT_SESSION_TRANSITIONS.get((source, target), ())
+                if allowed:
+                    status_set(session, target, actor_kind=actor)
+                else:
+                    with pytest.raises(InvalidTransition) as refused:
+                        status_set(session, target, actor_kind=actor)
+                    assert refused.value.extra["current_state"] == source
+                assert PaymentSession.objects.get(pk=session.pk).status == (target if allowed else source)
+    assert StatusChange.objects.count() == before  # the payment and its issues record what arrived

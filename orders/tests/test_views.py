@@ -8,14 +8,17 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import translation
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from catalog.services import supplier_staff_add
 from orders.choices import Actor, FulfilmentStatus, OrderStatus, RefundStatus
 from orders.models import Address, CartItem, FulfilmentGroup, Order, Refund
+from orders.services.addresses import address_save
 from orders.services.lifecycle import order_cancel
 from orders.services.placing import LineRequest, order_place
-from orders.services.refunds import refund_request
+from orders.services.refunds import refund_decide, refund_request
 
 from .factories import an_address, pay, place, shop_selling
 
@@ -42,8 +45,12 @@ def test_the_product_page_has_the_buy_form_for_the_chosen_sku(client):
 
     page = client.get(f"/s/{shop.slug}/p/{sku.product_id}/").content.decode()
 
-    assert 'action="/cart/add/"' in page and f'value="{sku.pk}" data-buy-sku' in page
+    # the picker's radios belong to the cart form: it posts the one chosen, with or without JavaScript
+    assert 'action="/cart/add/" class="buy" id="buy"' in page
+    assert re.search(rf'name="sku" form="buy" value="{sku.pk}"[^>]* checked', page)
+    assert 'type="hidden" name="sku"' not in page
     assert 'name="shop" value="' + shop.slug in page
+    assert "/static/orders/orders.css" in page  # the buy form is styled on the shop's page too
 
 
 def test_a_visitors_cart_lives_in_the_session_and_joins_the_account_at_log_in(client):
@@ -104,6 +111,39 @@ def test_checkout_shows_address_errors_and_places_nothing(client):
     assert response.status_code == 400 and not Order.objects.exists()
 
 
+def test_beside_a_saved_address_the_new_address_fields_are_not_required_in_the_browser():
+    shop, sku = shop_selling()
+    returning, first_time = UserFactory(), UserFactory()
+    address_save(user=returning, address=an_address())
+
+    def checkout_page(buyer):
+        browser = Client()
+        _log_in(browser, buyer)
+        browser.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+        return browser.get("/checkout/").content.decode()
+
+    returning_page, first_time_page = checkout_page(returning), checkout_page(first_time)
+
+    # orders.js makes the marked fields required only while "A new address" is chosen
+    assert re.search(r'<input[^>]*name="new-recipient_name"[^>]*data-required-for-new', returning_page)
+    assert not re.search(r'<input[^>]*name="new-recipient_name"[^>]*required(?!-)', returning_page)
+    assert re.search(r'<input[^>]*name="new-recipient_name"[^>]*required(?!-)', first_time_page)
+
+
+def test_a_new_address_chosen_and_left_blank_is_a_clear_chinese_error(client):
+    shop, sku = shop_selling()
+    buyer = UserFactory()
+    address_save(user=buyer, address=an_address())
+    _log_in(client, buyer)
+    client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": 1})
+
+    response = client.post("/checkout/", {"address": "new", "new-street": "建国路 88 号"})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and not Order.objects.exists()
+    assert "请在下方填写新地址，或选择已保存的地址。" in page and "该字段是必填项。" in page
+
+
 def test_the_address_lists_refresh_without_javascript(client):
     shop, sku = shop_selling()
     _log_in(client, UserFactory())
@@ -132,6 +172,55 @@ def test_the_buyer_sees_its_order_and_pays_through_the_sandbox(client):
     assert client.get(f"/orders/{place(shop=shop, sku=sku).pk}/").status_code == 404  # someone else's
 
 
+def _cancel(order):
+    return order_cancel(order_id=order.pk, by=order.buyer, actor_kind=Actor.BUYER, reason="不想要了")
+
+
+@pytest.mark.parametrize(
+    ("then", "parcel_reads", "never"),
+    [
+        (lambda order: order, "待付款", "待发货"),
+        (lambda order: _cancel(order), "已取消", "待发货"),
+        (pay, "待发货", "待付款"),
+        (lambda order: _cancel(pay(order)), "已取消", "待发货"),
+    ],
+    ids=["unpaid", "cancelled unpaid", "paid", "cancelled after paying"],
+)
+def test_the_parcel_reads_as_waiting_for_the_payment_until_the_order_is_paid(client, then, parcel_reads, never):
+    shop, sku = shop_selling()
+    order = place(shop=shop, sku=sku)
+    then(order)
+    _log_in(client, order.buyer)
+
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+
+    parcel = page.split(f"<h2>{sku.product.supplier.name}</h2>")[1].split("</div>")[0]
+    assert parcel_reads in parcel and never not in parcel
+
+
+def test_the_history_speaks_chinese_and_a_rejection_note_shows_with_its_refund(client):
+    shop, sku = shop_selling()
+    order = pay(place(shop=shop, sku=sku))
+    refund = refund_request(
+        order_id=order.pk, line_id=order.lines.get().pk, buyer=order.buyer, amount=1_000, reason="少发了一件"
+    )
+    refund_decide(refund_id=refund.pk, by=None, actor_kind=Actor.OPERATOR, approve=False, note="已核实足量发货")
+    _log_in(client, order.buyer)
+
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+
+    history = page.split('class="history"')[1].split("</ul>")[0]
+    assert "订单 待付款 → 待发货" in history and "退款 — → 已申请" in history and "退款 已申请 → 已拒绝" in history
+    assert "pending_payment" not in history and "paid:" not in history  # codes and operators' notes stay in the admin
+    assert "已核实足量发货" in page.split('class="history"')[0]  # beside the refund it decided
+
+
+def test_a_cancelled_orders_parcel_never_reads_to_ship_whatever_it_recorded():
+    parcel = FulfilmentGroup(order=Order(status=OrderStatus.CANCELLED), status=FulfilmentStatus.TO_SHIP)
+
+    assert parcel.status_for_buyer[0] == FulfilmentStatus.CANCELLED
+
+
 def test_the_buyer_sees_the_tracking_number(client, django_capture_on_commit_callbacks):
     shop, sku = shop_selling()
     buyer = UserFactory()
@@ -152,7 +241,9 @@ def test_the_buyer_sees_the_tracking_number(client, django_capture_on_commit_cal
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
 
 
-def test_the_order_history_names_statuses_and_reasons_in_chinese(client, django_capture_on_commit_callbacks):
+def test_the_order_history_names_statuses_in_chinese_and_the_reasons_read_in_chinese_where_shown(
+    client, django_capture_on_commit_callbacks
+):
     # given an order paid, shipped by its supplier and received, and another the buyer cancelled after paying
     shop, sku = shop_selling()
     buyer = UserFactory()
@@ -174,17 +265,26 @@ def test_the_order_history_names_statuses_and_reasons_in_chinese(client, django_
     page = client.get(f"/orders/{order.pk}/").content.decode()
     cancelled_page = client.get(f"/orders/{cancelled.pk}/").content.decode()
 
-    # then every move reads as statuses' names and the system's reasons in Chinese, no raw value
+    # then every move reads as statuses' names in Chinese, no raw value and no operators' note (the buyer's page)
     history = page.split('<ul class="history">', 1)[1].split("</ul>", 1)[0]
-    assert "订单 待付款 → 待发货 · 支付成功（交易号 SBX" in history
-    assert "包裹 待发货 → 已发货 · 顺丰速运 SF7777" in history
-    assert "订单 待发货 → 已发货 · 所有包裹已发出" in history
-    assert "已确认收货" in history
+    assert "订单 待付款 → 待发货" in history
+    assert "包裹 待发货 → 已发货" in history
+    assert "订单 待发货 → 已发货" in history
+    assert "订单 已发货 → 已完成" in history
+    assert "支付成功" not in history and "所有包裹已发出" not in history
     assert not re.findall(r"[a-z_]{4,}", history), history  # pending_payment, every parcel shipped, sandbox …
     cancelled_history = cancelled_page.split('<ul class="history">', 1)[1].split("</ul>", 1)[0]
-    assert "买家取消" in cancelled_history and not re.findall(r"[a-z_]{4,}", cancelled_history)
+    assert "已取消" in cancelled_history and not re.findall(r"[a-z_]{4,}", cancelled_history)
     refunds = cancelled_page.split("<h2>退款</h2>", 1)[1].split("</div>", 1)[0]
     assert "买家取消" in refunds and "cancelled" not in refunds
+    # and the system's reasons, where they are shown (the admin's inline, operators' pages), read in Chinese
+    with translation.override("zh-hans"):
+        reasons = [change.reason_label for change in order.status_changes.order_by("changed_at", "id")]
+        cancelled_reasons = [change.reason_label for change in cancelled.status_changes.all()]
+    assert any(reason.startswith("支付成功（交易号 SBX") for reason in reasons), reasons
+    assert "顺丰速运 SF7777" in reasons and "所有包裹已发出" in reasons and "已确认收货" in reasons
+    assert "买家取消" in cancelled_reasons
+    assert not re.findall(r"[a-z_]{4,}", " ".join(reasons + cancelled_reasons))
 
 
 def test_the_supplier_portal_lists_paid_parcels_and_ships_from_a_csv(client, django_capture_on_commit_callbacks):

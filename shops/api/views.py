@@ -7,7 +7,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError as DrfValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from catalog.images import upload_read
 from catalog.models import Product
 from catalog.selectors import product_search_filter
 from distribution.models import Reseller
+from socialshop.api.parsers import JSONParser
 from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 from socialshop.errors import NotFound
 

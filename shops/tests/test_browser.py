@@ -14,6 +14,8 @@ from catalog.tests.factories import SkuFactory, image_bytes
 from conftest import chromium_path
 from distribution.tests.factories import ResellerFactory
 from shops.models import Shop, ShopProduct
+from shops.services import shop_pick_set_prices
+from shops.tests.factories import ShopProductFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}  # an iPhone 12-14 screen, in CSS pixels
@@ -129,3 +131,47 @@ def test_a_reseller_opens_a_shop_picks_two_products_and_sets_a_price(browser, li
     shot(public, "6-product-page-phone")
     visitor.close()
     context.close()
+
+
+def test_the_price_and_stock_hint_follow_the_option_chosen_and_the_cart_gets_it(browser, live_server):
+    from playwright.sync_api import expect
+
+    pick = ShopProductFactory(product__title="真丝印花连衣裙", with_sku=False)
+    blue = SkuFactory(
+        product=pick.product,
+        spec={"颜色": "雾蓝", "尺码": "S"},
+        list_price_amount=29900,
+        max_resale_amount=40000,
+        stock=50,
+    )
+    SkuFactory(
+        product=pick.product,
+        spec={"颜色": "杏色", "尺码": "M"},
+        list_price_amount=29900,
+        max_resale_amount=40000,
+        stock=3,
+    )
+    shop_pick_set_prices(pick=pick, prices={blue.pk: 30900})
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{pick.shop.slug}/p/{pick.product_id}/")
+    assert page.inner_text("#price") == "¥309.00"
+
+    page.locator(".sku-option", has_text="杏色").click()
+
+    expect(page.locator("#price")).to_have_text("¥299.00")
+    expect(page.locator("#stock-hint")).to_have_text("仅剩 3 件")
+    shot(page, "product-option-chosen")
+    page.locator(".sku-option", has_text="雾蓝").click()
+    expect(page.locator("#price")).to_have_text("¥309.00")
+    expect(page.locator("#stock-hint")).to_have_text("有货")
+
+    # the cart gets the option shown, at the price shown
+    page.locator(".sku-option", has_text="杏色").click()
+    page.click("#buy button[value=cart]")
+    page.wait_for_url("**/cart/")
+    assert "杏色" in page.inner_text("main") and page.inner_text("#cart-total").strip().endswith("¥299.00")
+    page.go_back()  # the browser may bring back the option chosen: the price shown is that option's
+    expect(page.locator("#price")).to_have_text(page.locator("input[name=sku]:checked").get_attribute("data-price"))
+    assert page.get_by_text("查看此规格").count() == 0  # the old button that reloaded the page for an option
+    phone.close()

@@ -106,17 +106,20 @@ def test_owners_open_and_close_operators_suspend(current, wanted, who):
     allowed_by = SHOP_TRANSITIONS.get((current, wanted))
 
     if allowed_by is None:
-        with pytest.raises(InvalidShopTransition):
+        with pytest.raises(InvalidShopTransition) as refused:
             shop_set_status(shop=shop, status=wanted, by=actor, as_operator=who == ShopActor.OPERATOR)
-    elif allowed_by != who:
+        assert refused.value.extra["current_state"] == current
+    elif who not in allowed_by:
         with pytest.raises(ShopTransitionNotAllowed):
             shop_set_status(shop=shop, status=wanted, by=actor, as_operator=who == ShopActor.OPERATOR)
     else:
         shop_set_status(shop=shop, status=wanted, by=actor, as_operator=who == ShopActor.OPERATOR, reason="r")
-        assert Shop.objects.get(pk=shop.pk).status == wanted
-        assert shop.status_changes.get().changed_by == actor
+        assert Shop.objects.get(pk=shop.pk).status == shop.status == wanted
+        change = shop.status_changes.get()
+        assert (change.from_status, change.to_status, change.changed_by, change.reason) == (current, wanted, actor, "r")
         return
     assert Shop.objects.get(pk=shop.pk).status == current
+    assert not shop.status_changes.exists()
 
 
 def test_an_owner_cannot_lift_its_own_suspension():

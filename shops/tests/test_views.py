@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from catalog.choices import ProductStatus
+from catalog.models import Sku
 from catalog.tests.factories import ProductImageFactory, SkuFactory
 from catalog.tests.test_images import png_claiming
 from distribution.referrals import SESSION_KEY
@@ -115,7 +116,26 @@ def test_the_product_page_offers_each_sku_at_the_shops_price(client):
     assert "停售" not in html
     assert re.search(r'id="price">¥168.00<', html)
     assert re.search(r'id="price">¥299.00<', chosen)
-    assert f'value="{small.pk}" checked' in html
+    assert re.search(rf'value="{small.pk}"[^>]* checked', html)
+    assert "查看此规格" not in html  # the radios post with the cart form; no button to reload the page
+
+
+def test_each_option_carries_the_price_the_shop_charges_and_a_stock_hint(client):
+    pick = ShopProductFactory(with_sku=False)
+    plenty = SkuFactory(product=pick.product, spec={"规格": "小盒"}, stock=100)
+    few = SkuFactory(product=pick.product, spec={"规格": "大盒"}, stock=2)
+    gone = SkuFactory(product=pick.product, spec={"规格": "礼盒"}, stock=0)
+    shop_pick_set_prices(pick=pick, prices={plenty.pk: 15000, few.pk: 18000})
+    Sku.objects.filter(pk=few.pk).update(max_resale_amount=16000)  # the supplier narrows the bounds afterwards
+
+    html = page(client.get(f"/s/{pick.shop.slug}/p/{pick.product_id}/"))
+
+    # the price as the shop charges it (the stored 180.00 clamped into the new bounds), for shops/product.js to show
+    assert f'value="{plenty.pk}" data-price="¥150.00" data-stock-hint="有货" checked' in html
+    assert f'value="{few.pk}" data-price="¥160.00" data-stock-hint="仅剩 2 件"' in html
+    assert f'value="{gone.pk}" data-price="¥100.00" data-stock-hint="已售罄" disabled' in html
+    assert re.search(r'id="price">¥150.00<', html) and re.search(r'id="stock-hint">有货<', html)
+    assert '<script src="/static/shops/product.js" defer>' in html
 
 
 def test_a_product_no_longer_in_the_shop_is_a_friendly_404(client):

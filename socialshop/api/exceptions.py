@@ -13,13 +13,21 @@ reading a translated message. Extra keys a domain error carries (e.g.
 
 import math
 
+from django.core import signals
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
+from django.utils.log import log_response
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from socialshop.errors import DomainError
+
+# what Django itself answers with a 400 (and logs as it should): not a bug of ours
+DJANGO_CLIENT_ERRORS = (BadRequest, SuspiciousOperation, MultiPartParserError)
 
 # DRF's own exception classes → our codes (their default_code where it is clear)
 DRF_CODES = {
@@ -38,6 +46,12 @@ DRF_CODES = {
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
     return {"code": code, "message": message, "fields": fields or {}, **extra}
+
+
+def server_error_body() -> dict:
+    """What any 500 under /api/ answers: the DRF views' (below) and Django's
+    own handler500 (socialshop.views.server_error)."""
+    return error_body("server_error", gettext("Something went wrong on our side. Please try again later."))
 
 
 def _flatten_messages(detail) -> str:
@@ -85,7 +99,9 @@ def api_exception_handler(exc, context):
 
     response = exception_handler(exc, context)
     if response is None:
-        return None  # a bug: let it surface as a 500 and in the logs
+        if isinstance(exc, DJANGO_CLIENT_ERRORS):
+            return None
+        return _server_error(exc, context)
 
     code = next((code for cls, code in DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.ValidationError):
@@ -104,4 +120,23 @@ def api_exception_handler(exc, context):
         response.data = error_body(code, _flatten_messages(exc.detail))
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             response.data["retry_after_seconds"] = math.ceil(exc.wait)
+    return response
+
+
+def _server_error(exc, context) -> Response:
+    """A bug: the error body with status 500, never Django's HTML page. It
+    still surfaces as Django shows an uncaught exception: announced by
+    ``got_request_exception`` (error reporters; the test client re-raises
+    it) and logged by ``django.request`` with its traceback."""
+    request = getattr(context.get("request"), "_request", None)
+    signals.got_request_exception.send(sender=None, request=request)
+    set_rollback()
+    response = Response(server_error_body(), status=500)
+    log_response(
+        "Internal Server Error: %s",
+        request.path if request is not None else "?",
+        response=response,
+        request=request,
+        exception=exc,
+    )
     return response

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "orders",
     "commissions",
     "webhooks",
+    "sandbox",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -167,30 +169,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Any request body above this is refused before it is read (413); uploads
 # themselves are at most 8 MB (catalog.images).
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
+# JSON from outside (API request bodies, payment providers' callbacks) is read
+# within these limits (socialshop/json_input.py): larger answers 413, deeper 400.
+JSON_BODY_MAX_BYTES = env.int("JSON_BODY_MAX_BYTES", default=1024 * 1024)
+JSON_BODY_MAX_DEPTH = env.int("JSON_BODY_MAX_DEPTH", default=64)
 
 # --- money --------------------------------------------------------------
 
 # One currency per deployment; amounts are integer minor units (fen).
 CURRENCY = env("CURRENCY", default="CNY")
 
-# Placing an order on PostgreSQL reads and writes in two prepared statements
-# (orders/services/placing_pg.py) instead of the portable ORM path's eight.
+# Placing an order on PostgreSQL reads in one prepared statement and writes in
+# one (orders/services/placing_pg.py) instead of the portable ORM path's many.
 # Off behind a transaction-pooling proxy, which does not keep a session's
 # prepared statements (docs/orders.md).
 ORDERS_PLACE_IN_SQL = env.bool("ORDERS_PLACE_IN_SQL", default=True)
 
 # --- payment and payout providers ----------------------------------------------
 
-# Dotted path of the class that pays resellers (commissions.payouts.PayoutProvider).
-PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="commissions.payouts.SandboxPayoutProvider")
+# Dotted path of the class that pays resellers (it implements commissions.providers.PayoutProvider).
+PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="sandbox.payouts.SandboxPayoutProvider")
 # Share of sandbox payouts that fail, as a real provider's sometimes do.
 PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
 # The sandbox answers nothing (a provider outage): payouts wait and are retried.
 PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
 
-# The class that collects payments (orders.payments.PaymentProvider); the
-# sandbox behaves like a real gateway (docs/orders.md).
-PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="orders.payments.SandboxPaymentProvider")
+# Dotted path of the class that collects payments (it implements orders.providers.PaymentProvider);
+# the sandbox behaves like a real gateway (docs/orders.md).
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox.payments.SandboxPaymentProvider")
 # The secret the sandbox gateway signs its callbacks with (shared with the platform).
 PAYMENT_SANDBOX_SECRET = env(
     "PAYMENT_SANDBOX_SECRET", default=hashlib.sha256(f"payment-sandbox:{SECRET_KEY}".encode()).hexdigest()
@@ -244,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     # the outbox: consumers handle what a lost wake-up left; handled events past retention are forgotten
     "events-sweep": {"task": "socialshop.tasks.events_sweep_task", "schedule": timedelta(seconds=15)},
     "events-prune": {"task": "socialshop.tasks.events_prune_task", "schedule": timedelta(hours=24)},
+    # Idempotency-Keys older than 24 hours are forgotten
+    "idempotency-keys-purge": {
+        "task": "socialshop.tasks.idempotency_keys_purge_task",
+        "schedule": timedelta(hours=1),
+    },
     # sales reported since the last roll-up into team totals (also queued after each sale)
     "team-sales-roll-up": {"task": "distribution.tasks.team_sales_roll_up_task", "schedule": timedelta(minutes=1)},
     "webhook-retries": {"task": "webhooks.tasks.webhook_deliveries_retry_task", "schedule": timedelta(seconds=30)},
@@ -257,10 +268,6 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid_task", "schedule": timedelta(minutes=1)},
     "orders-auto-deliver": {"task": "orders.tasks.fulfilments_auto_deliver_task", "schedule": timedelta(minutes=10)},
     "orders-auto-complete": {"task": "orders.tasks.orders_auto_complete_task", "schedule": timedelta(minutes=10)},
-    "orders-idempotency-keys-purge": {
-        "task": "orders.tasks.idempotency_keys_purge_task",
-        "schedule": timedelta(hours=1),
-    },
 }
 
 # --- the outbox (docs/events.md) -------------------------------------------
@@ -300,6 +307,12 @@ REST_FRAMEWORK = {
     # how many proxies in front append to X-Forwarded-For; 0 trusts only REMOTE_ADDR
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, with JSON read within the limits of socialshop/json_input.py
+    "DEFAULT_PARSER_CLASSES": [
+        "socialshop.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "socialshop.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

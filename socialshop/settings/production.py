@@ -1,13 +1,16 @@
 """Production: everything in base, locked down.
 
 Refuses to start without a real ``SECRET_KEY``, a ``DATABASE_URL`` and
-``ALLOWED_HOSTS``; ``python manage.py check --deploy`` passes with no warning
-(a test runs it). TLS ends at the load balancer in front of gunicorn, which
-sets ``X-Forwarded-Proto``.
+``ALLOWED_HOSTS``, and with the sandbox payment provider unless told
+(``PAYMENT_SANDBOX_IN_PRODUCTION``); ``python manage.py check --deploy``
+passes with no warning (a test runs it). TLS ends at the load balancer in
+front of gunicorn, which sets ``X-Forwarded-Proto``.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import PAYMENT_PROVIDER, env
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -37,6 +40,16 @@ X_FRAME_OPTIONS = "DENY"
 WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=True)
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 BENCH_ENDPOINTS = False  # bench/orders.py's baseline endpoint never exists in production
+
+# The sandbox collects no money: its cashier page pays whatever it is told to.
+# Production refuses it unless the deployment says it means it (a try-out, or
+# until a real provider exists: docs/configuration.md).
+PAYMENT_SANDBOX_IN_PRODUCTION = env.bool("PAYMENT_SANDBOX_IN_PRODUCTION", default=False)
+if PAYMENT_PROVIDER == "sandbox.payments.SandboxPaymentProvider" and not PAYMENT_SANDBOX_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER is the sandbox, which collects no money: set PAYMENT_PROVIDER to a real provider, "
+        "or PAYMENT_SANDBOX_IN_PRODUCTION=true to run the sandbox in production on purpose."
+    )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,14 +10,17 @@ import tempfile
 import uuid
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_BROKER_URL
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="socialshop-test-media-")
 # Business tests run tasks in process; the tests that need a real worker
 # (marked ``celery_worker``) switch this off for their duration.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+# The run's Redis (REDIS_URL, what the ``redis`` marker asks for) is its broker, whatever
+# CELERY_BROKER_URL / CELERY_RESULT_BACKEND a developer's shell exports for other work.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
 # This run's own keys in Redis, so test runs sharing one Redis never see each
 # other's messages; the worker the tests start is given the same prefix.
 CELERY_KEY_PREFIX = f"test-{uuid.uuid4().hex[:10]}:"

@@ -152,6 +152,17 @@ def test_retention_forgets_only_what_every_consumer_handled(consumer, settings):
     assert list(Event.objects.values_list("pk", flat=True)) == [waiting.pk]
 
 
+def test_retention_forgets_an_event_nobody_consumes_once_it_is_old(settings):
+    """A type with no consumer (as ``withdrawal.decided`` before its first) is kept for the retention only."""
+    settings.EVENTS_RETENTION_DAYS = 30
+    old = event_emit(type="nobody.listens", aggregate_type="test", aggregate_id=1)
+    recent = event_emit(type="nobody.listens", aggregate_type="test", aggregate_id=2)
+    Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert events_prune() == 1
+    assert list(Event.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
 def test_reconcile_names_a_paid_order_whose_payment_nobody_handled(settings):
     settings.EVENTS_LAG_ALERT_MINUTES = 0
     parent = ResellerFactory()
@@ -164,8 +175,8 @@ def test_reconcile_names_a_paid_order_whose_payment_nobody_handled(settings):
     breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
 
     assert breaks == {
-        "every paid order has its order-paid posting and its commissions": [
-            f"order {lost.number} is paid but has no order-paid posting and no commissions"
+        "every paid order's commissions are decided": [
+            f"order {lost.number} is paid but who earns on it was never decided"
         ]
     }
     assert Commission.objects.filter(order=handled).exists()
@@ -256,3 +267,56 @@ def test_the_events_command_reports_retries_and_replays(consumer, django_capture
     assert consumer.handled == [event.pk, event.pk]  # handed again: consumers are idempotent
     with pytest.raises(CommandError):
         call_command("events", "replay", "nobody", "--since", "2000-01-01T00:00+08:00")
+
+
+def test_the_cursor_skips_handled_history_but_never_an_event_that_committed_late(consumer):
+    from socialshop.models import EventCursor
+
+    old = Event.objects.bulk_create(
+        Event(
+            type="test.happened", aggregate_type="test", aggregate_id=i, created_at=timezone.now() - timedelta(hours=1)
+        )
+        for i in range(5)
+    )
+    events_consume(consumer="test-consumer")
+    cursor = EventCursor.objects.get(consumer="test-consumer").handled_below
+    assert cursor == old[-1].pk + 1  # all handled, all older than the safety margin
+
+    # an event whose transaction took its id before a later one committed: recent, so the cursor waits
+    late, later = Event.objects.bulk_create(
+        Event(type="test.happened", aggregate_type="test", aggregate_id=i) for i in (10, 11)
+    )
+    EventReceipt.objects.create(event=later, consumer="test-consumer", status=ReceiptStatus.HANDLED)
+    Event.objects.filter(pk=late.pk).update(created_at=timezone.now())  # "committed" only now
+    events_consume(consumer="test-consumer")
+
+    assert late.pk in consumer.handled
+    assert EventCursor.objects.get(consumer="test-consumer").handled_below <= late.pk  # recent: not passed yet
+
+
+def test_a_parked_event_retried_by_an_operator_is_handled_though_the_cursor_had_passed_it(
+    consumer, django_capture_on_commit_callbacks
+):
+    from socialshop.models import EventCursor
+
+    (event,) = Event.objects.bulk_create(
+        [
+            Event(
+                type="test.happened",
+                aggregate_type="test",
+                aggregate_id=1,
+                created_at=timezone.now() - timedelta(hours=1),
+            )
+        ]
+    )
+    consumer.failing = True
+    now = timezone.now()
+    for attempt in range(MAX_ATTEMPTS):
+        events_consume(consumer="test-consumer", now=now + timedelta(hours=attempt))
+    assert EventCursor.objects.get(consumer="test-consumer").handled_below > event.pk  # parked: passed
+
+    consumer.failing = False
+    with django_capture_on_commit_callbacks(execute=True):
+        event_receipts_retry(receipt_ids=list(EventReceipt.objects.values_list("pk", flat=True)))
+
+    assert consumer.handled == [event.pk]

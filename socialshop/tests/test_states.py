@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from socialshop.events import RECEIPT_MACHINE
 from socialshop.models import Event, EventReceipt, ReceiptStatus
-from socialshop.states import InvalidTransition, state_set, state_set_many
+from socialshop.states import InvalidTransition, state_set, state_set_many, state_set_query
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,29 @@ def test_a_batch_moves_only_the_rows_whose_state_allows_it_and_a_second_run_move
     for row, start in zip(rows, starts, strict=True):
         expected = ReceiptStatus.HANDLED if start in movable or start == ReceiptStatus.HANDLED else start
         assert EventReceipt.objects.get(pk=row.pk).status == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    starts=st.lists(st.sampled_from(STATES), min_size=1, max_size=6),
+    target=st.sampled_from(STATES),
+    actor=st.sampled_from(ACTORS),
+)
+def test_a_set_based_move_takes_the_from_states_from_the_table(starts, target, actor):
+    rows = [_receipt(start) for start in starts]
+    chosen = EventReceipt.objects.filter(pk__in=[row.pk for row in rows])
+
+    moved = state_set_query(chosen, target, machine=RECEIPT_MACHINE, actor_kind=actor, attempts=2)
+    again = state_set_query(chosen, target, machine=RECEIPT_MACHINE, actor_kind=actor, attempts=2)
+
+    movable = [RECEIPT_MACHINE.allows(start, target, actor) for start in starts]
+    assert moved == sum(movable)
+    assert again == (moved if RECEIPT_MACHINE.allows(target, target, actor) else 0)  # (retrying → retrying)
+    for row, start, moves in zip(rows, starts, movable, strict=True):
+        stored = EventReceipt.objects.get(pk=row.pk)
+        assert (stored.status, stored.attempts) == ((target, 2) if moves else (start, 0))
+
+
+def test_a_machine_names_who_may_make_a_move():
+    assert RECEIPT_MACHINE.actors(ReceiptStatus.PARKED, ReceiptStatus.PENDING) == frozenset({"operator"})
+    assert RECEIPT_MACHINE.actors(ReceiptStatus.HANDLED, ReceiptStatus.PENDING) == frozenset()

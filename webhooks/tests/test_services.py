@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from webhooks.choices import DeliveryStatus
+from socialshop.states import SYSTEM, InvalidTransition
+from webhooks.choices import DELIVERY_TRANSITIONS, OWNER, DeliveryStatus
 from webhooks.exceptions import UnknownEventType, WebhookTargetRefused
 from webhooks.models import WebhookDelivery
 from webhooks.services import (
@@ -245,3 +246,45 @@ def test_a_delivery_being_sent_cannot_be_replayed_at_the_same_time(receiver):
 
     with pytest.raises(DeliveryBeingSent):
         webhook_delivery_replay(user=user, delivery_id=delivery.pk)
+
+
+def _delivery_in(status, receiver, user):
+    """A delivery in ``status``, due, whose claim (if any) lapsed a second ago."""
+    a_second_ago = timezone.now() - timedelta(seconds=1)
+    return WebhookDelivery.objects.create(
+        endpoint=_endpoint(user, receiver),
+        event_type="order.paid",
+        body="{}",
+        status=status,
+        next_attempt_at=a_second_ago,
+        lease_until=a_second_ago,
+        failures_in_row=3,
+    )
+
+
+@pytest.mark.parametrize("start", DeliveryStatus.values)
+def test_a_worker_claims_a_delivery_only_from_the_states_the_table_names(receiver, start):
+    delivery = _delivery_in(start, receiver, UserFactory())
+    claimable = SYSTEM in DELIVERY_TRANSITIONS.get((start, DeliveryStatus.SENDING), ())
+
+    attempted = webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    assert (attempted is not None) == claimable
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == (DeliveryStatus.SUCCEEDED if claimable else start)
+    assert len(receiver.received) == (1 if claimable else 0)
+
+
+@pytest.mark.parametrize("start", DeliveryStatus.values)
+def test_its_owner_replays_a_delivery_from_the_states_the_table_names(receiver, start):
+    user = UserFactory()
+    delivery = _delivery_in(start, receiver, user)
+    replayable = OWNER in DELIVERY_TRANSITIONS.get((start, DeliveryStatus.PENDING), ())
+
+    if replayable:
+        webhook_delivery_replay(user=user, delivery_id=delivery.pk)
+    else:
+        with pytest.raises(InvalidTransition):
+            webhook_delivery_replay(user=user, delivery_id=delivery.pk)
+
+    stored = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert (stored.status, stored.failures_in_row) == ((DeliveryStatus.PENDING, 0) if replayable else (start, 3))

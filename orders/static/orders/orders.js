@@ -1,11 +1,26 @@
 // Small helps for the order pages; every page works without them.
 (function () {
-  // Product page: the buy form follows the SKU chosen in the picker.
-  var hidden = document.querySelector("[data-buy-sku]");
-  if (hidden) {
-    document.querySelectorAll("input[name=sku][type=radio]").forEach(function (radio) {
-      radio.addEventListener("change", function () { if (radio.checked) { hidden.value = radio.value; } });
+  // Product page: the picker's radios post with the buy form (form="buy"); sold-out ones are disabled,
+  // so once one is chosen the buttons may be used (they start disabled on a sold-out option).
+  document.querySelectorAll("input[name=sku][form=buy]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      document.querySelectorAll("[data-buy-button]").forEach(function (button) { button.disabled = false; });
     });
+  });
+  // Checkout: the new-address fields show, and are required, only while "A new address" is chosen,
+  // so a returning buyer keeps a saved address without the browser asking for a recipient.
+  var newAddress = document.querySelector("[data-new-address]");
+  var choices = document.querySelectorAll("input[name=address][type=radio]");
+  if (newAddress && choices.length) {
+    var follow = function () {
+      var chosen = document.querySelector("input[name=address][type=radio]:checked");
+      var isNew = !chosen || chosen.value === "new";
+      newAddress.hidden = !isNew;
+      newAddress.querySelectorAll("[data-required-for-new]").forEach(function (field) { field.required = isNew; });
+    };
+    choices.forEach(function (radio) { radio.addEventListener("change", follow); });
+    follow();
+    window.addEventListener("pageshow", follow);
   }
   // Address form: a province refills the cities, a city refills the districts.
   function refill(select, parent, blank) {

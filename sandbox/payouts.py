@@ -1,4 +1,4 @@
-"""Paying resellers: a small provider interface and the sandbox provider.
+"""The sandbox payout provider: a ``PayoutProvider`` (``commissions.providers``).
 
 A real provider (WeChat Pay's 商家转账到零钱, Alipay's 单笔转账) takes our
 reference as an idempotency key: asking twice for one reference pays once
@@ -13,12 +13,12 @@ nothing at all, as a provider does when it is down.
 
 import hashlib
 import uuid
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
+
+from commissions.providers import PayoutProviderUnavailable, PayoutResult
 
 from .models import SandboxPayoutRecord
 
@@ -29,23 +29,6 @@ SANDBOX_FAILURE_REASONS = [
     "收款账户已冻结",  # payee account frozen
     "超出单日转账限额",  # daily transfer limit reached
 ]
-
-
-@dataclass(frozen=True)
-class PayoutResult:
-    succeeded: bool
-    provider_reference: str
-    failure_reason: str = ""
-
-
-class PayoutProvider(Protocol):
-    def payout_send(self, *, reference: str, reseller_id: int, amount: int) -> PayoutResult:
-        """Send ``amount`` fen to the reseller; idempotent by ``reference``."""
-
-
-class PayoutProviderUnavailable(ConnectionError):
-    """The provider could not be reached or did not answer: nothing is known
-    of the payout; ask again later with the same reference."""
 
 
 class SandboxPayoutProvider:
@@ -71,6 +54,7 @@ class SandboxPayoutProvider:
                 existing = SandboxPayoutRecord.objects.get(reference=reference)
         return PayoutResult(existing.succeeded, existing.provider_reference, existing.failure_reason)
 
-
-def payout_provider() -> PayoutProvider:
-    return import_string(settings.PAYOUT_PROVIDER)()
+    def payouts_made(self) -> Iterable[str]:
+        """Its own records of what it paid: read even during an outage, as
+        the books a provider's statements are drawn from."""
+        return SandboxPayoutRecord.objects.filter(succeeded=True).values_list("reference", flat=True)

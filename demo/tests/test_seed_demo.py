@@ -5,9 +5,9 @@ from django.core.management import call_command
 from accounts.choices import Role
 from accounts.models import User
 from catalog.models import Product, ProductImage, Supplier
+from demo.world import DEMO_PASSWORD
 from distribution.models import Binding, Reseller
 from shops.models import Shop, ShopSkuPrice
-from socialshop.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,10 @@
 """The baseline bench/orders.py measures placing orders against: a minimal
 authenticated DRF endpoint that inserts one row, served by the same
-gunicorn. Mounted only when ``BENCH_ENDPOINTS`` is on (the bench sets it;
-production forces it off), and left out of the schema. The table is made by
-the bench in its scratch database."""
+gunicorn. ``socialshop/urls.py`` mounts it (``/api/v1/bench/``) only when
+``BENCH_ENDPOINTS`` is on (the bench sets it on the server it starts;
+production forces it off), and it is left out of the schema. The table is
+made by the bench in its scratch database. It lives with the benchmarks,
+not in the project's packages: nothing in production imports it."""
 
 from django.db import connection
 from django.urls import path

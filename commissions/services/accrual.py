@@ -1,46 +1,35 @@
-"""The commission engine: commissions born when a payment is confirmed,
-following refunds, maturing when the after-sales window closes, settling
-set-based. The only writer of ``Commission`` rows and their money.
-
-Ledger postings (docs/commissions.md), each keyed so a second run posts
-nothing:
+"""Accrual (计提): commissions born when a payment is confirmed, from the
+payment-time snapshot of who earns, each decision recorded; shrinking with
+refunds; maturing when the order completes. With ``settlement`` the only
+writer of ``Commission`` rows and their money (docs/commissions.md).
 
 | event | debit | credit | key |
 | --- | --- | --- | --- |
-| order paid | payment clearing | revenue | ``order-paid:<order>`` |
 | commission earned | commission expense | reseller frozen | ``commission-accrue:<id>`` |
 | refund before settlement | reseller frozen | commission expense | ``commission-refund:<id>:<line refunded>`` |
 | refund after settlement (扣回) | reseller withdrawable | commission expense | the same |
-| refund paid back | refunds | payment clearing | ``order-refund:<refund>`` |
-| settlement (结算) | reseller frozen | reseller withdrawable | ``commission-settle:<id>`` |
-| a line's cost, once matured | cost of goods | supplier payable | ``supplier-payable:<line>`` |
+
+Orders post the buyer's cash themselves, with the payment and the refund
+(``orders/services/cash.py``).
 """
 
-import logging
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from distribution.selectors import UplineMember, reseller_uplines
 from ledger.choices import AccountKind
 from ledger.services import Posting, ledger_accounts, ledger_post_batch
-from orders.choices import REFUND_OPEN
 from orders.events import order_paid
 from orders.models import Order, OrderLine, Refund
 from socialshop.models import Event
-from socialshop.money import proportion_of
+from socialshop.states import SYSTEM, state_set_many
 
 from ..calculations import LineMoney, amount_after_refund, line_split
 from ..choices import CommissionKind, CommissionState
-from ..models import Commission, SupplierPayable
+from ..models import Commission, CommissionDecision
 from ..selectors import commission_plan_in_effect, commission_shares_for
-
-logger = logging.getLogger(__name__)
-
-SETTLEMENT_BATCH_SIZE = 2_000
+from .states import COMMISSION_MACHINE
 
 
 def _line_money(line: OrderLine) -> LineMoney:
@@ -170,31 +159,31 @@ def commissions_create_for_order(*, order_id: int, earners: Earners | None = Non
     order = Order.objects.select_for_update().filter(pk=order_id, paid_at__isnull=False).first()
     if order is None:
         return 0
+    if CommissionDecision.objects.filter(order=order).exists():
+        return 0
     lines = list(order.lines.order_by("id"))
-    commissions = []
-    if not Commission.objects.filter(order=order).exists():
-        commissions = Commission.objects.bulk_create(_commission_rows(order, lines, earners))
-    ledger_post_batch(_payment_postings(order) + _accrual_postings(commissions))
+    commissions = Commission.objects.bulk_create(_commission_rows(order, lines, earners))
+    ledger_post_batch(_accrual_postings(commissions))
+    CommissionDecision.objects.create(
+        order=order, commissions_count=len(commissions), reason="" if commissions else _no_commission_reason(lines)
+    )
     # a refund that came before this ran (tasks may run late) shrinks them at once
     _follow_refunds([line for line in lines if line.refunded_amount])
     return len(commissions)
 
 
-def _payment_postings(order: Order) -> list[Posting]:
-    """The money the buyer paid, received through the payment provider."""
-    if order.paid_amount <= 0:
-        return []
-    accounts = ledger_accounts(
-        keys=[(AccountKind.PLATFORM_PAYMENT_CLEARING, None), (AccountKind.PLATFORM_REVENUE, None)]
-    )
-    return [
-        Posting(
-            idempotency_key=f"order-paid:{order.pk}",
-            description=f"order {order.pk} paid",
-            debits=((accounts[(AccountKind.PLATFORM_PAYMENT_CLEARING, None)], order.paid_amount),),
-            credits=((accounts[(AccountKind.PLATFORM_REVENUE, None)], order.paid_amount),),
-        )
-    ]
+def commission_decision_reason(*, order_id: int) -> str:
+    """What the engine decided for a paid order, in a few words."""
+    decision = CommissionDecision.objects.filter(order_id=order_id).first()
+    if decision is None:
+        return "not decided yet"
+    return f"{decision.commissions_count} commissions" if decision.commissions_count else decision.reason
+
+
+def _no_commission_reason(lines: list[OrderLine]) -> str:
+    if not any(line.attributed_reseller_id for line in lines):
+        return "no line is attributed to a reseller"
+    return "nobody in the upline could earn: frozen, self-purchase not paid, or no margin to share"
 
 
 def _follow_refunds(lines: Iterable[OrderLine]) -> int:
@@ -214,6 +203,7 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
         .order_by("pk")
     )
     changes = []  # (commission, delta, account kind)
+    used_up = []  # frozen commissions a refund took all of: cancelled
     for commission in commissions:
         line = lines[commission.order_line_id]
         target = amount_after_refund(
@@ -225,7 +215,7 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
         if commission.state == CommissionState.FROZEN:
             commission.reversed_amount += delta
             if commission.net_amount == 0:
-                commission.state = CommissionState.CANCELLED
+                used_up.append(commission)
             changes.append((commission, delta, AccountKind.RESELLER_FROZEN, line.refunded_amount))
         else:  # settled: the money is withdrawable (or gone): claw it back, even into a negative balance
             commission.clawed_back_amount += delta
@@ -233,8 +223,9 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
     if not changes:
         return 0
     Commission.objects.bulk_update(
-        [commission for commission, *_ in changes], ["reversed_amount", "clawed_back_amount", "state"]
+        [commission for commission, *_ in changes], ["reversed_amount", "clawed_back_amount"]
     )
+    state_set_many(Commission, used_up, CommissionState.CANCELLED, machine=COMMISSION_MACHINE, actor_kind=SYSTEM)
     accounts = ledger_accounts(
         keys=[(AccountKind.PLATFORM_COMMISSION_EXPENSE, None)]
         + [(kind, commission.beneficiary_id) for commission, _delta, kind, _refunded in changes]
@@ -256,26 +247,12 @@ def _follow_refunds(lines: Iterable[OrderLine]) -> int:
 
 @transaction.atomic
 def commissions_follow_refund(*, refund_id: int) -> int:
-    """On ``order_refunded``: the refunded money leaves the books (refunds ←
-    payment clearing) and the line's commissions shrink. Idempotent."""
-    refund = Refund.objects.select_related("line").filter(pk=refund_id).first()
-    if refund is None or refund.amount <= 0:
+    """On ``order.refunded``: the line's commissions shrink to what is still
+    paid (the refunded cash itself was posted with the refund). Idempotent."""
+    line_id = Refund.objects.filter(pk=refund_id, amount__gt=0).values_list("line_id", flat=True).first()
+    if line_id is None:
         return 0
-    accounts = ledger_accounts(
-        keys=[(AccountKind.PLATFORM_REFUNDS, None), (AccountKind.PLATFORM_PAYMENT_CLEARING, None)]
-    )
-    ledger_post_batch(
-        [
-            Posting(
-                idempotency_key=f"order-refund:{refund.pk}",
-                description=f"refund {refund.pk} of order {refund.order_id}",
-                debits=((accounts[(AccountKind.PLATFORM_REFUNDS, None)], refund.amount),),
-                credits=((accounts[(AccountKind.PLATFORM_PAYMENT_CLEARING, None)], refund.amount),),
-            )
-        ]
-    )
-    line = OrderLine.objects.get(pk=refund.line_id)  # its refunded total as committed now
-    return _follow_refunds([line])
+    return _follow_refunds([OrderLine.objects.get(pk=line_id)])  # its refunded total as committed now
 
 
 def commissions_mature(*, order_id: int) -> int:
@@ -287,109 +264,3 @@ def commissions_mature(*, order_id: int) -> int:
     return Commission.objects.filter(order_id=order_id, state=CommissionState.FROZEN).update(
         matures_at=order.after_sales_ends_at
     )
-
-
-def commissions_settle_matured(*, now: datetime | None = None, batch_size: int = SETTLEMENT_BATCH_SIZE) -> int:
-    """The settlement sweep (结算): frozen commissions past their maturity
-    whose line has no open refund become withdrawable, in batches, each in
-    one transaction: rows chosen with ``FOR UPDATE SKIP LOCKED`` (two sweeps
-    at once take different rows), moved with a conditional UPDATE, posted as
-    one ledger transaction per commission. A worker killed mid-batch rolls
-    its batch back; a redelivered task finds only what is left. Then the
-    matured lines' costs become payable to their suppliers. Returns how many
-    commissions it settled."""
-    now = now or timezone.now()
-    settled = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Commission.objects.matured(now=now)
-                .exclude(Exists(Refund.objects.filter(line_id=OuterRef("order_line_id"), status__in=REFUND_OPEN)))
-                .select_for_update(skip_locked=True)
-                .order_by("matures_at", "pk")  # the partial index's order: no walk past settled rows
-                .values_list("pk", "beneficiary_id", "amount", "reversed_amount")[:batch_size]
-            )
-            if not batch:
-                break
-            Commission.objects.filter(pk__in=[row[0] for row in batch], state=CommissionState.FROZEN).update(
-                state=CommissionState.SETTLED,
-                settled_at=timezone.now(),  # when it happened; ``now`` only decides maturity
-            )
-            accounts = ledger_accounts(
-                keys=[
-                    (kind, row[1])
-                    for row in batch
-                    for kind in (AccountKind.RESELLER_FROZEN, AccountKind.RESELLER_WITHDRAWABLE)
-                ]
-            )
-            ledger_post_batch(
-                [
-                    Posting(
-                        idempotency_key=f"commission-settle:{pk}",
-                        description=f"commission {pk} settled",
-                        debits=((accounts[(AccountKind.RESELLER_FROZEN, beneficiary)], amount - reversed_amount),),
-                        credits=(
-                            (accounts[(AccountKind.RESELLER_WITHDRAWABLE, beneficiary)], amount - reversed_amount),
-                        ),
-                    )
-                    for pk, beneficiary, amount, reversed_amount in batch
-                ]
-            )
-            settled += len(batch)
-        if len(batch) < batch_size:
-            break
-    supplier_payables_post(now=now)
-    return settled
-
-
-def supplier_payables_post(*, now: datetime, batch_size: int = SETTLEMENT_BATCH_SIZE) -> int:
-    """Suppliers are owed the cost of what was sold (一件代发): once a line's
-    after-sales window is over and no refund of it is open, its cost — less
-    the refunded share, rounded down — moves to the supplier's payable.
-    Set-based and idempotent (a marker row per line; the posting is keyed by
-    the line). Returns how many lines it took."""
-    taken = 0
-    while True:
-        with transaction.atomic():
-            lines = list(
-                OrderLine.objects.filter(order__after_sales_ends_at__lte=now, paid_amount__gt=0)
-                .exclude(Exists(SupplierPayable.objects.filter(order_line_id=OuterRef("pk"))))
-                .exclude(Exists(Refund.objects.filter(line_id=OuterRef("pk"), status__in=REFUND_OPEN)))
-                .order_by("pk")
-                .values_list("pk", "supplier_id", "cost_amount", "quantity", "paid_amount", "refunded_amount")[
-                    :batch_size
-                ]
-            )
-            if not lines:
-                break
-            owed = {
-                pk: proportion_of(cost * quantity, max(paid - refunded, 0), paid)
-                for pk, _supplier, cost, quantity, paid, refunded in lines
-            }
-            SupplierPayable.objects.bulk_create(
-                [
-                    SupplierPayable(order_line_id=pk, supplier_id=supplier, amount=owed[pk])
-                    for pk, supplier, *_rest in lines
-                ],
-                ignore_conflicts=True,  # another sweep took the line meanwhile: its posting is the same
-            )
-            accounts = ledger_accounts(
-                keys=[(AccountKind.PLATFORM_COST_OF_GOODS, None)]
-                + [(AccountKind.SUPPLIER_PAYABLE, supplier) for _pk, supplier, *_rest in lines]
-            )
-            ledger_post_batch(
-                [
-                    Posting(
-                        idempotency_key=f"supplier-payable:{pk}",
-                        description=f"cost of order line {pk}, owed to supplier {supplier}",
-                        debits=((accounts[(AccountKind.PLATFORM_COST_OF_GOODS, None)], owed[pk]),),
-                        credits=((accounts[(AccountKind.SUPPLIER_PAYABLE, supplier)], owed[pk]),),
-                    )
-                    for pk, supplier, *_rest in lines
-                    if owed[pk] > 0
-                ]
-            )
-            taken += len(lines)
-        if len(lines) < batch_size:
-            break
-    return taken

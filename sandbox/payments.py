@@ -1,41 +1,34 @@
-"""Collecting money: a small provider interface and the sandbox provider.
+"""The sandbox payment gateway: a ``PaymentProvider`` (``orders.providers``)
+that behaves like a real gateway, end to end, without the network.
 
-A provider does three things, as WeChat Pay, Alipay or Stripe do:
-
-- ``payment_create``: open a payment for our ``reference`` and answer the
-  URL the shopper is sent to (the gateway's cashier page);
-- ``notice_parse``: read the gateway's asynchronous callback to our webhook,
-  **verifying its signature** first (PaymentSignatureInvalid otherwise);
-- ``refund_create``: send money back, idempotent by our refund reference.
-
-The sandbox behaves like a real gateway, end to end, without the network:
-its cashier page (``/sandbox/pay/<reference>/``) lets the shopper pay or
-fail; then a Celery task POSTs an HMAC-signed JSON callback to the
-platform's webhook, **asynchronously** (after the page redirected the
-shopper back), retrying with backoff until it gets a 2xx, so callbacks can
-come late, twice, or after a later one. It keeps its own books
-(``SandboxCharge``, ``SandboxRefund``) as a gateway would, refuses to pay an
-expired payment, and never refunds more than was charged.
+Its cashier page (``/sandbox/pay/<reference>/``, ``sandbox/views.py``) lets
+the shopper pay or fail; then a Celery task (``sandbox/tasks.py``) POSTs an
+HMAC-signed JSON callback to the platform's webhook, **asynchronously**
+(after the page redirected the shopper back), retrying with backoff until it
+gets a 2xx, so callbacks can come late, twice, or after a later one. It
+keeps its own books (``SandboxCharge``, ``SandboxRefund``) as a gateway
+would, refuses to pay an expired payment, and never refunds more than was
+charged.
 """
 
 import hashlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.module_loading import import_string
 
+from orders.exceptions import PaymentSignatureInvalid
+from orders.models import Order
+from orders.providers import PaymentNotice, RefundResult
+from orders.services.payments import payment_notice_apply, payment_start
+from socialshop.json_input import json_input_parse
 from socialshop.signing import signature_header, signature_verify
 
-from .exceptions import PaymentSignatureInvalid
 from .models import SandboxCharge, SandboxRefund
 
 SANDBOX_SIGNATURE_HEADER = "X-Sandbox-Signature"
@@ -43,50 +36,12 @@ SANDBOX_SIGNATURE_HEADER = "X-Sandbox-Signature"
 SANDBOX_REFUND_FAILURE_REASONS = ["原路退回失败：银行卡已注销", "退款处理中断，请稍后重试"]
 
 
-@dataclass(frozen=True)
-class PaymentNotice:
-    """A verified callback: the payment ``reference`` (ours) succeeded or failed."""
-
-    reference: str
-    transaction_id: str
-    succeeded: bool
-    amount: int  # fen
-    currency: str
-    paid_at: datetime | None
-
-
-@dataclass(frozen=True)
-class RefundResult:
-    succeeded: bool
-    provider_reference: str
-    failure_reason: str = ""
-
-
-class PaymentProvider(Protocol):
-    name: str
-
-    def payment_create(
-        self,
-        *,
-        reference: str,
-        amount: int,
-        currency: str,
-        subject: str,
-        notify_url: str,
-        return_url: str,
-        expires_at: datetime,
-    ) -> str:
-        """Open a payment; answer the URL to send the shopper to. Idempotent by ``reference``."""
-
-    def notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
-        """Verify and read a callback; PaymentSignatureInvalid when it is not the provider's."""
-
-    def refund_create(self, *, payment_reference: str, refund_reference: str, amount: int) -> RefundResult:
-        """Send ``amount`` fen of that payment back; idempotent by ``refund_reference``."""
-
-
-def payment_provider() -> PaymentProvider:
-    return import_string(settings.PAYMENT_PROVIDER)()
+def payment_sandbox_configured() -> bool:
+    """Is the sandbox the provider that collects payments? Its cashier page
+    is routed only then (sandbox/urls.py); production settings refuse it
+    unless ``PAYMENT_SANDBOX_IN_PRODUCTION`` is on. Read from the setting's
+    name, as the settings do (they cannot import this module)."""
+    return settings.PAYMENT_PROVIDER == f"{SandboxPaymentProvider.__module__}.{SandboxPaymentProvider.__qualname__}"
 
 
 class SandboxPaymentProvider:
@@ -109,7 +64,7 @@ class SandboxPaymentProvider:
                     )
             except IntegrityError:  # asked twice at once: the first stands
                 charge = SandboxCharge.objects.get(reference=reference)
-        return _origin(notify_url) + reverse("orders:sandbox_pay", args=[charge.reference])
+        return _origin(notify_url) + reverse("sandbox:pay", args=[charge.reference])
 
     def notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
         if not signature_verify(
@@ -117,7 +72,7 @@ class SandboxPaymentProvider:
         ):
             raise PaymentSignatureInvalid()
         try:
-            data = json.loads(body)
+            data = json_input_parse(body)  # too large or too deep: JsonInputRefused, answered as itself
             return PaymentNotice(
                 reference=str(data["reference"]),
                 transaction_id=str(data["transaction_id"]),
@@ -220,3 +175,20 @@ def sandbox_callback(charge: SandboxCharge, *, timestamp: int | None = None) -> 
         ),
     }
     return body, headers
+
+
+def payment_sandbox_complete(*, order: Order, pay: bool = True) -> str:
+    """Pay (or fail) the order end to end in the sandbox and apply the
+    gateway's callback at once, as if it had just arrived: what the demo
+    data and the tests use instead of a browser and a live server. Returns
+    the callback's outcome."""
+    site = "http://127.0.0.1:8000"
+    session = payment_start(
+        order_id=order.pk,
+        buyer=order.buyer,
+        notify_url=f"{site}/payments/sandbox/notify/",
+        return_url=f"{site}/orders/{order.pk}/",
+    )
+    charge = sandbox_charge_finish(reference=session.reference, pay=pay, notify=False)
+    body, headers = sandbox_callback(charge)
+    return payment_notice_apply(notice=SandboxPaymentProvider().notice_parse(body=body, headers=headers))

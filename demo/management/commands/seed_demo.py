@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from socialshop.demo import demo_world_build
+from demo.world import demo_world_build
 
 
 class Command(BaseCommand):
