@@ -5,8 +5,9 @@ size of the catalogue, the tree or the order (tests assert it):
 
 1. lock the SKUs, **in id order** (``… ORDER BY id FOR UPDATE``), so two
    checkouts of overlapping carts never deadlock;
-2. price every line where it is bought: in a shop at that shop's price,
-   outside any shop at the list price;
+2. price every line where it is bought (``orders.pricing.lines_priced``, as
+   the cart does): in a shop at that shop's price, outside any shop at the
+   list price;
 3. attribute every line (DESIGN §3): bought in a shop → the shop's owner;
    outside any shop → the reseller the buyer's binding points to now (read
    only then);
@@ -26,7 +27,6 @@ stock, three inserts). ``test_placing_paths`` holds them to the same result.
 """
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import overload
 
 from django.conf import settings
@@ -38,25 +38,16 @@ from accounts.models import User
 from catalog.models import Sku
 from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
-from shops.models import Shop
 from shops.selectors import ShopOffer, shop_sku_offers_many
 from socialshop.idempotency import Answer, Idempotency, idempotent
 
 from ..exceptions import EmptyOrder, NotBuyable, OutOfStock
 from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine
-from ..selectors import list_prices_outside_shops
+from ..pricing import LineRequest, PricedLine, lines_priced
 from . import placing_pg
 from .addresses import ShippingAddress, shipping_address_clean
 
-
-@dataclass(frozen=True)
-class LineRequest:
-    """One line as the buyer asks for it: a SKU, how many, and the shop (by
-    its address) it is bought in, or None outside any shop."""
-
-    sku_id: int
-    quantity: int
-    shop_slug: str | None = None
+__all__ = ["LineRequest", "order_place", "order_loaded_in_memory", "placing_in_sql"]
 
 
 def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
@@ -165,7 +156,7 @@ def _read(
     return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
 
 
-Priced = tuple[LineRequest, Sku, int, Shop | None, Reseller | None]  # the line, its SKU, price, shop, attributed to
+Priced = tuple[PricedLine, Reseller | None]  # the line at its price, attributed to
 
 
 def _priced(
@@ -174,27 +165,17 @@ def _priced(
     shop_offers: dict[tuple[str, int], ShopOffer],
     binding: Reseller | None,
 ) -> list[Priced]:
-    """Each line at its price and attribution; NotBuyable names every line
-    that cannot be bought where it says."""
-    outside = list_prices_outside_shops(list(skus.values()))
-    priced, refused = [], []
-    for index, line in enumerate(requested):
-        sku = skus.get(line.sku_id)
-        if sku is not None and line.shop_slug:
-            found = shop_offers.get((line.shop_slug, sku.pk))
-            if found:
-                priced.append((line, sku, found.offer.price_amount, found.shop, found.shop.owner))
-                continue
-        elif sku is not None and sku.pk in outside:
-            priced.append((line, sku, outside[sku.pk], None, binding))
-            continue
-        refused.append(index)
+    """Each line at its price (``lines_priced``, as the cart shows it) and
+    attribution; NotBuyable names every line that cannot be bought where it
+    says."""
+    priced = lines_priced(requested, skus=skus, shop_offers=shop_offers)
+    refused = [index for index, line in enumerate(priced) if line is None]
     if refused:
         raise NotBuyable(
             fields={f"lines.{index}.sku_id": [str(NotBuyable.default_message)] for index in refused},
             sku_ids=sorted({requested[index].sku_id for index in refused}),
         )
-    return priced
+    return [(line, line.shop.owner if line.shop is not None else binding) for line in priced]
 
 
 def _rows(
@@ -204,36 +185,36 @@ def _rows(
     snapshots, not saved yet."""
     order = Order(
         buyer=buyer,
-        total_amount=sum(price * line.quantity for line, _sku, price, _shop, _reseller in priced),
+        total_amount=sum(line.total_amount for line, _reseller in priced),
         currency=settings.CURRENCY,
         note=note,
         **address_fields,
     )
     groups: dict[int, FulfilmentGroup] = {}
-    for _line, sku, *_rest in priced:
-        supplier = sku.product.supplier
+    for line, _reseller in priced:
+        supplier = line.sku.product.supplier
         groups.setdefault(supplier.pk, FulfilmentGroup(order=order, supplier=supplier))
     lines = [
         OrderLine(
             order=order,
-            fulfilment=groups[sku.product.supplier_id],
-            sku=sku,
-            product=sku.product,
-            category_id=sku.product.category_id,
-            supplier_id=sku.product.supplier_id,
-            title=sku.product.title[:120],
-            spec_label=sku.spec_label[:120],
+            fulfilment=groups[line.sku.product.supplier_id],
+            sku=line.sku,
+            product=line.sku.product,
+            category_id=line.sku.product.category_id,
+            supplier_id=line.sku.product.supplier_id,
+            title=line.sku.product.title[:120],
+            spec_label=line.sku.spec_label[:120],
             quantity=line.quantity,
-            unit_price_amount=price,
-            list_price_amount=sku.list_price_amount,
-            cost_amount=sku.cost_amount,
-            discount_amount=0,
-            line_total_amount=price * line.quantity,
-            shop=shop,
+            unit_price_amount=line.price.unit_price_amount,
+            list_price_amount=line.price.list_price_amount,
+            cost_amount=line.sku.cost_amount,
+            discount_amount=line.price.discount_amount,
+            line_total_amount=line.price.total_amount,
+            shop=line.shop,
             attributed_reseller=reseller,
             buyer_is_attributed_reseller=reseller is not None and reseller.user_id == buyer.pk,
         )
-        for line, sku, price, shop, reseller in priced
+        for line, reseller in priced
     ]
     return order, list(groups.values()), lines
 
