@@ -12,9 +12,10 @@ size of the catalogue, the tree or the order (tests assert it):
    outside any shop → the reseller the buyer's binding points to now (read
    only then);
 4. check the stock on the locked rows, then take it with **one conditional
-   update** (``stock = stock − q`` only where ``stock >= q``); fewer rows
-   updated than SKUs means someone else was faster, and the whole order
-   rolls back (``CHECK stock >= 0`` backs it);
+   update** (``catalog.stock``, the one writer of stock: ``stock = stock − q``
+   only where ``stock >= q``); fewer rows updated than SKUs means someone
+   else was faster, and the whole order rolls back (``CHECK stock >= 0``
+   backs it);
 5. write the order, one fulfilment group per supplier (一件代发) and the
    lines with their snapshots.
 
@@ -31,11 +32,11 @@ from typing import overload
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Sku
+from catalog.stock import stock_lock, stock_take
 from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
 from shops.selectors import ShopOffer, shop_sku_offers_many
@@ -123,7 +124,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
     if placing_in_sql():
         written = placing_pg.place_write(order=order, groups=groups, lines=lines, wanted=wanted)
     else:
-        written = _stock_reserve(wanted)
+        written = stock_take(wanted)
         if written:
             _insert(order, groups, lines)
     if not written:  # cannot happen under the lock; the database said no, so say it plainly
@@ -145,13 +146,7 @@ def _read(
         return placing_pg.place_read(
             buyer=buyer, sku_ids=sorted(wanted), shop_slugs=shop_slugs, needs_binding=needs_binding
         )
-    skus = {
-        sku.pk: sku
-        for sku in Sku.objects.select_for_update(of=("self",))
-        .select_related("product__supplier")
-        .filter(pk__in=list(wanted))
-        .order_by("pk")
-    }
+    skus = {sku.pk: sku for sku in stock_lock(wanted).select_related("product__supplier")}
     shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
     return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
 
@@ -232,24 +227,6 @@ def _quantities(requested: list[LineRequest]) -> Counter:
     for line in requested:
         counts[line.sku_id] += line.quantity
     return counts
-
-
-def _stock_reserve(wanted: Counter) -> bool:
-    """Take ``wanted[sku_id]`` units of each SKU (rows already locked, in id
-    order, and checked) with one conditional UPDATE; False when the database
-    took fewer rows than asked (the caller's transaction rolls back)."""
-    if len(set(wanted.values())) == 1:
-        # the usual cart takes as many of each SKU (one of each): no CASE to build, which cost more
-        # Python than the rest of the statement
-        quantity = next(iter(wanted.values()))
-        updated = Sku.objects.filter(pk__in=list(wanted), stock__gte=quantity).update(stock=F("stock") - quantity)
-    else:
-        condition = Q()
-        for sku_id, quantity in wanted.items():
-            condition |= Q(pk=sku_id, stock__gte=quantity)
-        decrement = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in wanted.items()))
-        updated = Sku.objects.filter(condition).update(stock=F("stock") - decrement)
-    return updated == len(wanted)
 
 
 def _insert(order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine]) -> None:

@@ -12,7 +12,8 @@ two round trips PostgreSQL allows:
   price), and, when a line is bought outside any shop, the buyer's current
   binding with the platform's distribution settings.
 - ``place_write``: one statement of data-modifying CTEs takes the stock
-  (``stock = stock − q`` only where ``stock >= q``, so the ``CHECK`` still
+  (``catalog.stock.stock_take_sql``, the stock module's own SQL:
+  ``stock = stock − q`` only where ``stock >= q``, so the ``CHECK`` still
   backs it), then inserts the order, its fulfilment groups and its lines
   only if every SKU gave its units.
 
@@ -37,6 +38,7 @@ from django.db.models import Model
 
 from accounts.models import User
 from catalog.models import Product, Sku, Supplier
+from catalog.stock import stock_take_sql
 from distribution.choices import ResellerStatus
 from distribution.models import Binding, DistributionSettings, Reseller
 from distribution.selectors import binding_reseller_in_force
@@ -83,7 +85,7 @@ def _read_statement() -> tuple[Prepared, ModelColumns, ModelColumns, ModelColumn
         LEFT JOIN {table[DistributionSettings]} st ON $5 AND st.id = $7
         WHERE s.id = ANY($1)
         ORDER BY s.id
-        FOR UPDATE OF s
+        FOR UPDATE OF s -- catalog.stock's lock order: the SKUs in id order
     """  # noqa: S608 - table and column names come from the models
     statement = Prepared(
         "orders_place_read", sql, ["bigint[]", "text[]", "text", "text", "boolean", "bigint", "integer"]
@@ -196,10 +198,7 @@ def _write_statement() -> tuple[Prepared, _Insert, _Insert, _Insert]:
     at_line = at_group + len(group.fields)
     sql = f"""
         WITH taken AS (
-            UPDATE {connection.ops.quote_name(Sku._meta.db_table)} AS s SET stock = s.stock - wanted.quantity
-            FROM unnest($1, $2) AS wanted(id, quantity)
-            WHERE s.id = wanted.id AND s.stock >= wanted.quantity
-            RETURNING s.id
+            {stock_take_sql(sku_ids="$1", quantities="$2")}
         ), placed AS (
             INSERT INTO {order.table} ({order.names})
             SELECT {_parameters(4, len(order.fields))} WHERE (SELECT count(*) FROM taken) = $3
