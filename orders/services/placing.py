@@ -20,15 +20,16 @@ size of the catalogue, the tree or the order (tests assert it):
    lines with their snapshots.
 
 Steps 2–4 are decided here, once, in Python. Reading (1–3) and writing
-(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL one prepared
-statement reads and one writes (``placing_pg``), elsewhere the ORM (the
-SKUs, ``shops.selectors.shop_sku_offers_many``,
+(4–5) go through a ``PlacingStore`` chosen once per order by
+``placing_store``: on PostgreSQL ``placing_pg.SqlStore`` (one prepared
+statement reads and one writes), elsewhere ``OrmStore`` (the SKUs,
+``shops.selectors.shop_sku_offers_many``,
 ``distribution.selectors.binding_reseller_for`` with its settings, the
 stock, three inserts). ``test_placing_paths`` holds them to the same result.
 """
 
 from collections import Counter
-from typing import overload
+from typing import Protocol, overload
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -114,41 +115,72 @@ def order_place(
 
 
 def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str) -> Order:
+    store = placing_store()
     wanted = _quantities(requested)
-    skus, shop_offers, binding = _read(buyer, requested, wanted)
+    skus, shop_offers, binding = store.read(
+        buyer=buyer,
+        sku_ids=sorted(wanted),
+        shop_slugs={line.shop_slug for line in requested if line.shop_slug},
+        needs_binding=any(line.shop_slug is None for line in requested),
+    )
     priced = _priced(requested, skus, shop_offers, binding)
     short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
     if short:
         raise _out_of_stock(skus, short, requested)
     order, groups, lines = _rows(buyer, priced, address_fields, note)
-    if placing_in_sql():
-        written = placing_pg.place_write(order=order, groups=groups, lines=lines, wanted=wanted)
-    else:
-        written = stock_take(wanted)
-        if written:
-            _insert(order, groups, lines)
-    if not written:  # cannot happen under the lock; the database said no, so say it plainly
+    if not store.write(order=order, groups=groups, lines=lines, wanted=wanted):
+        # cannot happen under the lock; the database said no, so say it plainly
         raise _out_of_stock(skus, set(wanted), requested)
     # no audit row for the creation: the order's own created_at and buyer say who placed it when;
     # every later move of the order and its parcels is audited (states.status_set)
     return order_loaded_in_memory(order, lines, groups)
 
 
-def _read(
-    buyer: User, requested: list[LineRequest], wanted: Counter
-) -> tuple[dict[int, Sku], dict[tuple[str, int], ShopOffer], Reseller | None]:
-    """The SKUs locked in id order (with product and supplier), their offers
-    in the shops the lines name, and the reseller the buyer's binding
-    attributes lines outside any shop to (read only when there is one)."""
-    needs_binding = any(line.shop_slug is None for line in requested)
-    shop_slugs = {line.shop_slug for line in requested if line.shop_slug}
-    if placing_in_sql():
-        return placing_pg.place_read(
-            buyer=buyer, sku_ids=sorted(wanted), shop_slugs=shop_slugs, needs_binding=needs_binding
-        )
-    skus = {sku.pk: sku for sku in stock_lock(wanted).select_related("product__supplier")}
-    shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
-    return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
+ReadResult = tuple[dict[int, Sku], dict[tuple[str, int], ShopOffer], Reseller | None]
+
+
+class PlacingStore(Protocol):
+    """Where placing reads and writes its rows; the rules stay in this module.
+    Two stores give the same answers (``test_placing_paths_agree``): the ORM
+    one below, anywhere, and ``placing_pg.SqlStore`` on PostgreSQL. Both
+    hand back whole model instances (no deferred fields), so what the rules
+    and the answer read never depends on the store."""
+
+    def read(self, *, buyer: User, sku_ids: list[int], shop_slugs: set[str], needs_binding: bool) -> ReadResult:
+        """The SKUs locked in id order (``catalog.stock``'s lock order), with
+        product and supplier, by id; their offers in the named shops as
+        ``shops.selectors.shop_sku_offers_many`` gives them; and the reseller
+        the buyer's binding attributes lines outside any shop to now (None
+        unless ``needs_binding``)."""
+
+    def write(self, *, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:
+        """Take ``wanted`` (``catalog.stock``'s conditional decrement), then
+        insert the order, its groups and its lines, which get their ids;
+        False, with nothing inserted, when a SKU gave fewer units."""
+
+
+class OrmStore:
+    """The portable store: the ORM's statements (eight, see docs/orders.md)."""
+
+    def read(self, *, buyer: User, sku_ids: list[int], shop_slugs: set[str], needs_binding: bool) -> ReadResult:
+        skus = {sku.pk: sku for sku in stock_lock(sku_ids).select_related("product__supplier")}
+        shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
+        return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
+
+    def write(self, *, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:
+        if not stock_take(wanted):
+            return False
+        order.save(force_insert=True)
+        FulfilmentGroup.objects.bulk_create(groups)
+        OrderLine.objects.bulk_create(lines)
+        return True
+
+
+def placing_store() -> PlacingStore:
+    """The store placing uses, chosen here and only here: on PostgreSQL the
+    SQL one (one read and one write, ``placing_pg``) unless
+    ``ORDERS_PLACE_IN_SQL`` is off, elsewhere the ORM one."""
+    return placing_pg.SqlStore() if placing_in_sql() else OrmStore()
 
 
 Priced = tuple[PricedLine, Reseller | None]  # the line at its price, attributed to
@@ -215,8 +247,8 @@ def _rows(
 
 
 def placing_in_sql() -> bool:
-    """Whether placing runs its PostgreSQL path (one read and one write, see
-    ``placing_pg``) rather than the portable ORM one: on PostgreSQL
+    """Whether ``placing_store`` picks the PostgreSQL store (one read and one
+    write, see ``placing_pg``) rather than the portable ORM one: on PostgreSQL
     unless ``ORDERS_PLACE_IN_SQL`` is off. Both give the same orders, the same
     refusals and the same locks (``test_placing_paths_agree``)."""
     return settings.ORDERS_PLACE_IN_SQL and connection.vendor == "postgresql"
@@ -227,13 +259,6 @@ def _quantities(requested: list[LineRequest]) -> Counter:
     for line in requested:
         counts[line.sku_id] += line.quantity
     return counts
-
-
-def _insert(order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine]) -> None:
-    """The ORM path's three inserts."""
-    order.save(force_insert=True)
-    FulfilmentGroup.objects.bulk_create(groups)
-    OrderLine.objects.bulk_create(lines)
 
 
 def _out_of_stock(skus: dict[int, Sku], short: set[int], requested: list[LineRequest]) -> OutOfStock:
