@@ -137,6 +137,13 @@ class SkuQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def buyable(self):
+        """SKUs a buyer can buy: active, the product on sale, its supplier
+        active. The one definition of buyable, with ``Sku.is_buyable`` (the
+        same rule on a loaded row); ``catalog/tests/test_buyable.py`` holds
+        the two to the same rows."""
+        return self.filter(is_active=True, product__status=ProductStatus.ON_SALE, product__supplier__is_active=True)
+
 
 class Sku(models.Model):
     """One buyable variant of a product (e.g. 红色 / M), with its money bounds.
@@ -177,6 +184,12 @@ class Sku(models.Model):
 
     def __str__(self):
         return f"{self.product.title} {self.spec_label}".strip()
+
+    @property
+    def is_buyable(self) -> bool:
+        """``SkuQuerySet.buyable`` on a row already loaded with its product
+        and supplier (no query): what pricing a cart or an order asks."""
+        return self.is_active and self.product.status == ProductStatus.ON_SALE and self.product.supplier.is_active
 
     @property
     def spec_label(self) -> str:

@@ -27,6 +27,7 @@ from .exceptions import (
 )
 from .images import image_process
 from .models import Category, Product, ProductImage, ProductStatusChange, Sku, Supplier, SupplierMembership
+from .stock import stock_count_set
 
 PRODUCT_MACHINE = StateMachine(transitions=PRODUCT_TRANSITIONS, error=InvalidProductTransition)
 
@@ -131,8 +132,15 @@ def product_create(
     for sku in skus:
         _sku_check(sku)
     product = Product.objects.create(supplier=supplier, category=category, title=title, description=description)
-    Sku.objects.bulk_create(Sku(product=product, **asdict(sku)) for sku in skus)
+    Sku.objects.bulk_create(_sku_new(product, sku) for sku in skus)
     return product
+
+
+def _sku_new(product: Product, data: SkuInput) -> Sku:
+    """A new SKU, not saved yet; its first count is the stock module's to write."""
+    sku = Sku(product=product, **{name: value for name, value in asdict(data).items() if name != "stock"})
+    stock_count_set(sku=sku, count=data.stock)
+    return sku
 
 
 @transaction.atomic
@@ -156,7 +164,8 @@ def sku_create(*, product: Product, sku: SkuInput) -> Sku:
     _sku_check(sku)
     if Sku.objects.filter(product=product, code=sku.code).exists():
         raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
-    created = Sku.objects.create(product=product, **asdict(sku))
+    created = _sku_new(product, sku)
+    created.save(force_insert=True)
     _product_touch(product.pk)
     return created
 
@@ -171,7 +180,9 @@ def sku_update(*, sku: Sku, data: SkuInput) -> Sku:
     if data.code != locked.code and Sku.objects.filter(product_id=locked.product_id, code=data.code).exists():
         raise SkuCodeTaken(fields={"code": [str(SkuCodeTaken.default_message)]})
     for name, value in asdict(data).items():
-        setattr(locked, name, value)
+        if name != "stock":
+            setattr(locked, name, value)
+    stock_count_set(sku=locked, count=data.stock)
     locked.save()
     _product_touch(locked.product_id)
     return locked

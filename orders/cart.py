@@ -3,25 +3,26 @@
 first into the second when the shopper logs in or signs up."""
 
 from .models import MAX_QUANTITY
-from .services.carts import CartEntry, cart_entries_for_user, cart_item_set, cart_items_add, cart_items_remove
+from .pricing import LineRequest
+from .services.carts import cart_entries_for_user, cart_item_set, cart_items_add, cart_items_remove
 
 SESSION_KEY = "cart"
 SESSION_MAX_LINES = 50
 
 
-def _session_entries(session) -> list[CartEntry]:
+def _session_entries(session) -> list[LineRequest]:
     entries = []
     for raw in session.get(SESSION_KEY, []):
         try:
             entries.append(
-                CartEntry(shop_slug=raw.get("shop") or None, sku_id=int(raw["sku"]), quantity=int(raw["qty"]))
+                LineRequest(shop_slug=raw.get("shop") or None, sku_id=int(raw["sku"]), quantity=int(raw["qty"]))
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             continue  # a session written by an older version: drop the line
     return entries
 
 
-def _session_store(session, entries: list[CartEntry]) -> None:
+def _session_store(session, entries: list[LineRequest]) -> None:
     session[SESSION_KEY] = [
         {"shop": entry.shop_slug, "sku": entry.sku_id, "qty": entry.quantity}
         for entry in entries[:SESSION_MAX_LINES]
@@ -29,24 +30,26 @@ def _session_store(session, entries: list[CartEntry]) -> None:
     ]
 
 
-def cart_entries(request) -> list[CartEntry]:
+def cart_entries(request) -> list[LineRequest]:
     if request.user.is_authenticated:
         return cart_entries_for_user(user=request.user)
     return _session_entries(request.session)
 
 
 def cart_add(request, *, shop_slug: str | None, sku_id: int, quantity: int) -> None:
-    entry = CartEntry(shop_slug=shop_slug, sku_id=sku_id, quantity=quantity)
+    entry = LineRequest(shop_slug=shop_slug, sku_id=sku_id, quantity=quantity)
     if request.user.is_authenticated:
         cart_items_add(user=request.user, entries=[entry])
         return
     entries = _session_entries(request.session)
     for index, existing in enumerate(entries):
         if (existing.shop_slug, existing.sku_id) == (shop_slug, sku_id):
-            entries[index] = CartEntry(shop_slug, sku_id, min(existing.quantity + quantity, MAX_QUANTITY))
+            entries[index] = LineRequest(
+                shop_slug=shop_slug, sku_id=sku_id, quantity=min(existing.quantity + quantity, MAX_QUANTITY)
+            )
             break
     else:
-        entries.append(CartEntry(shop_slug, sku_id, max(1, min(quantity, MAX_QUANTITY))))
+        entries.append(LineRequest(shop_slug=shop_slug, sku_id=sku_id, quantity=max(1, min(quantity, MAX_QUANTITY))))
     _session_store(request.session, entries)
 
 
@@ -55,7 +58,7 @@ def cart_set(request, *, shop_slug: str | None, sku_id: int, quantity: int) -> N
         cart_item_set(user=request.user, shop_slug=shop_slug, sku_id=sku_id, quantity=quantity)
         return
     entries = [
-        CartEntry(e.shop_slug, e.sku_id, min(quantity, MAX_QUANTITY))
+        LineRequest(shop_slug=e.shop_slug, sku_id=e.sku_id, quantity=min(quantity, MAX_QUANTITY))
         if (e.shop_slug, e.sku_id) == (shop_slug, sku_id)
         else e
         for e in _session_entries(request.session)
@@ -63,7 +66,7 @@ def cart_set(request, *, shop_slug: str | None, sku_id: int, quantity: int) -> N
     _session_store(request.session, entries)
 
 
-def cart_remove(request, entries: list[CartEntry]) -> None:
+def cart_remove(request, entries: list[LineRequest]) -> None:
     if request.user.is_authenticated:
         cart_items_remove(user=request.user, entries=entries)
         return

@@ -1,20 +1,18 @@
 """The complex readers of orders: who may see which order, line or parcel,
 and the contracts the commission engine reads (docs/orders.md)."""
 
-from dataclasses import dataclass
-
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.choices import ProductStatus
 from catalog.models import Sku, Supplier
 from shops.models import Shop
-from shops.selectors import ShopOffer, shop_sku_offers_many, sku_offer
+from shops.selectors import shop_sku_offers_many
 from socialshop.errors import NotFound
 
 from .choices import REFUND_OPEN, OrderStatus
 from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentSession, Refund, StatusChange
+from .pricing import LineRequest, PricedLine, lines_priced
 
 
 def order_settings_get() -> OrderSettings:
@@ -170,61 +168,17 @@ def order_event_data(*, order_id: int) -> tuple[Order, list[int], list[int]] | N
     return order, [order.buyer_id], sorted(partial)
 
 
-# --- prices for a cart or an order -------------------------------------------------------
+# --- prices for a cart ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PricedLine:
-    """One requested line at the price it would be bought at now."""
-
-    sku: Sku
-    quantity: int
-    shop: Shop | None
-    price_amount: int
-    list_price_amount: int
-
-    @property
-    def total_amount(self) -> int:
-        return self.price_amount * self.quantity
-
-
-def offers_for(*, skus: list[Sku], shop_slugs: set[str]) -> tuple[dict[tuple[str, int], ShopOffer], dict[int, int]]:
-    """Offers in the named shops (one query) and list prices for SKUs bought
-    outside any shop: the SKU active, its product on sale, its supplier active."""
-    in_shops = shop_sku_offers_many(skus=skus, shop_slugs=shop_slugs) if shop_slugs else {}
-    return in_shops, list_prices_outside_shops(skus)
-
-
-def list_prices_outside_shops(skus: list[Sku]) -> dict[int, int]:
-    """SKU id → the price outside any shop (the list price), for the SKUs
-    that can be bought: active, product on sale, supplier active. No query."""
-    return {
-        sku.pk: sku_offer(sku, None).price_amount
-        for sku in skus
-        if sku.is_active and sku.product.status == ProductStatus.ON_SALE and sku.product.supplier.is_active
-    }
-
-
-def cart_priced(*, entries) -> list[tuple[object, PricedLine | None]]:
-    """Each cart entry (``shop_slug``, ``sku_id``, ``quantity``) with its
-    line at today's price, or None when it cannot be bought any more.
-    Two queries (the SKUs, then the shops' offers)."""
+def cart_priced(*, entries: list[LineRequest]) -> list[tuple[LineRequest, PricedLine | None]]:
+    """Each cart entry with its line at today's price (``lines_priced``), or
+    None when it cannot be bought any more. Two queries (the SKUs, then the
+    shops' offers)."""
     skus = {
         sku.pk: sku
         for sku in Sku.objects.select_related("product__supplier").filter(pk__in={e.sku_id for e in entries})
     }
-    shop_offers, outside = offers_for(
-        skus=list(skus.values()), shop_slugs={entry.shop_slug for entry in entries if entry.shop_slug}
-    )
-    rows = []
-    for entry in entries:
-        sku = skus.get(entry.sku_id)
-        line = None
-        if sku is not None and entry.shop_slug:
-            found = shop_offers.get((entry.shop_slug, sku.pk))
-            if found:
-                line = PricedLine(sku, entry.quantity, found.shop, found.offer.price_amount, sku.list_price_amount)
-        elif sku is not None and sku.pk in outside:
-            line = PricedLine(sku, entry.quantity, None, outside[sku.pk], sku.list_price_amount)
-        rows.append((entry, line))
-    return rows
+    shop_slugs = {entry.shop_slug for entry in entries if entry.shop_slug}
+    shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
+    return list(zip(entries, lines_priced(entries, skus=skus, shop_offers=shop_offers), strict=True))

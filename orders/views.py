@@ -33,6 +33,7 @@ from .forms import (
     ShipForm,
     ShipmentsUploadForm,
 )
+from .pricing import LineRequest
 from .providers import payment_provider
 from .regions import children, provinces
 from .selectors import (
@@ -48,11 +49,10 @@ from .selectors import (
     shop_orders,
 )
 from .services.addresses import address_as_input, address_save
-from .services.carts import CartEntry
 from .services.fulfilment import fulfilment_deliver, fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
 from .services.lifecycle import order_cancel, order_confirm_receipt
 from .services.payments import MISMATCH, payment_notice_apply, payment_start
-from .services.placing import LineRequest, order_place
+from .services.placing import order_place
 from .services.refunds import refund_decide, refund_request
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def cart_add_view(request):
         messages.error(request, _("Choose an option and a quantity."))
         return redirect("orders:cart")
     data = form.cleaned_data
-    entry = CartEntry(shop_slug=data["shop"] or None, sku_id=data["sku"], quantity=data["quantity"])
+    entry = LineRequest(shop_slug=data["shop"] or None, sku_id=data["sku"], quantity=data["quantity"])
     if cart_priced(entries=[entry])[0][1] is None:
         messages.error(request, _("This item cannot be bought here any more."))
         return redirect("orders:cart")

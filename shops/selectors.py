@@ -3,8 +3,9 @@
 The contract the orders app builds on (cart and checkout hang off the
 product page) is ``shop_product_offers`` / ``shop_sku_offer``: for a shop and
 a product (or one SKU) they give each buyable SKU with the price *this shop*
-charges (``SkuOffer.price_amount``: the shop's price kept within the SKU's
-current resale bounds, else the list price) and the shop's markup
+charges (``SkuOffer.price_amount``: ``shops.calculations.line_price``, the
+shop's price kept within the SKU's current resale bounds, else the list
+price) and the shop's markup
 (price − list price, DESIGN §3). See docs/shops.md.
 """
 
@@ -14,13 +15,12 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from catalog.choices import ProductStatus
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.selectors import product_search_filter
 from distribution.choices import ResellerStatus
 from socialshop.errors import NotFound
 
-from .calculations import effective_price, markup
+from .calculations import line_price, markup
 from .choices import ShopStatus
 from .models import Shop, ShopProduct, ShopSkuPrice
 
@@ -42,10 +42,12 @@ class SkuOffer:
 
 @dataclass(frozen=True)
 class ShopOffer:
-    """A SKU as one shop sells it, with the shop (owner loaded)."""
+    """A buyable SKU in one shop that picked it: the shop (owner loaded) and
+    the price the shop stored for it (None: the list price), not yet clamped
+    (``line_price`` prices the line)."""
 
     shop: Shop
-    offer: SkuOffer
+    shop_price_amount: int | None
 
 
 @dataclass
@@ -121,11 +123,9 @@ def shop_picks_visible(
     """The picks a visitor sees in the shop, in the owner's order: not hidden,
     the product on sale (reviewed, supplier active) with an active SKU.
     Optionally narrowed to a category and to words in the title/description."""
-    picks = ShopProduct.objects.filter(
-        shop=shop,
-        is_hidden=False,
-        product__in=Product.objects.on_sale(),
-    ).filter(Exists(Sku.objects.active().filter(product=OuterRef("product_id"))))
+    picks = ShopProduct.objects.filter(shop=shop, is_hidden=False).filter(
+        Exists(Sku.objects.buyable().filter(product=OuterRef("product_id")))
+    )
     if category_slug:
         picks = picks.filter(product__category__slug=category_slug)
     if query:
@@ -153,13 +153,8 @@ def pick_offers(pick: ShopProduct) -> list[SkuOffer]:
 
 def sku_offer(sku: Sku, shop_price: int | None) -> SkuOffer:
     """The SKU at a shop's stored price (None: the list price), kept within
-    the SKU's current bounds (``effective_price``). No query."""
-    price = effective_price(
-        list_price=sku.list_price_amount,
-        min_resale=sku.min_resale_amount,
-        max_resale=sku.max_resale_amount,
-        shop_price=shop_price,
-    )
+    the SKU's current bounds (``line_price``). No query."""
+    price = line_price(sku=sku, shop_price=shop_price).unit_price_amount
     return SkuOffer(
         sku=sku,
         price_amount=price,
@@ -199,14 +194,9 @@ def shop_sku_offer(*, shop: Shop, sku_id: int) -> SkuOffer:
     if not shop_is_public(shop):
         raise NotFound()
     sku = (
-        Sku.objects.active()
+        Sku.objects.buyable()
         .select_related("product")
-        .filter(
-            pk=sku_id,
-            product__in=Product.objects.on_sale(),
-            product__picks__shop=shop,
-            product__picks__is_hidden=False,
-        )
+        .filter(pk=sku_id, product__picks__shop=shop, product__picks__is_hidden=False)
         .first()
     )
     if sku is None:
@@ -226,7 +216,7 @@ def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> d
     inactive. (Orders' PostgreSQL placing path reads the same picks in its
     own statement, ``orders.services.placing_pg``, and builds the offers with
     ``shop_offers_build``.)"""
-    skus = [sku for sku in skus if sku.is_active and _on_sale(sku.product)]
+    skus = [sku for sku in skus if sku.is_buyable]
     slugs = {slug.lower() for slug in shop_slugs}
     if not skus or not slugs:
         return {}
@@ -261,19 +251,14 @@ def shop_offers_build(
     """The offers of ``skus`` in shops that picked their products and are
     open to buyers (``picks``: each with its shop and the shop's owner
     loaded, already narrowed to public shops and visible picks), at each
-    shop's stored price (``prices[(pick id, SKU id)]``) kept within bounds.
-    A SKU that is inactive, or whose product is off sale or supplier
-    inactive, gets no offer. No query."""
-    buyable = [sku for sku in skus if sku.is_active and _on_sale(sku.product)]
+    shop's stored price (``prices[(pick id, SKU id)]``). A SKU that is not
+    buyable (``Sku.is_buyable``) gets no offer. No query."""
+    buyable = [sku for sku in skus if sku.is_buyable]
     offers = {}
     for pick in picks:
         for sku in buyable:
             if sku.product_id == pick.product_id:
                 offers[(pick.shop.slug, sku.pk)] = ShopOffer(
-                    shop=pick.shop, offer=sku_offer(sku, prices.get((pick.pk, sku.pk)))
+                    shop=pick.shop, shop_price_amount=prices.get((pick.pk, sku.pk))
                 )
     return offers
-
-
-def _on_sale(product: Product) -> bool:
-    return product.status == ProductStatus.ON_SALE and product.supplier.is_active

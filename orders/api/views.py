@@ -19,6 +19,7 @@ from socialshop.errors import NotFound
 
 from ..choices import Actor, FulfilmentStatus, Reason
 from ..models import FulfilmentGroup, Order
+from ..pricing import LineRequest
 from ..providers import payment_provider
 from ..regions import children, provinces
 from ..selectors import (
@@ -33,7 +34,7 @@ from ..services.addresses import ShippingAddress
 from ..services.fulfilment import fulfilment_ship
 from ..services.lifecycle import order_cancel, order_confirm_receipt
 from ..services.payments import payment_start
-from ..services.placing import LineRequest, order_place
+from ..services.placing import order_place
 from ..services.refunds import refund_request
 from .serializers import (
     CancelIn,

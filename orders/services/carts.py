@@ -2,8 +2,6 @@
 log-in it lives in the session (``orders.cart``) and is merged into the
 rows at log-in."""
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Least
@@ -12,21 +10,12 @@ from accounts.models import User
 from shops.models import Shop
 
 from ..models import MAX_QUANTITY, CartItem
+from ..pricing import LineRequest
 
 
-@dataclass(frozen=True)
-class CartEntry:
-    """One cart line wherever it is kept: the shop (by address) it was added
-    in, or None outside any shop, the SKU and how many."""
-
-    shop_slug: str | None
-    sku_id: int
-    quantity: int
-
-
-def cart_entries_for_user(*, user: User) -> list[CartEntry]:
+def cart_entries_for_user(*, user: User) -> list[LineRequest]:
     return [
-        CartEntry(shop_slug=item.shop.slug if item.shop else None, sku_id=item.sku_id, quantity=item.quantity)
+        LineRequest(shop_slug=item.shop.slug if item.shop else None, sku_id=item.sku_id, quantity=item.quantity)
         for item in CartItem.objects.filter(user=user).select_related("shop").order_by("added_at", "id")
     ]
 
@@ -36,7 +25,7 @@ def _shop_ids(slugs) -> dict[str, int]:
     return dict(Shop.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
 
 
-def cart_items_add(*, user: User, entries: list[CartEntry]) -> None:
+def cart_items_add(*, user: User, entries: list[LineRequest]) -> None:
     """Add the entries to the user's cart (the same SKU from the same shop
     adds up, to at most ``MAX_QUANTITY``). Used by "add to cart" and by the
     merge at log-in."""
@@ -64,6 +53,6 @@ def cart_item_set(*, user: User, shop_slug: str | None, sku_id: int, quantity: i
         items.update(quantity=min(quantity, MAX_QUANTITY))
 
 
-def cart_items_remove(*, user: User, entries: list[CartEntry]) -> None:
+def cart_items_remove(*, user: User, entries: list[LineRequest]) -> None:
     for entry in entries:
         cart_item_set(user=user, shop_slug=entry.shop_slug, sku_id=entry.sku_id, quantity=0)

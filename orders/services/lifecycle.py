@@ -7,15 +7,14 @@ with one conditional UPDATE and writes their audit rows in one insert
 (``states.status_set_many``). Run twice, the second run finds nothing to do.
 """
 
-from collections import Counter
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Sku
+from catalog.stock import stock_return
 from socialshop.errors import NotFound
 
 from ..choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundKind
@@ -30,9 +29,9 @@ BATCH_SIZE = 500
 
 
 def stock_release(order_ids: list[int]) -> None:
-    """Give back the stock the orders' lines reserved: the SKUs are locked in
-    id order (like placing), then one UPDATE adds the quantities."""
-    quantities = Counter(
+    """Give back the stock the orders' lines reserved (``catalog.stock``,
+    which locks the SKUs in id order, like placing, and adds the units)."""
+    stock_return(
         dict(
             OrderLine.objects.filter(order_id__in=order_ids)
             .values("sku_id")
@@ -40,11 +39,6 @@ def stock_release(order_ids: list[int]) -> None:
             .values_list("sku_id", "total")
         )
     )
-    if not quantities:
-        return
-    list(Sku.objects.select_for_update().filter(pk__in=list(quantities)).order_by("pk").values_list("pk", flat=True))
-    increment = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in quantities.items()))
-    Sku.objects.filter(pk__in=list(quantities)).update(stock=F("stock") + increment)
 
 
 def _fulfilments_cancel(order_ids: list[int], actor_kind: str, actor: User | None, reason: str) -> None:

@@ -5,58 +5,51 @@ size of the catalogue, the tree or the order (tests assert it):
 
 1. lock the SKUs, **in id order** (``… ORDER BY id FOR UPDATE``), so two
    checkouts of overlapping carts never deadlock;
-2. price every line where it is bought: in a shop at that shop's price,
-   outside any shop at the list price;
+2. price every line where it is bought (``orders.pricing.lines_priced``, as
+   the cart does): in a shop at that shop's price, outside any shop at the
+   list price;
 3. attribute every line (DESIGN §3): bought in a shop → the shop's owner;
    outside any shop → the reseller the buyer's binding points to now (read
    only then);
 4. check the stock on the locked rows, then take it with **one conditional
-   update** (``stock = stock − q`` only where ``stock >= q``); fewer rows
-   updated than SKUs means someone else was faster, and the whole order
-   rolls back (``CHECK stock >= 0`` backs it);
+   update** (``catalog.stock``, the one writer of stock: ``stock = stock − q``
+   only where ``stock >= q``); fewer rows updated than SKUs means someone
+   else was faster, and the whole order rolls back (``CHECK stock >= 0``
+   backs it);
 5. write the order, one fulfilment group per supplier (一件代发) and the
    lines with their snapshots.
 
 Steps 2–4 are decided here, once, in Python. Reading (1–3) and writing
-(4–5) take one of two paths (``placing_in_sql``): on PostgreSQL one prepared
-statement reads and one writes (``placing_pg``), elsewhere the ORM (the
-SKUs, ``shops.selectors.shop_sku_offers_many``,
+(4–5) go through a ``PlacingStore`` chosen once per order by
+``placing_store``: on PostgreSQL ``placing_pg.SqlStore`` (one prepared
+statement reads and one writes), elsewhere ``OrmStore`` (the SKUs,
+``shops.selectors.shop_sku_offers_many``,
 ``distribution.selectors.binding_reseller_for`` with its settings, the
 stock, three inserts). ``test_placing_paths`` holds them to the same result.
 """
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import overload
+from typing import Protocol, overload
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Sku
+from catalog.stock import stock_lock, stock_take
 from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
-from shops.models import Shop
 from shops.selectors import ShopOffer, shop_sku_offers_many
 from socialshop.idempotency import Answer, Idempotency, idempotent
 
 from ..exceptions import EmptyOrder, NotBuyable, OutOfStock
 from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine
-from ..selectors import list_prices_outside_shops
+from ..pricing import LineRequest, PricedLine, lines_priced
 from . import placing_pg
 from .addresses import ShippingAddress, shipping_address_clean
 
-
-@dataclass(frozen=True)
-class LineRequest:
-    """One line as the buyer asks for it: a SKU, how many, and the shop (by
-    its address) it is bought in, or None outside any shop."""
-
-    sku_id: int
-    quantity: int
-    shop_slug: str | None = None
+__all__ = ["LineRequest", "order_place", "order_loaded_in_memory", "placing_in_sql"]
 
 
 def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
@@ -122,50 +115,75 @@ def order_place(
 
 
 def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str) -> Order:
+    store = placing_store()
     wanted = _quantities(requested)
-    skus, shop_offers, binding = _read(buyer, requested, wanted)
+    skus, shop_offers, binding = store.read(
+        buyer=buyer,
+        sku_ids=sorted(wanted),
+        shop_slugs={line.shop_slug for line in requested if line.shop_slug},
+        needs_binding=any(line.shop_slug is None for line in requested),
+    )
     priced = _priced(requested, skus, shop_offers, binding)
     short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
     if short:
         raise _out_of_stock(skus, short, requested)
     order, groups, lines = _rows(buyer, priced, address_fields, note)
-    if placing_in_sql():
-        written = placing_pg.place_write(order=order, groups=groups, lines=lines, wanted=wanted)
-    else:
-        written = _stock_reserve(wanted)
-        if written:
-            _insert(order, groups, lines)
-    if not written:  # cannot happen under the lock; the database said no, so say it plainly
+    if not store.write(order=order, groups=groups, lines=lines, wanted=wanted):
+        # cannot happen under the lock; the database said no, so say it plainly
         raise _out_of_stock(skus, set(wanted), requested)
     # no audit row for the creation: the order's own created_at and buyer say who placed it when;
     # every later move of the order and its parcels is audited (states.status_set)
     return order_loaded_in_memory(order, lines, groups)
 
 
-def _read(
-    buyer: User, requested: list[LineRequest], wanted: Counter
-) -> tuple[dict[int, Sku], dict[tuple[str, int], ShopOffer], Reseller | None]:
-    """The SKUs locked in id order (with product and supplier), their offers
-    in the shops the lines name, and the reseller the buyer's binding
-    attributes lines outside any shop to (read only when there is one)."""
-    needs_binding = any(line.shop_slug is None for line in requested)
-    shop_slugs = {line.shop_slug for line in requested if line.shop_slug}
-    if placing_in_sql():
-        return placing_pg.place_read(
-            buyer=buyer, sku_ids=sorted(wanted), shop_slugs=shop_slugs, needs_binding=needs_binding
-        )
-    skus = {
-        sku.pk: sku
-        for sku in Sku.objects.select_for_update(of=("self",))
-        .select_related("product__supplier")
-        .filter(pk__in=list(wanted))
-        .order_by("pk")
-    }
-    shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
-    return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
+ReadResult = tuple[dict[int, Sku], dict[tuple[str, int], ShopOffer], Reseller | None]
 
 
-Priced = tuple[LineRequest, Sku, int, Shop | None, Reseller | None]  # the line, its SKU, price, shop, attributed to
+class PlacingStore(Protocol):
+    """Where placing reads and writes its rows; the rules stay in this module.
+    Two stores give the same answers (``test_placing_paths_agree``): the ORM
+    one below, anywhere, and ``placing_pg.SqlStore`` on PostgreSQL. Both
+    hand back whole model instances (no deferred fields), so what the rules
+    and the answer read never depends on the store."""
+
+    def read(self, *, buyer: User, sku_ids: list[int], shop_slugs: set[str], needs_binding: bool) -> ReadResult:
+        """The SKUs locked in id order (``catalog.stock``'s lock order), with
+        product and supplier, by id; their offers in the named shops as
+        ``shops.selectors.shop_sku_offers_many`` gives them; and the reseller
+        the buyer's binding attributes lines outside any shop to now (None
+        unless ``needs_binding``)."""
+
+    def write(self, *, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:
+        """Take ``wanted`` (``catalog.stock``'s conditional decrement), then
+        insert the order, its groups and its lines, which get their ids;
+        False, with nothing inserted, when a SKU gave fewer units."""
+
+
+class OrmStore:
+    """The portable store: the ORM's statements (eight, see docs/orders.md)."""
+
+    def read(self, *, buyer: User, sku_ids: list[int], shop_slugs: set[str], needs_binding: bool) -> ReadResult:
+        skus = {sku.pk: sku for sku in stock_lock(sku_ids).select_related("product__supplier")}
+        shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
+        return skus, shop_offers, binding_reseller_for(customer=buyer) if needs_binding else None
+
+    def write(self, *, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:
+        if not stock_take(wanted):
+            return False
+        order.save(force_insert=True)
+        FulfilmentGroup.objects.bulk_create(groups)
+        OrderLine.objects.bulk_create(lines)
+        return True
+
+
+def placing_store() -> PlacingStore:
+    """The store placing uses, chosen here and only here: on PostgreSQL the
+    SQL one (one read and one write, ``placing_pg``) unless
+    ``ORDERS_PLACE_IN_SQL`` is off, elsewhere the ORM one."""
+    return placing_pg.SqlStore() if placing_in_sql() else OrmStore()
+
+
+Priced = tuple[PricedLine, Reseller | None]  # the line at its price, attributed to
 
 
 def _priced(
@@ -174,27 +192,17 @@ def _priced(
     shop_offers: dict[tuple[str, int], ShopOffer],
     binding: Reseller | None,
 ) -> list[Priced]:
-    """Each line at its price and attribution; NotBuyable names every line
-    that cannot be bought where it says."""
-    outside = list_prices_outside_shops(list(skus.values()))
-    priced, refused = [], []
-    for index, line in enumerate(requested):
-        sku = skus.get(line.sku_id)
-        if sku is not None and line.shop_slug:
-            found = shop_offers.get((line.shop_slug, sku.pk))
-            if found:
-                priced.append((line, sku, found.offer.price_amount, found.shop, found.shop.owner))
-                continue
-        elif sku is not None and sku.pk in outside:
-            priced.append((line, sku, outside[sku.pk], None, binding))
-            continue
-        refused.append(index)
+    """Each line at its price (``lines_priced``, as the cart shows it) and
+    attribution; NotBuyable names every line that cannot be bought where it
+    says."""
+    priced = lines_priced(requested, skus=skus, shop_offers=shop_offers)
+    refused = [index for index, line in enumerate(priced) if line is None]
     if refused:
         raise NotBuyable(
             fields={f"lines.{index}.sku_id": [str(NotBuyable.default_message)] for index in refused},
             sku_ids=sorted({requested[index].sku_id for index in refused}),
         )
-    return priced
+    return [(line, line.shop.owner if line.shop is not None else binding) for line in priced]
 
 
 def _rows(
@@ -204,43 +212,43 @@ def _rows(
     snapshots, not saved yet."""
     order = Order(
         buyer=buyer,
-        total_amount=sum(price * line.quantity for line, _sku, price, _shop, _reseller in priced),
+        total_amount=sum(line.total_amount for line, _reseller in priced),
         currency=settings.CURRENCY,
         note=note,
         **address_fields,
     )
     groups: dict[int, FulfilmentGroup] = {}
-    for _line, sku, *_rest in priced:
-        supplier = sku.product.supplier
+    for line, _reseller in priced:
+        supplier = line.sku.product.supplier
         groups.setdefault(supplier.pk, FulfilmentGroup(order=order, supplier=supplier))
     lines = [
         OrderLine(
             order=order,
-            fulfilment=groups[sku.product.supplier_id],
-            sku=sku,
-            product=sku.product,
-            category_id=sku.product.category_id,
-            supplier_id=sku.product.supplier_id,
-            title=sku.product.title[:120],
-            spec_label=sku.spec_label[:120],
+            fulfilment=groups[line.sku.product.supplier_id],
+            sku=line.sku,
+            product=line.sku.product,
+            category_id=line.sku.product.category_id,
+            supplier_id=line.sku.product.supplier_id,
+            title=line.sku.product.title[:120],
+            spec_label=line.sku.spec_label[:120],
             quantity=line.quantity,
-            unit_price_amount=price,
-            list_price_amount=sku.list_price_amount,
-            cost_amount=sku.cost_amount,
-            discount_amount=0,
-            line_total_amount=price * line.quantity,
-            shop=shop,
+            unit_price_amount=line.price.unit_price_amount,
+            list_price_amount=line.price.list_price_amount,
+            cost_amount=line.sku.cost_amount,
+            discount_amount=line.price.discount_amount,
+            line_total_amount=line.price.total_amount,
+            shop=line.shop,
             attributed_reseller=reseller,
             buyer_is_attributed_reseller=reseller is not None and reseller.user_id == buyer.pk,
         )
-        for line, sku, price, shop, reseller in priced
+        for line, reseller in priced
     ]
     return order, list(groups.values()), lines
 
 
 def placing_in_sql() -> bool:
-    """Whether placing runs its PostgreSQL path (one read and one write, see
-    ``placing_pg``) rather than the portable ORM one: on PostgreSQL
+    """Whether ``placing_store`` picks the PostgreSQL store (one read and one
+    write, see ``placing_pg``) rather than the portable ORM one: on PostgreSQL
     unless ``ORDERS_PLACE_IN_SQL`` is off. Both give the same orders, the same
     refusals and the same locks (``test_placing_paths_agree``)."""
     return settings.ORDERS_PLACE_IN_SQL and connection.vendor == "postgresql"
@@ -251,31 +259,6 @@ def _quantities(requested: list[LineRequest]) -> Counter:
     for line in requested:
         counts[line.sku_id] += line.quantity
     return counts
-
-
-def _stock_reserve(wanted: Counter) -> bool:
-    """Take ``wanted[sku_id]`` units of each SKU (rows already locked, in id
-    order, and checked) with one conditional UPDATE; False when the database
-    took fewer rows than asked (the caller's transaction rolls back)."""
-    if len(set(wanted.values())) == 1:
-        # the usual cart takes as many of each SKU (one of each): no CASE to build, which cost more
-        # Python than the rest of the statement
-        quantity = next(iter(wanted.values()))
-        updated = Sku.objects.filter(pk__in=list(wanted), stock__gte=quantity).update(stock=F("stock") - quantity)
-    else:
-        condition = Q()
-        for sku_id, quantity in wanted.items():
-            condition |= Q(pk=sku_id, stock__gte=quantity)
-        decrement = Case(*(When(pk=sku_id, then=Value(quantity)) for sku_id, quantity in wanted.items()))
-        updated = Sku.objects.filter(condition).update(stock=F("stock") - decrement)
-    return updated == len(wanted)
-
-
-def _insert(order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine]) -> None:
-    """The ORM path's three inserts."""
-    order.save(force_insert=True)
-    FulfilmentGroup.objects.bulk_create(groups)
-    OrderLine.objects.bulk_create(lines)
 
 
 def _out_of_stock(skus: dict[int, Sku], short: set[int], requested: list[LineRequest]) -> OutOfStock:

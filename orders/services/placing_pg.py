@@ -12,7 +12,8 @@ two round trips PostgreSQL allows:
   price), and, when a line is bought outside any shop, the buyer's current
   binding with the platform's distribution settings.
 - ``place_write``: one statement of data-modifying CTEs takes the stock
-  (``stock = stock − q`` only where ``stock >= q``, so the ``CHECK`` still
+  (``catalog.stock.stock_take_sql``, the stock module's own SQL:
+  ``stock = stock − q`` only where ``stock >= q``, so the ``CHECK`` still
   backs it), then inserts the order, its fulfilment groups and its lines
   only if every SKU gave its units.
 
@@ -37,13 +38,14 @@ from django.db.models import Model
 
 from accounts.models import User
 from catalog.models import Product, Sku, Supplier
+from catalog.stock import stock_take_sql
 from distribution.choices import ResellerStatus
 from distribution.models import Binding, DistributionSettings, Reseller
 from distribution.selectors import binding_reseller_in_force
 from shops.choices import ShopStatus
 from shops.models import Shop, ShopProduct, ShopSkuPrice
 from shops.selectors import ShopOffer, shop_offers_build
-from socialshop.sql import ModelColumns, Prepared, model_partial
+from socialshop.sql import ModelColumns, Prepared
 
 from ..models import FulfilmentGroup, Order, OrderLine
 
@@ -51,9 +53,11 @@ from ..models import FulfilmentGroup, Order, OrderLine
 
 
 @cache
-def _read_statement() -> tuple[Prepared, ModelColumns, ModelColumns, ModelColumns, ModelColumns, ModelColumns]:
+def _read_statement() -> tuple[Prepared, list[ModelColumns]]:
     sku, product, supplier = ModelColumns(Sku, "s"), ModelColumns(Product, "p"), ModelColumns(Supplier, "su")
-    binding, rules = ModelColumns(Binding, "b"), ModelColumns(DistributionSettings, "st")
+    pick, shop, owner = ModelColumns(ShopProduct, "picked"), ModelColumns(Shop, "shop"), ModelColumns(Reseller, "owner")
+    binding, bound = ModelColumns(Binding, "b"), ModelColumns(Reseller, "bound")
+    rules = ModelColumns(DistributionSettings, "st")
     table = {
         model: connection.ops.quote_name(model._meta.db_table)
         for model in (Sku, Product, Supplier, Shop, ShopProduct, ShopSkuPrice, Reseller, Binding, DistributionSettings)
@@ -61,34 +65,39 @@ def _read_statement() -> tuple[Prepared, ModelColumns, ModelColumns, ModelColumn
     # $1 SKU ids, $2 shop addresses, $3 the open status, $4 the active status, $5 whether the binding is
     # needed, $6 the buyer, $7 the settings row
     sql = f"""
-        SELECT {sku.sql}, {product.sql}, {supplier.sql},
-               pick.id, pick.product_id, pick.shop_id, pick.slug, pick.status, pick.owner_id, pick.owner_user_id,
-               pick.owner_status, price.price_amount,
-               {binding.sql}, bound.user_id, {rules.sql}
+        SELECT {sku.sql}, {product.sql}, {supplier.sql}, {pick.sql}, {shop.sql}, {owner.sql}, price.price_amount,
+               {binding.sql}, {bound.sql}, {rules.sql}
         FROM {table[Sku]} s
         JOIN {table[Product]} p ON p.id = s.product_id
         JOIN {table[Supplier]} su ON su.id = p.supplier_id
-        LEFT JOIN LATERAL (
-            SELECT picked.id, picked.product_id, picked.shop_id, shop.slug, shop.status, shop.owner_id,
-                   owner.user_id AS owner_user_id, owner.status AS owner_status
-            FROM {table[ShopProduct]} picked
+        LEFT JOIN (
+            {table[ShopProduct]} picked
             JOIN {table[Shop]} shop ON shop.id = picked.shop_id
             JOIN {table[Reseller]} owner ON owner.id = shop.owner_id
-            WHERE picked.product_id = s.product_id AND NOT picked.is_hidden
-              AND shop.slug = ANY($2) AND shop.status = $3 AND owner.status = $4
-        ) pick ON true
-        LEFT JOIN {table[ShopSkuPrice]} price ON price.pick_id = pick.id AND price.sku_id = s.id
+        ) ON picked.product_id = s.product_id AND NOT picked.is_hidden
+             AND shop.slug = ANY($2) AND shop.status = $3 AND owner.status = $4
+        LEFT JOIN {table[ShopSkuPrice]} price ON price.pick_id = picked.id AND price.sku_id = s.id
         LEFT JOIN ({table[Binding]} b JOIN {table[Reseller]} bound ON bound.id = b.reseller_id)
                ON $5 AND b.customer_id = $6 AND b.ended_at IS NULL
         LEFT JOIN {table[DistributionSettings]} st ON $5 AND st.id = $7
         WHERE s.id = ANY($1)
         ORDER BY s.id
-        FOR UPDATE OF s
+        FOR UPDATE OF s -- catalog.stock's lock order: the SKUs in id order
     """  # noqa: S608 - table and column names come from the models
     statement = Prepared(
         "orders_place_read", sql, ["bigint[]", "text[]", "text", "text", "boolean", "bigint", "integer"]
     )
-    return statement, sku, product, supplier, binding, rules
+    return statement, [sku, product, supplier, pick, shop, owner, binding, bound, rules]
+
+
+def _slices(columns: list[ModelColumns], extra_after: int) -> list[slice]:
+    """Where each model's columns sit in a row (one more column, the stored
+    price, after the ``extra_after``-th model)."""
+    slices, at = [], 0
+    for index, model_columns in enumerate(columns):
+        slices.append(slice(at, at + len(model_columns)))
+        at += len(model_columns) + (1 if index == extra_after else 0)
+    return slices
 
 
 def place_read(
@@ -99,8 +108,22 @@ def place_read(
     offers in ``shop_slugs`` as ``shop_sku_offers_many`` gives them, and the
     reseller the buyer's binding attributes to now (None when
     ``needs_binding`` is false, the buyer is bound to nobody, or the binding
-    is not in force)."""
-    statement, sku_columns, product_columns, supplier_columns, binding_columns, rules_columns = _read_statement()
+    is not in force). Every instance is whole, as the ORM store's."""
+    statement, columns = _read_statement()
+    sku_columns, product_columns, supplier_columns, pick_columns, shop_columns, owner_columns = columns[:6]
+    binding_columns, bound_columns, rules_columns = columns[6:]
+    (
+        at_sku,
+        at_product,
+        at_supplier,
+        at_pick,
+        at_shop,
+        at_owner,
+        at_binding,
+        at_bound,
+        at_rules,
+    ) = _slices(columns, extra_after=5)
+    at_price = at_owner.stop
     slugs = sorted({slug.lower() for slug in shop_slugs})
     rows = statement.run(
         [
@@ -117,37 +140,30 @@ def place_read(
     skus: dict[int, Sku] = {}
     picks: dict[int, ShopProduct] = {}
     prices: dict[tuple[int, int], int] = {}
-    at_product = len(sku_columns)
-    at_supplier = at_product + len(product_columns)
-    at_pick = at_supplier + len(supplier_columns)
-    at_price = at_pick + 8  # pick, product, shop, slug, status, owner, its user, its status; then the price
-    at_binding = at_price + 1
-    at_rules = at_binding + len(binding_columns) + 1  # the binding, its reseller's user; then the settings
     for row in rows:  # one row per SKU and pick of its product in a named shop
         sku_id = row[0]
         if sku_id not in skus:
-            sku = sku_columns.load(list(row[:at_product]))
-            sku.product = product_columns.load(list(row[at_product:at_supplier]))
-            sku.product.supplier = supplier_columns.load(list(row[at_supplier:at_pick]))
+            sku = sku_columns.load(list(row[at_sku]))
+            sku.product = product_columns.load(list(row[at_product]))
+            sku.product.supplier = supplier_columns.load(list(row[at_supplier]))
             skus[sku_id] = sku
-        pick_id, product_id, shop_id, slug, status, owner_id, owner_user_id, owner_status = row[at_pick:at_price]
+        pick_id = row[at_pick.start]
         if pick_id is None:
             continue
         if pick_id not in picks:
-            shop = model_partial(Shop, id=shop_id, owner_id=owner_id, slug=slug, status=status)
-            shop.owner = model_partial(Reseller, id=owner_id, user_id=owner_user_id, status=owner_status)
-            pick = model_partial(ShopProduct, id=pick_id, shop_id=shop_id, product_id=product_id)
-            pick.shop = shop
+            pick = pick_columns.load(list(row[at_pick]))
+            pick.shop = shop_columns.load(list(row[at_shop]))
+            pick.shop.owner = owner_columns.load(list(row[at_owner]))
             picks[pick_id] = pick
         if row[at_price] is not None:
             prices[(pick_id, sku_id)] = row[at_price]
 
     reseller = None
-    if rows and rows[0][at_binding] is not None:
+    if rows and rows[0][at_binding.start] is not None:
         first = rows[0]
-        binding = binding_columns.load(list(first[at_binding : at_rules - 1]))
-        binding.reseller = model_partial(Reseller, id=binding.reseller_id, user_id=first[at_rules - 1])
-        rules = DistributionSettings() if first[at_rules] is None else rules_columns.load(list(first[at_rules:]))
+        binding = binding_columns.load(list(first[at_binding]))
+        binding.reseller = bound_columns.load(list(first[at_bound]))
+        rules = DistributionSettings() if first[at_rules.start] is None else rules_columns.load(list(first[at_rules]))
         reseller = binding_reseller_in_force(binding=binding, settings=rules)
     return skus, shop_offers_build(skus=skus.values(), picks=picks.values(), prices=prices), reseller
 
@@ -196,10 +212,7 @@ def _write_statement() -> tuple[Prepared, _Insert, _Insert, _Insert]:
     at_line = at_group + len(group.fields)
     sql = f"""
         WITH taken AS (
-            UPDATE {connection.ops.quote_name(Sku._meta.db_table)} AS s SET stock = s.stock - wanted.quantity
-            FROM unnest($1, $2) AS wanted(id, quantity)
-            WHERE s.id = wanted.id AND s.stock >= wanted.quantity
-            RETURNING s.id
+            {stock_take_sql(sku_ids="$1", quantities="$2")}
         ), placed AS (
             INSERT INTO {order.table} ({order.names})
             SELECT {_parameters(4, len(order.fields))} WHERE (SELECT count(*) FROM taken) = $3
@@ -265,6 +278,16 @@ def place_write(*, order: Order, groups: list[FulfilmentGroup], lines: list[Orde
         line.order = order
         line.fulfilment = group_of[line.supplier_id]
     return True
+
+
+class SqlStore:
+    """``placing.PlacingStore`` on PostgreSQL: ``place_read`` and ``place_write``."""
+
+    def read(self, *, buyer: User, sku_ids: list[int], shop_slugs: set[str], needs_binding: bool):
+        return place_read(buyer=buyer, sku_ids=sku_ids, shop_slugs=shop_slugs, needs_binding=needs_binding)
+
+    def write(self, *, order: Order, groups: list[FulfilmentGroup], lines: list[OrderLine], wanted: Counter) -> bool:
+        return place_write(order=order, groups=groups, lines=lines, wanted=wanted)
 
 
 def _saved(instance: Model, pk: int) -> None:

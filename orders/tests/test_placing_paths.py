@@ -25,7 +25,8 @@ from distribution.models import DistributionSettings
 from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
 from orders.models import FulfilmentGroup, Order, OrderLine
-from orders.services.placing import LineRequest, order_place, placing_in_sql
+from orders.services.placing import LineRequest, OrmStore, order_place, placing_in_sql
+from orders.services.placing_pg import SqlStore
 from shops.choices import ShopStatus
 from shops.models import ShopSkuPrice
 from shops.services import shop_pick_product
@@ -161,3 +162,38 @@ def test_placing_paths_agree():
     both_paths()
     # the comparison covered orders placed and each kind of refusal
     assert reached >= {"placed", "NotBuyable", "OutOfStock"}, reached
+
+
+def _whole(instance) -> bool:
+    return instance.get_deferred_fields() == set()
+
+
+def test_both_stores_read_the_same_whole_instances():
+    # given the world, a buyer bound long ago and one bound recently, every shop named
+    world = _world()
+    sku_ids = sorted(world["skus"])
+    shop_slugs = {slug.lower() for slug in world["shops"]}
+    attributed = []
+
+    for buyer in world["buyers"]:
+        # when each store reads what placing needs
+        with transaction.atomic():
+            orm = OrmStore().read(buyer=buyer, sku_ids=sku_ids, shop_slugs=shop_slugs, needs_binding=True)
+        with transaction.atomic():
+            sql = SqlStore().read(buyer=buyer, sku_ids=sku_ids, shop_slugs=shop_slugs, needs_binding=True)
+
+        # then they read the same rows, and the SQL store's instances are whole, as the ORM's are
+        for skus, offers, reseller in (orm, sql):
+            assert all(_whole(sku) and _whole(sku.product) and _whole(sku.product.supplier) for sku in skus.values())
+            assert all(_whole(offer.shop) and _whole(offer.shop.owner) for offer in offers.values())
+            assert reseller is None or _whole(reseller)
+        assert {pk: (sku.stock, sku.product, sku.product.supplier) for pk, sku in orm[0].items()} == {
+            pk: (sku.stock, sku.product, sku.product.supplier) for pk, sku in sql[0].items()
+        }
+        assert {key: (offer.shop, offer.shop.owner, offer.shop_price_amount) for key, offer in orm[1].items()} == {
+            key: (offer.shop, offer.shop.owner, offer.shop_price_amount) for key, offer in sql[1].items()
+        }
+        assert orm[2] == sql[2]
+        assert sql[1]  # offers were read, not an empty comparison
+        attributed.append(sql[2])
+    assert any(attributed)  # and a binding in force, at least once

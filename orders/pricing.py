@@ -1,0 +1,77 @@
+"""Where a requested line is bought and at which price: the one decision the
+cart, the checkout page and both placing paths share.
+
+``LineRequest`` is a line as the buyer asks for it, wherever it is kept (a
+cart in the session or in ``CartItem`` rows, the API's body, the checkout
+form). ``lines_priced`` prices each from rows already read (no query): in a
+shop that offers it at ``shops.calculations.line_price`` of the shop's
+stored price, outside any shop at the list price when the SKU is buyable
+(``Sku.is_buyable``), else not at all. Placing adds attribution and the
+stock; the cart only shows the answer.
+"""
+
+from dataclasses import dataclass
+
+from catalog.models import Sku
+from shops.calculations import LinePrice, line_price
+from shops.models import Shop
+from shops.selectors import ShopOffer
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One line as the buyer asks for it: a SKU, how many, and the shop (by
+    its address) it is bought in, or None outside any shop."""
+
+    sku_id: int
+    quantity: int
+    shop_slug: str | None = None
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A requested line at the price it is bought at now."""
+
+    request: LineRequest
+    sku: Sku
+    shop: Shop | None
+    price: LinePrice
+
+    @property
+    def quantity(self) -> int:
+        return self.price.quantity
+
+    @property
+    def price_amount(self) -> int:
+        return self.price.unit_price_amount
+
+    @property
+    def list_price_amount(self) -> int:
+        return self.price.list_price_amount
+
+    @property
+    def total_amount(self) -> int:
+        return self.price.total_amount
+
+
+def lines_priced(
+    requested: list[LineRequest], *, skus: dict[int, Sku], shop_offers: dict[tuple[str, int], ShopOffer]
+) -> list[PricedLine | None]:
+    """Each requested line priced where it says it is bought, or None when it
+    cannot be bought there: the SKU unknown, not offered by the named shop
+    (``shop_offers``, as ``shop_sku_offers_many`` gives them), or, outside
+    any shop, not buyable. ``skus`` come with ``product__supplier``. No query."""
+    priced: list[PricedLine | None] = []
+    for line in requested:
+        sku = skus.get(line.sku_id)
+        found = None
+        if sku is not None and line.shop_slug:
+            offer = shop_offers.get((line.shop_slug, sku.pk))
+            if offer is not None:
+                price = line_price(sku=sku, shop_price=offer.shop_price_amount, quantity=line.quantity)
+                found = PricedLine(request=line, sku=sku, shop=offer.shop, price=price)
+        elif sku is not None and sku.is_buyable:
+            price = line_price(sku=sku, shop_price=None, quantity=line.quantity)
+            found = PricedLine(request=line, sku=sku, shop=None, price=price)
+        priced.append(found)
+    return priced
