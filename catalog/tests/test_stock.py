@@ -13,27 +13,10 @@ from django.db import connection, transaction
 from catalog.models import Sku
 from catalog.stock import stock_count_set, stock_lock, stock_return, stock_take, stock_take_sql
 from catalog.tests.factories import SkuFactory
+from socialshop.tests.codescan import ROOT, constant_strings, project_python_files
 
-ROOT = Path(__file__).resolve().parents[2]
 OWNER = Path("catalog/stock.py")
-SKIPPED_DIRS = frozenset({"tests", "migrations", "node_modules", "static", "locale", "templates"})
 WRITING_CALLS = frozenset({"update", "create", "get_or_create", "update_or_create", "Sku"})
-
-
-def _project_files() -> list[Path]:
-    files = []
-    for path in sorted(ROOT.rglob("*.py")):
-        relative = path.relative_to(ROOT)
-        if relative.parts[0].startswith(".") or SKIPPED_DIRS & set(relative.parts[:-1]):
-            continue
-        if relative == OWNER or relative.name == "conftest.py":
-            continue
-        files.append(relative)
-    return files
-
-
-def _strings(node: ast.AST) -> set[str]:
-    return {child.value for child in ast.walk(node) if isinstance(child, ast.Constant) and isinstance(child.value, str)}
 
 
 def _stock_writes(source: str) -> list[str]:
@@ -55,9 +38,9 @@ def _stock_writes(source: str) -> list[str]:
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name in WRITING_CALLS and any(keyword.arg == "stock" for keyword in node.keywords):
                 found.append(f"{node.lineno}: {name}(stock=…)")
-            if name == "setattr" and len(node.args) >= 2 and "stock" in _strings(node.args[1]):
+            if name == "setattr" and len(node.args) >= 2 and "stock" in constant_strings(node.args[1]):
                 found.append(f"{node.lineno}: setattr(…, 'stock')")
-            if name == "bulk_update" and "stock" in set().union(*map(_strings, node.args[1:])):
+            if name == "bulk_update" and "stock" in set().union(*map(constant_strings, node.args[1:])):
                 found.append(f"{node.lineno}: bulk_update of stock")
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "set stock" in node.value.lower():
             found.append(f"{node.lineno}: SQL setting stock")
@@ -65,7 +48,7 @@ def _stock_writes(source: str) -> list[str]:
 
 
 def test_no_code_but_catalog_stock_writes_a_skus_stock():
-    files = _project_files()
+    files = project_python_files(owner=OWNER)
     assert len(files) > 100  # the scan reads the project, not an empty folder
 
     writes = [f"{relative}:{write}" for relative in files for write in _stock_writes((ROOT / relative).read_text())]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from socialshop.tests.codescan import ROOT, constant_strings, project_python_files
+
 KERNEL = Path("socialshop/states.py")
 # the columns that hold a state machine's state (PayoutItem's is ``outcome``)
 STATE_FIELDS = frozenset({"status", "state", "outcome"})
-SKIPPED_DIRS = frozenset({"tests", "migrations", "node_modules", "static", "locale", "templates"})
 
 # (file, function): writes that are not a move of ours, each with its reason
 ALLOWED = {
@@ -21,22 +21,6 @@ ALLOWED = {
     # charge state is the fake gateway's, not the platform's; ours (the payment session) moves on its callback
     ("sandbox/payments.py", "sandbox_charge_finish"),
 }
-
-
-def _project_files() -> list[Path]:
-    files = []
-    for path in sorted(ROOT.rglob("*.py")):
-        relative = path.relative_to(ROOT)
-        if relative.parts[0].startswith(".") or SKIPPED_DIRS & set(relative.parts[:-1]):
-            continue
-        if relative == KERNEL or relative.name == "conftest.py":
-            continue
-        files.append(relative)
-    return files
-
-
-def _constant_strings(node: ast.AST) -> set[str]:
-    return {child.value for child in ast.walk(node) if isinstance(child, ast.Constant) and isinstance(child.value, str)}
 
 
 class _StateWrites(ast.NodeVisitor):
@@ -77,11 +61,11 @@ class _StateWrites(ast.NodeVisitor):
             for keyword in node.keywords:
                 if keyword.arg in STATE_FIELDS:
                     self.found.append((node.lineno, self.function, f".update({keyword.arg}=…)"))
-                if keyword.arg is None and STATE_FIELDS & _constant_strings(keyword.value):  # update(**{"status": …})
+                if keyword.arg is None and STATE_FIELDS & constant_strings(keyword.value):  # update(**{"status": …})
                     self.found.append((node.lineno, self.function, ".update(**{state: …})"))
-        if name == "bulk_update" and STATE_FIELDS & set().union(*map(_constant_strings, node.args[1:])):
+        if name == "bulk_update" and STATE_FIELDS & set().union(*map(constant_strings, node.args[1:])):
             self.found.append((node.lineno, self.function, "bulk_update of a state"))
-        if name == "setattr" and len(node.args) >= 2 and STATE_FIELDS & _constant_strings(node.args[1]):
+        if name == "setattr" and len(node.args) >= 2 and STATE_FIELDS & constant_strings(node.args[1]):
             self.found.append((node.lineno, self.function, "setattr of a state"))
         self.generic_visit(node)
 
@@ -97,7 +81,7 @@ def _state_writes(relative: Path, root: Path = ROOT) -> list[str]:
 
 
 def test_no_code_outside_the_kernel_writes_a_state():
-    files = _project_files()
+    files = project_python_files(owner=KERNEL)
     assert len(files) > 100  # the scan reads the project, not an empty folder
 
     writes = [write for relative in files for write in _state_writes(relative)]
