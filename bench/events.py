@@ -36,7 +36,6 @@ import os
 import statistics
 import sys
 import time
-from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -46,7 +45,7 @@ from scratch import (  # noqa: E402
     ADDRESS,
     bench_django_ready,
     bench_environment,
-    bench_product,
+    bench_shop_chain,
     scratch_database_create,
     scratch_database_drop,
 )
@@ -61,27 +60,12 @@ def world_build(*, products: int, depth: int) -> dict:
     """The catalogue, the chain of resellers, the shop and its bound buyer,
     through the project's services (like bench/orders.py)."""
     from accounts.services import user_create
-    from catalog.models import Category
-    from catalog.services import supplier_create
     from distribution.choices import BindingSource
-    from distribution.services import binding_touch, reseller_create_root, reseller_join
-    from shops.services import shop_open, shop_pick_product
+    from distribution.services import binding_touch
 
-    category = Category.objects.create(name="事件基准", slug="bench-events")
-    supplier = supplier_create(name="事件基准供应商")
-    skus = []
-    for n in range(products):
-        product = bench_product(
-            supplier=supplier, category=category, title=f"事件基准商品 {n}", code=f"E{n}", stock=1_000_000
-        )
-        skus.extend(product.skus.order_by("id"))
-    phone = iter(range(13_700_000_000, 13_800_000_000))
-    top = reseller_create_root(user=user_create(phone=str(next(phone)), password=None))
-    for _ in range(depth):
-        top = reseller_join(user=user_create(phone=str(next(phone)), password=None), invite_code=top.invite_code)
-    shop = shop_open(owner=top, name="事件基准小店", slug="bench-events-shop")
-    for n, pair in enumerate(zip(skus[::2], skus[1::2], strict=True)):
-        shop_pick_product(shop=shop, product=pair[0].product, prices={pair[0].pk: 12_000} if n % 3 == 0 else None)
+    top, shop, skus = bench_shop_chain(
+        products=products, suppliers=1, depth=depth, stock=1_000_000, label="事件基准", code="E"
+    )
     buyer = user_create(phone="13600000001", password=None)
     binding_touch(customer=buyer, reseller=top, source=BindingSource.LINK)
     return {"buyer": buyer, "shop": shop.slug, "sku_ids": [sku.pk for sku in skus], "placed": 0}
@@ -94,10 +78,10 @@ def orders_paid(world: dict, count: int) -> int:
 
     Why no wake-up: the bench runs Celery tasks in process (eager), so each
     wake-up queued at commit would run the consumers right there, inside
-    the build, and nothing would be left to time. ``task_wake`` is replaced
-    while the orders are built by a stand-in that drops every wake-up:
-    exactly what a broker that is down does (``task_wake``'s contract;
-    tests/test_money_flow.py's "down" mode). The events commit with their
+    the build, and nothing would be left to time. While the orders are
+    built, tasks go through the bench's in-memory broker instead, where no
+    worker takes them: a worker that is behind (tests/test_money_flow.py's
+    "behind" mode), as far as the database can tell. The events commit with their
     payments as in production and wait; the timed run is then the path the
     beat sweep takes after such an outage, ``events_consume``, from the
     first waiting event to the last. The team-sales roll-up, woken the same
@@ -114,7 +98,10 @@ def orders_paid(world: dict, count: int) -> int:
 
     sku_ids, shop = world["sku_ids"], world["shop"]
     before = Event.objects.filter(type="order.paid").count()
-    with mock.patch("socialshop.events.task_wake", lambda task, *args: None):
+    from socialshop.celery import app
+
+    app.conf.task_always_eager = False  # wake-ups go to the in-memory broker, where no worker takes them
+    try:
         for _ in range(count):
             n = world["placed"]
             world["placed"] += 1
@@ -129,6 +116,8 @@ def orders_paid(world: dict, count: int) -> int:
                 )
                 outcome = payment_sandbox_complete(order=order)
             assert outcome == APPLIED, outcome
+    finally:
+        app.conf.task_always_eager = True
     return Event.objects.filter(type="order.paid").count() - before
 
 

@@ -43,7 +43,7 @@ from scratch import (  # noqa: E402
     ADDRESS,
     bench_django_ready,
     bench_environment,
-    bench_product,
+    bench_shop_chain,
     scratch_database_create,
     scratch_database_drop,
 )
@@ -62,28 +62,10 @@ def world_build(*, products: int, buyers: int, depth: int) -> dict:
     from django.db import connection
 
     from accounts.services import api_token_create, user_create
-    from catalog.models import Category
-    from catalog.services import supplier_create
     from distribution.choices import BindingSource
-    from distribution.services import binding_touch, reseller_create_root, reseller_join
-    from shops.services import shop_open, shop_pick_product
+    from distribution.services import binding_touch
 
-    category = Category.objects.create(name="基准", slug="bench")
-    suppliers = [supplier_create(name=f"基准供应商{n}") for n in range(4)]
-    skus = []
-    for n in range(products):
-        product = bench_product(
-            supplier=suppliers[n % len(suppliers)], category=category, title=f"基准商品 {n}", code=f"B{n}", stock=STOCK
-        )
-        skus.extend(product.skus.order_by("id"))
-    phone = iter(range(13_700_000_000, 13_800_000_000))
-    top = reseller_create_root(user=user_create(phone=str(next(phone)), password=None))
-    for _ in range(depth):
-        top = reseller_join(user=user_create(phone=str(next(phone)), password=None), invite_code=top.invite_code)
-    shop = shop_open(owner=top, name="基准小店", slug="bench-shop")
-    for n, product_skus in enumerate(zip(skus[::2], skus[1::2], strict=True)):
-        prices = {product_skus[0].pk: 12_000} if n % 3 == 0 else None
-        shop_pick_product(shop=shop, product=product_skus[0].product, prices=prices)
+    top, shop, skus = bench_shop_chain(products=products, suppliers=4, depth=depth, stock=STOCK, label="基准", code="B")
     tokens = []
     for n in range(buyers):
         buyer = user_create(phone=str(13_600_000_000 + n), password=None)

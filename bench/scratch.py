@@ -116,3 +116,37 @@ def median_ms(function, repeat: int, *, indexed: bool = False) -> float:
         call(index)
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+def bench_shop_chain(*, products: int, suppliers: int, depth: int, stock: int, label: str, code: str):
+    """The world the order benchmarks share, through the project's services:
+    ``products`` products (2 SKUs each) from ``suppliers`` suppliers, a chain
+    of ``depth`` + 1 resellers whose last one runs a shop that picked one SKU
+    of each product pair (a third at its own price). Returns (that reseller,
+    its shop, every SKU)."""
+    from accounts.services import user_create
+    from catalog.models import Category
+    from catalog.services import supplier_create
+    from distribution.services import reseller_create_root, reseller_join
+    from shops.services import shop_open, shop_pick_product
+
+    category = Category.objects.create(name=label, slug=f"bench-{code.lower()}")
+    makers = [supplier_create(name=f"{label}供应商{n}") for n in range(suppliers)]
+    skus = []
+    for n in range(products):
+        product = bench_product(
+            supplier=makers[n % len(makers)],
+            category=category,
+            title=f"{label}商品 {n}",
+            code=f"{code}{n}",
+            stock=stock,
+        )
+        skus.extend(product.skus.order_by("id"))
+    phone = iter(range(13_700_000_000, 13_800_000_000))
+    top = reseller_create_root(user=user_create(phone=str(next(phone)), password=None))
+    for _ in range(depth):
+        top = reseller_join(user=user_create(phone=str(next(phone)), password=None), invite_code=top.invite_code)
+    shop = shop_open(owner=top, name=f"{label}小店", slug=f"bench-{code.lower()}-shop")
+    for n, pair in enumerate(zip(skus[::2], skus[1::2], strict=True)):
+        shop_pick_product(shop=shop, product=pair[0].product, prices={pair[0].pk: 12_000} if n % 3 == 0 else None)
+    return top, shop, skus

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from ledger.choices import AccountKind, OwnerKind
 from ledger.selectors import ledger_balances_for_owner, ledger_entries_for_owner
-from orders.models import Order, OrderLine, Refund
 from socialshop.money import format_yuan
 
 from .choices import CommissionKind, WithdrawalStatus
@@ -141,63 +140,18 @@ def _key_id(key: str) -> int | None:
     return int(first) if first.isdigit() else None
 
 
-@dataclass(frozen=True)
-class _Named:
-    """What a chunk of postings names, read in one query a kind."""
-
-    commissions: dict[int, tuple[str, str]]  # commission id → (what it is, its order's number)
-    orders: dict[int, str]  # order id → number
-    refunds: dict[int, str]  # refund id → its order's number
-    lines: dict[int, str]  # order line id → its order's number
+def _commissions_in(keys: list[str]) -> dict[int, tuple[str, str]]:
+    """What the commission postings among ``keys`` name, in one query."""
+    ids = {pk for key in keys if key.startswith("commission-") and (pk := _key_id(key)) is not None}
+    return _commissions_named(ids) if ids else {}
 
 
-def _named(keys: list[str]) -> _Named:
-    ids: dict[str, set[int]] = {
-        "commission": set(),
-        "order-paid": set(),
-        "order-refund": set(),
-        "supplier-payable": set(),
-    }
-    for key in keys:
-        pk = _key_id(key)
-        if pk is None:
-            continue
-        what = key.partition(":")[0]
-        if what.startswith("commission-"):
-            ids["commission"].add(pk)
-        elif what in ids:
-            ids[what].add(pk)
-    orders = {}
-    if ids["order-paid"]:
-        orders = {
-            order.pk: order.number for order in Order.objects.filter(pk__in=ids["order-paid"]).only("pk", "created_at")
-        }
-    refunds = {}
-    if ids["order-refund"]:
-        refunds = {
-            refund.pk: refund.order.number
-            for refund in Refund.objects.filter(pk__in=ids["order-refund"])
-            .select_related("order")
-            .only("pk", "order__id", "order__created_at")
-        }
-    lines = {}
-    if ids["supplier-payable"]:
-        lines = {
-            line.pk: line.order.number
-            for line in OrderLine.objects.filter(pk__in=ids["supplier-payable"])
-            .select_related("order")
-            .only("pk", "order__id", "order__created_at")
-        }
-    commissions = _commissions_named(ids["commission"]) if ids["commission"] else {}
-    return _Named(commissions=commissions, orders=orders, refunds=refunds, lines=lines)
-
-
-def _posting_described(key: str, description: str, named: _Named) -> str:
-    """What a posting means, in the reader's language, read from its key
-    (every key the apps post: ``order-paid:<order>``, ``order-refund:<refund>``
-    from orders/services/cash.py; ``commission-accrue``, ``commission-refund``,
-    ``commission-settle``, ``supplier-payable`` from the commission engine;
-    ``withdrawal-*``); a key it does not know keeps its stored description."""
+def _posting_described(key: str, description: str, commissions: dict[int, tuple[str, str]]) -> str:
+    """What a posting on a reseller's accounts means, in the reader's
+    language, read from its key: ``commission-accrue``, ``commission-refund``,
+    ``commission-settle`` (accrual.py, settlement.py) and ``withdrawal-*``
+    are the only postings that touch a reseller's accounts; a key it does
+    not know keeps its stored description."""
     what, _colon, rest = key.partition(":")
     parts = rest.split(":")
     pk = _key_id(key)
@@ -211,15 +165,9 @@ def _posting_described(key: str, description: str, named: _Named) -> str:
         return _("Withdrawal #%(id)s rejected: the money is withdrawable again") % {"id": pk}
     if what == "withdrawal-failed":
         return _("Withdrawal #%(id)s could not be paid: the money is withdrawable again") % {"id": pk}
-    if what == "order-paid" and pk in named.orders:
-        return _("Order %(order)s paid by the buyer") % {"order": named.orders[pk]}
-    if what == "order-refund" and pk in named.refunds:
-        return _("Order %(order)s: refund #%(id)s paid back to the buyer") % {"order": named.refunds[pk], "id": pk}
-    if what == "supplier-payable" and pk in named.lines:
-        return _("Order %(order)s: the cost of an item, owed to its supplier") % {"order": named.lines[pk]}
-    if pk not in named.commissions:
+    if pk not in commissions:
         return description
-    kind, order = named.commissions[pk]
+    kind, order = commissions[pk]
     if what == "commission-accrue":
         return _("Order %(order)s: %(what)s earned, frozen until the after-sales window ends") % {
             "order": order,
@@ -240,14 +188,14 @@ def statement_lines(*, reseller_id: int):
     """Every movement of the reseller's money, oldest first (ledger entries of
     its accounts, shown on the accounts' own side), each described in the
     reader's language. An iterator: a statement can be long; it reads a
-    chunk of entries, then what they name (commissions, orders) in one query a kind."""
+    chunk of entries, then the commissions they name in one query."""
     entries = ledger_entries_for_owner(owner_id=reseller_id, owner_kind=OwnerKind.RESELLER)
     while chunk := list(islice(entries, STATEMENT_CHUNK)):
-        named = _named([entry.key for entry in chunk])
+        commissions = _commissions_in([entry.key for entry in chunk])
         for entry in chunk:
             yield StatementLine(
                 at=entry.at,
                 account_kind=entry.account_kind,
-                description=_posting_described(entry.key, entry.description, named),
+                description=_posting_described(entry.key, entry.description, commissions),
                 amount=entry.amount,
             )
