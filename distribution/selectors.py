@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from socialshop.sql import SqlJoin, sql_column, sql_table
 
 from .choices import BindingAfterLifetime, BindingRule, ResellerStatus
 from .exceptions import NotAReseller, TeamLevelOutOfRange
@@ -224,6 +225,36 @@ def _binding_current(customer: User, *, related: str) -> Binding | None:
         return Binding.objects.select_related(related).get(customer_id=customer.pk, ended_at__isnull=True)
     except Binding.DoesNotExist:
         return None
+
+
+def binding_current_sql(*, customer: str, binding: str, reseller: str) -> SqlJoin:
+    """``_binding_current`` as SQL, for hand-written statements
+    (``orders.services.placing_pg``): the bindings joined to their resellers
+    under the aliases given, and the condition that picks the current one of
+    the customer ``customer`` (an SQL expression: a parameter). Whether it is
+    in force is decided on the row read, by ``binding_reseller_in_force``, as
+    ``binding_reseller_for`` decides it; ``distribution_settings_sql`` reads
+    the settings it needs. ``distribution/tests/test_binding_sql.py`` holds
+    the two forms to the same rows."""
+    return SqlJoin(
+        tables=(
+            f"{sql_table(Binding)} {binding} JOIN {sql_table(Reseller)} {reseller}"
+            f" ON {reseller}.{sql_column(Reseller, 'id')} = {binding}.{sql_column(Binding, 'reseller')}"
+        ),
+        condition=(
+            f"{binding}.{sql_column(Binding, 'customer')} = {customer}"
+            f" AND {binding}.{sql_column(Binding, 'ended_at')} IS NULL"
+        ),
+    )
+
+
+def distribution_settings_sql(*, alias: str) -> SqlJoin:
+    """The settings row ``distribution_settings_get`` reads, as SQL (absent
+    when no operator saved one: the defaults then)."""
+    return SqlJoin(
+        tables=f"{sql_table(DistributionSettings)} {alias}",
+        condition=f"{alias}.{sql_column(DistributionSettings, 'id')} = {int(DistributionSettings.SINGLETON_ID)}",
+    )
 
 
 def _binding_read(binding: Binding, now: datetime | None, settings: DistributionSettings | None = None) -> BindingState:

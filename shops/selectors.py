@@ -18,7 +18,9 @@ from accounts.models import User
 from catalog.models import Category, Product, ProductImage, Sku
 from catalog.selectors import product_search_filter
 from distribution.choices import ResellerStatus
+from distribution.models import Reseller
 from socialshop.errors import NotFound
+from socialshop.sql import SqlJoin, sql_column, sql_table, sql_word
 
 from .calculations import line_price, markup
 from .choices import ShopStatus
@@ -72,16 +74,67 @@ class ProductCard:
         return any(offer.in_stock for offer in self.offers)
 
 
+# --- open to buyers: the rule, in each form its readers need -----------------------
+#
+# A shop is open to buyers when it is open and its owner is active; a pick is, when it is not hidden and its
+# shop is. (Whether the picked product's SKUs can be bought is catalog's rule: ``Sku.objects.buyable()``.)
+# The forms sit together so that a change to the rule changes all of them, and
+# ``shops/tests/test_open_to_buyers.py`` holds them to the same rows on generated worlds.
+
+
+def _open_to_buyers(shop: str = "") -> Q:
+    """The rule on a shop, reached through ``shop`` (a lookup prefix)."""
+    return Q(**{f"{shop}status": ShopStatus.OPEN, f"{shop}owner__status": ResellerStatus.ACTIVE})
+
+
+def _pick_shown(pick: str = "") -> Q:
+    """A pick its owner has not hidden, reached through ``pick``."""
+    return Q(**{f"{pick}is_hidden": False})
+
+
+def shops_open_to_buyers() -> QuerySet[Shop]:
+    """The rule for queries on shops."""
+    return Shop.objects.filter(_open_to_buyers())
+
+
+def shop_is_public(shop: Shop) -> bool:
+    """The rule on a shop already loaded with its owner (no query)."""
+    return shop.status == ShopStatus.OPEN and shop.owner.status == ResellerStatus.ACTIVE
+
+
+def picks_open_to_buyers() -> QuerySet[ShopProduct]:
+    """The rule for queries on picks: not hidden, in a shop open to buyers."""
+    return ShopProduct.objects.filter(_open_to_buyers("shop__"), _pick_shown())
+
+
+def picks_open_to_buyers_sql(*, pick: str, shop: str, owner: str) -> SqlJoin:
+    """``picks_open_to_buyers`` as SQL, for hand-written statements
+    (``orders.services.placing_pg`` reads the picks of a cart's shops in the
+    statement that locks its SKUs): the picks joined to their shops and the
+    shops' owners under the aliases given, and the rule on those rows. Table
+    and column names and values come from the models and choices."""
+    return SqlJoin(
+        tables=(
+            f"{sql_table(ShopProduct)} {pick}"
+            f" JOIN {sql_table(Shop)} {shop}"
+            f" ON {shop}.{sql_column(Shop, 'id')} = {pick}.{sql_column(ShopProduct, 'shop')}"
+            f" JOIN {sql_table(Reseller)} {owner}"
+            f" ON {owner}.{sql_column(Reseller, 'id')} = {shop}.{sql_column(Shop, 'owner')}"
+        ),
+        condition=(
+            f"NOT {pick}.{sql_column(ShopProduct, 'is_hidden')}"
+            f" AND {shop}.{sql_column(Shop, 'status')} = {sql_word(ShopStatus.OPEN)}"
+            f" AND {owner}.{sql_column(Reseller, 'status')} = {sql_word(ResellerStatus.ACTIVE)}"
+        ),
+    )
+
+
 # --- shops --------------------------------------------------------------
 
 
 def shop_list_public() -> QuerySet[Shop]:
-    """Shops a visitor can browse: open, and owned by an active reseller."""
-    return Shop.objects.filter(status=ShopStatus.OPEN, owner__status=ResellerStatus.ACTIVE).order_by("-created_at")
-
-
-def shop_is_public(shop: Shop) -> bool:
-    return shop.status == ShopStatus.OPEN and shop.owner.status == ResellerStatus.ACTIVE
+    """Shops a visitor can browse: those open to buyers."""
+    return shops_open_to_buyers().order_by("-created_at")
 
 
 def shop_get_by_slug(*, slug: str) -> Shop | None:
@@ -123,7 +176,7 @@ def shop_picks_visible(
     """The picks a visitor sees in the shop, in the owner's order: not hidden,
     the product on sale (reviewed, supplier active) with an active SKU.
     Optionally narrowed to a category and to words in the title/description."""
-    picks = ShopProduct.objects.filter(shop=shop, is_hidden=False).filter(
+    picks = ShopProduct.objects.filter(_pick_shown(), shop=shop).filter(
         Exists(Sku.objects.buyable().filter(product=OuterRef("product_id")))
     )
     if category_slug:
@@ -196,7 +249,7 @@ def shop_sku_offer(*, shop: Shop, sku_id: int) -> SkuOffer:
     sku = (
         Sku.objects.buyable()
         .select_related("product")
-        .filter(pk=sku_id, product__picks__shop=shop, product__picks__is_hidden=False)
+        .filter(_pick_shown("product__picks__"), pk=sku_id, product__picks__shop=shop)
         .first()
     )
     if sku is None:
@@ -214,7 +267,8 @@ def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> d
     first); a pair is missing when the shop is not public, the product is not
     picked there or hidden, not on sale, its supplier inactive, or the SKU
     inactive. (Orders' PostgreSQL placing path reads the same picks in its
-    own statement, ``orders.services.placing_pg``, and builds the offers with
+    own statement, ``orders.services.placing_pg``, through
+    ``picks_open_to_buyers_sql``, and builds the offers with
     ``shop_offers_build``.)"""
     skus = [sku for sku in skus if sku.is_buyable]
     slugs = {slug.lower() for slug in shop_slugs}
@@ -222,13 +276,8 @@ def shop_sku_offers_many(*, skus: Iterable[Sku], shop_slugs: Iterable[str]) -> d
         return {}
     sku_ids = [sku.pk for sku in skus]
     rows = (
-        ShopProduct.objects.filter(
-            shop__slug__in=slugs,
-            shop__status=ShopStatus.OPEN,
-            shop__owner__status=ResellerStatus.ACTIVE,
-            is_hidden=False,
-            product_id__in={sku.product_id for sku in skus},
-        )
+        picks_open_to_buyers()
+        .filter(shop__slug__in=slugs, product_id__in={sku.product_id for sku in skus})
         .annotate(
             wanted_prices=FilteredRelation("prices", condition=Q(prices__sku_id__in=sku_ids)),
             price_sku_id=F("wanted_prices__sku_id"),

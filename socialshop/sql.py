@@ -4,6 +4,7 @@ API token on every request; bench/README.md). The columns and instances
 still come from the models, so the models stay the one description of the
 schema."""
 
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from django.db import connection
@@ -34,11 +35,32 @@ class ModelColumns:
         return self.model.from_db(connection.alias, None, values)
 
 
-def model_partial(model: type[Model], **values) -> Model:
-    """An instance with only these fields loaded (the others deferred: read
-    on access, never guessed)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
+@dataclass(frozen=True)
+class SqlJoin:
+    """A rule as SQL, from the app that owns it, for a hand-written statement
+    to put in its ``FROM``: the tables joined (under the aliases the caller
+    chose) and the condition their rows meet. The app keeps it beside the
+    rule's queryset and tests the two select the same rows."""
+
+    tables: str
+    condition: str
+
+
+def sql_column(model: type[Model], field: str) -> str:
+    """A field's column, quoted."""
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+def sql_table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def sql_word(value: str) -> str:
+    """A choice's value (a plain word) as an SQL literal: written into a
+    statement rather than sent as a parameter, it is planned for."""
+    if not value.isidentifier():
+        raise ValueError(f"not a plain word: {value!r}")
+    return f"'{value}'"
 
 
 _prepared_on: "WeakKeyDictionary[object, set[str]]" = WeakKeyDictionary()

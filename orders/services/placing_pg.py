@@ -19,11 +19,14 @@ two round trips PostgreSQL allows:
 
 Why: building the ORM path's statements in Python, and the round trips
 they took, were most of an order's time (``bench/orders.py`` prints what an
-order costs; bench/README.md says where the time went). The columns read and written come from the models'
-fields, so a new field is carried without touching this file; the filters
-mirror ``shops.selectors.shop_sku_offers_many`` and
-``distribution.selectors.binding_reseller_for``, and
-``orders/tests/test_placing_paths.py`` holds the two paths to the same
+order costs; bench/README.md says where the time went). The columns read and
+written come from the models' fields, so a new field is carried without
+touching this file. The rules the read applies are not written here: the
+app that owns each gives its SQL beside its queryset
+(``shops.selectors.picks_open_to_buyers_sql``,
+``distribution.selectors.binding_current_sql``, and the stock's
+``catalog.stock.stock_take_sql``), each tested against its queryset there,
+and ``orders/tests/test_placing_paths.py`` holds the two stores to the same
 orders and the same refusals on generated worlds. Like the ORM path's bulk
 inserts, it sends no model signals (nothing listens to them; the order
 events are sent by the state services).
@@ -39,13 +42,11 @@ from django.db.models import Model
 from accounts.models import User
 from catalog.models import Product, Sku, Supplier
 from catalog.stock import stock_take_sql
-from distribution.choices import ResellerStatus
 from distribution.models import Binding, DistributionSettings, Reseller
-from distribution.selectors import binding_reseller_in_force
-from shops.choices import ShopStatus
+from distribution.selectors import binding_current_sql, binding_reseller_in_force, distribution_settings_sql
 from shops.models import Shop, ShopProduct, ShopSkuPrice
-from shops.selectors import ShopOffer, shop_offers_build
-from socialshop.sql import ModelColumns, Prepared
+from shops.selectors import ShopOffer, picks_open_to_buyers_sql, shop_offers_build
+from socialshop.sql import ModelColumns, Prepared, sql_table
 
 from ..models import FulfilmentGroup, Order, OrderLine
 
@@ -58,35 +59,27 @@ def _read_statement() -> tuple[Prepared, list[ModelColumns]]:
     pick, shop, owner = ModelColumns(ShopProduct, "picked"), ModelColumns(Shop, "shop"), ModelColumns(Reseller, "owner")
     binding, bound = ModelColumns(Binding, "b"), ModelColumns(Reseller, "bound")
     rules = ModelColumns(DistributionSettings, "st")
-    table = {
-        model: connection.ops.quote_name(model._meta.db_table)
-        for model in (Sku, Product, Supplier, Shop, ShopProduct, ShopSkuPrice, Reseller, Binding, DistributionSettings)
-    }
-    # $1 SKU ids, $2 shop addresses, $3 the open status, $4 the active status, $5 whether the binding is
-    # needed, $6 the buyer, $7 the settings row
+    # each rule from the app that owns it, under these aliases
+    picks_open = picks_open_to_buyers_sql(pick="picked", shop="shop", owner="owner")
+    current = binding_current_sql(customer="$4", binding="b", reseller="bound")
+    settings_row = distribution_settings_sql(alias="st")
+    # $1 SKU ids, $2 shop addresses, $3 whether the binding is needed, $4 the buyer
     sql = f"""
         SELECT {sku.sql}, {product.sql}, {supplier.sql}, {pick.sql}, {shop.sql}, {owner.sql}, price.price_amount,
                {binding.sql}, {bound.sql}, {rules.sql}
-        FROM {table[Sku]} s
-        JOIN {table[Product]} p ON p.id = s.product_id
-        JOIN {table[Supplier]} su ON su.id = p.supplier_id
-        LEFT JOIN (
-            {table[ShopProduct]} picked
-            JOIN {table[Shop]} shop ON shop.id = picked.shop_id
-            JOIN {table[Reseller]} owner ON owner.id = shop.owner_id
-        ) ON picked.product_id = s.product_id AND NOT picked.is_hidden
-             AND shop.slug = ANY($2) AND shop.status = $3 AND owner.status = $4
-        LEFT JOIN {table[ShopSkuPrice]} price ON price.pick_id = picked.id AND price.sku_id = s.id
-        LEFT JOIN ({table[Binding]} b JOIN {table[Reseller]} bound ON bound.id = b.reseller_id)
-               ON $5 AND b.customer_id = $6 AND b.ended_at IS NULL
-        LEFT JOIN {table[DistributionSettings]} st ON $5 AND st.id = $7
+        FROM {sql_table(Sku)} s
+        JOIN {sql_table(Product)} p ON p.id = s.product_id
+        JOIN {sql_table(Supplier)} su ON su.id = p.supplier_id
+        LEFT JOIN ({picks_open.tables})
+               ON picked.product_id = s.product_id AND shop.slug = ANY($2) AND {picks_open.condition}
+        LEFT JOIN {sql_table(ShopSkuPrice)} price ON price.pick_id = picked.id AND price.sku_id = s.id
+        LEFT JOIN ({current.tables}) ON $3 AND {current.condition}
+        LEFT JOIN {settings_row.tables} ON $3 AND {settings_row.condition}
         WHERE s.id = ANY($1)
         ORDER BY s.id
         FOR UPDATE OF s -- catalog.stock's lock order: the SKUs in id order
     """  # noqa: S608 - table and column names come from the models
-    statement = Prepared(
-        "orders_place_read", sql, ["bigint[]", "text[]", "text", "text", "boolean", "bigint", "integer"]
-    )
+    statement = Prepared("orders_place_read", sql, ["bigint[]", "text[]", "boolean", "bigint"])
     return statement, [sku, product, supplier, pick, shop, owner, binding, bound, rules]
 
 
@@ -125,17 +118,7 @@ def place_read(
     ) = _slices(columns, extra_after=5)
     at_price = at_owner.stop
     slugs = sorted({slug.lower() for slug in shop_slugs})
-    rows = statement.run(
-        [
-            sku_ids,
-            slugs,
-            ShopStatus.OPEN,
-            ResellerStatus.ACTIVE,
-            needs_binding,
-            buyer.pk,
-            DistributionSettings.SINGLETON_ID,
-        ]
-    )
+    rows = statement.run([sku_ids, slugs, needs_binding, buyer.pk])
 
     skus: dict[int, Sku] = {}
     picks: dict[int, ShopProduct] = {}
