@@ -57,9 +57,16 @@ class Category(models.Model):
         return self.name
 
 
+def _on_sale(product: str = "") -> Q:
+    """A product on sale: put on sale (reviewed), its supplier active;
+    reached through ``product`` (a lookup prefix). ``Product.is_on_sale`` is
+    the same rule on a loaded row."""
+    return Q(**{f"{product}status": ProductStatus.ON_SALE, f"{product}supplier__is_active": True})
+
+
 class ProductQuerySet(models.QuerySet):
     def on_sale(self):
-        return self.filter(status=ProductStatus.ON_SALE, supplier__is_active=True)
+        return self.filter(_on_sale())
 
 
 class Product(models.Model):
@@ -89,6 +96,12 @@ class Product(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_on_sale(self) -> bool:
+        """``ProductQuerySet.on_sale`` on a row already loaded with its
+        supplier (no query)."""
+        return self.status == ProductStatus.ON_SALE and self.supplier.is_active
 
 
 class ProductStatusChange(models.Model):
@@ -142,7 +155,7 @@ class SkuQuerySet(models.QuerySet):
         active. The one definition of buyable, with ``Sku.is_buyable`` (the
         same rule on a loaded row); ``catalog/tests/test_buyable.py`` holds
         the two to the same rows."""
-        return self.filter(is_active=True, product__status=ProductStatus.ON_SALE, product__supplier__is_active=True)
+        return self.filter(_on_sale("product__"), is_active=True)
 
 
 class Sku(models.Model):
@@ -189,7 +202,7 @@ class Sku(models.Model):
     def is_buyable(self) -> bool:
         """``SkuQuerySet.buyable`` on a row already loaded with its product
         and supplier (no query): what pricing a cart or an order asks."""
-        return self.is_active and self.product.status == ProductStatus.ON_SALE and self.product.supplier.is_active
+        return self.is_active and self.product.is_on_sale
 
     @property
     def spec_label(self) -> str:

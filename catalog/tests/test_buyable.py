@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from catalog.choices import ProductStatus
-from catalog.models import Sku
+from catalog.models import Product, Sku
 from catalog.tests.factories import ProductFactory, SkuFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,10 @@ def test_the_buyable_queryset_and_the_property_agree_on_every_combination():
 
     # then they pick the same ones: exactly the active SKUs of products on sale from active suppliers
     assert by_query == by_property
+    # and the products' own rule, which both build on, picks the same products in both forms
+    products_by_query = set(Product.objects.on_sale().values_list("pk", flat=True))
+    assert products_by_query == {p.pk for p in Product.objects.select_related("supplier") if p.is_on_sale}
+    assert products_by_query == set(Sku.objects.filter(pk__in=by_query).values_list("product_id", flat=True))
     assert len(by_query) == 1
     (only,) = Sku.objects.filter(pk__in=by_query).select_related("product__supplier")
     assert only.is_active and only.product.status == ProductStatus.ON_SALE and only.product.supplier.is_active

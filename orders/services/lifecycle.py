@@ -28,16 +28,15 @@ from .states import status_set, status_set_many
 BATCH_SIZE = 500
 
 
-def stock_release(order_ids: list[int]) -> None:
-    """Give back the stock the orders' lines reserved (``catalog.stock``,
-    which locks the SKUs in id order, like placing, and adds the units)."""
-    stock_return(
-        dict(
-            OrderLine.objects.filter(order_id__in=order_ids)
-            .values("sku_id")
-            .annotate(total=Sum("quantity"))
-            .values_list("sku_id", "total")
-        )
+def _units_reserved(order_ids: list[int]) -> dict[int, int]:
+    """SKU id → the units the orders' lines reserved: what a cancellation
+    gives back through ``catalog.stock.stock_return`` (which locks the SKUs
+    in id order, like placing, and adds the units)."""
+    return dict(
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .values("sku_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("sku_id", "total")
     )
 
 
@@ -72,7 +71,7 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
             order, OrderStatus.CANCELLED, actor_kind=actor_kind, actor=by, reason=reason, cancelled_at=timezone.now()
         )
         _fulfilments_cancel([order.pk], actor_kind, by, reason)
-        stock_release([order.pk])
+        stock_return(_units_reserved([order.pk]))
         if was_paid:
             refunds_supersede(order=order, actor_kind=actor_kind, actor=by)
             for line in OrderLine.objects.filter(order=order).order_by("pk"):
@@ -152,7 +151,7 @@ def orders_expire_unpaid(*, now: datetime | None = None, batch_size: int = BATCH
             Order, orders, OrderStatus.CANCELLED, actor_kind=Actor.SYSTEM, reason=reason, cancelled_at=now
         )
         _fulfilments_cancel(ids, Actor.SYSTEM, None, reason)
-        stock_release(ids)
+        stock_return(_units_reserved(ids))
         return len(ids)
 
     return _in_batches(
