@@ -142,7 +142,7 @@ def ledger_post_batch(postings: list[Posting]) -> set[str]:
         return set()
     descriptions = {posting.idempotency_key: posting.description[:200] for posting in postings}
     # checked before any statement: a refused batch leaves the caller's transaction usable; inside one,
-    # no savepoint (two statements less): a failure of the statements rolls the caller back anyway
+    # no savepoint (no SAVEPOINT and RELEASE to send): a failure of the statements rolls the caller back anyway
     with transaction.atomic(savepoint=False):
         return _post(signed, descriptions)
 

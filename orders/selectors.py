@@ -24,8 +24,8 @@ def order_settings_get() -> OrderSettings:
 
 
 def _order_loaded(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Lines (with their shop), parcels (with their supplier) and refunds in
-    three more queries, whatever the number of orders."""
+    """Lines (with their shop), parcels (with their supplier) and refunds,
+    a query per relation whatever the number of orders."""
     return orders.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("shop").order_by("id")),
         Prefetch("fulfilments", queryset=FulfilmentGroup.objects.select_related("supplier").order_by("id")),
@@ -173,8 +173,8 @@ def order_event_data(*, order_id: int) -> tuple[Order, list[int], list[int]] | N
 
 def cart_priced(*, entries: list[LineRequest]) -> list[tuple[LineRequest, PricedLine | None]]:
     """Each cart entry with its line at today's price (``lines_priced``), or
-    None when it cannot be bought any more. Two queries (the SKUs, then the
-    shops' offers)."""
+    None when it cannot be bought any more: the SKUs, then the shops' offers,
+    whatever the number of entries."""
     skus = {
         sku.pk: sku
         for sku in Sku.objects.select_related("product__supplier").filter(pk__in={e.sku_id for e in entries})

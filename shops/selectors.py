@@ -243,7 +243,7 @@ def shop_product_offers(*, shop: Shop, product_id: int) -> list[SkuOffer]:
 
 def shop_sku_offer(*, shop: Shop, sku_id: int) -> SkuOffer:
     """One SKU at the shop's price (what a cart line needs), or NotFound when
-    it cannot be bought in this shop. Two queries."""
+    it cannot be bought in this shop (the SKU, then the shop's stored price)."""
     if not shop_is_public(shop):
         raise NotFound()
     sku = (

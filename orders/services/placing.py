@@ -160,7 +160,8 @@ class PlacingStore(Protocol):
 
 
 class OrmStore:
-    """The portable store: the ORM's statements (eight, see docs/orders.md)."""
+    """The portable store: the ORM's statements (the locked SKUs, the shops'
+    offers, the binding and its settings, the stock taken, three inserts)."""
 
     def read(self, *, buyer: User, sku_ids: list[int], shop_slugs: set[str], needs_binding: bool) -> ReadResult:
         skus = {sku.pk: sku for sku in stock_lock(sku_ids).select_related("product__supplier")}
