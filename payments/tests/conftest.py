@@ -1,0 +1,1 @@
+from .fixtures import alipay, alipay_gateway, gateways, wechat, wechat_gateway  # noqa: F401
