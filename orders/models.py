@@ -501,7 +501,7 @@ class PaymentSession(models.Model):
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     # where to send the shopper: a cashier URL, or what the method shows instead (a QR's code_url, a prepay id)
-    redirect_url = models.URLField(max_length=500)
+    redirect_url = models.URLField(max_length=2000)  # a signed Alipay URL runs to 1,500 characters
     # the callback URL given to the provider; its refunds are reported beside it
     notify_url = models.URLField(max_length=300, blank=True, default="")
     status = models.CharField(max_length=10, choices=PaymentSessionStatus.choices, default=PaymentSessionStatus.OPEN)

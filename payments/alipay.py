@@ -77,9 +77,9 @@ def _call(what: str, call, *args, **kwargs) -> dict:
     except AliPayValidationError as error:
         logger.error("alipay %s: answer's signature refused", what)
         raise PaymentProviderUnavailable() from error
-    except AliPayException as error:  # an unsigned error_response: a gateway-level refusal
-        logger.warning("alipay %s: refused (%s)", what, error.code)
-        return {"code": str(error.code or "40000"), "sub_code": "", "sub_msg": ""}
+    except AliPayException as error:  # an unsigned error_response: a gateway-level refusal (our signature…)
+        logger.warning("alipay %s: refused (%s)", what, error)
+        return {"code": "40000", "sub_code": "", "sub_msg": ""}
     except (URLError, OSError, ValueError) as error:
         logger.warning("alipay %s: no answer (%s)", what, type(error).__name__)
         raise PaymentProviderUnavailable() from error

@@ -31,8 +31,10 @@ def _now() -> datetime:
     return datetime.now(BEIJING).replace(microsecond=0, tzinfo=None)
 
 
-def sign_content(params: dict[str, str]) -> str:
-    return "&".join(f"{key}={value}" for key, value in sorted(params.items()) if key not in ("sign", "sign_type"))
+def sign_content(params: dict[str, str], *, leave_out=("sign", "sign_type")) -> str:
+    """What is signed: the sorted ``key=value`` pairs, raw. A request's signature covers its ``sign_type``;
+    a notification's and a return's do not (Alipay's rules for each)."""
+    return "&".join(f"{key}={value}" for key, value in sorted(params.items()) if key not in leave_out)
 
 
 @dataclass
@@ -136,7 +138,7 @@ class FakeAlipay(FakeGateway):
         method = params.get("method", "")
         signature = params.get("sign", "")
         if params.get("app_id") != self.app_id or not rsa_verify(
-            self.app_key.public_key, sign_content(params), signature
+            self.app_key.public_key, sign_content(params, leave_out=("sign",)), signature
         ):
             self.requests_refused += 1
             body = {

@@ -151,6 +151,13 @@ class FakeGateway:
             notification.status = self.deliver(url, body, headers)
         return notification
 
+    def release(self) -> list[Notification]:
+        """Deliver, from the caller's thread, what was held back while ``notify`` was off."""
+        held = [notification for notification in self.sent if notification.status is None]
+        for notification in held:
+            notification.status = self.deliver(notification.url, notification.body, notification.headers)
+        return held
+
     @staticmethod
     def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
         try:
