@@ -109,9 +109,7 @@ def deliver_to(client):
 
     def deliver(url: str, body: bytes, headers: dict[str, str]) -> int:
         extra = {key: value for key, value in headers.items() if key != "Content-Type"}
-        response = client.generic(
-            "POST", urlsplit(url).path, body, content_type=headers["Content-Type"], headers=extra
-        )
+        response = client.generic("POST", urlsplit(url).path, body, content_type=headers["Content-Type"], headers=extra)
         deliver.responses.append(response)
         return response.status_code
 

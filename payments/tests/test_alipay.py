@@ -105,7 +105,11 @@ def test_a_request_signed_with_another_key_is_refused_by_the_gateway(alipay_only
 
 @pytest.mark.parametrize(
     ("client", "methods"),
-    [(PayerClient(in_wechat=True, mobile=True, openid="o1"), []), (PayerClient(mobile=True), [WAP]), (PayerClient(), [PAGE])],
+    [
+        (PayerClient(in_wechat=True, mobile=True, openid="o1"), []),
+        (PayerClient(mobile=True), [WAP]),
+        (PayerClient(), [PAGE]),
+    ],
     ids=["in WeChat", "phone browser", "desktop"],
 )
 def test_the_methods_fit_the_browser(client, methods):
@@ -161,9 +165,11 @@ def test_a_refund_is_answered_at_once(alipay_only, order, django_capture_on_comm
     assert refund.status == RefundStatus.SUCCEEDED
     assert str(alipay_only.refunds[refund.reference].amount) == "29.90"
     assert Order.objects.get(pk=order.pk).refunded_amount == 2990
-    assert AlipayProvider().refund_create(
-        payment_reference=session.reference, refund_reference=refund.reference, amount=2990
-    ).succeeded  # asked again: Alipay answers fund_change N, the query says it succeeded, nothing doubles
+    assert (
+        AlipayProvider()
+        .refund_create(payment_reference=session.reference, refund_reference=refund.reference, amount=2990)
+        .succeeded
+    )  # asked again: Alipay answers fund_change N, the query says it succeeded, nothing doubles
     assert alipay_only.trades[session.reference].refunded == alipay_only.refunds[refund.reference].amount
 
 

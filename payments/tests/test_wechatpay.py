@@ -76,7 +76,11 @@ def test_a_phone_pays_by_h5_and_the_signed_encrypted_notification_pays_the_order
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     payment = Payment.objects.get(order=order)
-    assert (payment.provider, payment.provider_transaction_id, payment.amount) == ("wechat", trade.transaction_id, 12900)
+    assert (payment.provider, payment.provider_transaction_id, payment.amount) == (
+        "wechat",
+        trade.transaction_id,
+        12900,
+    )
     assert wechat_only.sent[0].status == 200
     assert wechat_only.requests_refused == 0
 
@@ -139,10 +143,14 @@ def test_the_return_page_asks_wechat_pay_and_never_trusts_the_redirect(wechat_on
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
-    assert Payment.objects.get(order=order).provider_transaction_id == wechat_only.trades[session.reference].transaction_id
+    assert (
+        Payment.objects.get(order=order).provider_transaction_id == wechat_only.trades[session.reference].transaction_id
+    )
 
 
-def test_cancelling_an_unpaid_order_closes_its_payment_at_wechat_pay(wechat_only, order, django_capture_on_commit_callbacks):
+def test_cancelling_an_unpaid_order_closes_its_payment_at_wechat_pay(
+    wechat_only, order, django_capture_on_commit_callbacks
+):
     session = _start(order)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -318,7 +326,9 @@ def test_a_notification_for_an_order_we_never_opened_is_refused(wechat_only, ord
     [(b"[" * 5000 + b"]" * 5000, 400, "json_too_deep"), (b'{"a":"' + b"x" * 2_000_000 + b'"}', 413, "json_too_large")],
     ids=["deeply nested", "oversized"],
 )
-def test_a_body_beyond_the_json_limits_is_refused_before_any_signature_work(wechat_only, order, client, body, status, code):
+def test_a_body_beyond_the_json_limits_is_refused_before_any_signature_work(
+    wechat_only, order, client, body, status, code
+):
     _start(order)
     headers = {"Wechatpay-Serial": wechat_only.public_key_id, "Wechatpay-Timestamp": str(int(time.time()))}
 
@@ -335,7 +345,12 @@ def test_a_forged_refund_notification_is_refused(wechat_only, order, client, dja
     refund = refund_request(order_id=order.pk, line_id=line.pk, buyer=order.buyer, amount=5000, reason="破损")
     with django_capture_on_commit_callbacks(execute=True):
         refund_decide(refund_id=refund.pk, approve=True, by=OperatorFactory(), actor_kind="operator")
-    resource = {"mchid": wechat_only.mchid, "out_refund_no": refund.reference, "refund_id": "50300", "refund_status": "SUCCESS"}
+    resource = {
+        "mchid": wechat_only.mchid,
+        "out_refund_no": refund.reference,
+        "refund_id": "50300",
+        "refund_status": "SUCCESS",
+    }
     body, headers = wechat_only.notification(
         event_type="REFUND.SUCCESS", original_type="refund", resource=resource, summary="退款成功",
         signing_key=KeyPair.generate(),
