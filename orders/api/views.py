@@ -268,7 +268,9 @@ class OrderPay(APIView):
         provider = payment_method_provider(method)
         notify = request.build_absolute_uri(reverse("orders:payment_notify", args=[provider.name]))
         back = request.build_absolute_uri(reverse("orders:pay_return", args=[order_id]))
-        client = PayerClient(openid=getattr(request.user, "wechat_openid", "") or "", ip=request.META.get("REMOTE_ADDR", ""))
+        client = PayerClient(
+            openid=getattr(request.user, "wechat_openid", "") or "", ip=request.META.get("REMOTE_ADDR", "")
+        )
         session = payment_start(
             order_id=order_id, buyer=request.user, notify_url=notify, return_url=back, method=method, client=client
         )
