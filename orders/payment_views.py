@@ -24,7 +24,7 @@ from socialshop.json_input import JsonInputRefused
 from .choices import OrderStatus, PaymentSessionStatus
 from .exceptions import PaymentMethodUnknown, PaymentSignatureInvalid, PaymentUnknown
 from .models import PaymentSession
-from .providers import PayerClient, payment_method_provider, payment_methods, payment_provider
+from .providers import PayerClient, payment_method_provider, payment_methods, payment_provider, payment_providers
 from .selectors import order_expires_at, order_get_for_buyer
 from .services.payments import MISMATCH, payment_confirm_by_query, payment_notice_apply, payment_start
 from .services.refunds import refund_outcome_apply
@@ -82,8 +82,8 @@ def order_pay(request, order_id: int):
     if request.method == "POST":
         offered = [method["code"] for method in methods]
         chosen = request.POST.get("method", "")
-        if not chosen and len(offered) == 1:
-            chosen = offered[0]
+        if not chosen and offered == ["sandbox"]:  # the order page's button, where the only way is on this site
+            chosen = "sandbox"
         if chosen:
             if chosen not in offered:
                 error = str(PaymentMethodUnknown.default_message)
@@ -94,12 +94,22 @@ def order_pay(request, order_id: int):
                     raise
                 except DomainError as failure:
                     error = str(failure.message)
-    return render(
+    response = render(
         request,
         "orders/cashier.html",
         {"order": order, "methods": methods, "error": error, "expires_at": order_expires_at(order)},
         status=400 if error else 200,
     )
+    # the cashier's forms end at the gateways' pages: the browser follows those redirects only where the
+    # page's Content-Security-Policy lets its forms go (form-action)
+    origins = sorted({origin for provider in payment_providers().values() for origin in _origins(provider)})
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
+
+
+def _origins(provider) -> list[str]:
+    return list(getattr(provider, "redirect_origins", lambda: [])())
 
 
 def _pay_by(request, order_id: int, method: str):

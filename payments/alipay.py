@@ -98,6 +98,11 @@ class AlipayProvider:
     notice_ack = b"success"  # Alipay keeps notifying until it reads exactly this
     all_methods = (WAP, PAGE)
 
+    def redirect_origins(self) -> list[str]:
+        """Where the cashier sends a buyer: Alipay's gateway."""
+        scheme, _, rest = settings.ALIPAY_GATEWAY.partition("://")
+        return [f"{scheme}://{rest.split('/', 1)[0]}"]
+
     def methods(self, *, client: PayerClient) -> list[str]:
         if client.in_wechat:  # WeChat's browser does not open Alipay
             return []

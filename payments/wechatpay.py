@@ -120,6 +120,10 @@ class WeChatPayProvider:
     notice_ack = None  # 200 with our JSON: WeChat Pay reads the status only
     all_methods = (JSAPI, H5, NATIVE)
 
+    def redirect_origins(self) -> list[str]:
+        """Where the cashier sends a buyer: WeChat's H5 page (wx.tenpay.com; the API's host in tests)."""
+        return sorted({"https://wx.tenpay.com", _origin(settings.WECHATPAY_API_BASE)})
+
     def methods(self, *, client: PayerClient) -> list[str]:
         if client.in_wechat:
             return [JSAPI] if client.openid else []
