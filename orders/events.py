@@ -14,7 +14,7 @@ whatever happens to the broker or the workers afterwards.
 | ``order.refunded`` | ``order_id``, ``refund_id`` |
 | ``refund.approved`` | ``order_id``, ``refund_id``: the provider is to be asked (orders' own consumer) |
 | ``payment.issue`` | ``order_id``, ``issue_id``: money to send back (orders' own consumer) |
-| ``payment.close`` | ``order_id``: an unpaid order ended; close its open payments at the gateway (orders' own consumer) |
+| ``payment.close`` | ``order_id``: an unpaid order ended; close its payments at the gateway (orders' own consumer) |
 
 ``earners`` maps each attributed reseller (as a string, JSON's keys) to its
 upline as it stood in the payment's transaction, tier 1 first, three deep at

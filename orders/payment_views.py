@@ -158,7 +158,7 @@ def order_pay_qr(request, order_id: int):
         {
             "order": order,
             # drawn here by segno from WeChat's code_url, no markup of anyone else's in it
-            "qr": mark_safe(qr.svg_inline(scale=6, border=2, dark="#111")),  # noqa: S308
+            "qr": mark_safe(qr.svg_inline(scale=6, border=2, dark="#111", omitsize=True)),  # noqa: S308
             "expires_at": session.expires_at,
         },
     )

@@ -18,7 +18,6 @@ from orders.choices import OrderStatus, RefundStatus
 from orders.models import Order, PaymentSession, Refund
 from orders.services.refunds import refund_decide, refund_request
 from orders.tests.factories import place, shop_selling
-from payments.tests.fixtures import alipay, alipay_gateway, gateways, wechat, wechat_gateway  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

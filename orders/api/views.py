@@ -37,10 +37,10 @@ from ..services.payments import payment_start
 from ..services.placing import order_place
 from ..services.refunds import refund_request
 from .serializers import (
-    PayIn,
     CancelIn,
     OrderIn,
     OrderOut,
+    PayIn,
     PaymentOut,
     RefundIn,
     RefundOut,

@@ -236,7 +236,7 @@ def test_a_notification_for_an_order_we_never_opened_is_refused(alipay_only, ord
 
 @pytest.mark.parametrize(
     "body",
-    [b"sign=x&" + b"a=" + b"x" * 100_000, b"sign=a&sign=b&out_trade_no=P1", "%".encode(), b"\xff\xfe"],
+    [b"sign=x&" + b"a=" + b"x" * 100_000, b"sign=a&sign=b&out_trade_no=P1", b"%", b"\xff\xfe"],
     ids=["oversized", "a field twice", "not a form", "not UTF-8"],
 )
 def test_a_malformed_body_is_refused(alipay_only, order, client, body):

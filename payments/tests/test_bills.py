@@ -14,8 +14,8 @@ from orders.providers import PayerClient
 from orders.services.bills import payment_bills_reconcile
 from orders.services.payments import payment_start
 from orders.services.refunds import refund_decide, refund_request
-from orders.tests.factories import place, shop_selling
 from orders.tasks import payment_bills_reconcile_task
+from orders.tests.factories import place, shop_selling
 from payments.wechatpay import wechatpay_bill_lines
 
 from .fixtures import deliver_to
