@@ -72,8 +72,9 @@ def _methods(request) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def order_pay(request, order_id: int):
     """The cashier. GET lists the methods that fit the browser; POST pays by
-    one (a POST without one, where only one fits, pays by it: the order
-    page's button)."""
+    one. The order page's button POSTs without one: it pays by the sandbox
+    where that is the only way (its page is on this site), and otherwise
+    comes here to choose."""
     order = order_get_for_buyer(buyer=request.user, order_id=order_id)
     if order.status != OrderStatus.PENDING_PAYMENT:
         return redirect("orders:detail", order_id=order.pk)
@@ -84,16 +85,17 @@ def order_pay(request, order_id: int):
         chosen = request.POST.get("method", "")
         if not chosen and offered == ["sandbox"]:  # the order page's button, where the only way is on this site
             chosen = "sandbox"
-        if chosen:
-            if chosen not in offered:
-                error = str(PaymentMethodUnknown.default_message)
-            else:
-                try:
-                    return _pay_by(request, order.pk, chosen)
-                except NotFound:
-                    raise
-                except DomainError as failure:
-                    error = str(failure.message)
+        if not chosen:  # the order page's button: the choice is made here
+            return redirect("orders:pay", order_id=order.pk)
+        if chosen not in offered:
+            error = str(PaymentMethodUnknown.default_message)
+        else:
+            try:
+                return _pay_by(request, order.pk, chosen)
+            except NotFound:
+                raise
+            except DomainError as failure:
+                error = str(failure.message)
     response = render(
         request,
         "orders/cashier.html",

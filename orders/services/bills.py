@@ -104,23 +104,31 @@ def payment_bills_reconcile(*, bill_date: date | None = None) -> list[PaymentBil
     return checks
 
 
-def payment_bill_breaks(*, days: int = 7) -> list[str]:
+def payment_bill_breaks(*, days: int = 7, now: datetime | None = None) -> list[str]:
     """What the gateways' bills of the last ``days`` days did not agree with,
     and the bills not checked: for each enabled real gateway, yesterday's bill
     is due once its beat task has run (11:00 Beijing)."""
-    since = timezone.localdate() - timedelta(days=days)
+    now = timezone.localtime(now)
+    since = now.date() - timedelta(days=days)
     breaks = [
         f"{check.provider} bill of {check.bill_date}: {line}"
         for check in PaymentBillCheck.objects.filter(bill_date__gte=since).exclude(breaks=[])
         for line in check.breaks
     ]
-    now = timezone.localtime()
     if now.hour >= 11:
         yesterday = now.date() - timedelta(days=1)
+        start, _end = _day_bounds(yesterday)
         checked = set(PaymentBillCheck.objects.filter(bill_date=yesterday).values_list("provider", flat=True))
+        # a gateway in use (a payment opened with it before yesterday ended) whose bill nobody read
+        in_use = set(
+            PaymentSession.objects.filter(created_at__lt=start + timedelta(days=1))
+            .exclude(provider="sandbox")
+            .values_list("provider", flat=True)
+            .distinct()
+        )
         breaks += [
             f"{name} bill of {yesterday}: not checked"
             for name in payment_providers()
-            if name != "sandbox" and name not in checked
+            if name in in_use and name not in checked
         ]
     return breaks

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Supplier
 from distribution.services import reseller_sale_record
-from socialshop.errors import NotFound
+from socialshop.errors import DomainError, NotFound
 from socialshop.money import format_yuan
 
 from ..choices import REASON_REFUNDED, REFUND_SUPERSEDABLE, Actor, OrderStatus, Reason, RefundKind, RefundStatus
@@ -233,9 +233,12 @@ def refunds_pending_settle(*, older_than_minutes: int = 10) -> int:
     )
     for refund in waiting[:200]:
         payment = refund.order.payment
-        result = payment_provider(payment.provider).refund_query(
-            payment_reference=payment.session.reference, refund_reference=refund.reference
-        )
+        try:
+            result = payment_provider(payment.provider).refund_query(
+                payment_reference=payment.session.reference, refund_reference=refund.reference
+            )
+        except DomainError:  # the gateway does not answer (or is no longer enabled): the next sweep asks again
+            continue
         if not result.pending and refund_outcome_apply(refund_reference=refund.reference, result=result):
             finished += 1
     return finished

@@ -2,6 +2,8 @@
 the real libraries and reconciled line by line: a clean day has no break; a
 doctored line is a break naming its transaction, which reconcile reports."""
 
+from datetime import datetime, time, timedelta
+
 import pytest
 import requests
 from django.conf import settings as django_settings
@@ -9,9 +11,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import OperatorFactory
 from commissions.reconciliation import check_key, reconcile
-from orders.models import PaymentBillCheck
+from orders.models import PaymentBillCheck, PaymentSession
 from orders.providers import PayerClient
-from orders.services.bills import payment_bills_reconcile
+from orders.services.bills import payment_bill_breaks, payment_bills_reconcile
 from orders.services.payments import payment_start
 from orders.services.refunds import refund_decide, refund_request
 from orders.tasks import payment_bills_reconcile_task
@@ -135,3 +137,27 @@ def test_the_wechat_bill_reader_skips_the_summary():
 
 def test_the_check_is_named_in_english_in_a_run():
     assert check_key(BILLS) == BILLS
+
+
+def test_a_gateway_in_use_whose_bill_nobody_read_is_a_break_after_eleven(gateways):
+    shop, sku = shop_selling(price=8800)
+    order = place(shop=shop, sku=sku)
+    session = payment_start(
+        order_id=order.pk,
+        buyer=order.buyer,
+        notify_url="http://testserver/payments/wechat/notify/",
+        return_url="http://testserver/",
+        method="wechat_native",
+        client=PayerClient(),
+    )
+    today = timezone.localdate()
+    PaymentSession.objects.filter(pk=session.pk).update(created_at=timezone.now() - timedelta(days=2))
+    morning = timezone.make_aware(datetime.combine(today, time(9)))
+    noon = timezone.make_aware(datetime.combine(today, time(12)))
+
+    assert payment_bill_breaks(now=morning) == []  # the bills are not out yet
+    assert payment_bill_breaks(now=noon) == [f"wechat bill of {today - timedelta(days=1)}: not checked"]
+
+    payment_bills_reconcile(bill_date=today - timedelta(days=1))
+
+    assert payment_bill_breaks(now=noon) == []

@@ -124,3 +124,11 @@ def test_the_api_refuses_a_method_not_enabled(gateways, order):
 
     assert response.status_code == 400
     assert response.json()["code"] == "payment_method_unknown"
+
+
+def test_the_order_pages_button_comes_here_to_choose(gateways, buyer_client, order):
+    response = buyer_client.post(reverse("orders:pay", args=[order.pk]), headers={"User-Agent": IPHONE})
+
+    assert response.status_code == 302
+    assert response.url == reverse("orders:pay", args=[order.pk])
+    assert not PaymentSession.objects.exists()
