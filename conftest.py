@@ -15,6 +15,9 @@ import pytest
 
 FORBID_SKIPS = os.environ.get("FORBID_SKIPS") == "1"
 
+# the fake payment gateways (WeChat Pay, Alipay) as fixtures for any app's tests: payments/tests/fixtures.py
+pytest_plugins = ["payments.tests.fixtures"]
+
 
 def _redis_url() -> str:
     """The run's Redis: its cache and broker (socialshop/settings/test.py)."""

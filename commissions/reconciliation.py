@@ -33,6 +33,7 @@ from ledger.selectors import (
 )
 from orders.choices import OrderStatus, RefundStatus
 from orders.models import Order, OrderLine, Refund
+from orders.services.bills import payment_bill_breaks
 from socialshop.events import event_consumers, events_unhandled
 from socialshop.money import format_yuan as yuan
 
@@ -281,6 +282,7 @@ CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [
     (_("every completed order's commissions have a maturity date"), check_completed_orders_commissions_mature),
     (_("every event is handled by each of its consumers"), check_events_handled),
     (_("every cancelled paid order is refunded in full"), check_cancelled_paid_orders_refunded_in_full),
+    (_("the payment gateways' daily bills match our payments and refunds"), payment_bill_breaks),
 ]
 
 

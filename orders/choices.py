@@ -141,13 +141,18 @@ class PaymentSessionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    CLOSED = "closed", _("Closed")
 
 
-# the provider's callbacks move a session; a success after a failure still counts (the money arrived)
+# the provider's callbacks move a session; a success after a failure or a close still counts (the money
+# arrived: a success for a cancelled order is sent back, payment_notice_apply); an unpaid order's open
+# sessions are closed at the provider when it is cancelled or expires
 PAYMENT_SESSION_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (PaymentSessionStatus.OPEN, PaymentSessionStatus.FAILED): frozenset({SYS}),
     (PaymentSessionStatus.OPEN, PaymentSessionStatus.SUCCEEDED): frozenset({SYS}),
     (PaymentSessionStatus.FAILED, PaymentSessionStatus.SUCCEEDED): frozenset({SYS}),
+    (PaymentSessionStatus.OPEN, PaymentSessionStatus.CLOSED): frozenset({SYS}),
+    (PaymentSessionStatus.CLOSED, PaymentSessionStatus.SUCCEEDED): frozenset({SYS}),
 }
 
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from socialshop.events import Event, event_consumer_register
 
-from .events import payment_issue, refund_approved
-from .services.payments import payment_issue_refund
+from .events import payment_close, payment_issue, refund_approved
+from .services.payments import payment_issue_refund, payment_sessions_close
 from .services.refunds import refund_execute
 
 
@@ -19,6 +19,10 @@ def refund_execution_handle(event: Event) -> str:
 def payment_issue_refund_handle(event: Event) -> str:
     issue = payment_issue_refund(issue_id=event.payload["issue_id"])
     return f"issue {issue.pk}: {'refunded' if issue.refund_reference else 'refund failed'}"
+
+
+def payment_close_handle(event: Event) -> str:
+    return f"closed {payment_sessions_close(order_id=event.payload['order_id'])} payment(s) at the gateway"
 
 
 def register() -> None:
@@ -33,4 +37,10 @@ def register() -> None:
         label=_("Money returned for orders that could not take it"),
         event_types=[payment_issue],
         handle=payment_issue_refund_handle,
+    )
+    event_consumer_register(
+        name="payment-close",
+        label=_("Unpaid payments closed at the payment provider"),
+        event_types=[payment_close],
+        handle=payment_close_handle,
     )

@@ -14,6 +14,7 @@ whatever happens to the broker or the workers afterwards.
 | ``order.refunded`` | ``order_id``, ``refund_id`` |
 | ``refund.approved`` | ``order_id``, ``refund_id``: the provider is to be asked (orders' own consumer) |
 | ``payment.issue`` | ``order_id``, ``issue_id``: money to send back (orders' own consumer) |
+| ``payment.close`` | ``order_id``: an unpaid order ended; close its payments at the gateway (orders' own consumer) |
 
 ``earners`` maps each attributed reseller (as a string, JSON's keys) to its
 upline as it stood in the payment's transaction, tier 1 first, three deep at
@@ -29,6 +30,7 @@ order_completed = "order.completed"
 order_refunded = "order.refunded"
 refund_approved = "refund.approved"
 payment_issue = "payment.issue"
+payment_close = "payment.close"
 
 ORDER_EVENTS = [order_paid, order_shipped, order_completed, order_refunded]
 

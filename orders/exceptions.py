@@ -84,3 +84,16 @@ class PaymentUnknown(DomainError):
 class ShipmentInvalid(DomainError):
     code = "invalid_shipment"
     default_message = _("Give a known carrier and a tracking number.")
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The gateway did not answer, or refused to open the payment."""
+
+    code = "payment_provider_unavailable"
+    http_status = 503
+    default_message = _("The payment service is not answering. Please try again in a moment.")
+
+
+class PaymentMethodUnknown(DomainError):
+    code = "payment_method_unknown"
+    default_message = _("This way of paying is not offered here.")

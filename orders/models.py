@@ -495,10 +495,15 @@ class PaymentSession(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payment_sessions")
     provider = models.CharField(max_length=20)
+    # how the shopper pays at that provider (orders.providers: "wechat_h5", "alipay_wap" …; "" = its only way)
+    method = models.CharField(max_length=20, blank=True, default="")
     reference = models.CharField(max_length=40, unique=True)  # ours, sent to the provider
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
-    redirect_url = models.URLField(max_length=500)
+    # where to send the shopper: a cashier URL, or what the method shows instead (a QR's code_url, a prepay id)
+    redirect_url = models.URLField(max_length=2000)  # a signed Alipay URL runs to 1,500 characters
+    # the callback URL given to the provider; its refunds are reported beside it
+    notify_url = models.URLField(max_length=300, blank=True, default="")
     status = models.CharField(max_length=10, choices=PaymentSessionStatus.choices, default=PaymentSessionStatus.OPEN)
     provider_transaction_id = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -563,3 +568,21 @@ class PaymentIssue(models.Model):
 
     def __str__(self):
         return f"{self.session.reference}: {self.kind}"
+
+
+class PaymentBillCheck(models.Model):
+    """A gateway's daily trade bill compared line by line with our payments
+    and refunds (``orders/services/bills.py``): what reconcile reports."""
+
+    provider = models.CharField(max_length=20)
+    bill_date = models.DateField()  # the Beijing day the bill covers
+    lines = models.PositiveIntegerField(default=0)
+    breaks = models.JSONField(default=list)  # one sentence per mismatch, naming the transaction
+    checked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-bill_date", "provider"]
+        constraints = [models.UniqueConstraint(fields=["provider", "bill_date"], name="payment_bill_check_once")]
+
+    def __str__(self):
+        return f"{self.provider} {self.bill_date}"

@@ -58,14 +58,16 @@ def order_is_expired(order: Order, settings: OrderSettings | None = None, now=No
     return (now or timezone.now()) >= order_expires_at(order, settings)
 
 
-def payment_session_open(*, order: Order, now=None) -> PaymentSession | None:
-    """An unexpired, unfinished payment session of the order, to send the
-    shopper back to instead of opening another."""
-    return (
-        PaymentSession.objects.filter(order=order, status="open", expires_at__gt=now or timezone.now())
-        .order_by("-created_at")
-        .first()
-    )
+def payment_session_open(
+    *, order: Order, now=None, provider: str | None = None, method: str | None = None
+) -> PaymentSession | None:
+    """An unexpired, unfinished payment session of the order (by that
+    provider and method, when given), to send the shopper back to instead of
+    opening another."""
+    sessions = PaymentSession.objects.filter(order=order, status="open", expires_at__gt=now or timezone.now())
+    if provider is not None:
+        sessions = sessions.filter(provider=provider, method=method or "")
+    return sessions.order_by("-created_at").first()
 
 
 # --- resellers: their shop's orders ------------------------------------------------

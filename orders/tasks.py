@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
+from .services.bills import payment_bills_reconcile
 from .services.lifecycle import fulfilments_auto_deliver, orders_auto_complete, orders_expire_unpaid
 from .services.payments import payment_issue_refund
-from .services.refunds import refund_execute
+from .services.refunds import refund_execute, refunds_pending_settle
 
 
 @shared_task(acks_late=True)
@@ -23,6 +24,19 @@ def fulfilments_auto_deliver_task() -> int:
 def orders_auto_complete_task() -> int:
     """Beat, hourly: orders delivered N days ago complete."""
     return orders_auto_complete()
+
+
+@shared_task(acks_late=True)
+def payment_bills_reconcile_task() -> int:
+    """Beat, daily after the gateways publish their bills: yesterday's trade
+    bills compared line by line with our payments and refunds."""
+    return sum(len(check.breaks) for check in payment_bills_reconcile())
+
+
+@shared_task(acks_late=True)
+def refunds_pending_settle_task() -> int:
+    """Beat: refunds a gateway accepted and has not reported on are asked about."""
+    return refunds_pending_settle()
 
 
 # refund_execute_task and payment_issue_refund_task are no longer queued (orders/consumers.py does

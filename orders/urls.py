@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payment_views, views
 
 app_name = "orders"
 
@@ -13,12 +13,16 @@ urlpatterns = [
     path("regions/", views.regions_json, name="regions"),
     path("orders/", views.order_list, name="list"),
     path("orders/<int:order_id>/", views.order_detail, name="detail"),
-    path("orders/<int:order_id>/pay/", views.order_pay, name="pay"),
+    path("orders/<int:order_id>/pay/", payment_views.order_pay, name="pay"),
+    path("orders/<int:order_id>/pay/qr/", payment_views.order_pay_qr, name="pay_qr"),
+    path("orders/<int:order_id>/pay/wechat/", payment_views.order_pay_jsapi, name="pay_jsapi"),
+    path("orders/<int:order_id>/pay/return/", payment_views.order_pay_return, name="pay_return"),
     path("orders/<int:order_id>/cancel/", views.order_cancel_view, name="cancel"),
     path("orders/<int:order_id>/confirm-receipt/", views.order_confirm_view, name="confirm_receipt"),
     path("orders/<int:order_id>/lines/<int:line_id>/refund/", views.refund_request_view, name="refund_request"),
-    # every provider's callback: the view answers only the configured provider's name (404 for any other)
-    path("payments/<slug:provider>/notify/", views.payment_notify, name="payment_notify"),
+    # every provider's callbacks: the views answer only an enabled provider's name (404 for any other)
+    path("payments/<slug:provider>/notify/", payment_views.payment_notify, name="payment_notify"),
+    path("payments/<slug:provider>/refund-notify/", payment_views.refund_notify, name="refund_notify"),
     # a reseller's shop orders
     path("my-shop/orders/", views.shop_order_list, name="shop_orders"),
     path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),

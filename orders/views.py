@@ -8,21 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.views import supplier_staff_required
 from shops.selectors import shop_for_user
-from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
-from socialshop.json_input import JsonInputRefused
 
 from .cart import cart_add, cart_entries, cart_remove, cart_set
 from .choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundStatus
-from .exceptions import PaymentSignatureInvalid, PaymentUnknown
 from .forms import (
     AddressForm,
     CartAddForm,
@@ -34,7 +29,6 @@ from .forms import (
     ShipmentsUploadForm,
 )
 from .pricing import LineRequest
-from .providers import payment_provider
 from .regions import children, provinces
 from .selectors import (
     cart_priced,
@@ -51,7 +45,6 @@ from .selectors import (
 from .services.addresses import address_as_input, address_save
 from .services.fulfilment import fulfilment_deliver, fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
 from .services.lifecycle import order_cancel, order_confirm_receipt
-from .services.payments import MISMATCH, payment_notice_apply, payment_start
 from .services.placing import order_place
 from .services.refunds import refund_decide, refund_request
 
@@ -214,26 +207,6 @@ def order_detail(request, order_id: int):
     )
 
 
-def _payment_urls(request, order_id: int) -> tuple[str, str]:
-    notify = request.build_absolute_uri(reverse("orders:payment_notify", args=[payment_provider().name]))
-    back = request.build_absolute_uri(reverse("orders:detail", args=[order_id])) + "?from=pay"
-    return notify, back
-
-
-@login_required
-@require_POST
-def order_pay(request, order_id: int):
-    notify_url, return_url = _payment_urls(request, order_id)
-    try:
-        session = payment_start(order_id=order_id, buyer=request.user, notify_url=notify_url, return_url=return_url)
-    except NotFound:
-        raise
-    except DomainError as error:
-        _page_error(request, error)
-        return redirect("orders:detail", order_id=order_id)
-    return redirect(session.redirect_url)
-
-
 @login_required
 @require_POST
 def order_cancel_view(request, order_id: int):
@@ -299,34 +272,6 @@ def refund_request_view(request, order_id: int, line_id: int):
         {"order": order, "line": line, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-# --- the payment provider's callback ------------------------------------------------------------
-
-
-@csrf_exempt
-@require_POST
-def payment_notify(request, provider: str):
-    """The provider's asynchronous callback. 400 (and a log line) for a bad
-    signature or a refused amount, 400/413 for a body beyond the JSON limits
-    (socialshop.json_input); 200 for anything applied or already
-    applied, so the provider stops retrying."""
-    gateway = payment_provider()
-    if provider != gateway.name:
-        raise Http404
-    try:
-        notice = gateway.notice_parse(body=request.body, headers=request.headers)
-        outcome = payment_notice_apply(notice=notice)
-    except PaymentSignatureInvalid as error:
-        logger.warning("payment callback refused: bad signature from %s", request.META.get("REMOTE_ADDR"))
-        return JsonResponse(error_body(error.code, str(error.message)), status=400)
-    except (PaymentUnknown, JsonInputRefused) as error:
-        return JsonResponse(error_body(error.code, str(error.message)), status=error.http_status)
-    if outcome == MISMATCH:
-        return JsonResponse(
-            error_body("payment_mismatch", _("The paid amount or currency does not match the order.")), status=400
-        )
-    return JsonResponse({"result": outcome})
 
 
 # --- a reseller's shop orders -------------------------------------------------------------------

@@ -16,7 +16,7 @@ class SandboxCharge(models.Model):
     subject = models.CharField(max_length=120)
     notify_url = models.URLField(max_length=500)
     return_url = models.URLField(max_length=500)
-    status = models.CharField(max_length=10, default="pending")  # pending, paid, failed
+    status = models.CharField(max_length=10, default="pending")  # pending, paid, failed, closed
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

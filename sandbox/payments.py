@@ -15,6 +15,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 
 from orders.exceptions import PaymentSignatureInvalid
 from orders.models import Order
-from orders.providers import PaymentNotice, RefundResult
+from orders.providers import BillLine, PayerClient, PaymentNotice, RefundNotice, RefundResult
 from orders.services.payments import payment_notice_apply, payment_start
 from socialshop.json_input import json_input_parse
 from socialshop.signing import signature_header, signature_verify
@@ -37,17 +38,25 @@ SANDBOX_REFUND_FAILURE_REASONS = ["原路退回失败：银行卡已注销", "�
 
 
 def payment_sandbox_configured() -> bool:
-    """Is the sandbox the provider that collects payments? Its cashier page
-    is routed only then (sandbox/urls.py); production settings refuse it
-    unless ``PAYMENT_SANDBOX_IN_PRODUCTION`` is on. Read from the setting's
-    name, as the settings do (they cannot import this module)."""
-    return settings.PAYMENT_PROVIDER == f"{SandboxPaymentProvider.__module__}.{SandboxPaymentProvider.__qualname__}"
+    """Is the sandbox one of the providers that collect payments? Its cashier
+    page is routed only then (sandbox/urls.py); production settings refuse it
+    unless ``PAYMENT_SANDBOX_IN_PRODUCTION`` is on. Read from the settings'
+    names, as the settings do (they cannot import this module)."""
+    path = f"{SandboxPaymentProvider.__module__}.{SandboxPaymentProvider.__qualname__}"
+    return path in (getattr(settings, "PAYMENT_PROVIDERS", None) or [settings.PAYMENT_PROVIDER])
 
 
 class SandboxPaymentProvider:
     name = "sandbox"
+    notice_ack = None
+    all_methods = ("sandbox",)
 
-    def payment_create(self, *, reference, amount, currency, subject, notify_url, return_url, expires_at) -> str:
+    def methods(self, *, client: PayerClient) -> list[str]:
+        return ["sandbox"]
+
+    def payment_create(
+        self, *, reference, amount, currency, subject, notify_url, return_url, expires_at, method="", client=None
+    ) -> str:
         charge = SandboxCharge.objects.filter(reference=reference).first()
         if charge is None:
             try:
@@ -90,6 +99,59 @@ class SandboxPaymentProvider:
             if existing is None:
                 existing = _sandbox_refund(payment_reference, refund_reference, amount)
         return RefundResult(existing.succeeded, existing.provider_reference, existing.failure_reason)
+
+    def payment_query(self, *, reference: str) -> PaymentNotice | None:
+        charge = SandboxCharge.objects.filter(reference=reference, status="paid").first()
+        if charge is None:
+            return None
+        return PaymentNotice(
+            reference=charge.reference,
+            transaction_id=charge.transaction_id,
+            succeeded=True,
+            amount=charge.amount,
+            currency=charge.currency,
+            paid_at=charge.finished_at,
+        )
+
+    def payment_close(self, *, reference: str) -> bool:
+        """The sandbox's cashier refuses a closed charge from then on."""
+        with transaction.atomic():
+            charge = SandboxCharge.objects.select_for_update().filter(reference=reference).first()
+            if charge is None:
+                return True
+            if charge.status == "paid":
+                return False
+            if charge.status == "pending":
+                charge.status = "closed"
+                charge.save(update_fields=["status"])
+        return True
+
+    def refund_query(self, *, payment_reference: str, refund_reference: str) -> RefundResult:
+        refund = SandboxRefund.objects.filter(reference=refund_reference).first()
+        if refund is None:
+            return RefundResult(False, "", "退款不存在")
+        return RefundResult(refund.succeeded, refund.provider_reference, refund.failure_reason)
+
+    def refund_notice_parse(self, *, body: bytes, headers: Mapping[str, str]) -> RefundNotice:
+        raise PaymentSignatureInvalid("The sandbox answers refunds at once.")
+
+    def trade_bill(self, *, bill_date: date) -> list[BillLine]:
+        """The sandbox's books of that Beijing day, as a gateway's bill would list them."""
+        start = timezone.make_aware(datetime.combine(bill_date, time.min))
+        end = start + timedelta(days=1)
+        lines = [
+            BillLine("payment", reference, transaction_id, amount)
+            for reference, transaction_id, amount in SandboxCharge.objects.filter(
+                status="paid", finished_at__gte=start, finished_at__lt=end
+            ).values_list("reference", "transaction_id", "amount")
+        ]
+        lines += [
+            BillLine("refund", reference, provider_reference, amount)
+            for reference, provider_reference, amount in SandboxRefund.objects.filter(
+                succeeded=True, created_at__gte=start, created_at__lt=end
+            ).values_list("reference", "provider_reference", "amount")
+        ]
+        return lines
 
 
 def _origin(url: str) -> str:

@@ -231,8 +231,19 @@ def _status(value) -> str | None:
     return None if value is None else str(value)
 
 
+class PayIn(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=["wechat_h5", "wechat_native", "wechat_jsapi", "alipay_wap", "alipay_page", "sandbox"],
+        required=False,
+        help_text="how to pay (an enabled provider's method); omitted: the first enabled provider's own way",
+    )
+
+
 class PaymentOut(serializers.Serializer):
-    payment_url = serializers.URLField(source="redirect_url", help_text="send the shopper there to pay")
+    payment_url = serializers.CharField(
+        source="redirect_url", help_text="where the shopper pays: a URL, a weixin:// QR code, or a prepay id"
+    )
+    method = serializers.CharField(help_text="how the payment is made; empty: the provider's own way")
     reference = serializers.CharField()
     amount = MoneyField()
     currency = serializers.CharField()

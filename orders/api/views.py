@@ -20,7 +20,7 @@ from socialshop.errors import NotFound
 from ..choices import Actor, FulfilmentStatus, Reason
 from ..models import FulfilmentGroup, Order
 from ..pricing import LineRequest
-from ..providers import payment_provider
+from ..providers import PayerClient, payment_method_provider
 from ..regions import children, provinces
 from ..selectors import (
     fulfilment_get_for_supplier,
@@ -40,6 +40,7 @@ from .serializers import (
     CancelIn,
     OrderIn,
     OrderOut,
+    PayIn,
     PaymentOut,
     RefundIn,
     RefundOut,
@@ -229,12 +230,16 @@ class OrderPay(APIView):
         operation_id="orders_pay",
         summary="Pay an order",
         description=(
-            "Opens a payment at the provider (or gives back the one still open) and answers the `payment_url` to "
-            "send the shopper to. The order becomes `paid` when the provider's signed callback arrives, which may "
-            "take a moment: read the order again. 409 `invalid_transition` when the order is not awaiting payment, "
-            "`order_expired` when it was not paid in time."
+            "Opens a payment at the provider (or gives back the one still open by that method) and answers the "
+            "`payment_url` to send the shopper to: a gateway's cashier page (`wechat_h5`, `alipay_wap`, "
+            "`alipay_page`, `sandbox`), the `weixin://` code to show as a QR (`wechat_native`) or the prepay id "
+            "for WeChat's bridge (`wechat_jsapi`, only for a buyer whose openid is known). Without `method`, the "
+            "first enabled provider's own way. The order becomes `paid` when the provider's signed callback "
+            "arrives, which may take a moment: read the order again. 400 `payment_method_unknown` for a method "
+            "not enabled, 409 `invalid_transition` when the order is not awaiting payment, `order_expired` when "
+            "it was not paid in time, 503 `payment_provider_unavailable` when the gateway does not answer."
         ),
-        request=None,
+        request=PayIn,
         responses={
             201: PaymentOut,
             404: NOT_FOUND,
@@ -247,6 +252,7 @@ class OrderPay(APIView):
                 response_only=True,
                 value={
                     "payment_url": "https://shop.example.com/sandbox/pay/P00000123A1B2C3D4E5F6/",
+                    "method": "sandbox",
                     "reference": "P00000123A1B2C3D4E5F6",
                     "amount": "318.00",
                     "currency": "CNY",
@@ -256,9 +262,18 @@ class OrderPay(APIView):
         ],
     )
     def post(self, request, order_id: int):
-        notify = request.build_absolute_uri(reverse("orders:payment_notify", args=[payment_provider().name]))
-        back = request.build_absolute_uri(reverse("orders:detail", args=[order_id])) + "?from=pay"
-        session = payment_start(order_id=order_id, buyer=request.user, notify_url=notify, return_url=back)
+        data = PayIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = data.validated_data.get("method", "")
+        provider = payment_method_provider(method)
+        notify = request.build_absolute_uri(reverse("orders:payment_notify", args=[provider.name]))
+        back = request.build_absolute_uri(reverse("orders:pay_return", args=[order_id]))
+        client = PayerClient(
+            openid=getattr(request.user, "wechat_openid", "") or "", ip=request.META.get("REMOTE_ADDR", "")
+        )
+        session = payment_start(
+            order_id=order_id, buyer=request.user, notify_url=notify, return_url=back, method=method, client=client
+        )
         return Response(PaymentOut(session).data, status=status.HTTP_201_CREATED)
 
 

@@ -16,13 +16,13 @@ from django.utils import timezone
 from accounts.models import User
 from distribution.selectors import reseller_upline_columns, reseller_upline_read
 from distribution.services import reseller_sale_record
-from socialshop.errors import NotFound
+from socialshop.errors import DomainError, NotFound
 
 from ..choices import REASON_PAID, Actor, OrderStatus, PaymentIssueKind, PaymentSessionStatus
-from ..events import order_event_emit, order_paid, payment_issue
+from ..events import order_event_emit, order_paid, payment_close, payment_issue
 from ..exceptions import InvalidTransition, OrderExpired, PaymentUnknown
 from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
-from ..providers import PaymentNotice, payment_provider
+from ..providers import PayerClient, PaymentNotice, payment_method_provider, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
 from .cash import order_paid_post
 from .states import status_set
@@ -30,13 +30,26 @@ from .states import status_set
 logger = logging.getLogger(__name__)
 
 
-def payment_start(*, order_id: int, buyer: User, notify_url: str, return_url: str) -> PaymentSession:
-    """Open a payment for the buyer's unpaid order (or give back the one
-    still open) and return it; ``redirect_url`` is where to send the shopper.
-    Refused with 409 when the order is not awaiting payment
-    (``invalid_transition`` with its state) or was not paid in time
-    (``order_expired``)."""
-    provider = payment_provider()
+def payment_start(
+    *,
+    order_id: int,
+    buyer: User,
+    notify_url: str,
+    return_url: str,
+    method: str = "",
+    client: PayerClient | None = None,
+) -> PaymentSession:
+    """Open a payment for the buyer's unpaid order by ``method`` (a method an
+    enabled provider offers, ``orders.providers``; "" = the first provider's
+    own way), or give back the one still open by that method, and return it;
+    ``redirect_url`` is where to send the shopper. Refused with 409 when the
+    order is not awaiting payment (``invalid_transition`` with its state) or
+    was not paid in time (``order_expired``); 400 ``payment_method_unknown``
+    for a method not enabled; 503 when the gateway does not answer (nothing
+    is recorded). A session left open by another method stays open: if both
+    get paid, the second payment goes back (``payment_notice_apply``), and
+    both are closed at the gateway when the order ends unpaid."""
+    provider = payment_method_provider(method)
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id, buyer=buyer).first()
         if order is None:
@@ -47,10 +60,11 @@ def payment_start(*, order_id: int, buyer: User, notify_url: str, return_url: st
         expires_at = order_expires_at(order, order_settings_get())
         if expires_at <= now:
             raise OrderExpired(current_state=order.status)
-        session = payment_session_open(order=order, now=now)
+        session = payment_session_open(order=order, now=now, provider=provider.name, method=method)
         if session is not None:
             return session
         reference = f"P{order.pk:08d}{secrets.token_hex(6).upper()}"
+        extra = {"method": method, "client": client or PayerClient()} if method else {}
         redirect_url = provider.payment_create(
             reference=reference,
             amount=order.total_amount,
@@ -59,16 +73,82 @@ def payment_start(*, order_id: int, buyer: User, notify_url: str, return_url: st
             notify_url=notify_url,
             return_url=return_url,
             expires_at=expires_at,
+            **extra,
         )
         return PaymentSession.objects.create(
             order=order,
             provider=provider.name,
+            method=method,
             reference=reference,
             amount=order.total_amount,
             currency=order.currency,
             redirect_url=redirect_url,
+            notify_url=notify_url,
             expires_at=expires_at,
         )
+
+
+def payment_confirm_by_query(*, order_id: int, buyer: User) -> Order:
+    """The shopper is back from the gateway: its redirect proves nothing, so
+    ask the gateway (a signed answer) about the order's unfinished sessions
+    and apply a success exactly as its callback would be applied. Returns the
+    order as it now stands. A gateway that does not answer changes nothing
+    (its callback still comes)."""
+    order = Order.objects.filter(pk=order_id, buyer=buyer).first()
+    if order is None:
+        raise NotFound()
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return order
+    sessions = list(
+        PaymentSession.objects.filter(order=order)
+        .exclude(status=PaymentSessionStatus.SUCCEEDED)
+        .order_by("-created_at")[:3]
+    )
+    for session in sessions:
+        try:
+            notice = payment_provider(session.provider).payment_query(reference=session.reference)
+        except DomainError as error:
+            logger.warning("payment %s: the gateway's query failed: %s", session.reference, error.code)
+            continue
+        if notice is not None and notice.reference == session.reference:
+            payment_notice_apply(notice=notice)
+    order.refresh_from_db()
+    return order
+
+
+def payment_sessions_close(*, order_id: int) -> int:
+    """Close at the gateway every session still open of an order that ended
+    unpaid (cancelled, or expired), so it can no longer be paid there; each
+    closed session is marked closed. A gateway that answers the session was
+    paid meanwhile leaves it open: its callback brings the money, which goes
+    back (paid after cancel). Safe to run twice. Returns how many closed."""
+    closed = 0
+    references = PaymentSession.objects.filter(order_id=order_id, status=PaymentSessionStatus.OPEN).values_list(
+        "reference", "provider"
+    )
+    for reference, provider_name in list(references):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order_id)
+            session = PaymentSession.objects.select_for_update().get(reference=reference)
+            if order.status != OrderStatus.CANCELLED or session.status != PaymentSessionStatus.OPEN:
+                continue
+            if not payment_provider(provider_name).payment_close(reference=reference):
+                continue
+            status_set(session, PaymentSessionStatus.CLOSED, actor_kind=Actor.SYSTEM, finished_at=timezone.now())
+            closed += 1
+    return closed
+
+
+def payment_close_queue(order_ids: list[int]) -> None:
+    """In the transaction that cancels these unpaid orders: the ones that
+    opened a payment get a ``payment.close`` event, so their sessions are
+    closed at the gateway once this commits, whatever happens to a worker."""
+    for order_id in (
+        PaymentSession.objects.filter(order_id__in=order_ids, status=PaymentSessionStatus.OPEN)
+        .values_list("order_id", flat=True)
+        .distinct()
+    ):
+        order_event_emit(payment_close, order_id=order_id)
 
 
 # what a callback came to, for the webhook's answer
@@ -186,10 +266,10 @@ def payment_issue_refund(*, issue_id: int) -> PaymentIssue:
         if issue.refund_reference:
             return issue
         reference = f"R{issue.session.reference}"[:40]
-        result = payment_provider().refund_create(
+        result = payment_provider(issue.session.provider).refund_create(
             payment_reference=issue.session.reference, refund_reference=reference, amount=issue.session.amount
         )
-        if result.succeeded:
+        if result.succeeded or result.pending:  # pending: accepted by the gateway, which finishes it
             issue.refund_reference = reference
             issue.detail = {**issue.detail, "refunded": result.provider_reference}
         else:

@@ -12,6 +12,7 @@ that supersedes the request (it refunds the amount itself).
 """
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -21,14 +22,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Supplier
 from distribution.services import reseller_sale_record
-from socialshop.errors import NotFound
+from socialshop.errors import DomainError, NotFound
 from socialshop.money import format_yuan
 
 from ..choices import REASON_REFUNDED, REFUND_SUPERSEDABLE, Actor, OrderStatus, Reason, RefundKind, RefundStatus
 from ..events import order_event_emit, order_refunded, refund_approved
 from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundTooLarge
 from ..models import Order, OrderLine, Refund
-from ..providers import payment_provider
+from ..providers import RefundResult, payment_provider
 from .cash import refund_paid_post
 from .states import row_locked_with_order, status_created, status_set
 
@@ -183,47 +184,97 @@ def _queue_execution(refund: Refund) -> None:
 
 
 def refund_execute(*, refund_id: int) -> Refund:
-    """Ask the provider for an approved refund and record the answer. Safe to
-    run twice: only an approved refund is sent, and the provider is asked
-    with the refund's reference (idempotent there). The order stays locked
-    during the provider call: a cancellation coming meanwhile waits, then
-    sees the refund done (or approved still, when this run died: the next
-    run asks the provider again with the same reference). On success the line's
+    """Ask the provider that took the payment for an approved refund and
+    record the answer. Safe to run twice: only an approved refund is sent,
+    and the provider is asked with the refund's reference (idempotent there).
+    The order stays locked during the provider call: a cancellation coming
+    meanwhile waits, then sees the refund done (or approved still, when this
+    run died, or when the gateway is still processing it: its notification
+    or a query finishes it, ``refund_outcome_apply``). On success the line's
     and the order's refunded amounts grow, the team's sales shrink, and
     ``order_refunded`` is sent after commit."""
     with transaction.atomic():
         order, refund = _locked(refund_id, None)
         if refund.status != RefundStatus.APPROVED:
             return refund
-        result = payment_provider().refund_create(
-            payment_reference=order.payment.session.reference, refund_reference=refund.reference, amount=refund.amount
+        payment = order.payment
+        result = payment_provider(payment.provider).refund_create(
+            payment_reference=payment.session.reference, refund_reference=refund.reference, amount=refund.amount
         )
-        if not result.succeeded:
-            status_set(
-                refund,
-                RefundStatus.FAILED,
-                actor_kind=Actor.SYSTEM,
-                reason=result.failure_reason,
-                failure_reason=result.failure_reason[:200],
+        _refund_finish(order, refund, result)
+    return refund
+
+
+def refund_outcome_apply(*, refund_reference: str, result: RefundResult) -> Refund | None:
+    """A gateway's verified word on a refund it was processing (its refund
+    notification, or a query): finish it as ``refund_execute`` would have.
+    Exactly once: a refund no longer approved is left alone. None for a
+    reference we never issued."""
+    refund_id = Refund.objects.filter(reference=refund_reference).values_list("pk", flat=True).first()
+    if refund_id is None:
+        return None
+    with transaction.atomic():
+        order, refund = _locked(refund_id, None)
+        if refund.status == RefundStatus.APPROVED:
+            _refund_finish(order, refund, result)
+    return refund
+
+
+def refunds_pending_settle(*, older_than_minutes: int = 10) -> int:
+    """The sweep behind refund notifications: ask the gateway about refunds
+    it accepted and has not reported on (approved, with its reference) for a
+    while, and finish those it has decided. Returns how many finished."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    finished = 0
+    waiting = (
+        Refund.objects.filter(status=RefundStatus.APPROVED, requested_at__lte=cutoff)
+        .exclude(provider_reference="")
+        .select_related("order__payment__session")
+    )
+    for refund in waiting[:200]:
+        payment = refund.order.payment
+        try:
+            result = payment_provider(payment.provider).refund_query(
+                payment_reference=payment.session.reference, refund_reference=refund.reference
             )
-            return refund
+        except DomainError:  # the gateway does not answer (or is no longer enabled): the next sweep asks again
+            continue
+        if not result.pending and refund_outcome_apply(refund_reference=refund.reference, result=result):
+            finished += 1
+    return finished
+
+
+def _refund_finish(order: Order, refund: Refund, result: RefundResult) -> None:
+    if result.pending:  # accepted; the gateway tells the outcome later
+        if result.provider_reference and refund.provider_reference != result.provider_reference:
+            refund.provider_reference = result.provider_reference
+            refund.save(update_fields=["provider_reference"])
+        return
+    if not result.succeeded:
         status_set(
             refund,
-            RefundStatus.SUCCEEDED,
+            RefundStatus.FAILED,
             actor_kind=Actor.SYSTEM,
-            reason=f"{REASON_REFUNDED}{result.provider_reference}",
-            provider_reference=result.provider_reference,
-            refunded_at=timezone.now(),
+            reason=result.failure_reason,
+            failure_reason=result.failure_reason[:200],
         )
-        OrderLine.objects.filter(pk=refund.line_id).update(
-            refund_pending_amount=F("refund_pending_amount") - refund.amount,
-            refunded_amount=F("refunded_amount") + refund.amount,
+        return
+    status_set(
+        refund,
+        RefundStatus.SUCCEEDED,
+        actor_kind=Actor.SYSTEM,
+        reason=f"{REASON_REFUNDED}{result.provider_reference}",
+        provider_reference=result.provider_reference,
+        refunded_at=timezone.now(),
+    )
+    OrderLine.objects.filter(pk=refund.line_id).update(
+        refund_pending_amount=F("refund_pending_amount") - refund.amount,
+        refunded_amount=F("refunded_amount") + refund.amount,
+    )
+    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + refund.amount)
+    refund_paid_post(refund_id=refund.pk, order_id=order.pk, amount=refund.amount)
+    if refund.line.attributed_reseller_id:
+        reseller_sale_record(
+            reseller_id=refund.line.attributed_reseller_id, amount=-refund.amount, key=f"refund:{refund.pk}"
         )
-        Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + refund.amount)
-        refund_paid_post(refund_id=refund.pk, order_id=order.pk, amount=refund.amount)
-        if refund.line.attributed_reseller_id:
-            reseller_sale_record(
-                reseller_id=refund.line.attributed_reseller_id, amount=-refund.amount, key=f"refund:{refund.pk}"
-            )
-        order_event_emit(order_refunded, order_id=order.pk, refund_id=refund.pk)
-    return refund
+    order_event_emit(order_refunded, order_id=order.pk, refund_id=refund.pk)

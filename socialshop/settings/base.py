@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "commissions",
     "webhooks",
     "sandbox",
+    "payments",
     "audit",
     "demo",
 ]
@@ -194,9 +196,32 @@ PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0
 # The sandbox answers nothing (a provider outage): payouts wait and are retried.
 PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
 
-# Dotted path of the class that collects payments (it implements orders.providers.PaymentProvider);
-# the sandbox behaves like a real gateway (docs/orders.md).
+# Dotted paths of the classes that collect payments (each implements orders.providers.PaymentProvider),
+# in the order the cashier lists them (docs/payments.md). Unset, the single PAYMENT_PROVIDER of older
+# deployments is the one provider; the sandbox behaves like a real gateway (docs/orders.md).
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox.payments.SandboxPaymentProvider")
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[])
+# WeChat Pay API v3 (payments/wechatpay.py): the merchant, its API certificate's serial number and private
+# key, the APIv3 key, and WeChat Pay's platform public key (微信支付公钥) with its id. Keys are read from
+# files (mounted secrets), never from the environment's values, and never logged.
+WECHATPAY_MCHID = env("WECHATPAY_MCHID", default="")
+WECHATPAY_APPID = env("WECHATPAY_APPID", default="")
+WECHATPAY_CERT_SERIAL_NO = env("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_PRIVATE_KEY_FILE = env("WECHATPAY_PRIVATE_KEY_FILE", default="")
+WECHATPAY_APIV3_KEY_FILE = env("WECHATPAY_APIV3_KEY_FILE", default="")
+WECHATPAY_PUBLIC_KEY_FILE = env("WECHATPAY_PUBLIC_KEY_FILE", default="")
+WECHATPAY_PUBLIC_KEY_ID = env("WECHATPAY_PUBLIC_KEY_ID", default="")
+# the name H5 pay reports for our site (scene_info.h5_info.app_name)
+WECHATPAY_H5_APP_NAME = env("WECHATPAY_H5_APP_NAME", default="")
+# the API's base URL: WeChat's own unless a test points it at the local fake (sandbox/fakes/wechatpay.py)
+WECHATPAY_API_BASE = env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com")
+# Alipay (payments/alipay.py): the app, its private key, and Alipay's public key (RSA2, 公钥模式)
+ALIPAY_APP_ID = env("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY_FILE = env("ALIPAY_APP_PRIVATE_KEY_FILE", default="")
+ALIPAY_PUBLIC_KEY_FILE = env("ALIPAY_PUBLIC_KEY_FILE", default="")
+ALIPAY_GATEWAY = env("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
+# how long a gateway has to answer one call (seconds)
+PAYMENT_GATEWAY_TIMEOUT_SECONDS = env.int("PAYMENT_GATEWAY_TIMEOUT_SECONDS", default=10)
 # The secret the sandbox gateway signs its callbacks with (shared with the platform).
 PAYMENT_SANDBOX_SECRET = env(
     "PAYMENT_SANDBOX_SECRET", default=hashlib.sha256(f"payment-sandbox:{SECRET_KEY}".encode()).hexdigest()
@@ -268,6 +293,13 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid_task", "schedule": timedelta(minutes=1)},
     "orders-auto-deliver": {"task": "orders.tasks.fulfilments_auto_deliver_task", "schedule": timedelta(minutes=10)},
     "orders-auto-complete": {"task": "orders.tasks.orders_auto_complete_task", "schedule": timedelta(minutes=10)},
+    # payments: yesterday's trade bills reconciled (WeChat Pay and Alipay publish them by 10:00 Beijing);
+    # refunds the gateway is still processing are asked about when their notification is late
+    "payment-bills-reconcile": {
+        "task": "orders.tasks.payment_bills_reconcile_task",
+        "schedule": crontab(hour=10, minute=30),
+    },
+    "refunds-pending-settle": {"task": "orders.tasks.refunds_pending_settle_task", "schedule": timedelta(minutes=15)},
 }
 
 # --- the outbox (docs/events.md) -------------------------------------------

@@ -7,10 +7,12 @@ passes with no warning (a test runs it). TLS ends at the load balancer in
 front of gunicorn, which sets ``X-Forwarded-Proto``.
 """
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import PAYMENT_PROVIDER, env
+from .base import PAYMENT_PROVIDER, PAYMENT_PROVIDERS, env
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -45,11 +47,63 @@ BENCH_ENDPOINTS = False  # bench/orders.py's baseline endpoint never exists in p
 # Production refuses it unless the deployment says it means it (a try-out, or
 # until a real provider exists: docs/configuration.md).
 PAYMENT_SANDBOX_IN_PRODUCTION = env.bool("PAYMENT_SANDBOX_IN_PRODUCTION", default=False)
-if PAYMENT_PROVIDER == "sandbox.payments.SandboxPaymentProvider" and not PAYMENT_SANDBOX_IN_PRODUCTION:
+_PAYMENT_PATHS = PAYMENT_PROVIDERS or [PAYMENT_PROVIDER]
+if "sandbox.payments.SandboxPaymentProvider" in _PAYMENT_PATHS and not PAYMENT_SANDBOX_IN_PRODUCTION:
     raise ImproperlyConfigured(
-        "PAYMENT_PROVIDER is the sandbox, which collects no money: set PAYMENT_PROVIDER to a real provider, "
-        "or PAYMENT_SANDBOX_IN_PRODUCTION=true to run the sandbox in production on purpose."
+        "PAYMENT_PROVIDERS includes the sandbox, which collects no money: list only real providers, "
+        "or set PAYMENT_SANDBOX_IN_PRODUCTION=true to run the sandbox in production on purpose."
     )
+
+# A gateway is enabled whole or not at all: each one's settings, all of them, and its key files readable.
+# (Names only in the messages: a key's value is never printed.)
+_GATEWAY_SETTINGS = {
+    "payments.wechatpay.WeChatPayProvider": {
+        "WECHATPAY_MCHID": False,
+        "WECHATPAY_APPID": False,
+        "WECHATPAY_CERT_SERIAL_NO": False,
+        "WECHATPAY_PUBLIC_KEY_ID": False,
+        "WECHATPAY_PRIVATE_KEY_FILE": True,
+        "WECHATPAY_APIV3_KEY_FILE": True,
+        "WECHATPAY_PUBLIC_KEY_FILE": True,
+    },
+    "payments.alipay.AlipayProvider": {
+        "ALIPAY_APP_ID": False,
+        "ALIPAY_APP_PRIVATE_KEY_FILE": True,
+        "ALIPAY_PUBLIC_KEY_FILE": True,
+    },
+}
+for _path, _names in _GATEWAY_SETTINGS.items():
+    _values = {name: globals()[name] for name in _names}
+    if _path not in _PAYMENT_PATHS:
+        if any(_values.values()):
+            _missing = [name for name, value in _values.items() if not value]
+            if _missing:
+                raise ImproperlyConfigured(
+                    f"{_path} is half-configured ({', '.join(_missing)} unset) and not in PAYMENT_PROVIDERS: "
+                    "configure it whole and enable it, or unset its settings."
+                )
+        continue
+    _missing = [name for name, value in _values.items() if not value]
+    _unreadable = [
+        name for name, is_file in _names.items() if is_file and _values[name] and not Path(_values[name]).is_file()
+    ]
+    if _missing or _unreadable:
+        raise ImproperlyConfigured(
+            f"{_path} is enabled but half-configured: "
+            + "; ".join(
+                filter(
+                    None,
+                    [
+                        _missing and f"unset: {', '.join(_missing)}",
+                        _unreadable and f"no such file: {', '.join(_unreadable)}",
+                    ],
+                )
+            )
+        )
+if "payments.wechatpay.WeChatPayProvider" in _PAYMENT_PATHS and not WECHATPAY_API_BASE.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("WECHATPAY_API_BASE must be https:// in production.")
+if "payments.alipay.AlipayProvider" in _PAYMENT_PATHS and not ALIPAY_GATEWAY.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("ALIPAY_GATEWAY must be https:// in production.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

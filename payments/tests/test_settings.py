@@ -1,0 +1,102 @@
+"""Production refuses a gateway half-configured, and passes Django's deploy
+check with both gateways configured whole (key files present)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.fakes.server import KeyPair
+
+ROOT = Path(__file__).resolve().parents[2]
+KEPT = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
+
+
+@pytest.fixture(scope="module")
+def key_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("keys")
+    merchant, platform, app, alipay = (KeyPair.generate() for _ in range(4))
+    files = {
+        "WECHATPAY_PRIVATE_KEY_FILE": merchant.private_pem,
+        "WECHATPAY_APIV3_KEY_FILE": "0123456789abcdef0123456789abcdef",
+        "WECHATPAY_PUBLIC_KEY_FILE": platform.public_pem,
+        "ALIPAY_APP_PRIVATE_KEY_FILE": app.private_pem,
+        "ALIPAY_PUBLIC_KEY_FILE": alipay.public_pem,
+    }
+    for name, text in files.items():
+        (folder / name.lower()).write_text(text)
+    return {name: str(folder / name.lower()) for name in files}
+
+
+def _both(key_files) -> dict[str, str]:
+    return {
+        "PAYMENT_PROVIDERS": "payments.wechatpay.WeChatPayProvider,payments.alipay.AlipayProvider",
+        "WECHATPAY_MCHID": "1900000109",
+        "WECHATPAY_APPID": "wxd678efh567hg6787",
+        "WECHATPAY_CERT_SERIAL_NO": "444F4864EA9B34415",
+        "WECHATPAY_PUBLIC_KEY_ID": "PUB_KEY_ID_0114232134912410000000000000",
+        "ALIPAY_APP_ID": "2021000000000001",
+        **key_files,
+    }
+
+
+def _check(**extra) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key in KEPT}
+    env.update(
+        DJANGO_SETTINGS_MODULE="socialshop.settings.production",
+        SECRET_KEY="x" * 60 + "production-secret-key-for-the-deploy-check",
+        ALLOWED_HOSTS="shop.example.com",
+        DATABASE_URL="postgres://shop:secret@db:5432/shop",
+        REDIS_URL="redis://redis:6379/0",
+        **extra,
+    )
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_deploy_check_passes_with_both_gateways_configured(key_files):
+    result = _check(**_both(key_files))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "unset",
+    ["WECHATPAY_APIV3_KEY_FILE", "WECHATPAY_PUBLIC_KEY_ID", "ALIPAY_PUBLIC_KEY_FILE", "ALIPAY_APP_ID"],
+)
+def test_production_refuses_an_enabled_gateway_half_configured(key_files, unset):
+    values = _both(key_files)
+    del values[unset]
+
+    result = _check(**values)
+
+    assert result.returncode != 0
+    assert "half-configured" in result.stderr and unset in result.stderr
+
+
+def test_production_refuses_a_key_file_that_is_not_there(key_files):
+    result = _check(**{**_both(key_files), "ALIPAY_PUBLIC_KEY_FILE": "/run/secrets/nowhere.pem"})
+
+    assert result.returncode != 0
+    assert "no such file: ALIPAY_PUBLIC_KEY_FILE" in result.stderr
+
+
+def test_production_refuses_a_gateway_configured_in_part_but_not_enabled(key_files):
+    result = _check(PAYMENT_PROVIDERS="payments.alipay.AlipayProvider", WECHATPAY_MCHID="1900000109", **{
+        name: value for name, value in _both(key_files).items() if name.startswith("ALIPAY")
+    })  # fmt: skip
+
+    assert result.returncode != 0
+    assert "WeChatPayProvider is half-configured" in result.stderr
+
+
+def test_no_key_is_ever_printed(key_files):
+    values = _both(key_files)
+    del values["WECHATPAY_MCHID"]
+
+    result = _check(**values)
+
+    assert "PRIVATE KEY" not in result.stderr and "0123456789abcdef" not in result.stderr

@@ -1,0 +1,363 @@
+"""A fake Alipay open gateway (``/gateway.do``, https://opendocs.alipay.com/),
+as the platform uses it: 手机网站支付 and 电脑网站支付 (the cashier page the
+buyer sees, then the return and the asynchronous notification), trade
+query, close, refund and refund query, and the bill download URL with the
+bill itself (a zip of GBK CSV files).
+
+It checks what Alipay checks: the ``app_id``, and the RSA2 ``sign`` over the
+request's sorted parameters (``sign`` and ``sign_type`` left out) with the
+app's public key. Every answer is signed with Alipay's key over the
+response object, as ``alipay_xxx_response`` then ``sign``; notifications
+and returns are signed the same way as requests.
+"""
+
+import html as html_escape
+import io
+import json
+import secrets
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from .server import FakeGateway, KeyPair, Request, Response, html, redirect
+from .wechatpay import rsa_sign, rsa_verify
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def _now() -> datetime:
+    return datetime.now(BEIJING).replace(microsecond=0, tzinfo=None)
+
+
+def sign_content(params: dict[str, str], *, leave_out=("sign", "sign_type")) -> str:
+    """What is signed: the sorted ``key=value`` pairs, raw. A request's signature covers its ``sign_type``;
+    a notification's and a return's do not (Alipay's rules for each)."""
+    return "&".join(f"{key}={value}" for key, value in sorted(params.items()) if key not in leave_out)
+
+
+@dataclass
+class Trade:
+    out_trade_no: str
+    amount: Decimal
+    subject: str
+    notify_url: str
+    return_url: str
+    product_code: str
+    method: str
+    status: str = "WAIT_BUYER_PAY"  # TRADE_SUCCESS, TRADE_CLOSED
+    trade_no: str = ""
+    paid_at: datetime | None = None
+    refunded: Decimal = Decimal("0.00")
+
+
+@dataclass
+class Refund:
+    out_request_no: str
+    trade: Trade
+    amount: Decimal
+    at: datetime = field(default_factory=_now)
+
+
+class FakeAlipay(FakeGateway):
+    def __init__(self, *, app_id: str = "2021000000000001"):
+        super().__init__()
+        self.app_id = app_id
+        self.app_key = KeyPair.generate()  # the merchant app's key: the platform signs with it
+        self.alipay_key = KeyPair.generate()  # Alipay's: the platform verifies with its public half
+        self.seller_id = "2088" + secrets.token_hex(6)[:12]
+        self.trades: dict[str, Trade] = {}
+        self.refunds: dict[str, Refund] = {}
+        self.bills: dict[str, bytes] = {}
+        self.bill_doctor = None  # a function(rows) -> rows, to doctor a bill
+        self.requests_refused = 0
+
+    # --- signing ------------------------------------------------------------------------
+
+    def sign(self, params: dict[str, str], key: KeyPair | None = None) -> dict[str, str]:
+        return {**params, "sign_type": "RSA2", "sign": rsa_sign(key or self.alipay_key, sign_content(params))}
+
+    def answer(self, method: str, payload: dict) -> Response:
+        inner = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        response_type = method.replace(".", "_") + "_response"
+        body = f'{{"{response_type}":{inner},"sign":"{rsa_sign(self.alipay_key, inner)}"}}'
+        return Response(200, body.encode(), {"Content-Type": "text/html;charset=utf-8"})
+
+    def business_error(self, method: str, sub_code: str, sub_msg: str) -> Response:
+        return self.answer(
+            method, {"code": "40004", "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg}
+        )
+
+    def notification(self, trade: Trade, key: KeyPair | None = None, **changes) -> tuple[bytes, dict[str, str]]:
+        """An asynchronous notification's body and headers; ``changes`` and ``key`` forge hostile ones."""
+        params = {
+            "gmt_create": trade.paid_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "charset": "utf-8",
+            "seller_email": "shop@example.com",
+            "subject": trade.subject,
+            "buyer_id": "2088102177846880",
+            "invoice_amount": str(trade.amount),
+            "notify_id": secrets.token_hex(16),
+            "fund_bill_list": json.dumps([{"amount": str(trade.amount), "fundChannel": "ALIPAYACCOUNT"}]),
+            "notify_type": "trade_status_sync",
+            "trade_status": trade.status,
+            "receipt_amount": str(trade.amount),
+            "app_id": self.app_id,
+            "buyer_pay_amount": str(trade.amount),
+            "notify_time": _now().strftime("%Y-%m-%d %H:%M:%S"),
+            "point_amount": "0.00",
+            "total_amount": str(trade.amount),
+            "trade_no": trade.trade_no,
+            "auth_app_id": self.app_id,
+            "seller_id": self.seller_id,
+            "gmt_payment": trade.paid_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "out_trade_no": trade.out_trade_no,
+            "version": "1.0",
+            **changes,
+        }
+        body = urlencode(self.sign(params, key)).encode()
+        return body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+
+    def pay(self, out_trade_no: str) -> Trade:
+        """The buyer paid on Alipay's cashier: the trade succeeds and the platform is notified."""
+        with self.lock:
+            trade = self.trades[out_trade_no]
+            if trade.status != "WAIT_BUYER_PAY":
+                return trade
+            trade.status, trade.paid_at = "TRADE_SUCCESS", _now()
+            trade.trade_no = _now().strftime("%Y%m%d") + "2200" + secrets.token_hex(8)[:14]
+        body, headers = self.notification(trade)
+        self.send(trade.notify_url, body, headers)
+        return trade
+
+    # --- the gateway ----------------------------------------------------------------------
+
+    def _gateway(self, request: Request, match) -> Response:
+        params = {**request.query, **(request.form() if request.body else {})}
+        method = params.get("method", "")
+        signature = params.get("sign", "")
+        if params.get("app_id") != self.app_id or not rsa_verify(
+            self.app_key.public_key, sign_content(params, leave_out=("sign",)), signature
+        ):
+            self.requests_refused += 1
+            body = {
+                "code": "40002",
+                "msg": "Invalid Arguments",
+                "sub_code": "isv.invalid-signature",
+                "sub_msg": "验签出错",
+            }
+            return Response(
+                400 if method.endswith(("wap.pay", "page.pay")) else 200,
+                json.dumps({"error_response": body}, ensure_ascii=False).encode(),
+                {"Content-Type": "text/html;charset=utf-8"},
+            )
+        biz = json.loads(params.get("biz_content") or "{}")
+        handler = {
+            "alipay.trade.wap.pay": FakeAlipay._cashier,
+            "alipay.trade.page.pay": FakeAlipay._cashier,
+            "alipay.trade.query": FakeAlipay._query,
+            "alipay.trade.close": FakeAlipay._close,
+            "alipay.trade.refund": FakeAlipay._refund,
+            "alipay.trade.fastpay.refund.query": FakeAlipay._refund_query,
+            "alipay.data.dataservice.bill.downloadurl.query": FakeAlipay._bill_url,
+        }.get(method)
+        if handler is None:
+            return self.business_error(method, "isv.invalid-method", "不存在的方法名")
+        return handler(self, method, params, biz)
+
+    def _cashier(self, method: str, params: dict, biz: dict) -> Response:
+        with self.lock:
+            trade = self.trades.get(biz.get("out_trade_no", ""))
+            if trade is None:
+                trade = self.trades[biz["out_trade_no"]] = Trade(
+                    out_trade_no=biz["out_trade_no"],
+                    amount=Decimal(biz["total_amount"]),
+                    subject=biz.get("subject", ""),
+                    notify_url=params.get("notify_url", ""),
+                    return_url=params.get("return_url", ""),
+                    product_code=biz.get("product_code", ""),
+                    method=method,
+                )
+            elif trade.amount != Decimal(biz["total_amount"]):
+                return html("<p>交易信息被篡改</p>", 400)
+        if trade.status != "WAIT_BUYER_PAY":
+            return html("<p>该交易已关闭或已支付</p>", 409)
+        return html(
+            f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>支付宝 - 网上支付 安全快速！</title></head>
+<body style="font-family:sans-serif;text-align:center;padding:40px 16px">
+<p>支付宝收银台</p><p style="font-size:32px" id="amount">¥{trade.amount}</p>
+<p>{html_escape.escape(trade.subject)}</p>
+<form method="post" action="/cashier/pay">
+<input type="hidden" name="out_trade_no" value="{html_escape.escape(trade.out_trade_no)}">
+<button id="alipay-confirm" style="width:100%;padding:14px;background:#1677ff;color:#fff;border:0;border-radius:6px">
+确认付款</button></form></body></html>"""
+        )
+
+    def _cashier_pay(self, request: Request, match) -> Response:
+        trade = self.trades.get(request.form().get("out_trade_no", ""))
+        if trade is None or trade.status != "WAIT_BUYER_PAY":
+            return html("<p>该交易已关闭或已支付</p>", 409)
+        self.pay(trade.out_trade_no)
+        back = self.sign(
+            {
+                "charset": "utf-8",
+                "out_trade_no": trade.out_trade_no,
+                "method": trade.method + ".return",
+                "total_amount": str(trade.amount),
+                "trade_no": trade.trade_no,
+                "auth_app_id": self.app_id,
+                "version": "1.0",
+                "app_id": self.app_id,
+                "seller_id": self.seller_id,
+                "timestamp": _now().strftime("%Y-%m-%d %H:%M:%S"),
+            }
+        )
+        separator = "&" if "?" in trade.return_url else "?"
+        return redirect(trade.return_url + separator + urlencode(back))
+
+    def _query(self, method: str, params: dict, biz: dict) -> Response:
+        trade = self.trades.get(biz.get("out_trade_no", ""))
+        if trade is None:
+            return self.business_error(method, "ACQ.TRADE_NOT_EXIST", "交易不存在")
+        payload = {
+            "code": "10000",
+            "msg": "Success",
+            "buyer_logon_id": "csq***@sandbox.com",
+            "buyer_pay_amount": str(trade.amount) if trade.paid_at else "0.00",
+            "buyer_user_id": "2088102177846880",
+            "out_trade_no": trade.out_trade_no,
+            "point_amount": "0.00",
+            "receipt_amount": str(trade.amount) if trade.paid_at else "0.00",
+            "total_amount": str(trade.amount),
+            "trade_no": trade.trade_no,
+            "trade_status": trade.status,
+        }
+        if trade.paid_at:
+            payload["send_pay_date"] = trade.paid_at.strftime("%Y-%m-%d %H:%M:%S")
+        return self.answer(method, payload)
+
+    def _close(self, method: str, params: dict, biz: dict) -> Response:
+        with self.lock:
+            trade = self.trades.get(biz.get("out_trade_no", ""))
+            if trade is None:
+                return self.business_error(method, "ACQ.TRADE_NOT_EXIST", "交易不存在")
+            if trade.status != "WAIT_BUYER_PAY":
+                return self.business_error(method, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+            trade.status = "TRADE_CLOSED"
+        return self.answer(method, {"code": "10000", "msg": "Success", "out_trade_no": trade.out_trade_no})
+
+    def _refund(self, method: str, params: dict, biz: dict) -> Response:
+        with self.lock:
+            trade = self.trades.get(biz.get("out_trade_no", ""))
+            if trade is None or trade.status not in ("TRADE_SUCCESS", "TRADE_CLOSED") or not trade.paid_at:
+                return self.business_error(method, "ACQ.TRADE_NOT_EXIST", "交易不存在")
+            request_no = biz.get("out_request_no") or trade.out_trade_no
+            existing = self.refunds.get(request_no)
+            amount = Decimal(biz["refund_amount"])
+            fund_change = "N"
+            if existing is None:
+                if amount <= 0 or trade.refunded + amount > trade.amount:
+                    return self.business_error(method, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+                trade.refunded += amount
+                if trade.refunded == trade.amount:
+                    trade.status = "TRADE_CLOSED"
+                self.refunds[request_no] = Refund(request_no, trade, amount)
+                fund_change = "Y"
+        return self.answer(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "buyer_logon_id": "csq***@sandbox.com",
+                "fund_change": fund_change,
+                "gmt_refund_pay": _now().strftime("%Y-%m-%d %H:%M:%S"),
+                "out_trade_no": trade.out_trade_no,
+                "refund_fee": str(trade.refunded),
+                "trade_no": trade.trade_no,
+            },
+        )
+
+    def _refund_query(self, method: str, params: dict, biz: dict) -> Response:
+        refund = self.refunds.get(biz.get("out_request_no", ""))
+        if refund is None:  # Alipay answers success with no refund_status: no such refund
+            return self.answer(method, {"code": "10000", "msg": "Success", "out_request_no": biz.get("out_request_no")})
+        return self.answer(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "out_request_no": refund.out_request_no,
+                "out_trade_no": refund.trade.out_trade_no,
+                "refund_amount": str(refund.amount),
+                "refund_status": "REFUND_SUCCESS",
+                "total_amount": str(refund.trade.amount),
+                "trade_no": refund.trade.trade_no,
+            },
+        )
+
+    # --- bills --------------------------------------------------------------------------
+
+    BILL_HEADER = (
+        "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,"
+        "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,"
+        "券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注"
+    )
+
+    def bill_rows(self, bill_date: str) -> list[list[str]]:
+        rows = []
+        for trade in self.trades.values():
+            if trade.paid_at and trade.paid_at.date().isoformat() == bill_date:
+                at = trade.paid_at.strftime("%Y-%m-%d %H:%M:%S")
+                rows.append(
+                    [trade.trade_no, trade.out_trade_no, "交易", trade.subject, at, at, "", "", "", "",
+                     "csq***@sandbox.com", str(trade.amount), str(trade.amount), "0.00", "0.00", "0.00", "0.00",
+                     "0.00", "", "0.00", "0.00", "", "-0.06", "0.00", ""]
+                )  # fmt: skip
+        for refund in self.refunds.values():
+            if refund.at.date().isoformat() == bill_date:
+                at, trade = refund.at.strftime("%Y-%m-%d %H:%M:%S"), refund.trade
+                rows.append(
+                    [trade.trade_no, trade.out_trade_no, "退款", trade.subject, at, at, "", "", "", "",
+                     "csq***@sandbox.com", f"-{refund.amount}", f"-{refund.amount}", "0.00", "0.00", "0.00", "0.00",
+                     "0.00", "", "0.00", "0.00", refund.out_request_no, "0.00", "0.00", ""]
+                )  # fmt: skip
+        return self.bill_doctor(rows) if self.bill_doctor else rows
+
+    def _bill_url(self, method: str, params: dict, biz: dict) -> Response:
+        bill_date = biz.get("bill_date", "")
+        rows = self.bill_rows(bill_date)
+        if not rows:
+            return self.business_error(method, "isp.bill_not_exist", "账单不存在")
+        day = bill_date.replace("-", "")
+        detail = "\n".join(
+            [f"#支付宝业务明细查询\n#账号：[{self.seller_id}0156]\n#起始日期：[{bill_date} 00:00:00]",
+             "#-----------------------------------------业务明细列表----------------------------------------",
+             self.BILL_HEADER, *(",".join(row) for row in rows),
+             "#-----------------------------------------业务明细列表结束------------------------------------",
+             f"#交易合计：{len(rows)}笔"]
+        )  # fmt: skip
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as bundle:
+            bundle.writestr(f"{self.seller_id}0156_{day}_业务明细.csv", detail.encode("gbk"))
+            bundle.writestr(f"{self.seller_id}0156_{day}_业务明细(汇总).csv", "#汇总\n".encode("gbk"))
+        token = secrets.token_urlsafe(12)
+        self.bills[token] = buffer.getvalue()
+        return self.answer(
+            method,
+            {"code": "10000", "msg": "Success", "bill_download_url": f"{self.url}/bill/download?token={token}"},
+        )
+
+    def _bill_download(self, request: Request, match) -> Response:
+        content = self.bills.get(request.query.get("token", ""))
+        if content is None:
+            return Response(404, b"not found")
+        return Response(200, content, {"Content-Type": "application/oct-stream"})
+
+    routes = [
+        ("GET", r"/gateway\.do", _gateway),
+        ("POST", r"/gateway\.do", _gateway),
+        ("POST", r"/cashier/pay", _cashier_pay),
+        ("GET", r"/bill/download", _bill_download),
+    ]
