@@ -96,11 +96,15 @@ class SmsSendRefused:
     limit: str  # which limit: phone_interval, phone_daily, address, global
 
 
+def _interval_key(phone: str) -> str:
+    return f"sms_send_interval:{phone}"
+
+
 def _interval_wait(phone: str) -> int | None:
     """One code a minute per number, taken atomically (Redis SET NX through
     ``cache.add``): two requests at once cannot both pass. The key holds
     when the minute ends, so a refusal can say how long to wait."""
-    key = f"sms_send_interval:{phone}"
+    key = _interval_key(phone)
     interval = settings.SMS_CODE_RESEND_SECONDS
     try:
         if cache.add(key, time.time() + interval, timeout=interval):
@@ -130,5 +134,13 @@ def sms_send_retry_after(request, *, phone: str) -> SmsSendRefused | None:
         throttle = throttle_class()
         view = SimpleNamespace(sms_ident=ident or throttle.get_ident(request))
         if not throttle.allow_request(request, view):
+            _interval_release(phone)  # nothing is sent: the number's minute is not used up
             return SmsSendRefused(retry_after=math.ceil(throttle.wait() or 1), limit=limit)
     return None
+
+
+def _interval_release(phone: str) -> None:
+    try:
+        cache.delete(_interval_key(phone))
+    except (RedisError, OSError):
+        pass

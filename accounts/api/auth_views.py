@@ -53,7 +53,7 @@ class SmsCodeView(APIView):
                 'Not a mainland mobile number: a `validation_error` with `field_codes` `{"phone": ["invalid_phone"]}`.',
                 "validation_error",
                 "Some fields are not valid.",
-                fields={"phone": ["请输入中国大陆手机号码。"]},
+                fields={"phone": ["请输入中国大陆手机号。"]},
                 field_codes={"phone": ["invalid_phone"]},
             ),
             429: SEND_THROTTLED,
