@@ -39,7 +39,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", self.server.fake.content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -53,6 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _FakeServer:
+    content_type = "application/json; charset=utf-8"
+
     def start(self):
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.fake = self
@@ -94,6 +96,8 @@ def tc3_signature(*, secret_key: str, date: str, service: str, string_to_sign: s
 
 @dataclass
 class FakeTencentSms(_FakeServer):
+    content_type = "application/json"  # exactly Tencent's: the SDK reads errors only from this
+
     secret_id: str = "AKIDfake0123456789abcdef"
     secret_key: str = "fake-secret-key-0123456789"
     sdk_app_id: str = "1400123456"
