@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -94,6 +95,15 @@ class SmsSendGlobalThrottle(_SmsSendThrottle):
 class SmsSendRefused:
     retry_after: int  # seconds
     limit: str  # which limit: phone_interval, phone_daily, address, global
+
+    @property
+    def message(self) -> str:
+        """What the person reads: the number's own limits are worth naming."""
+        if self.limit in ("phone_interval", "phone_daily"):
+            text = _("Codes are sent at most once a minute and ten times a day. Try again in %(seconds)s seconds.")
+        else:
+            text = _("Too many codes were asked for just now. Try again in %(seconds)s seconds.")
+        return text % {"seconds": self.retry_after}
 
 
 def _interval_key(phone: str) -> str:

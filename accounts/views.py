@@ -104,11 +104,7 @@ def sms_send_step(request, *, purpose: str) -> SmsStep:
     phone = form.cleaned_data["phone"]
     refused = sms_send_retry_after(request, phone=phone)
     if refused is not None:
-        form.add_error(
-            None,
-            _("Codes are sent at most once a minute and ten times a day. Try again in %(seconds)s seconds.")
-            % {"seconds": refused.retry_after},
-        )
+        form.add_error(None, refused.message)
         # a code sent less than a minute ago still works: step two stays open for it
         verify = SmsVerifyForm(initial={"phone": phone}) if refused.limit == "phone_interval" else None
         return SmsStep(send_form=form, verify_form=verify, status=429, retry_after=refused.retry_after)

@@ -3,7 +3,6 @@ code, then trade the code for an API token. The limits are the pages'
 (``accounts.throttles``): a refused request answers 429 with Retry-After."""
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import Throttled
@@ -78,8 +77,7 @@ class SmsCodeView(APIView):
         if refused is not None:
             body = error_body(
                 "sms_send_throttled",
-                _("Codes are sent at most once a minute and ten times a day. Try again in %(seconds)s seconds.")
-                % {"seconds": refused.retry_after},
+                refused.message,
                 retry_after_seconds=refused.retry_after,
                 limit=refused.limit,
             )
