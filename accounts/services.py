@@ -12,6 +12,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -91,13 +92,20 @@ def api_token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, revoke_oldest: bool = False) -> tuple[ApiToken, str]:
     """A new API token for ``user``. Returns the row and the token itself,
     which is stored only as a digest and never shown again. Locks the user
-    row, so two requests cannot both slip under MAX_ACTIVE_TOKENS."""
+    row, so two requests cannot both slip under MAX_ACTIVE_TOKENS. At the
+    limit: TooManyTokens, or with ``revoke_oldest`` (a log-in by SMS code
+    from an app, which must not lock a person out after 20 devices) the
+    token used longest ago is revoked to make room."""
     User.objects.select_for_update().get(pk=user.pk)
-    if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
-        raise TooManyTokens()
+    active = ApiToken.objects.active().filter(user=user)
+    if active.count() >= MAX_ACTIVE_TOKENS:
+        if not revoke_oldest:
+            raise TooManyTokens()
+        oldest = active.order_by(F("last_used_at").asc(nulls_first=True), "created_at").values_list("pk")[:1]
+        ApiToken.objects.filter(pk__in=oldest).update(revoked_at=timezone.now())
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     row = ApiToken.objects.create(
         user=user, name=name.strip(), prefix=token[: len(TOKEN_PREFIX) + 6], digest=api_token_digest(token)

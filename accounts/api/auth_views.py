@@ -146,5 +146,5 @@ class SmsLogInView(APIView):
         if retry_after:
             raise Throttled(wait=retry_after)
         user, created = user_log_in_by_sms(phone=data["phone"], code=data["code"])
-        _row, token = api_token_create(user=user, name=data["token_name"])
+        _row, token = api_token_create(user=user, name=data["token_name"], revoke_oldest=True)
         return Response(SmsLogInSerializer({"token": token, "created": created, "user": user}).data)

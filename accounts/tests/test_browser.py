@@ -98,6 +98,8 @@ def test_a_new_wechat_user_adds_a_number_by_code_before_ordering(live_server, we
     page = wechat_phone
 
     page.goto(f"{live_server.url}/accounts/log-in/?next=/cart/")
+    page.screenshot(path=screenshot_dir / "log-in-in-wechat.png", full_page=True)
+    assert _fits(page)
     page.click("a.button.wechat")  # to the fake WeChat, which agrees, and back (twice: base, then userinfo)
     page.wait_for_url("**/accounts/phone/**")
     page.screenshot(path=screenshot_dir / "bind-phone.png", full_page=True)

@@ -185,3 +185,19 @@ def test_the_endpoints_are_in_the_schema_with_their_errors():
     assert set(codes["responses"]) >= {"202", "400", "429", "503"}
     assert set(log_in["responses"]) >= {"200", "400", "403", "429"}
     assert codes["security"] == [{}] or not codes.get("security")  # no credentials needed
+
+
+def test_logging_in_again_and_again_never_locks_the_person_out(api):
+    from accounts.services import MAX_ACTIVE_TOKENS, api_token_create
+
+    user = UserFactory(phone=PHONE)
+    first, _token = api_token_create(user=user, name="old phone")
+    for index in range(MAX_ACTIVE_TOKENS - 1):
+        api_token_create(user=user, name=f"device {index}")
+
+    response = api.post(LOG_IN, {"phone": PHONE, "code": _code(api)}, format="json")
+
+    assert response.status_code == 200
+    first.refresh_from_db()
+    assert first.revoked_at is not None  # the token unused longest made room
+    assert user.api_tokens.filter(revoked_at__isnull=True).count() == MAX_ACTIVE_TOKENS
