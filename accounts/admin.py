@@ -26,13 +26,16 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("phone", "nickname", "email")
     readonly_fields = ("date_joined", "last_login", "phone_verified_at")
-    inlines = [WechatIdentityInline]
     fieldsets = (
         (None, {"fields": ("phone", "phone_verified_at", "password")}),
         (_("Profile"), {"fields": ("nickname", "email", "role")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_inlines(self, request, obj):
+        return [WechatIdentityInline] if obj is not None else []  # nothing to link on a new user
+
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "nickname", "role", "password1", "password2")}),)
 
 

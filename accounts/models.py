@@ -147,8 +147,8 @@ class SmsCode(models.Model):
 
     phone = models.CharField(_("mobile number"), max_length=11)
     purpose = models.CharField(_("purpose"), max_length=20, choices=SmsPurpose.choices)
-    salt = models.CharField(max_length=32)
-    digest = models.CharField(max_length=64)
+    salt = models.CharField(_("salt"), max_length=32)
+    digest = models.CharField(_("code digest"), max_length=64)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     failed_attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
