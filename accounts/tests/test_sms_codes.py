@@ -204,3 +204,33 @@ def test_wrong_codes_at_once_are_all_counted():
     assert SmsCode.objects.get().failed_attempts == 5
     with pytest.raises(SmsCodeLocked):
         sms_code_verify(phone=PHONE, purpose=SmsPurpose.LOG_IN, code=code)
+
+
+# --- the number's grammar, as the API reads it -----------------------------------------------------------
+
+
+@given(
+    st.sampled_from(["130", "138", "150", "166", "177", "188", "199"]),
+    st.integers(min_value=0, max_value=99_999_999),
+    st.sampled_from(["{n}", "+86{n}", "+86 {a} {b} {c}", "{a}-{b}-{c}", " {n} ", "0086{n}", "86{n}"]),
+)
+def test_a_mainland_number_typed_any_usual_way_reads_as_its_eleven_digits(prefix, rest, shape):
+    from accounts.api.serializers import SmsCodeRequestSerializer
+
+    number = f"{prefix}{rest:08d}"
+    typed = shape.format(n=number, a=number[:3], b=number[3:7], c=number[7:])
+
+    serializer = SmsCodeRequestSerializer(data={"phone": typed})
+
+    if serializer.is_valid():  # phonenumbers may know a range as unassigned: then refused, never mangled
+        assert serializer.validated_data["phone"] == number
+    else:
+        assert serializer.errors["phone"][0].code == "invalid_phone"
+
+
+def test_logging_in_by_code_costs_a_handful_of_queries(django_assert_max_num_queries):
+    UserFactory(phone=PHONE)
+    code = _send()
+
+    with django_assert_max_num_queries(6):  # lock and spend the code, read the user, stamp the number
+        user_log_in_by_sms(phone=PHONE, code=code)
