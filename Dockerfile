@@ -19,7 +19,7 @@ COPY . .
 # collected with the production settings (hashed, compressed names for whitenoise);
 # the values below exist only for this build step
 RUN DJANGO_SETTINGS_MODULE=socialshop.settings.production SECRET_KEY=collectstatic-only \
-    ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 PAYMENT_SANDBOX_IN_PRODUCTION=true \
+    ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 PAYMENT_SANDBOX_IN_PRODUCTION=true SMS_CONSOLE_IN_PRODUCTION=true \
     python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --create-home --uid 10001 app \
  && mkdir -p /app/media \

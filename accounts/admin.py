@@ -2,7 +2,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import SmsCode, User, WechatIdentity
+
+
+class WechatIdentityInline(admin.TabularInline):
+    """The WeChat accounts linked to a user: read only (they are linked by
+    the person, through WeChat)."""
+
+    model = WechatIdentity
+    extra = 0
+    can_delete = False
+    fields = ("app", "app_id", "openid", "unionid", "nickname", "created_at", "last_login_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -11,11 +25,34 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("phone", "nickname", "role", "is_active", "date_joined", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("phone", "nickname", "email")
-    readonly_fields = ("date_joined", "last_login")
+    readonly_fields = ("date_joined", "last_login", "phone_verified_at")
     fieldsets = (
-        (None, {"fields": ("phone", "password")}),
+        (None, {"fields": ("phone", "phone_verified_at", "password")}),
         (_("Profile"), {"fields": ("nickname", "email", "role")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_inlines(self, request, obj):
+        return [WechatIdentityInline] if obj is not None else []  # nothing to link on a new user
+
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "nickname", "role", "password1", "password2")}),)
+
+
+@admin.register(SmsCode)
+class SmsCodeAdmin(admin.ModelAdmin):
+    """SMS codes sent, for support ("I got no code"): when, for what, whether
+    used or locked. The code itself is nowhere (only a keyed digest exists)."""
+
+    list_display = ("phone", "purpose", "created_at", "expires_at", "failed_attempts", "used_at")
+    list_filter = ("purpose",)
+    search_fields = ("phone",)
+    fields = ("phone", "purpose", "created_at", "expires_at", "failed_attempts", "used_at")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.errors import Conflict
+from socialshop.errors import Conflict, DomainError
 
 
 class RoleChangeRefused(Conflict):
@@ -16,3 +16,61 @@ class TooManyTokens(Conflict):
 class PhoneTaken(Conflict):
     code = "phone_taken"
     default_message = _("This mobile number is already registered.")
+
+
+class SmsCodeInvalid(DomainError):
+    """The code typed is not the one sent (a wrong try counts towards the lock)."""
+
+    code = "sms_code_wrong"
+    http_status = 400
+    default_message = _("The verification code is wrong.")
+
+
+class SmsCodeMissing(DomainError):
+    """No code waits for this number: never sent, or already used."""
+
+    code = "sms_code_missing"
+    http_status = 400
+    default_message = _("Get a verification code first; each code works once.")
+
+
+class SmsCodeExpired(DomainError):
+    code = "sms_code_expired"
+    http_status = 400
+    default_message = _("The verification code has expired. Get a new one.")
+
+
+class SmsCodeLocked(DomainError):
+    """Five wrong tries: this code no longer works, even typed right."""
+
+    code = "sms_code_locked"
+    http_status = 400
+    default_message = _("Too many wrong codes. Get a new one.")
+
+
+class SmsSendUnavailable(DomainError):
+    """The SMS provider did not take the message."""
+
+    code = "sms_send_failed"
+    http_status = 503
+    default_message = _("The SMS could not be sent just now. Please try again in a minute.")
+
+
+class AccountDisabled(DomainError):
+    code = "account_disabled"
+    http_status = 403
+    default_message = _("This account has been disabled.")
+
+
+class WechatLogInFailed(DomainError):
+    """WeChat refused the code exchange (an old or reused code: 40029, 40163)
+    or did not answer."""
+
+    code = "wechat_log_in_failed"
+    http_status = 400
+    default_message = _("WeChat log-in did not work. Please try again.")
+
+
+class WechatAlreadyLinked(Conflict):
+    code = "wechat_already_linked"
+    default_message = _("This WeChat account is already linked to another account.")

@@ -1,9 +1,61 @@
+import re
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .phone import normalize_mainland_mobile
+
+SMS_CODE_PATTERN = re.compile(r"[0-9]{6}")
+
+
+def sms_code_clean(value: str) -> str:
+    """What a person typed as an SMS code → its six ASCII digits. Spaces
+    around and inside are dropped and full-width digits (an IME's ０-９) read
+    as digits (NFKC); anything else is ValidationError ``sms_code_malformed``
+    and is not tried against the code (so it does not count as a wrong try)."""
+    typed = unicodedata.normalize("NFKC", value or "")
+    typed = "".join(typed.split())
+    if not SMS_CODE_PATTERN.fullmatch(typed):
+        raise ValidationError(_("Enter the 6-digit code from the SMS."), code="sms_code_malformed")
+    return typed
+
+
+def _phone_field(**attrs) -> forms.CharField:
+    # wider than the stored 11 digits: people type "+86 138 0013 8000"
+    return forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", **attrs}),
+    )
+
+
+class SmsSendForm(forms.Form):
+    """Step one of a log-in (or of adding a number) by SMS: the number."""
+
+    phone = _phone_field(autofocus=True)
+
+    def clean_phone(self):
+        return normalize_mainland_mobile(self.cleaned_data["phone"])
+
+
+class SmsVerifyForm(SmsSendForm):
+    """Step two: the number the code went to, and the code."""
+
+    phone = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}
+        ),
+    )
+
+    def clean_code(self):
+        return sms_code_clean(self.cleaned_data["code"])
 
 
 class SignUpForm(BaseUserCreationForm):

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role
-from .phone import normalize_mainland_mobile, validate_mainland_mobile
+from .choices import Role, SmsPurpose, WechatApp
+from .phone import mask_phone, normalize_mainland_mobile, validate_mainland_mobile
 
 
 class UserManager(BaseUserManager):
@@ -20,7 +21,8 @@ class UserManager(BaseUserManager):
         return self.get(**{self.model.USERNAME_FIELD: phone})
 
     def _create_user(self, phone, password, **fields):
-        user = self.model(phone=normalize_mainland_mobile(phone), **fields)
+        # no phone: someone who came in through WeChat and has not added one yet
+        user = self.model(phone=normalize_mainland_mobile(phone) if phone is not None else None, **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -37,12 +39,19 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    """A person who logs in with a mainland mobile number and a password."""
+    """A person who logs in with a mainland mobile number (an SMS code or a
+    password) or with WeChat. Someone who came in through WeChat has no
+    number until it adds one (by SMS code), which it must before it orders."""
 
     username = None
     first_name = None
     last_name = None
-    phone = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[validate_mainland_mobile])
+    # NULL until a WeChat-only user adds its number (unique allows many NULLs)
+    phone = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_mainland_mobile]
+    )
+    # when an SMS code last proved the person holds ``phone``
+    phone_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
 
@@ -63,13 +72,17 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.nickname or self.phone
+        return self.nickname or self.phone or f"#{self.pk}"
 
     def get_full_name(self):
-        return self.nickname or self.phone
+        return str(self)
 
     def get_short_name(self):
-        return self.nickname or self.phone
+        return str(self)
+
+    @property
+    def has_phone(self) -> bool:
+        return bool(self.phone)
 
     @property
     def is_operator(self) -> bool:
@@ -119,3 +132,73 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SmsCode(models.Model):
+    """A 6-digit code sent to ``phone`` for ``purpose``.
+
+    Only a keyed digest of the code is stored (HMAC with the site's secret
+    and a per-row salt: the table alone does not give codes away, even
+    though a million codes could be tried against a plain hash). Only the
+    newest code of a (phone, purpose) counts; it is good until
+    ``expires_at``, once (``used_at``), and dies after
+    ``SMS_CODE_MAX_FAILED_ATTEMPTS`` wrong tries. Written only by
+    ``accounts.services`` (``sms_code_send``, ``sms_code_verify``)."""
+
+    phone = models.CharField(_("mobile number"), max_length=11)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=SmsPurpose.choices)
+    salt = models.CharField(_("salt"), max_length=32)
+    digest = models.CharField(_("code digest"), max_length=64)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="smscode_newest")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(purpose__in=SmsPurpose.values), name="smscode_purpose_known"),
+            models.CheckConstraint(condition=models.Q(failed_attempts__lte=5), name="smscode_attempts_at_most_5"),
+        ]
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WechatIdentity(models.Model):
+    """A WeChat account linked to a user: its ``openid`` under one app id
+    (each app sees its own openid for the same person) and, when the apps
+    share an open-platform account, the ``unionid`` that is the same across
+    them. One user has at most one identity per app id; an openid belongs to
+    one user. JSAPI payment and WeChat payouts need the openid of the
+    official account's app id (``accounts.selectors.user_wechat_openid``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat_identities")
+    app = models.CharField(_("WeChat app"), max_length=10, choices=WechatApp.choices)
+    app_id = models.CharField(_("app id"), max_length=32)
+    openid = models.CharField(max_length=64)
+    unionid = models.CharField(max_length=64, blank=True)
+    nickname = models.CharField(_("WeChat name"), max_length=64, blank=True)
+    avatar_url = models.URLField(_("WeChat avatar"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last log-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WeChat identity")
+        verbose_name_plural = _("WeChat identities")
+        constraints = [
+            models.UniqueConstraint(fields=["app_id", "openid"], name="wechat_openid_once_per_app"),
+            models.UniqueConstraint(fields=["user", "app_id"], name="wechat_one_identity_per_app_per_user"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["unionid"],
+                name="wechat_unionid",
+                condition=~models.Q(unionid=""),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.app_id}:{self.openid[:6]}…"

@@ -30,8 +30,10 @@ def validate_mainland_mobile(value: str) -> None:
     normalize_mainland_mobile(value)
 
 
-def mask_phone(phone: str) -> str:
-    """``13800138000`` → ``138****8000``: what a team page shows of others."""
+def mask_phone(phone: str | None) -> str:
+    """``13800138000`` → ``138****8000``: what a team page shows of others
+    (and every log line of ours). A user with no number yet (WeChat) shows ""."""
+    phone = phone or ""
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}****{phone[-4:]}"

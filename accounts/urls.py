@@ -8,6 +8,10 @@ urlpatterns = [
     path("sign-up/", views.sign_up, name="sign_up"),
     path("log-in/", views.LogInView.as_view(), name="login"),
     path("log-out/", views.LogOutView.as_view(), name="logout"),
+    path("phone/", views.bind_phone, name="bind_phone"),
+    path("password/", views.password, name="password"),
+    path("wechat/", views.wechat_start, name="wechat_start"),
+    path("wechat/callback/", views.wechat_callback, name="wechat_callback"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

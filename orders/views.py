@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import phone_required
 from catalog.views import supplier_staff_required
 from shops.selectors import shop_for_user
 from socialshop.errors import DomainError, NotFound
@@ -102,6 +103,7 @@ def cart_update_view(request):
 
 
 @login_required
+@phone_required  # a WeChat log-in adds its number (by SMS code) before its first order
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     rows, total = _cart_rows(request)

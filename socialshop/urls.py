@@ -17,6 +17,7 @@ api_v1 = [
     path("catalog/", include("catalog.api.urls")),
     path("shops/", include("shops.api.urls")),
     path("me/", include("accounts.api.urls")),
+    path("auth/", include("accounts.api.auth_urls")),
     path("webhooks/", include("webhooks.api.urls")),
     path("", include("commissions.api.urls")),
 ]

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext
 from django.views import defaults
 
+from accounts.views import wechat_link_url
 from shops.selectors import shop_list_public
 
 from .api.exceptions import error_body, server_error_body
@@ -20,7 +21,7 @@ def home(request):
 def account(request):
     """The account page: who is logged in, and every page of theirs (the top
     bar keeps one line on a phone by linking here)."""
-    return render(request, "account.html")
+    return render(request, "account.html", {"wechat_link_url": wechat_link_url(request)})
 
 
 def favicon(request):

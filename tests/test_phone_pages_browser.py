@@ -47,7 +47,7 @@ def desktop(chromium):
 
 
 def log_in(page, base: str, phone_number: str, next_path: str = "") -> None:
-    page.goto(f"{base}/accounts/log-in/" + (f"?next={next_path}" if next_path else ""))
+    page.goto(f"{base}/accounts/log-in/?method=password" + (f"&next={next_path}" if next_path else ""))
     page.fill("input[name=username]", phone_number)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")

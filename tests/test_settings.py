@@ -94,7 +94,7 @@ def _production_env(**extra) -> dict:
         ALLOWED_HOSTS="shop.example.com",
         DATABASE_URL="postgres://shop:secret@db:5432/shop",
         REDIS_URL="redis://redis:6379/0",
-        **extra,
+        **{"SMS_CONSOLE_IN_PRODUCTION": "true", **extra},
     )
 
 
@@ -205,3 +205,31 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_with_the_console_sms_provider_unless_told():
+    result = _run(
+        ["manage.py", "check"], _production_env(PAYMENT_SANDBOX_IN_PRODUCTION="true", SMS_CONSOLE_IN_PRODUCTION="")
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SMS_CONSOLE_IN_PRODUCTION" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (
+            {"SMS_PROVIDER": "accounts.sms.tencent.TencentSmsProvider", "SMS_TENCENT_SECRET_ID": "AKID123"},
+            "SMS_TENCENT_SECRET_KEY",
+        ),
+        ({"WECHAT_MP_APP_ID": "wx0123456789abcdef"}, "WECHAT_MP_APP_SECRET"),
+        ({"WECHAT_OPEN_APP_SECRET": "s3cret"}, "WECHAT_OPEN_APP_ID"),
+    ],
+    ids=["tencent sms without its key", "official account without its secret", "website app without its id"],
+)
+def test_production_refuses_a_provider_configured_by_half(extra, named):
+    result = _run(["manage.py", "check"], _production_env(PAYMENT_SANDBOX_IN_PRODUCTION="true", **extra))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr

@@ -118,9 +118,14 @@ SIGN_UP = {
 
 
 def test_the_log_in_pages_sign_up_link_carries_where_the_visitor_was_going(client):
-    log_in = client.get("/accounts/log-in/", {"next": "/s/xiaomei/p/1/?ref=ABC123"}).content.decode()
+    # by SMS code (the default tab) a new number signs up as it logs in: no link needed, next is kept
+    by_code = client.get("/accounts/log-in/", {"next": "/s/xiaomei/p/1/?ref=ABC123"}).content.decode()
+    log_in = client.get(
+        "/accounts/log-in/", {"next": "/s/xiaomei/p/1/?ref=ABC123", "method": "password"}
+    ).content.decode()
     sign_up = client.get("/accounts/sign-up/", {"next": "/checkout/"}).content.decode()
 
+    assert '<input type="hidden" name="next" value="/s/xiaomei/p/1/?ref=ABC123">' in by_code
     assert 'href="/accounts/sign-up/?next=/s/xiaomei/p/1/%3Fref%3DABC123"' in log_in
     assert '<input type="hidden" name="next" value="/checkout/">' in sign_up
     assert 'href="/accounts/log-in/?next=/checkout/"' in sign_up  # and back, for one who has an account

@@ -33,7 +33,7 @@ def test_a_reseller_finds_its_team_and_invite_qr_on_a_phone(live_server, phone, 
     me = ResellerFactory(user__nickname="林小美")
     ResellerFactory(inviter=me, user__nickname="陈阿杰", user__phone="13712345678")
 
-    phone.goto(f"{live_server.url}/accounts/log-in/?next=/team/")
+    phone.goto(f"{live_server.url}/accounts/log-in/?method=password&next=/team/")
     phone.fill("input[name=username]", me.user.phone)
     phone.fill("input[name=password]", PASSWORD)
     phone.click("button[type=submit]")

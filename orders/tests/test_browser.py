@@ -39,6 +39,7 @@ def _phone(browser):
 
 
 def _log_in(page, phone):
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code
     page.fill("input[name=username]", phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[method=post] button[type=submit] >> nth=0")

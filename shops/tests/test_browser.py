@@ -76,7 +76,7 @@ def test_a_reseller_opens_a_shop_picks_two_products_and_sets_a_price(browser, li
     page = context.new_page()
 
     # log in, and land on the form that opens a shop
-    page.goto(f"{live_server.url}/accounts/log-in/?next=/my-shop/")
+    page.goto(f"{live_server.url}/accounts/log-in/?method=password&next=/my-shop/")
     page.fill("input[name=username]", reseller.user.phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form button[type=submit]")

@@ -143,6 +143,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- log-in by SMS code and by WeChat (docs/identity.md) -------------------
+
+# Dotted path of the class that sends SMS (it implements accounts.sms.SmsProvider). The console
+# provider only logs the code (and keeps the last ones in memory for tests): the quick start's.
+SMS_PROVIDER = env("SMS_PROVIDER", default="accounts.sms.console.ConsoleSmsProvider")
+# A code is good this long; a number gets at most one code per SMS_CODE_RESEND_SECONDS.
+SMS_CODE_TTL_SECONDS = env.int("SMS_CODE_TTL_SECONDS", default=300)
+SMS_CODE_RESEND_SECONDS = env.int("SMS_CODE_RESEND_SECONDS", default=60)
+# Tencent Cloud SMS (accounts.sms.tencent.TencentSmsProvider): a CAM key, the SMS app, an
+# approved signature (签名) and code template (模板, with two parameters: the code, its minutes).
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_SIGN_NAME = env("SMS_TENCENT_SIGN_NAME", default="")
+SMS_TENCENT_TEMPLATE_ID = env("SMS_TENCENT_TEMPLATE_ID", default="")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+SMS_TENCENT_SCHEME = env("SMS_TENCENT_SCHEME", default="https")  # tests speak http to a local fake
+
+# WeChat log-in: the official account (公众号, web authorisation inside WeChat) and the open
+# platform's website app (QR log-in on a desktop). Either may be left empty (no such button).
+WECHAT_MP_APP_ID = env("WECHAT_MP_APP_ID", default="")
+WECHAT_MP_APP_SECRET = env("WECHAT_MP_APP_SECRET", default="")
+WECHAT_OPEN_APP_ID = env("WECHAT_OPEN_APP_ID", default="")
+WECHAT_OPEN_APP_SECRET = env("WECHAT_OPEN_APP_SECRET", default="")
+WECHAT_AUTHORIZE_URL = env("WECHAT_AUTHORIZE_URL", default="https://open.weixin.qq.com/connect/oauth2/authorize")
+WECHAT_QRCONNECT_URL = env("WECHAT_QRCONNECT_URL", default="https://open.weixin.qq.com/connect/qrconnect")
+WECHAT_API_URL = env("WECHAT_API_URL", default="https://api.weixin.qq.com")
+
 # --- language and time --------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"
@@ -333,6 +362,10 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_RATE_USER", default="1200/min"),
         "login_account": env("THROTTLE_RATE_LOGIN_ACCOUNT", default="5/min"),
         "login_address": env("THROTTLE_RATE_LOGIN_ADDRESS", default="20/min"),
+        # sending SMS codes (docs/identity.md); one a minute per number is SMS_CODE_RESEND_SECONDS
+        "sms_send_phone": env("THROTTLE_RATE_SMS_SEND_PHONE", default="10/day"),
+        "sms_send_address": env("THROTTLE_RATE_SMS_SEND_ADDRESS", default="20/hour"),
+        "sms_send_global": env("THROTTLE_RATE_SMS_SEND_GLOBAL", default="300/min"),
         "order_place": env("THROTTLE_RATE_ORDER_PLACE", default="30/min"),
         "withdrawal_request": env("THROTTLE_RATE_WITHDRAWAL_REQUEST", default="10/hour"),
     },

@@ -1,8 +1,10 @@
 """Production: everything in base, locked down.
 
 Refuses to start without a real ``SECRET_KEY``, a ``DATABASE_URL`` and
-``ALLOWED_HOSTS``, and with the sandbox payment provider unless told
-(``PAYMENT_SANDBOX_IN_PRODUCTION``); ``python manage.py check --deploy``
+``ALLOWED_HOSTS``, with the sandbox payment provider unless told
+(``PAYMENT_SANDBOX_IN_PRODUCTION``), with the console SMS provider unless told
+(``SMS_CONSOLE_IN_PRODUCTION``), or with an SMS provider or WeChat app
+configured by half; ``python manage.py check --deploy``
 passes with no warning (a test runs it). TLS ends at the load balancer in
 front of gunicorn, which sets ``X-Forwarded-Proto``.
 """
@@ -12,7 +14,21 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import PAYMENT_PROVIDER, PAYMENT_PROVIDERS, env
+from .base import (
+    PAYMENT_PROVIDER,
+    PAYMENT_PROVIDERS,
+    SMS_PROVIDER,
+    SMS_TENCENT_SDK_APP_ID,
+    SMS_TENCENT_SECRET_ID,
+    SMS_TENCENT_SECRET_KEY,
+    SMS_TENCENT_SIGN_NAME,
+    SMS_TENCENT_TEMPLATE_ID,
+    WECHAT_MP_APP_ID,
+    WECHAT_MP_APP_SECRET,
+    WECHAT_OPEN_APP_ID,
+    WECHAT_OPEN_APP_SECRET,
+    env,
+)
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -104,6 +120,32 @@ if "payments.wechatpay.WeChatPayProvider" in _PAYMENT_PATHS and not WECHATPAY_AP
     raise ImproperlyConfigured("WECHATPAY_API_BASE must be https:// in production.")
 if "payments.alipay.AlipayProvider" in _PAYMENT_PATHS and not ALIPAY_GATEWAY.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("ALIPAY_GATEWAY must be https:// in production.")
+# The console SMS provider sends nothing: it writes log-in codes into the log. Production refuses it
+# unless told (a try-out), and refuses a provider or a WeChat app configured by half.
+SMS_CONSOLE_IN_PRODUCTION = env.bool("SMS_CONSOLE_IN_PRODUCTION", default=False)
+if SMS_PROVIDER == "accounts.sms.console.ConsoleSmsProvider" and not SMS_CONSOLE_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER is the console, which sends no SMS and logs log-in codes: set SMS_PROVIDER to a real "
+        "provider (accounts.sms.tencent.TencentSmsProvider), or SMS_CONSOLE_IN_PRODUCTION=true on purpose."
+    )
+_TENCENT_SMS = {
+    "SMS_TENCENT_SECRET_ID": SMS_TENCENT_SECRET_ID,
+    "SMS_TENCENT_SECRET_KEY": SMS_TENCENT_SECRET_KEY,
+    "SMS_TENCENT_SDK_APP_ID": SMS_TENCENT_SDK_APP_ID,
+    "SMS_TENCENT_SIGN_NAME": SMS_TENCENT_SIGN_NAME,
+    "SMS_TENCENT_TEMPLATE_ID": SMS_TENCENT_TEMPLATE_ID,
+}
+if SMS_PROVIDER == "accounts.sms.tencent.TencentSmsProvider" and not all(_TENCENT_SMS.values()):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER is Tencent Cloud SMS but these are empty: "
+        + ", ".join(name for name, value in _TENCENT_SMS.items() if not value)
+    )
+for _app_id, _secret, _names in (
+    (WECHAT_MP_APP_ID, WECHAT_MP_APP_SECRET, "WECHAT_MP_APP_ID / WECHAT_MP_APP_SECRET"),
+    (WECHAT_OPEN_APP_ID, WECHAT_OPEN_APP_SECRET, "WECHAT_OPEN_APP_ID / WECHAT_OPEN_APP_SECRET"),
+):
+    if bool(_app_id) != bool(_secret):
+        raise ImproperlyConfigured(f"{_names}: set both or neither.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

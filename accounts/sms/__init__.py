@@ -1,0 +1,48 @@
+"""Sending SMS: the interface every SMS provider implements.
+
+A provider sends one verification code to one mainland number, as Tencent
+Cloud SMS or Alibaba Cloud SMS do with an approved signature (签名) and code
+template (模板): what the message says is the template's, configured at the
+provider; we send only its parameters (the code and how many minutes it
+lasts).
+
+The provider in use is the class ``SMS_PROVIDER`` names (a dotted path):
+the console (``accounts.sms.console.ConsoleSmsProvider``, the quick start's:
+it logs the code and sends nothing) or Tencent Cloud SMS
+(``accounts.sms.tencent.TencentSmsProvider``). Nobody but a provider ever
+sees a code in clear: the database keeps a digest, and every log line other
+than the console provider's masks the number and leaves the code out.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class SmsSent:
+    provider_reference: str  # the provider's id of the message (serial number), for support
+
+
+class SmsSendFailed(Exception):
+    """The provider did not take the message (refused, misconfigured or
+    unreachable). ``reason`` is the provider's code, for the log."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class SmsProvider(Protocol):
+    name: str
+
+    def code_send(self, *, phone: str, code: str, minutes: int) -> SmsSent:
+        """Send ``code`` (good for ``minutes``) to the 11-digit mainland ``phone``;
+        raise SmsSendFailed when the provider does not take it."""
+        ...
+
+
+def sms_provider() -> SmsProvider:
+    return import_string(settings.SMS_PROVIDER)()
