@@ -19,9 +19,7 @@ urlpatterns = [
     path("orders/<int:order_id>/lines/<int:line_id>/refund/", views.refund_request_view, name="refund_request"),
     # every provider's callback: the view answers only the configured provider's name (404 for any other)
     path("payments/<slug:provider>/notify/", views.payment_notify, name="payment_notify"),
-    # a reseller's shop orders
-    path("my-shop/orders/", views.shop_order_list, name="shop_orders"),
-    path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),
+    # a reseller's shop orders are the commissions app's pages (they show what the reseller earns on each)
     # the supplier portal
     path("supplier/orders/", views.supplier_shipments, name="supplier_shipments"),
     path("supplier/orders/upload/", views.supplier_shipments_upload, name="supplier_shipments_upload"),

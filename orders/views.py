@@ -1,5 +1,5 @@
 """The pages: cart and checkout, the buyer's orders, the payment webhook,
-a reseller's shop orders, and the supplier portal's shipments and refunds.
+and the supplier portal's shipments and refunds (a reseller's shop orders are commissions' pages).
 Every change is a POST form that redirects; nothing needs JavaScript."""
 
 import logging
@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.views import supplier_staff_required
-from shops.selectors import shop_for_user
 from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
 from socialshop.json_input import JsonInputRefused
@@ -45,8 +44,6 @@ from .selectors import (
     order_history,
     order_list_for_buyer,
     refunds_for_supplier,
-    shop_order_get,
-    shop_orders,
 )
 from .services.addresses import address_as_input, address_save
 from .services.fulfilment import fulfilment_deliver, fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
@@ -327,32 +324,6 @@ def payment_notify(request, provider: str):
             error_body("payment_mismatch", _("The paid amount or currency does not match the order.")), status=400
         )
     return JsonResponse({"result": outcome})
-
-
-# --- a reseller's shop orders -------------------------------------------------------------------
-
-
-def _own_shop(request):
-    shop = shop_for_user(user=request.user)
-    if shop is None:
-        raise Http404
-    return shop
-
-
-@login_required
-def shop_order_list(request):
-    shop = _own_shop(request)
-    return render(request, "orders/shop_orders.html", {"shop": shop, "orders": shop_orders(shop=shop)[:100]})
-
-
-@login_required
-def shop_order_detail(request, order_id: int):
-    shop = _own_shop(request)
-    try:
-        order = shop_order_get(shop=shop, order_id=order_id)
-    except NotFound as error:
-        raise Http404 from error
-    return render(request, "orders/shop_order_detail.html", {"shop": shop, "order": order})
 
 
 # --- the supplier portal ----------------------------------------------------------------------

@@ -253,7 +253,7 @@ def test_the_owner_picks_from_the_catalogue(client, reseller):
     wanted = SkuFactory(product__title="高原蜂蜜").product
     SkuFactory(product__title="草稿商品", product__status=ProductStatus.DRAFT)
 
-    catalogue = page(client.get(reverse("shops:catalogue")))
+    catalogue = page(client.get(reverse("commissions:catalogue")))
     client.post(reverse("shops:pick_add", args=[wanted.pk]), {"next": "https://evil.example/"})
 
     assert "高原蜂蜜" in catalogue and "草稿商品" not in catalogue
