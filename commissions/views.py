@@ -144,9 +144,11 @@ def _withdrawal_quote(plan, amount: int) -> dict:
 @require_http_methods(["GET", "POST"])
 def money(request, reseller):
     form = WithdrawForm(request.POST or None)
+    typed = None  # an amount sent back with an error: the form shows its quote
     if request.method == "POST" and form.is_valid():
+        typed = form.cleaned_data["amount"]
         try:
-            withdrawal_request(reseller=reseller, amount=form.cleaned_data["amount"])
+            withdrawal_request(reseller=reseller, amount=typed)
         except DomainError as error:
             form.add_error("amount", error.message)
         else:
@@ -154,7 +156,6 @@ def money(request, reseller):
             return redirect("commissions:money")
     days = earnings_by_day(reseller_id=reseller.pk, days=CHART_DAYS)
     plan = commission_plan_in_effect(at=timezone.now())
-    typed = form.cleaned_data.get("amount") if form.is_bound and hasattr(form, "cleaned_data") else None
     commissions = Paginator(commission_list_for_reseller(reseller_id=reseller.pk), COMMISSION_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
