@@ -97,8 +97,10 @@ def _chart(days):
                 "height": height,
                 "day": day.day,
                 "amount": day.amount,
-                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1),
-                "labelled": index % 5 == 0 or index == len(days) - 1,
+                # the last date ends at the axis' end rather than past it
+                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1) if index < len(days) - 1 else CHART_WIDTH,
+                "label_anchor": "middle" if index < len(days) - 1 else "end",
+                "labelled": (index % 5 == 0 and index < len(days) - 3) or index == len(days) - 1,
             }
         )
     ticks = [
