@@ -12,6 +12,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.tests.factories import PASSWORD
 from catalog.tests.factories import SkuFactory
@@ -291,3 +293,23 @@ def test_an_amount_sent_back_with_an_error_shows_its_quote(client, seller):
 
     assert response.status_code == 400
     assert response.context["quote"]["arrives_amount"] == 500 and "实际到账 ¥5.00" in text(response)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=30, max_size=30))
+def test_the_chart_s_axis_holds_every_bar_and_reads_as_a_round_amount(amounts):
+    from datetime import date, timedelta
+
+    from commissions.selectors import DayEarnings
+    from commissions.views import _chart
+
+    days = [DayEarnings(date(2026, 11, 6) + timedelta(days=n), amount) for n, amount in enumerate(amounts)]
+
+    chart = _chart(days)
+
+    top = chart["ticks"][-1]["amount"]
+    assert top >= max(amounts) and top < max(max(amounts), 100) * 2.5 + 1  # room, not a wasted scale
+    assert re.fullmatch(r"(1|2|25|5)0*", str(top))  # ¥1, ¥2, ¥2.50, ¥5, ¥10 …
+    assert all(
+        chart["baseline"] - 0.05 <= bar["y"] + bar["height"] <= chart["baseline"] + 0.05 for bar in chart["bars"]
+    )
+    assert all(bar["y"] >= chart["top"] - 0.05 for bar in chart["bars"])  # no bar above the axis' top
