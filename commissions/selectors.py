@@ -2,17 +2,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import Product
 from ledger.choices import AccountKind, OwnerKind
 from ledger.selectors import ledger_balances_for_owner, ledger_entries_for_owner
 from socialshop.money import format_yuan
 
+from .calculations import LineMoney, LineSplit, line_split
 from .choices import CommissionKind, WithdrawalStatus
-from .models import Commission, CommissionPlan, Withdrawal
+from .models import Commission, CommissionDecision, CommissionPlan, Withdrawal
 
 
 def commission_plan_in_effect(*, at: datetime) -> CommissionPlan:
@@ -41,6 +43,17 @@ def commission_shares_for(*, plan: CommissionPlan, product_id: int, category_id:
         if override.category_id == category_id:
             return override.tier_shares(plan.tier_count)
     return plan.tier_shares()
+
+
+def commission_split_for_line(
+    *, plan: CommissionPlan, line: LineMoney, product_id: int, category_id: int
+) -> tuple[list[int], LineSplit]:
+    """How ``plan`` splits one line (the tier shares that apply to its product,
+    then ``line_split`` over the plan's base): what the engine snapshots when a
+    payment is confirmed (``accrual``), and what the pages estimate before a
+    sale (选品's 预计赚). No query (the plan's overrides come prefetched)."""
+    shares = commission_shares_for(plan=plan, product_id=product_id, category_id=category_id)
+    return shares, line_split(line=line, tier_basis_points=shares, base=plan.base)
 
 
 @dataclass(frozen=True)
@@ -199,3 +212,84 @@ def statement_lines(*, reseller_id: int):
                 description=_posting_described(entry.key, entry.description, commissions),
                 amount=entry.amount,
             )
+
+
+# --- the reseller's workbench, 选品 and shop orders ------------------------------------
+
+
+def _net_amount():
+    return F("amount") - F("reversed_amount") - F("clawed_back_amount")
+
+
+def commission_earned_since(*, reseller_id: int, month_start: datetime, day_start: datetime) -> tuple[int, int]:
+    """What the reseller earned (all its commissions and markups, less what
+    refunds took back) since ``day_start`` and since ``month_start``: the
+    workbench's 预计收益, on the same basis as the money page's chart
+    (``earnings_by_day``: frozen ones included, hence *estimated*). One query
+    over the (beneficiary, created at) index."""
+    totals = Commission.objects.filter(beneficiary_id=reseller_id, created_at__gte=month_start).aggregate(
+        today=Sum(_net_amount(), filter=Q(created_at__gte=day_start)), month=Sum(_net_amount())
+    )
+    return totals["today"] or 0, totals["month"] or 0
+
+
+def commission_earned_on_orders(*, reseller_id: int, order_ids: list[int]) -> dict[int, int]:
+    """Order id → what the reseller earns on that order (本单收益: its
+    commissions of every kind on the order, less what refunds took back).
+    Orders it earns nothing on are missing. One query."""
+    if not order_ids:
+        return {}
+    rows = (
+        Commission.objects.filter(beneficiary_id=reseller_id, order_id__in=order_ids)
+        .values("order_id")
+        .annotate(total=Sum(_net_amount()))
+        .order_by()
+    )
+    return {row["order_id"]: row["total"] for row in rows}
+
+
+def commission_decided_orders(*, order_ids: list[int]) -> set[int]:
+    """Which of the orders the engine has already decided (its commissions
+    are there, or it found none to pay). One query."""
+    if not order_ids:
+        return set()
+    return set(CommissionDecision.objects.filter(order_id__in=order_ids).values_list("order_id", flat=True))
+
+
+@dataclass(frozen=True)
+class TierEstimate:
+    tier: int
+    low_amount: int  # the least a tier earns on one unit among the product's options
+    high_amount: int  # the most
+
+    @property
+    def is_range(self) -> bool:
+        return self.low_amount != self.high_amount
+
+
+def commission_estimates_for_product(
+    *, plan: CommissionPlan, product: Product, unit_prices: dict[int, int]
+) -> list[TierEstimate]:
+    """预计赚: what each tier of ``plan`` would earn on one unit of each of the
+    product's active SKUs (``product.active_skus``) sold at ``unit_prices``
+    (SKU id → the shop's current price, ``shops.calculations.line_price``):
+    the engine's own split (``commission_split_for_line``), tier 1 with the
+    shop's markup, as the engine pays it to the seller. No query."""
+    per_tier: dict[int, list[int]] = {tier: [] for tier in range(1, plan.tier_count + 1)}
+    for sku in product.active_skus:
+        line = LineMoney(
+            quantity=1,
+            unit_price_amount=unit_prices.get(sku.pk, sku.list_price_amount),
+            list_price_amount=sku.list_price_amount,
+            cost_amount=sku.cost_amount,
+        )
+        _shares, split = commission_split_for_line(
+            plan=plan, line=line, product_id=product.pk, category_id=product.category_id
+        )
+        for tier, amount in enumerate(split.tier_amounts, start=1):
+            per_tier[tier].append(amount + (split.markup_amount if tier == 1 else 0))
+    return [
+        TierEstimate(tier=tier, low_amount=min(amounts), high_amount=max(amounts))
+        for tier, amounts in per_tier.items()
+        if amounts
+    ]

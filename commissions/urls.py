@@ -7,6 +7,12 @@ app_name = "commissions"
 urlpatterns = [
     path("money/", views.money, name="money"),
     path("money/statement.csv", views.statement_csv, name="statement"),
+    path("money/withdrawal-quote/", views.withdrawal_quote, name="withdrawal_quote"),
+    # the reseller's pages that show the engine's figures (shops and orders sit below and cannot)
+    path("my-shop/", views.workbench, name="workbench"),
+    path("my-shop/catalogue/", views.pick_catalogue, name="catalogue"),
+    path("my-shop/orders/", views.shop_order_list, name="shop_orders"),
+    path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),
     path("ops/money/", views.money_report, name="report"),
     path("ops/money/reconcile/", views.reconcile_now, name="reconcile_now"),
 ]

@@ -1,61 +1,163 @@
-"""The reseller's money page (phone) and the operators' money report."""
+"""The reseller's pages that need money figures (phone): the workbench
+(工作台, where a reseller lands), the pick catalogue (选品, with 预计赚), its
+shop's orders (with 本单收益) and its money page; and the operators' money
+report. They live here, above orders and shops, because the figures are the
+commission engine's (docs/decisions.md)."""
+
+import functools
+from datetime import datetime, time
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.selectors import category_list, product_list_on_sale
 from distribution.decorators import reseller_required
 from ledger.choices import AccountKind
 from ledger.selectors import ledger_totals_by_kind
+from orders.selectors import shop_order_get, shop_orders, shop_sales_since
+from shops.calculations import line_price
+from shops.models import ShopProduct
+from shops.selectors import shop_for_user, shop_is_public, shop_sku_prices, shop_visitor_counts
+from shops.sharing import absolute, product_share_path, shop_share_path
 from socialshop.csvexport import spreadsheet_writer
-from socialshop.errors import DomainError
+from socialshop.errors import DomainError, NotFound
 from socialshop.events import event_consumers_lag, task_wake
-from socialshop.money import fen_to_yuan
+from socialshop.forms import query_text
+from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
+from .calculations import withdrawal_fee
 from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus
 from .forms import WithdrawForm
 from .models import Commission, PayoutBatch, ReconciliationRun, Withdrawal
 from .reconciliation import check_label
-from .selectors import commission_list_for_reseller, earnings_by_day, money_summary, statement_lines
+from .selectors import (
+    commission_decided_orders,
+    commission_earned_on_orders,
+    commission_earned_since,
+    commission_estimates_for_product,
+    commission_list_for_reseller,
+    commission_plan_in_effect,
+    earnings_by_day,
+    money_summary,
+    statement_lines,
+)
 from .services.withdrawals import withdrawal_request
 from .tasks import reconcile_task
 
 COMMISSION_PAGE_SIZE = 20
 WITHDRAWAL_HISTORY_SIZE = 10
 CHART_DAYS = 30
+CATALOGUE_PAGE_SIZE = 20
+SEARCH_MAX_LENGTH = 50
+SHOP_ORDERS_SHOWN = 100
+
+
+# --- the 30-day chart, drawn on the server --------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 340, 170  # the SVG's own units; it scales to the page's width
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 6, 8, 22  # room for the axes' labels
+NICE_STEPS = (1, 2, 2.5, 5, 10)
+
+
+def _nice_ceiling(amount: int) -> int:
+    """The y axis' top in fen: a round number of yuan at or above ``amount``
+    (¥1, ¥2, ¥2.50, ¥5, ¥10, ¥20 …), so its labels read well."""
+    if amount <= 100:
+        return 100
+    magnitude = 100
+    while magnitude * 10 < amount:
+        magnitude *= 10
+    return next(int(magnitude * step) for step in NICE_STEPS if magnitude * step >= amount)
 
 
 def _chart(days):
-    """Bars of a server-drawn SVG chart (no JavaScript), 100 units tall at
-    the best day, on a 105-unit canvas."""
-    peak = max((day.amount for day in days), default=0) or 1
+    """A bar chart of the days' earnings as SVG coordinates (no JavaScript):
+    a bar a day, the y axis in yuan (0, half, top: a round number), the x
+    axis' dates (Beijing) every five days and on the last."""
+    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    top = _nice_ceiling(max((day.amount for day in days), default=0))
+    slot = plot_width / max(len(days), 1)
     bars = []
     for index, day in enumerate(days):
-        height = round(max(day.amount, 0) / peak * 100, 1)
-        bars.append({"x": index * 10, "y": 105 - height, "height": height, "day": day.day, "amount": day.amount})
-    return bars
+        height = round(max(day.amount, 0) / top * plot_height, 1)
+        bars.append(
+            {
+                "x": round(CHART_LEFT + index * slot + slot * 0.15, 1),
+                "y": round(CHART_TOP + plot_height - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": height,
+                "day": day.day,
+                "amount": day.amount,
+                # the last date ends at the axis' end rather than past it
+                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1) if index < len(days) - 1 else CHART_WIDTH,
+                "label_anchor": "middle" if index < len(days) - 1 else "end",
+                "labelled": (index % 5 == 0 and index < len(days) - 3) or index == len(days) - 1,
+            }
+        )
+    ticks = [
+        {"y": round(CHART_TOP + plot_height - plot_height * share, 1), "amount": amount}
+        for share, amount in ((0, 0), (0.5, top // 2), (1, top))
+    ]
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "top": CHART_TOP,
+        "baseline": CHART_TOP + plot_height,
+        "date_y": CHART_HEIGHT - 6,
+    }
+
+
+def _withdrawal_terms(plan) -> dict:
+    """The plan's withdrawal terms as the money page states them."""
+    return {
+        "minimum_amount": plan.min_withdrawal_amount,
+        "fee_fixed_amount": plan.withdrawal_fee_amount,
+        "fee_percent": plan.withdrawal_fee_bps / 100,
+        "fee_bps": plan.withdrawal_fee_bps,
+    }
+
+
+def _withdrawal_quote(plan, amount: int) -> dict:
+    """What a withdrawal of ``amount`` fen costs and brings, by the service's
+    own fee rule (``withdrawal_fee`` with the plan's terms)."""
+    fee = withdrawal_fee(amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps)
+    return {
+        "amount": amount,
+        "fee_amount": fee,
+        "arrives_amount": amount - fee,
+        "below_minimum": amount < plan.min_withdrawal_amount or amount - fee <= 0,
+    }
 
 
 @reseller_required
 @require_http_methods(["GET", "POST"])
 def money(request, reseller):
     form = WithdrawForm(request.POST or None)
+    typed = None  # an amount sent back with an error: the form shows its quote
     if request.method == "POST" and form.is_valid():
+        typed = form.cleaned_data["amount"]
         try:
-            withdrawal_request(reseller=reseller, amount=form.cleaned_data["amount"])
+            withdrawal_request(reseller=reseller, amount=typed)
         except DomainError as error:
             form.add_error("amount", error.message)
         else:
             messages.success(request, _("Withdrawal requested: an operator will review it."))
             return redirect("commissions:money")
     days = earnings_by_day(reseller_id=reseller.pk, days=CHART_DAYS)
+    plan = commission_plan_in_effect(at=timezone.now())
     commissions = Paginator(commission_list_for_reseller(reseller_id=reseller.pk), COMMISSION_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -63,11 +165,14 @@ def money(request, reseller):
         request,
         "commissions/money.html",
         {
+            "tab": "money",
             "reseller": reseller,
             "summary": money_summary(reseller_id=reseller.pk),
             "form": form,
-            "bars": _chart(days),
+            "chart": _chart(days),
             "chart_total": sum(day.amount for day in days),
+            "terms": _withdrawal_terms(plan),
+            "quote": _withdrawal_quote(plan, typed) if typed else None,
             "commissions": commissions,
             "withdrawals": Withdrawal.objects.filter(reseller=reseller)[:WITHDRAWAL_HISTORY_SIZE],
         },
@@ -102,6 +207,170 @@ def statement_csv(request, reseller):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{reseller.invite_code}.csv"'
     return response
+
+
+@reseller_required
+@require_GET
+def withdrawal_quote(request, reseller):
+    """What a withdrawal of ``?amount=<yuan>`` costs and brings, for the money
+    page's form as the amount is typed: the server's fee rule, never the
+    page's. 400 with the amount grammar's code for what is not an amount."""
+    try:
+        amount = yuan_to_fen(request.GET.get("amount", ""), positive=True)
+    except InvalidAmount as error:
+        return JsonResponse({"code": error.code, "message": str(error.message)}, status=400)
+    plan = commission_plan_in_effect(at=timezone.now())
+    quote = _withdrawal_quote(plan, amount)
+    return JsonResponse(
+        {
+            "amount": str(fen_to_yuan(amount)),
+            "fee": format_yuan(quote["fee_amount"]),
+            "arrives": format_yuan(quote["arrives_amount"]),
+            "below_minimum": quote["below_minimum"],
+            "minimum": format_yuan(plan.min_withdrawal_amount),
+        }
+    )
+
+
+# --- the workbench, 选品 and the shop's orders ------------------------------------------
+
+
+def own_shop_page(view):
+    """A page of the logged-in reseller's shop: the view gets the reseller
+    and its shop (owner loaded); a reseller without a shop is sent to open
+    one, anyone else to the join page (``reseller_required``)."""
+
+    @reseller_required
+    @functools.wraps(view)
+    def page(request, reseller, *args, **kwargs):
+        shop = shop_for_user(user=request.user)
+        if shop is None:
+            return redirect("shops:open")
+        return view(request, reseller, shop, *args, **kwargs)
+
+    return page
+
+
+def _beijing_day_starts() -> tuple[datetime, datetime]:
+    """The start of today and of this month, Beijing time (the site's zone)."""
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(today.replace(day=1), time.min, tzinfo=zone),
+        datetime.combine(today, time.min, tzinfo=zone),
+    )
+
+
+@own_shop_page
+@require_GET
+def workbench(request, reseller, shop):
+    """工作台: where a reseller lands. Today's and this month's visitors,
+    paid orders, sales and estimated earnings, its withdrawable money, and
+    the ways to share the shop, pick products, see its team and its money.
+    A constant number of queries (one per figure family)."""
+    month_start, day_start = _beijing_day_starts()
+    visitors = shop_visitor_counts(shop=shop, today=timezone.localdate())
+    sales_today, sales_month = shop_sales_since(shop=shop, month_start=month_start, day_start=day_start)
+    earned_today, earned_month = commission_earned_since(
+        reseller_id=reseller.pk, month_start=month_start, day_start=day_start
+    )
+    return render(
+        request,
+        "commissions/workbench.html",
+        {
+            "tab": "workbench",
+            "reseller": reseller,
+            "shop": shop,
+            "is_public": shop_is_public(shop),
+            "share_link": absolute(request, shop_share_path(shop)),
+            "figures": [
+                {"label": _("Visitors"), "today": visitors.today, "month": visitors.month, "money": False},
+                {"label": _("Orders"), "today": sales_today.orders, "month": sales_month.orders, "money": False},
+                {
+                    "label": _("Sales"),
+                    "today": sales_today.sales_amount,
+                    "month": sales_month.sales_amount,
+                    "money": True,
+                },
+                {"label": _("Estimated earnings"), "today": earned_today, "month": earned_month, "money": True},
+            ],
+            "summary": money_summary(reseller_id=reseller.pk),
+        },
+    )
+
+
+@own_shop_page
+@require_GET
+def pick_catalogue(request, reseller, shop):
+    """选品: products on sale, each with what the plan in force would pay each
+    tier on one unit at the shop's current price (预计赚), and for those
+    already in the shop their share link. A constant number of queries
+    whatever the page holds."""
+    category = query_text(request, "category")
+    query = query_text(request, "q", max_length=SEARCH_MAX_LENGTH)
+    products = product_list_on_sale(category_slug=category or None, query=query or None)
+    page_obj = Paginator(products, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = list(page_obj.object_list)
+    picked = set(ShopProduct.objects.filter(shop=shop).values_list("product_id", flat=True))
+    prices = shop_sku_prices(shop=shop, product_ids=[product.pk for product in on_page if product.pk in picked])
+    plan = commission_plan_in_effect(at=timezone.now())
+    rows = []
+    for product in on_page:
+        unit_prices = {
+            sku.pk: line_price(sku=sku, shop_price=prices.get(sku.pk)).unit_price_amount for sku in product.active_skus
+        }
+        rows.append(
+            {
+                "product": product,
+                "picked": product.pk in picked,
+                "offers": [(sku, unit_prices[sku.pk]) for sku in product.active_skus],
+                "estimates": commission_estimates_for_product(plan=plan, product=product, unit_prices=unit_prices),
+                "share_link": absolute(request, product_share_path(shop, product.pk)) if product.pk in picked else "",
+            }
+        )
+    return render(
+        request,
+        "commissions/catalogue.html",
+        {
+            "tab": "pick",
+            "shop": shop,
+            "page_obj": page_obj,
+            "rows": rows,
+            "categories": category_list(),
+            "current_category": category,
+            "query": query,
+        },
+    )
+
+
+def _earnings_shown(reseller, orders) -> None:
+    """Each order gets ``earned_amount`` (本单收益: what the reseller earns on
+    it) and ``earnings_pending`` (paid, the engine not done yet). Two queries."""
+    ids = [order.pk for order in orders]
+    earned = commission_earned_on_orders(reseller_id=reseller.pk, order_ids=ids)
+    decided = commission_decided_orders(order_ids=[order.pk for order in orders if order.paid_at])
+    for order in orders:
+        order.earned_amount = earned.get(order.pk, 0)
+        order.earnings_pending = bool(order.paid_at) and order.pk not in decided
+
+
+@own_shop_page
+@require_GET
+def shop_order_list(request, reseller, shop):
+    orders = list(shop_orders(shop=shop)[:SHOP_ORDERS_SHOWN])
+    _earnings_shown(reseller, orders)
+    return render(request, "commissions/shop_orders.html", {"tab": "workbench", "shop": shop, "orders": orders})
+
+
+@own_shop_page
+@require_GET
+def shop_order_detail(request, reseller, shop, order_id: int):
+    try:
+        order = shop_order_get(shop=shop, order_id=order_id)
+    except NotFound as error:
+        raise Http404 from error
+    _earnings_shown(reseller, [order])
+    return render(request, "commissions/shop_order_detail.html", {"tab": "workbench", "shop": shop, "order": order})
 
 
 def _commissions_by_state() -> list[tuple[str, int]]:

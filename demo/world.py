@@ -52,6 +52,8 @@ from shops.selectors import shop_picks_visible
 from shops.services import shop_open, shop_pick_product, shop_update
 from socialshop.fonts import cjk_font
 
+from .pictures import demo_product_image
+
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed for the demo on purpose
 OPERATOR_PHONE = "13800000000"
 
@@ -157,28 +159,6 @@ def _user(phone: str, nickname: str, role: str = Role.CUSTOMER) -> User:
     return user_create(phone=phone, password=DEMO_PASSWORD, nickname=nickname, role=role)
 
 
-def demo_product_image(title: str, size: int = 800) -> bytes:
-    """A product picture: a soft gradient in a colour derived from the title,
-    a round 'product' shape and the title in Chinese."""
-    hue = int(hashlib.sha256(title.encode()).hexdigest()[:4], 16) / 0xFFFF
-    top = tuple(int(c * 255) for c in colorsys.hsv_to_rgb(hue, 0.25, 0.98))
-    bottom = tuple(int(c * 255) for c in colorsys.hsv_to_rgb(hue, 0.55, 0.85))
-    image = Image.new("RGB", (size, size))
-    draw = ImageDraw.Draw(image)
-    for y in range(size):
-        ratio = y / size
-        draw.line([(0, y), (size, y)], fill=tuple(int(t + (b - t) * ratio) for t, b in zip(top, bottom, strict=True)))
-    accent = tuple(int(c * 255) for c in colorsys.hsv_to_rgb(hue, 0.7, 0.7))
-    draw.ellipse([size * 0.25, size * 0.18, size * 0.75, size * 0.68], fill=accent, outline=(255, 255, 255), width=8)
-    font = cjk_font(size // 14)
-    text_box = draw.textbbox((0, 0), title, font=font)
-    text_width = text_box[2] - text_box[0]
-    draw.text(((size - text_width) / 2, size * 0.78), title, font=font, fill=(40, 40, 40))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=88)
-    return buffer.getvalue()
-
-
 def demo_avatar(name: str, size: int = 320) -> bytes:
     """A shop avatar: the shop name's first character on a warm colour derived from the name."""
     hue = int(hashlib.sha256(name.encode()).hexdigest()[:4], 16) / 0xFFFF
@@ -233,7 +213,7 @@ def _catalogue(summary: DemoSummary) -> None:
                 description=description,
                 skus=skus,
             )
-            product_image_add(product=product, data=demo_product_image(title))
+            product_image_add(product=product, data=demo_product_image(title, category_slug))
             product_set_status(product=product, status=ProductStatus.ON_SALE)
 
 

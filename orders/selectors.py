@@ -1,7 +1,10 @@
 """The complex readers of orders: who may see which order, line or parcel,
 and the contracts the commission engine reads (docs/orders.md)."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -83,6 +86,29 @@ def shop_orders(*, shop: Shop) -> QuerySet[Order]:
             Prefetch("lines", queryset=OrderLine.objects.filter(shop=shop).order_by("id"), to_attr="shop_lines")
         )
         .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ShopSales:
+    orders: int  # orders paid in the period with at least one line sold in the shop
+    sales_amount: int  # what buyers paid for the shop's lines, less what was refunded
+
+
+def shop_sales_since(*, shop: Shop, month_start: datetime, day_start: datetime) -> tuple[ShopSales, ShopSales]:
+    """The shop's paid orders and sales since ``day_start`` and since
+    ``month_start`` (by payment time), in one query over its lines."""
+    net = F("paid_amount") - F("refunded_amount")
+    today = Q(order__paid_at__gte=day_start)
+    totals = OrderLine.objects.filter(shop=shop, order__paid_at__gte=month_start).aggregate(
+        orders_today=Count("order_id", distinct=True, filter=today),
+        orders_month=Count("order_id", distinct=True),
+        sales_today=Sum(net, filter=today),
+        sales_month=Sum(net),
+    )
+    return (
+        ShopSales(orders=totals["orders_today"], sales_amount=totals["sales_today"] or 0),
+        ShopSales(orders=totals["orders_month"], sales_amount=totals["sales_month"] or 0),
     )
 
 

@@ -23,9 +23,7 @@ urlpatterns = [
     # every provider's callbacks: the views answer only an enabled provider's name (404 for any other)
     path("payments/<slug:provider>/notify/", payment_views.payment_notify, name="payment_notify"),
     path("payments/<slug:provider>/refund-notify/", payment_views.refund_notify, name="refund_notify"),
-    # a reseller's shop orders
-    path("my-shop/orders/", views.shop_order_list, name="shop_orders"),
-    path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),
+    # a reseller's shop orders are the commissions app's pages (they show what the reseller earns on each)
     # the supplier portal
     path("supplier/orders/", views.supplier_shipments, name="supplier_shipments"),
     path("supplier/orders/upload/", views.supplier_shipments_upload, name="supplier_shipments_upload"),

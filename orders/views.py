@@ -1,5 +1,5 @@
 """The pages: cart and checkout, the buyer's orders, the payment webhook,
-a reseller's shop orders, and the supplier portal's shipments and refunds.
+and the supplier portal's shipments and refunds (a reseller's shop orders are commissions' pages).
 Every change is a POST form that redirects; nothing needs JavaScript."""
 
 import logging
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import phone_required
 from catalog.views import supplier_staff_required
-from shops.selectors import shop_for_user
 from socialshop.errors import DomainError, NotFound
 
 from .cart import cart_add, cart_entries, cart_remove, cart_set
@@ -40,8 +39,6 @@ from .selectors import (
     order_history,
     order_list_for_buyer,
     refunds_for_supplier,
-    shop_order_get,
-    shop_orders,
 )
 from .services.addresses import address_as_input, address_save
 from .services.fulfilment import fulfilment_deliver, fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
@@ -276,30 +273,6 @@ def refund_request_view(request, order_id: int, line_id: int):
     )
 
 
-# --- a reseller's shop orders -------------------------------------------------------------------
-
-
-def _own_shop(request):
-    shop = shop_for_user(user=request.user)
-    if shop is None:
-        raise Http404
-    return shop
-
-
-@login_required
-def shop_order_list(request):
-    shop = _own_shop(request)
-    return render(request, "orders/shop_orders.html", {"shop": shop, "orders": shop_orders(shop=shop)[:100]})
-
-
-@login_required
-def shop_order_detail(request, order_id: int):
-    shop = _own_shop(request)
-    try:
-        order = shop_order_get(shop=shop, order_id=order_id)
-    except NotFound as error:
-        raise Http404 from error
-    return render(request, "orders/shop_order_detail.html", {"shop": shop, "order": order})
 
 
 # --- the supplier portal ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Sku
@@ -101,3 +102,37 @@ class ShopSkuPrice(models.Model):
 
     def __str__(self):
         return f"{self.sku} @ {self.pick.shop}: {self.price_amount}"
+
+
+class ShopVisitor(models.Model):
+    """One visitor of a shop on one Beijing day: the first view of the shop's
+    storefront or of a product page that day writes the row, later views
+    that day find it there (``INSERT … ON CONFLICT DO NOTHING``). What the
+    workbench counts as 访客 and what the funnel (issue 19) reads as its
+    daily unique visitors. No IP and no user: ``visitor_key`` is a keyed
+    hash of a first-party cookie (``shops.visits``), so a row says only that
+    *someone* came. The owner's own views are not recorded."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="visitors", verbose_name=_("shop"))
+    day = models.DateField(_("day (Beijing)"))
+    visitor_key = models.CharField(_("visitor"), max_length=32)
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first product seen"),
+    )
+    referred = models.BooleanField(_("came through a shared link"), default=False)
+    first_seen_at = models.DateTimeField(_("first seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shop visitor")
+        verbose_name_plural = _("shop visitors")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day", "visitor_key"], name="shop_visitor_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.shop_id} · {self.day} · {self.visitor_key[:8]}"

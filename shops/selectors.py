@@ -11,8 +11,9 @@ price) and the shop's markup
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from catalog.models import Category, Product, ProductImage, Sku
@@ -24,7 +25,7 @@ from socialshop.sql import SqlJoin, sql_column, sql_table, sql_word
 
 from .calculations import line_price, markup
 from .choices import ShopStatus
-from .models import Shop, ShopProduct, ShopSkuPrice
+from .models import Shop, ShopProduct, ShopSkuPrice, ShopVisitor
 
 
 @dataclass(frozen=True)
@@ -311,3 +312,29 @@ def shop_offers_build(
                     shop=pick.shop, shop_price_amount=prices.get((pick.pk, sku.pk))
                 )
     return offers
+
+
+# --- visitors ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitorCounts:
+    today: int  # browsers that opened the shop today (Beijing)
+    month: int  # different browsers that opened it since the 1st of this month
+
+
+def shop_visitor_counts(*, shop: Shop, today: date) -> VisitorCounts:
+    """How many visitors the shop had today and this month (the owner's own
+    views are never recorded). One query over the (shop, day, visitor)
+    index."""
+    counts = ShopVisitor.objects.filter(shop=shop, day__gte=today.replace(day=1), day__lte=today).aggregate(
+        today=Count("id", filter=Q(day=today)), month=Count("visitor_key", distinct=True)
+    )
+    return VisitorCounts(today=counts["today"], month=counts["month"])
+
+
+def shop_sku_prices(*, shop: Shop, product_ids: Iterable[int]) -> dict[int, int]:
+    """SKU id → the price the shop stored for it, among ``product_ids``
+    (one query; a SKU without a row sells at its list price)."""
+    rows = ShopSkuPrice.objects.filter(pick__shop=shop, pick__product_id__in=list(product_ids))
+    return dict(rows.values_list("sku_id", "price_amount"))

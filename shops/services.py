@@ -28,7 +28,7 @@ from .exceptions import (
     ShopTransitionNotAllowed,
     SkuNotInProduct,
 )
-from .models import Shop, ShopProduct, ShopSkuPrice, ShopStatusChange
+from .models import Shop, ShopProduct, ShopSkuPrice, ShopStatusChange, ShopVisitor
 
 SHOP_MACHINE = StateMachine(transitions=SHOP_TRANSITIONS, error=InvalidShopTransition)
 
@@ -227,3 +227,22 @@ def shop_pick_update(
     if position is not None:
         shop_pick_place(pick=pick, position=position)
     return pick
+
+
+def shop_visitor_record(*, shop: Shop, visitor_key: str, product_id: int | None = None, referred: bool = False) -> None:
+    """Count a visitor of ``shop`` today (Beijing): one statement, ``INSERT …
+    ON CONFLICT DO NOTHING`` on (shop, day, visitor), so the first view of the
+    day writes the row and every later one, or two at once, changes nothing.
+    Not in a transaction of its own: a page view has nothing to roll back."""
+    ShopVisitor.objects.bulk_create(
+        [
+            ShopVisitor(
+                shop=shop,
+                day=timezone.localdate(),
+                visitor_key=visitor_key,
+                product_id=product_id,
+                referred=referred,
+            )
+        ],
+        ignore_conflicts=True,
+    )

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.images import upload_read
 from catalog.models import Product
-from catalog.selectors import category_list, product_list_on_sale
 from distribution.models import Reseller
 from socialshop.errors import DomainError, NotFound
 from socialshop.forms import query_text
@@ -49,6 +48,7 @@ from .services import (
     shop_update,
 )
 from .sharing import absolute, product_share_path, shop_share_path
+from .visits import shop_visit_note
 
 STOREFRONT_PAGE_SIZE = 20
 LOW_STOCK = 10  # from here down the product page says how many are left
@@ -84,7 +84,7 @@ def storefront(request, slug: str):
     picks = shop_picks_visible(shop=shop, category_slug=category or None, query=query or None)
     page_obj = Paginator(picks, STOREFRONT_PAGE_SIZE).get_page(request.GET.get("page"))
     cards = [product_card(pick) for pick in page_obj.object_list]
-    return render(
+    response = render(
         request,
         "shops/storefront/shop.html",
         {
@@ -97,6 +97,7 @@ def storefront(request, slug: str):
             "is_owner": request.user.is_authenticated and shop.owner.user_id == request.user.pk,
         },
     )
+    return shop_visit_note(request, response, shop=shop)
 
 
 def product_page(request, slug: str, product_id: int):
@@ -114,7 +115,7 @@ def product_page(request, slug: str, product_id: int):
         selected = next((offer for offer in card.offers if offer.sku.id == int(wanted)), None)
     if selected is None:
         selected = next((offer for offer in card.offers if offer.in_stock), card.offers[0])
-    return render(
+    response = render(
         request,
         "shops/storefront/product.html",
         {
@@ -127,6 +128,7 @@ def product_page(request, slug: str, product_id: int):
             "selected_stock_hint": _stock_hint(selected.sku.stock),
         },
     )
+    return shop_visit_note(request, response, shop=shop, product_id=card.product.pk)
 
 
 def _stock_hint(stock: int) -> str:
@@ -337,29 +339,6 @@ def set_open(request):
 
 
 @own_shop_required
-def catalogue(request):
-    """选品: products on sale, to add to the shop."""
-    category = query_text(request, "category")
-    query = _search_words(request)
-    products = product_list_on_sale(category_slug=category or None, query=query or None)
-    page_obj = Paginator(products, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    picked = set(ShopProduct.objects.filter(shop=request.shop).values_list("product_id", flat=True))
-    return render(
-        request,
-        "shops/manage/catalogue.html",
-        {
-            "shop": request.shop,
-            "page_obj": page_obj,
-            "products": page_obj.object_list,
-            "picked": picked,
-            "categories": category_list(),
-            "current_category": category,
-            "query": query,
-        },
-    )
-
-
-@own_shop_required
 @require_POST
 def pick_add(request, product_id: int):
     product = Product.objects.filter(pk=product_id).first()
@@ -373,8 +352,8 @@ def pick_add(request, product_id: int):
         messages.success(request, _("“%(title)s” is in your shop.") % {"title": product.title})
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("shops:catalogue")
+        return redirect(back)  # 选品 (the commissions app's page, above this one) sends itself as ``next``
+    return redirect("shops:manage")
 
 
 @own_shop_required

@@ -177,6 +177,7 @@ def test_a_reseller_logs_in_to_its_shop_which_fits_a_thumb(live_server, phone, r
 def test_removing_a_pick_asks_first_without_a_script(live_server, phone, reseller_with_a_shop):
     reseller, picks = reseller_with_a_shop
     log_in(phone, live_server.url, reseller.user.phone)
+    phone.goto(f"{live_server.url}/my-shop/products/")
 
     phone.click(f"#pick-{picks[1].pk} a[href$='/remove/']")
 
@@ -184,7 +185,7 @@ def test_removing_a_pick_asks_first_without_a_script(live_server, phone, reselle
     assert ShopProduct.objects.filter(pk=picks[1].pk).exists()  # asked, not removed
     assert phone.evaluate(SMALL_TARGETS) == []
     phone.click("#confirm-remove")
-    phone.wait_for_url(f"{live_server.url}/my-shop/")
+    phone.wait_for_url(f"{live_server.url}/my-shop/products/")
     assert not ShopProduct.objects.filter(pk=picks[1].pk).exists()
     assert phone.locator(".pick").count() == 2
 

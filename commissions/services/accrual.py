@@ -25,10 +25,10 @@ from orders.models import Order, OrderLine, Refund
 from socialshop.models import Event
 from socialshop.states import SYSTEM, state_set_many
 
-from ..calculations import LineMoney, amount_after_refund, line_split
+from ..calculations import LineMoney, amount_after_refund
 from ..choices import CommissionKind, CommissionState
 from ..models import Commission, CommissionDecision
-from ..selectors import commission_plan_in_effect, commission_shares_for
+from ..selectors import commission_plan_in_effect, commission_split_for_line
 from .states import COMMISSION_MACHINE
 
 
@@ -78,8 +78,9 @@ def _commission_rows(order: Order, lines: list[OrderLine], earners: Earners | No
         chain = uplines.get(line.attributed_reseller_id, [])
         if not chain:
             continue
-        shares = commission_shares_for(plan=plan, product_id=line.product_id, category_id=line.category_id)
-        split = line_split(line=_line_money(line), tier_basis_points=shares, base=plan.base)
+        shares, split = commission_split_for_line(
+            plan=plan, line=_line_money(line), product_id=line.product_id, category_id=line.category_id
+        )
         # 自购返佣: a reseller buying for itself earns tier 1 (and its markup) only if the plan says so
         tier_1_blocked = line.buyer_is_attributed_reseller and not plan.self_purchase_earns
 

@@ -88,7 +88,7 @@ def test_a_reseller_opens_a_shop_picks_two_products_and_sets_a_price(browser, li
     page.fill("input[name=slug]", "xiaomei")
     page.fill("textarea[name=intro]", "只卖自己用过的好东西。")
     page.click("form.form button[type=submit]")
-    page.wait_for_url(re.compile(r"/my-shop/$"))
+    page.wait_for_url(re.compile(r"/my-shop/products/$"))  # an open shop's products, empty: pick some
     shop = Shop.objects.get(owner=reseller)
     assert shop.slug == "xiaomei"
 
@@ -105,12 +105,12 @@ def test_a_reseller_opens_a_shop_picks_two_products_and_sets_a_price(browser, li
 
     # set its own price for the tea
     pick = ShopProduct.objects.get(shop=shop, product_id=tea.product_id)
-    page.goto(f"{live_server.url}/my-shop/")
+    page.goto(f"{live_server.url}/my-shop/products/")
     page.click(f"#pick-{pick.pk} a[href='/my-shop/picks/{pick.pk}/']")
     page.fill(f"input[name=sku_{tea.pk}]", "228.00")
     shot(page, "3-set-price")
     page.click("form.pick-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/my-shop/$"))
+    page.wait_for_url(re.compile(r"/my-shop/products/$"))
     shot(page, "4-my-shop")
 
     # a visitor on a phone opens the public shop: both products, at the shop's prices

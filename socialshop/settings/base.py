@@ -134,7 +134,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
-RESELLER_LOGIN_REDIRECT_URL = "shops:manage"  # a reseller logging in without ?next= lands in its shop
+RESELLER_LOGIN_REDIRECT_URL = "commissions:workbench"  # without ?next= a reseller lands on its workbench, /my-shop/
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -35,7 +35,7 @@ def test_the_menu_leads_to_each_role_s_place_and_the_account_page_to_the_rest(cl
     assert reverse("account") in menu
     assert reverse("accounts:api_tokens") not in menu  # for REST clients: reached from the account page
     assert reverse("accounts:api_tokens") in account
-    place = {"customer": "orders:list", "reseller": "shops:manage", "supplier_staff": "catalog:product_list"}
+    place = {"customer": "orders:list", "reseller": "commissions:workbench", "supplier_staff": "catalog:product_list"}
     assert reverse(place.get(role, "admin:index")) in menu
     assert 'action="/accounts/log-out/"' in account
 
