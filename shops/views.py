@@ -48,7 +48,7 @@ from .services import (
     shop_set_status,
     shop_update,
 )
-from .sharing import absolute, product_share_path, shop_share_path
+from .sharing import absolute, last_shop_remember, product_share_path, shop_share_path
 
 STOREFRONT_PAGE_SIZE = 20
 LOW_STOCK = 10  # from here down the product page says how many are left
@@ -84,7 +84,7 @@ def storefront(request, slug: str):
     picks = shop_picks_visible(shop=shop, category_slug=category or None, query=query or None)
     page_obj = Paginator(picks, STOREFRONT_PAGE_SIZE).get_page(request.GET.get("page"))
     cards = [product_card(pick) for pick in page_obj.object_list]
-    return render(
+    response = render(
         request,
         "shops/storefront/shop.html",
         {
@@ -97,6 +97,20 @@ def storefront(request, slug: str):
             "is_owner": request.user.is_authenticated and shop.owner.user_id == request.user.pk,
         },
     )
+    return last_shop_remember(response, shop)
+
+
+def shop_categories_page(request, slug: str):
+    """分类: the shop's categories, each leading to its products."""
+    shop, page = _shop_or_page(request, slug)
+    if page:
+        return page
+    response = render(
+        request,
+        "shops/storefront/categories.html",
+        {"shop": shop, "categories": list(shop_categories(shop=shop))},
+    )
+    return last_shop_remember(response, shop)
 
 
 def product_page(request, slug: str, product_id: int):
@@ -114,7 +128,7 @@ def product_page(request, slug: str, product_id: int):
         selected = next((offer for offer in card.offers if offer.sku.id == int(wanted)), None)
     if selected is None:
         selected = next((offer for offer in card.offers if offer.in_stock), card.offers[0])
-    return render(
+    response = render(
         request,
         "shops/storefront/product.html",
         {
@@ -125,8 +139,10 @@ def product_page(request, slug: str, product_id: int):
             "options": [(offer, _stock_hint(offer.sku.stock)) for offer in card.offers],
             "selected": selected,
             "selected_stock_hint": _stock_hint(selected.sku.stock),
+            "low_stock": LOW_STOCK,
         },
     )
+    return last_shop_remember(response, shop)
 
 
 def _stock_hint(stock: int) -> str:
