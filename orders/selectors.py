@@ -217,7 +217,11 @@ def refunds_for_supplier(*, supplier: Supplier, status: str | None = None) -> Qu
     refunds = Refund.objects.filter(line__supplier=supplier)
     if status:
         refunds = refunds.filter(status=status)
-    return refunds.select_related("line", "order").order_by("-requested_at", "-id")
+    return (
+        refunds.select_related("line", "order")
+        .prefetch_related(Prefetch("photos", queryset=RefundPhoto.objects.order_by("position", "id")))
+        .order_by("-requested_at", "-id")
+    )
 
 
 # --- the commission engine's contracts ------------------------------------------------
@@ -364,10 +368,11 @@ def cart_view(*, entries: list[LineRequest]) -> CartView:
 
 
 def product_sold_count(*, product_id: int) -> int:
-    """已售: units of the product on paid lines, less lines refunded in full
-    (a cancelled paid order refunds its lines), in any shop. One query."""
+    """已售: units of the product on paid lines, in any shop, less those of
+    orders cancelled after paying and lines refunded in full. One query."""
     sold = (
         OrderLine.objects.filter(product_id=product_id, paid_amount__gt=0)
+        .exclude(order__status=OrderStatus.CANCELLED)
         .exclude(refunded_amount=F("paid_amount"))
         .aggregate(units=Sum("quantity"))["units"]
     )

@@ -178,8 +178,8 @@ def test_the_product_list_costs_the_same_queries_whatever_the_number_of_products
         shop_pick_set_prices(pick=pick, prices={pick.product.skus.first().pk: 12000})
     client.force_login(UserFactory())  # a logged-in visitor: session and user rows too
 
-    # shop, categories, picks (+count), images, SKUs, prices; session and user
-    with django_assert_max_num_queries(9):
+    # shop, categories, picks (+count), images, SKUs, prices; session and user; the tab bar's cart count
+    with django_assert_max_num_queries(10):
         response = client.get(f"/s/{shop.slug}/")
 
     assert response.status_code == 200
