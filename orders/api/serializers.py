@@ -115,7 +115,9 @@ class RefundOut(serializers.Serializer):
     amount = MoneyField()
     reason = serializers.CharField()
     resolution = serializers.ChoiceField(choices=RefundResolution.choices)
-    reason_code = serializers.ChoiceField(choices=RefundReason.choices, allow_blank=True, help_text="blank: none chosen")
+    reason_code = serializers.ChoiceField(
+        choices=RefundReason.choices, allow_blank=True, help_text="blank: none chosen"
+    )
     description = serializers.CharField()
     status = serializers.ChoiceField(choices=RefundStatus.choices)
     decision_note = serializers.CharField()
