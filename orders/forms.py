@@ -122,7 +122,7 @@ class RefundRequestForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason")), *RefundReason.choices])
     amount = YuanField(label=_("Amount to refund (yuan)"), positive=True)
     description = forms.CharField(
-        label=_("Description"),
+        label=_("Problem description"),
         max_length=200,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What happened? (optional)")}),

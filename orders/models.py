@@ -391,7 +391,7 @@ class Refund(models.Model):
         _("asks for"), max_length=20, choices=RefundResolution.choices, default=RefundResolution.REFUND_ONLY
     )
     reason_code = models.CharField(_("reason chosen"), max_length=20, choices=RefundReason.choices, blank=True)
-    description = models.CharField(_("description"), max_length=500, blank=True)
+    description = models.CharField(_("problem description"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
     reference = models.CharField(_("refund reference"), max_length=40, unique=True)  # the provider's idempotency key
     provider_reference = models.CharField(_("provider's reference"), max_length=80, blank=True)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='refund',
             name='description',
-            field=models.CharField(blank=True, max_length=500, verbose_name='description'),
+            field=models.CharField(blank=True, max_length=500, verbose_name='problem description'),
         ),
         migrations.AddField(
             model_name='refund',
