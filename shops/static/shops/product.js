@@ -47,7 +47,8 @@
 
   // with several options, the bar's buttons open the sheet first; tapped again (sheet open), they post
   var several = sheet && sheet.classList.contains("multi");
-  function isOpen() { return location.hash === "#sku-sheet"; }
+  // a wide screen shows the options in the page: nothing to open there
+  function isOpen() { return location.hash === "#sku-sheet" || getComputedStyle(sheet).position !== "fixed"; }
   document.querySelectorAll("#buy [data-buy-button]").forEach(function (button) {
     button.addEventListener("click", function (event) {
       if (several && !isOpen()) {
@@ -58,7 +59,7 @@
   });
   // a tap outside the open sheet (on the dimmed page) closes it
   document.addEventListener("click", function (event) {
-    if (isOpen() && sheet && !sheet.contains(event.target) && !event.target.closest("#buy, [data-open-sheet]")) {
+    if (sheet && location.hash === "#sku-sheet" && !sheet.contains(event.target) && !event.target.closest("#buy, [data-open-sheet]")) {
       location.hash = "";
     }
   });
