@@ -385,3 +385,50 @@ def test_the_photo_service_refuses_more_than_three():
         refund_photos_process([image_bytes()] * 4)
 
     assert refused.value.code == "too_many_photos"
+
+
+# --- page weight ------------------------------------------------------------------
+
+PAGE_BUDGET = 60 * 1024  # HTML + CSS + JS of a page, before images (issue 13)
+
+
+def _weight(client, path: str) -> int:
+    """The page's HTML and every stylesheet and script it links, in bytes."""
+    from django.contrib.staticfiles import finders
+
+    page = html(client.get(path))
+    assets = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', page)
+    assets += re.findall(r'<script src="/static/([^"]+)"', page)
+    assert assets, path
+    return len(page.encode()) + sum(len(open(finders.find(asset), "rb").read()) for asset in set(assets))
+
+
+def test_the_shop_and_product_pages_weigh_under_60_kb_before_images(client):
+    shop, sku = _product_with(6, 5)
+    for _ in range(19):
+        shop_selling(shop=shop)
+    client.force_login(UserFactory())
+
+    for path in (f"/s/{shop.slug}/", f"/s/{shop.slug}/p/{sku.product_id}/"):
+        assert _weight(client, path) < PAGE_BUDGET, path
+
+
+def test_operators_see_the_buyers_choices_and_photos_in_the_admin(client):
+    from accounts.tests.factories import OperatorFactory
+
+    order, line = _paid(client)
+    refund = refund_request(
+        order_id=order.pk,
+        line_id=line.pk,
+        buyer=order.buyer,
+        amount=1_000,
+        reason="少件",
+        resolution=RefundResolution.RETURN_AND_REFUND,
+        reason_code=RefundReason.MISSING_ITEMS,
+        photos=refund_photos_process([image_bytes()]),
+    )
+    client.force_login(OperatorFactory())
+
+    page = html(client.get(f"/admin/orders/refund/{refund.pk}/change/"))
+
+    assert "退货退款" in page and "少件、漏发" in page and refund.photos.get().thumbnail.url in page
