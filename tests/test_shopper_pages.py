@@ -277,6 +277,7 @@ def test_back_from_paying_the_page_reads_the_orders_state(client, paid, check, s
 
     assert shows in page
     assert ('http-equiv="refresh"' in page) is refreshes
+    assert ('id="pay"' in page) is (not paid and not refreshes)  # no second payment while one is confirmed
     if refreshes:
         assert f"?from=pay&amp;check={check + 1}" in page
     if paid:
