@@ -4,6 +4,7 @@ services; rows here are read-only."""
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from socialshop.admin_inlines import ReadOnlyInline, in_yuan, yuan_field
@@ -147,7 +148,10 @@ class RefundAdmin(admin.ModelAdmin):
     list_select_related = ("order", "line")
     actions = ["approve", "reject", "retry"]
 
-    fields = readonly_fields = in_yuan([field.name for field in Refund._meta.fields], {"amount": REFUND_AMOUNT})
+    fields = readonly_fields = [
+        *in_yuan([field.name for field in Refund._meta.fields], {"amount": REFUND_AMOUNT}),
+        "photos_shown",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -158,6 +162,16 @@ class RefundAdmin(admin.ModelAdmin):
     @admin.display(description=_("reason"))
     def why(self, refund):
         return refund.reason_label
+
+    @admin.display(description=_("the buyer's photos"))
+    def photos_shown(self, refund):
+        """The pictures sent with the request (an operator decides with them, as suppliers do)."""
+        shown = format_html_join(
+            "",
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" width="64" height="64" alt=""></a> ',
+            ((photo.image.url, photo.thumbnail.url) for photo in refund.photos.all()),
+        )
+        return shown or "—"
 
     def _decide(self, request, queryset, approve: bool, verb):
         _apply(

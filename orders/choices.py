@@ -94,6 +94,29 @@ def reason_label(reason: str, *, parcel_shipped: bool = False) -> str:
     return reason
 
 
+class RefundResolution(models.TextChoices):
+    """What the buyer asks for (仅退款 / 退货退款): the supplier reads it before deciding."""
+
+    REFUND_ONLY = "refund_only", _("Refund only")
+    RETURN_AND_REFUND = "return_and_refund", _("Return and refund")
+
+
+class RefundReason(models.TextChoices):
+    """The reasons a buyer picks from on the refund page (the API may leave it blank)."""
+
+    NOT_WANTED = "not_wanted", _("No longer wanted")
+    NOT_RECEIVED = "not_received", _("Not received")
+    QUALITY = "quality", _("Quality problem")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    MISSING_ITEMS = "missing_items", _("Missing items")
+    DAMAGED = "damaged", _("Damaged in transit")
+    WRONG_ITEM = "wrong_item", _("Wrong item or option sent")
+    OTHER = "other", _("Other")
+
+
+MAX_REFUND_PHOTOS = 3
+
+
 class RefundKind(models.TextChoices):
     AFTER_SALES = "after_sales", _("After-sales request")
     CANCELLATION = "cancellation", _("Order cancelled")

@@ -52,6 +52,13 @@ class RefundNotAllowed(Conflict):
     default_message = _("A refund cannot be asked for this order now.")
 
 
+class RefundRequestInvalid(DomainError):
+    """A refund request's choice not on the list, or more photos than allowed (400)."""
+
+    code = "refund_request_invalid"
+    default_message = _("Choose from the list.")
+
+
 class RefundNotPositive(DomainError):
     code = "refund_not_positive"
     default_message = AMOUNT_ERRORS["amount_not_positive"]

@@ -1,11 +1,13 @@
 """Forms of the shopper's, the reseller's and the supplier's order pages."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from catalog.images import upload_read
 from socialshop.forms import YuanField
 
-from .choices import Carrier
+from .choices import MAX_REFUND_PHOTOS, Carrier, RefundReason, RefundResolution
 from .models import MAX_QUANTITY
 from .regions import cities, districts, provinces
 from .services.addresses import ShippingAddress
@@ -21,6 +23,7 @@ class CartQuantityForm(forms.Form):
     shop = forms.SlugField(required=False, max_length=40)
     sku = forms.IntegerField(min_value=1)
     quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+    step = forms.TypedChoiceField(choices=[("-1", "-1"), ("1", "1")], coerce=int, required=False, empty_value=0)
 
 
 def _choices(regions, blank):
@@ -89,9 +92,45 @@ class CheckoutForm(forms.Form):
         ]
 
 
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to ``MAX_REFUND_PHOTOS`` files in one input (``multiple``); each is
+    checked as an image by the refund service (``refund_photos_process``)."""
+
+    widget = PhotosInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if len(files) > MAX_REFUND_PHOTOS:
+            raise ValidationError(_("At most %(count)d photos.") % {"count": MAX_REFUND_PHOTOS}, code="too_many_photos")
+        return [super(PhotosField, self).clean(item, initial) for item in files]
+
+
 class RefundRequestForm(forms.Form):
+    """仅退款 or 退货退款, a reason from the list, how much, what happened, and
+    up to three photos (the bytes of each in ``photo_bytes`` once valid)."""
+
+    resolution = forms.ChoiceField(
+        label=_("What you want"),
+        choices=RefundResolution.choices,
+        initial=RefundResolution.REFUND_ONLY,
+        widget=forms.RadioSelect,
+    )
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason")), *RefundReason.choices])
     amount = YuanField(label=_("Amount to refund (yuan)"), positive=True)
-    reason = forms.CharField(label=_("Why"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Problem description"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("What happened? (optional)")}),
+    )
+    photos = PhotosField(label=_("Photos (up to 3)"), required=False)
+
+    def clean_photos(self):
+        return [upload_read(upload) for upload in self.cleaned_data["photos"]]
 
 
 class ShipForm(forms.Form):

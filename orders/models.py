@@ -29,11 +29,15 @@ from .choices import (
     PaymentIssueKind,
     PaymentSessionStatus,
     RefundKind,
+    RefundReason,
+    RefundResolution,
     RefundStatus,
     reason_label,
 )
 
 MAX_QUANTITY = 99  # per line
+# an order its buyer may ask refunds on (after completion, only within the after-sales window)
+REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 MAX_LINES = 50  # per order
 
 
@@ -208,6 +212,20 @@ class Order(AddressFields):
     def __str__(self):
         return f"#{self.pk}"
 
+    def accepts_refund_requests(self, now=None) -> bool:
+        """Whether its buyer may ask for a refund now: once paid, and after
+        completion until ``after_sales_ends_at`` (what ``refund_request``
+        enforces and the pages offer)."""
+        if self.status not in REFUNDABLE_STATUSES:
+            return False
+        if self.status == OrderStatus.COMPLETED:
+            return self.after_sales_ends_at is not None and self.after_sales_ends_at > (now or timezone.now())
+        return True
+
+    @property
+    def refunds_open(self) -> bool:
+        return self.accepts_refund_requests()
+
     @property
     def number(self) -> str:
         """What people read and quote: the date and the id (``20261126-000123``).
@@ -368,6 +386,12 @@ class Refund(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=RefundKind.choices, default=RefundKind.AFTER_SALES)
     amount = models.BigIntegerField(_("amount (fen)"))
     reason = models.CharField(_("reason"), max_length=200)
+    # what the buyer chose on the refund page (仅退款 / 退货退款, a reason from the list) and said besides
+    resolution = models.CharField(
+        _("asks for"), max_length=20, choices=RefundResolution.choices, default=RefundResolution.REFUND_ONLY
+    )
+    reason_code = models.CharField(_("reason chosen"), max_length=20, choices=RefundReason.choices, blank=True)
+    description = models.CharField(_("problem description"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
     reference = models.CharField(_("refund reference"), max_length=40, unique=True)  # the provider's idempotency key
     provider_reference = models.CharField(_("provider's reference"), max_length=80, blank=True)
@@ -405,6 +429,25 @@ class Refund(models.Model):
     @property
     def failure_reason_label(self) -> str:
         return reason_label(self.failure_reason)
+
+
+class RefundPhoto(models.Model):
+    """A picture the buyer sent with a refund request (at most
+    ``MAX_REFUND_PHOTOS``), checked and re-encoded like product pictures
+    (``catalog.images.image_process``)."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="photos", verbose_name=_("refund"))
+    image = models.ImageField(_("image"), upload_to="refunds/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="refunds/thumbs/%Y/%m/")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("refund photo")
+        verbose_name_plural = _("refund photos")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.image.name
 
 
 class StatusChange(models.Model):

@@ -1,20 +1,31 @@
 """The complex readers of orders: who may see which order, line or parcel,
 and the contracts the commission engine reads (docs/orders.md)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalog.models import Sku, Supplier
+from catalog.models import ProductImage, Sku, Supplier
 from shops.models import Shop
 from shops.selectors import shop_sku_offers_many
 from socialshop.errors import NotFound
 
-from .choices import REFUND_OPEN, OrderStatus
-from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentSession, Refund, StatusChange
+from .choices import REFUND_OPEN, OrderStatus, RefundKind
+from .models import (
+    CartItem,
+    FulfilmentGroup,
+    Order,
+    OrderLine,
+    OrderSettings,
+    PaymentSession,
+    Refund,
+    RefundPhoto,
+    StatusChange,
+)
 from .pricing import LineRequest, PricedLine, lines_priced
 
 
@@ -36,13 +47,64 @@ def _order_loaded(orders: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
-def order_list_for_buyer(*, buyer: User) -> QuerySet[Order]:
-    return _order_loaded(Order.objects.filter(buyer=buyer)).order_by("-created_at", "-id")
+def _with_pictures(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """What the buyer's pages show besides: each line's product with its
+    pictures (a thumbnail per line) and each refund's photos, in three more
+    queries whatever the number of orders (the API answers without them)."""
+    return orders.prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.select_related("shop", "product")
+            .prefetch_related(
+                Prefetch(
+                    "product__images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="pictures"
+                )
+            )
+            .order_by("id"),
+        ),
+        Prefetch("fulfilments", queryset=FulfilmentGroup.objects.select_related("supplier").order_by("id")),
+        Prefetch(
+            "refunds",
+            queryset=Refund.objects.prefetch_related(
+                Prefetch("photos", queryset=RefundPhoto.objects.order_by("position", "id"))
+            ).order_by("-requested_at", "-id"),
+        ),
+    )
 
 
-def order_get_for_buyer(*, buyer: User, order_id: int) -> Order:
+# the buyer's order tabs (我的订单): (tab, the orders it holds); 全部 holds all, 售后 those with an after-sales request
+BUYER_ORDER_TABS = {
+    "to_pay": Q(status=OrderStatus.PENDING_PAYMENT),
+    "to_ship": Q(status=OrderStatus.PAID),
+    "to_receive": Q(status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED]),
+    "completed": Q(status=OrderStatus.COMPLETED),
+    "after_sales": Q(Exists(Refund.objects.filter(order=OuterRef("pk"), kind=RefundKind.AFTER_SALES))),
+}
+
+
+def order_list_for_buyer(*, buyer: User, tab: str | None = None, with_pictures: bool = False) -> QuerySet[Order]:
+    """The buyer's orders, newest first; ``tab`` narrows them to one of
+    ``BUYER_ORDER_TABS``."""
+    orders = Order.objects.filter(buyer=buyer)
+    if tab in BUYER_ORDER_TABS:
+        orders = orders.filter(BUYER_ORDER_TABS[tab])
+    loaded = _with_pictures(orders) if with_pictures else _order_loaded(orders)
+    return loaded.order_by("-created_at", "-id")
+
+
+def order_counts_for_buyer(*, buyer: User) -> dict[str, int]:
+    """How many of the buyer's orders each tab holds (``all`` too), in one query."""
+    return Order.objects.filter(buyer=buyer).aggregate(
+        all=Count("pk"), **{tab: Count("pk", filter=condition) for tab, condition in BUYER_ORDER_TABS.items()}
+    )
+
+
+def order_get_for_buyer(*, buyer: User, order_id: int, with_pictures: bool = False) -> Order:
     """The buyer's own order, or NotFound (someone else's answers the same)."""
-    order = _order_loaded(Order.objects.filter(buyer=buyer, pk=order_id)).first() if buyer.is_authenticated else None
+    order = None
+    if buyer.is_authenticated:
+        orders = Order.objects.filter(buyer=buyer, pk=order_id)
+        order = (_with_pictures(orders) if with_pictures else _order_loaded(orders)).first()
     if order is None:
         raise NotFound()
     return order
@@ -50,6 +112,38 @@ def order_get_for_buyer(*, buyer: User, order_id: int) -> Order:
 
 def order_history(*, order: Order) -> QuerySet[StatusChange]:
     return StatusChange.objects.filter(order=order).select_related("actor").order_by("changed_at", "id")
+
+
+@dataclass(frozen=True)
+class OrderStep:
+    """One step of an order's progress as its buyer reads it (下单, 付款 …)."""
+
+    label: str
+    at: object  # the datetime it happened, or None while still ahead
+    done: bool
+
+
+def order_steps(order: Order) -> list[OrderStep]:
+    """The order's progress: placed, paid, shipped, received, completed,
+    each with when it happened; a cancelled order ends at 已取消. From the
+    order's own timestamps (no query)."""
+    placed = OrderStep(label=str(_("Placed")), at=order.created_at, done=True)
+    if order.status == OrderStatus.CANCELLED:
+        steps = [placed]
+        if order.paid_at:
+            steps.append(OrderStep(label=str(_("Payment")), at=order.paid_at, done=True))
+        return [*steps, OrderStep(label=str(_("Cancelled")), at=order.cancelled_at, done=True)]
+    return [
+        placed,
+        OrderStep(label=str(_("Payment")), at=order.paid_at, done=order.paid_at is not None),
+        OrderStep(label=str(_("Dispatch")), at=order.shipped_at, done=order.shipped_at is not None),
+        OrderStep(
+            label=str(_("Receipt")),
+            at=order.delivered_at or order.completed_at,  # confirming receipt completes a shipped order at once
+            done=order.delivered_at is not None or order.completed_at is not None,
+        ),
+        OrderStep(label=str(_("Completion")), at=order.completed_at, done=order.completed_at is not None),
+    ]
 
 
 def order_expires_at(order: Order, settings: OrderSettings | None = None):
@@ -149,7 +243,11 @@ def refunds_for_supplier(*, supplier: Supplier, status: str | None = None) -> Qu
     refunds = Refund.objects.filter(line__supplier=supplier)
     if status:
         refunds = refunds.filter(status=status)
-    return refunds.select_related("line", "order").order_by("-requested_at", "-id")
+    return (
+        refunds.select_related("line", "order")
+        .prefetch_related(Prefetch("photos", queryset=RefundPhoto.objects.order_by("position", "id")))
+        .order_by("-requested_at", "-id")
+    )
 
 
 # --- the commission engine's contracts ------------------------------------------------
@@ -210,3 +308,98 @@ def cart_priced(*, entries: list[LineRequest]) -> list[tuple[LineRequest, Priced
     shop_slugs = {entry.shop_slug for entry in entries if entry.shop_slug}
     shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
     return list(zip(entries, lines_priced(entries, skus=skus, shop_offers=shop_offers), strict=True))
+
+
+def cart_count(*, user: User) -> int:
+    """How many lines the signed-in shopper's cart holds (the tab bar's badge)."""
+    return CartItem.objects.filter(user=user).count()
+
+
+@dataclass(frozen=True)
+class CartRow:
+    """A cart entry as the cart page shows it: the SKU (None when it is gone),
+    its line at today's price (``lines_priced``; None when it cannot be
+    bought where it was added), its first picture, and why it cannot be
+    checked out (``off_sale``, ``sold_out``), if so."""
+
+    entry: LineRequest
+    sku: Sku | None
+    line: PricedLine | None
+    picture: ProductImage | None
+    problem: str = ""
+
+    @property
+    def key(self) -> str:
+        """How a checkout names the row it takes: ``<SKU id>@<shop address>``."""
+        return cart_row_key(self.entry)
+
+    @property
+    def short_of_stock(self) -> bool:
+        return self.sku is not None and 0 < self.sku.stock < self.entry.quantity
+
+
+@dataclass
+class CartGroup:
+    shop: Shop | None
+    rows: list[CartRow] = field(default_factory=list)
+
+
+@dataclass
+class CartView:
+    groups: list[CartGroup]  # the rows that can be checked out, by the shop they were added in
+    invalid: list[CartRow]  # off sale or sold out: shown apart, never checked out
+    total_amount: int  # of the rows that can be checked out
+
+    @property
+    def rows(self) -> list[CartRow]:
+        return [row for group in self.groups for row in group.rows]
+
+
+def cart_row_key(entry: LineRequest) -> str:
+    return f"{entry.sku_id}@{entry.shop_slug or ''}"
+
+
+def cart_view(*, entries: list[LineRequest]) -> CartView:
+    """The cart page's rows, priced by ``lines_priced`` (the one pricing
+    owner), grouped by shop, with a picture each. Three queries (the SKUs,
+    their pictures, the shops' offers), whatever the number of lines."""
+    skus = {
+        sku.pk: sku
+        for sku in Sku.objects.select_related("product__supplier")
+        .prefetch_related(
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="pictures")
+        )
+        .filter(pk__in={entry.sku_id for entry in entries})
+    }
+    shop_slugs = {entry.shop_slug for entry in entries if entry.shop_slug}
+    shop_offers = shop_sku_offers_many(skus=skus.values(), shop_slugs=shop_slugs) if shop_slugs else {}
+    groups: dict[int | None, CartGroup] = {}
+    invalid = []
+    for entry, line in zip(entries, lines_priced(entries, skus=skus, shop_offers=shop_offers), strict=True):
+        sku = skus.get(entry.sku_id)
+        picture = sku.product.pictures[0] if sku is not None and sku.product.pictures else None
+        problem = "off_sale" if line is None else "sold_out" if line.sku.stock <= 0 else ""
+        row = CartRow(entry=entry, sku=sku, line=line, picture=picture, problem=problem)
+        if problem:
+            invalid.append(row)
+            continue
+        key = line.shop.pk if line.shop else None
+        groups.setdefault(key, CartGroup(shop=line.shop)).rows.append(row)
+    view = CartView(groups=list(groups.values()), invalid=invalid, total_amount=0)
+    view.total_amount = sum(row.line.total_amount for row in view.rows)
+    return view
+
+
+# --- what a product page says of sales ------------------------------------------------
+
+
+def product_sold_count(*, product_id: int) -> int:
+    """已售: units of the product on paid lines, in any shop, less those of
+    orders cancelled after paying and lines refunded in full. One query."""
+    sold = (
+        OrderLine.objects.filter(product_id=product_id, paid_amount__gt=0)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .exclude(refunded_amount=F("paid_amount"))
+        .aggregate(units=Sum("quantity"))["units"]
+    )
+    return sold or 0

@@ -6,18 +6,22 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import phone_required
 from catalog.views import supplier_staff_required
+from socialshop.api.exceptions import error_body
 from socialshop.errors import DomainError, NotFound
+from socialshop.money import format_yuan
 
 from .cart import cart_add, cart_entries, cart_remove, cart_set
-from .choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundStatus
+from .choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundReason, RefundStatus
 from .forms import (
     AddressForm,
     CartAddForm,
@@ -28,23 +32,29 @@ from .forms import (
     ShipForm,
     ShipmentsUploadForm,
 )
+from .models import MAX_QUANTITY
 from .pricing import LineRequest
 from .regions import children, provinces
 from .selectors import (
+    BUYER_ORDER_TABS,
     cart_priced,
+    cart_row_key,
+    cart_view,
     fulfilment_get_for_supplier,
     fulfilments_for_supplier,
+    order_counts_for_buyer,
     order_expires_at,
     order_get_for_buyer,
     order_history,
     order_list_for_buyer,
+    order_steps,
     refunds_for_supplier,
 )
 from .services.addresses import address_as_input, address_save
 from .services.fulfilment import fulfilment_deliver, fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
 from .services.lifecycle import order_cancel, order_confirm_receipt
 from .services.placing import order_place
-from .services.refunds import refund_decide, refund_request
+from .services.refunds import refund_decide, refund_photos_process, refund_request
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +67,13 @@ def _page_error(request, error: DomainError) -> None:
 # --- cart ----------------------------------------------------------------------
 
 
+CHECKOUT_PICKS = "checkout_picks"  # the session's cart rows the buyer chose to check out (``CartRow.key``)
+
+
 @require_POST
 def cart_add_view(request):
-    """From a product page: add the chosen SKU (``then=checkout`` goes straight on)."""
+    """From a product page: add the chosen SKU (``then=checkout``, 立即购买,
+    goes straight on with that item alone)."""
     form = CartAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an option and a quantity."))
@@ -71,40 +85,79 @@ def cart_add_view(request):
         return redirect("orders:cart")
     cart_add(request, shop_slug=data["shop"] or None, sku_id=data["sku"], quantity=data["quantity"])
     if request.POST.get("then") == "checkout":
+        request.session[CHECKOUT_PICKS] = [cart_row_key(entry)]
         return redirect("orders:checkout")
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
 
 
-def _cart_rows(request):
-    rows = cart_priced(entries=cart_entries(request))
-    total = sum(line.total_amount for _entry, line in rows if line is not None)
-    return rows, total
-
-
 def cart_page(request):
-    rows, total = _cart_rows(request)
-    return render(request, "orders/cart.html", {"rows": rows, "total": total})
+    return render(request, "orders/cart.html", {"cart": cart_view(entries=cart_entries(request))})
 
 
 @require_POST
 def cart_update_view(request):
+    """A line's quantity: typed, or one more or fewer (``step``, the
+    stepper's buttons, which work without JavaScript); 0 removes the line.
+    Asked for JSON (the cart page's script), it answers the line's new
+    quantity and total, priced by ``lines_priced``."""
     form = CartQuantityForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        cart_set(request, shop_slug=data["shop"] or None, sku_id=data["sku"], quantity=data["quantity"])
-    return redirect("orders:cart")
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse(error_body("validation_error", _("Choose an option and a quantity.")), status=400)
+        messages.error(request, _("Choose an option and a quantity."))
+        return redirect("orders:cart")
+    data = form.cleaned_data
+    quantity = data["quantity"]
+    if data["step"] and quantity > 0:
+        quantity = max(1, min(quantity + data["step"], MAX_QUANTITY))
+    cart_set(request, shop_slug=data["shop"] or None, sku_id=data["sku"], quantity=quantity)
+    if not _wants_json(request):
+        if quantity == 0:
+            messages.success(request, _("Removed from your cart."))
+        return redirect("orders:cart")
+    key = cart_row_key(LineRequest(shop_slug=data["shop"] or None, sku_id=data["sku"], quantity=quantity))
+    cart = cart_view(entries=cart_entries(request))
+    row = next((row for row in cart.rows if row.key == key), None)
+    return JsonResponse(
+        {
+            "key": key,
+            "quantity": row.entry.quantity if row else 0,
+            "total_amount": row.line.total_amount if row else 0,
+            "total": format_yuan(row.line.total_amount) if row else "",
+            "short_of_stock": bool(row and row.short_of_stock),
+            "count": len(cart.rows) + len(cart.invalid),
+        }
+    )
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 # --- checkout --------------------------------------------------------------------
+
+
+def _checkout_picks(request) -> list[str]:
+    """The cart rows to check out: those posted with the form, else those the
+    cart or 立即购买 chose (the session), else all."""
+    posted = request.POST.getlist("pick") if request.method == "POST" else []
+    return posted or request.session.get(CHECKOUT_PICKS, [])
 
 
 @login_required
 @phone_required  # a WeChat log-in adds its number (by SMS code) before its first order
 @require_http_methods(["GET", "POST"])
 def checkout(request):
-    rows, total = _cart_rows(request)
-    buyable = [(entry, line) for entry, line in rows if line is not None]
+    if request.method == "POST" and request.POST.get("from") == "cart":
+        # the cart's 结算: remember the rows chosen there, then show them (a reload asks nothing again)
+        request.session[CHECKOUT_PICKS] = request.POST.getlist("pick")[:50]
+        return redirect("orders:checkout")
+    cart = cart_view(entries=cart_entries(request))
+    picks = set(_checkout_picks(request))
+    rows = [row for row in cart.rows if row.key in picks] or cart.rows
+    buyable = [(row.entry, row.line) for row in rows]
+    total = sum(line.total_amount for _entry, line in buyable)
     addresses = list(request.user.addresses.all()[:5])
     checkout_form = CheckoutForm(
         request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
@@ -120,8 +173,10 @@ def checkout(request):
         order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses)
         if order is not None:
             cart_remove(request, [entry for entry, _line in buyable])
+            request.session.pop(CHECKOUT_PICKS, None)
             messages.success(request, _("Order placed. Pay within the time shown to keep it."))
             return redirect("orders:detail", order_id=order.pk)
+    chosen = checkout_form["address"].value() or ""
     return render(
         request,
         "orders/checkout.html",
@@ -132,6 +187,9 @@ def checkout(request):
             "form": checkout_form,
             "address_form": address_form,
             "has_addresses": bool(addresses),
+            "addresses": addresses,
+            "chosen_address": str(chosen),
+            "new_address_open": wants_new or bool(address_form.errors),
         },
         status=400 if request.method == "POST" and "refresh" not in request.POST else 200,
     )
@@ -182,28 +240,66 @@ def regions_json(request):
 # --- the buyer's orders --------------------------------------------------------------------
 
 
+# 我的订单's tabs, in the order shown: (tab, label); "" is 全部
+ORDER_TABS = [
+    ("", _lazy("All")),
+    ("to_pay", _lazy("Awaiting payment")),
+    ("to_ship", _lazy("To ship")),
+    ("to_receive", _lazy("To receive")),
+    ("completed", _lazy("Completed")),
+    ("after_sales", _lazy("After-sales")),
+]
+PAY_CHECKS = 15  # how many times (2 s apart) the page looks again for a payment's result before it asks
+
+
 @login_required
 def order_list(request):
-    return render(request, "orders/order_list.html", {"orders": order_list_for_buyer(buyer=request.user)[:50]})
+    tab = request.GET.get("tab", "")
+    if tab not in BUYER_ORDER_TABS:
+        tab = ""
+    counts = order_counts_for_buyer(buyer=request.user)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "orders": order_list_for_buyer(buyer=request.user, tab=tab or None, with_pictures=True)[:50],
+            "tab": tab,
+            "tabs": [(value, label, counts[value or "all"]) for value, label in ORDER_TABS],
+        },
+    )
 
 
 @login_required
 def order_detail(request, order_id: int):
-    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
-    waiting = order.status == OrderStatus.PENDING_PAYMENT and request.GET.get("from") == "pay"
+    """The buyer's order. Back from paying (``?from=pay``) it never trusts the
+    redirect: it reads the order's state, and shows 支付成功 once the
+    provider's callback marked it paid, else 正在确认支付结果 and looks again
+    every 2 seconds (a meta refresh, no script), ``PAY_CHECKS`` times."""
+    order = order_get_for_buyer(buyer=request.user, order_id=order_id, with_pictures=True)
+    from_pay = request.GET.get("from") == "pay"
+    checks = _small_int(request.GET.get("check"))
+    pending = order.status == OrderStatus.PENDING_PAYMENT
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
-            "expires_at": order_expires_at(order) if order.status == OrderStatus.PENDING_PAYMENT else None,
-            "waiting_for_payment": waiting,
+            "expires_at": order_expires_at(order) if pending else None,
+            "waiting_for_payment": from_pay and pending and checks < PAY_CHECKS,
+            "payment_unconfirmed": from_pay and pending and checks >= PAY_CHECKS,
+            "next_check": checks + 1,
+            "paid_just_now": from_pay and order.paid_at is not None,
             "history": order_history(order=order),
+            "steps": order_steps(order),
             "can_cancel": order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
             and all(group.status == FulfilmentStatus.TO_SHIP for group in order.fulfilments.all()),
             "can_confirm": order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
         },
     )
+
+
+def _small_int(text) -> int:
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 4 else 0
 
 
 @login_required
@@ -243,34 +339,51 @@ def order_confirm_view(request, order_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def refund_request_view(request, order_id: int, line_id: int):
-    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+    order = order_get_for_buyer(buyer=request.user, order_id=order_id, with_pictures=True)
     line = next((line for line in order.lines.all() if line.pk == line_id), None)
     if line is None:
         raise Http404
-    form = RefundRequestForm(request.POST or None, initial={"amount": line.refundable_amount})
+    form = RefundRequestForm(request.POST or None, request.FILES or None, initial={"amount": line.refundable_amount})
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            refund_request(
-                order_id=order.pk,
-                line_id=line.pk,
-                buyer=request.user,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            if "amount" in error.fields:
-                form.add_error("amount", error.fields["amount"])
-            else:
-                form.add_error(None, str(error.message))
+            photos = refund_photos_process(data["photos"])
+        except ValidationError as error:
+            form.add_error("photos", error)
         else:
+            _refund_request_from_form(request, form, order, line, photos)
+        if not form.errors:
             messages.success(request, _("Refund requested. You will see the answer here."))
             return redirect("orders:detail", order_id=order.pk)
     return render(
         request,
         "orders/refund_request.html",
-        {"order": order, "line": line, "form": form},
+        {"order": order, "line": line, "form": form, "refunds_open": order.accepts_refund_requests()},
         status=400 if form.errors else 200,
     )
+
+
+def _refund_request_from_form(request, form, order, line, photos) -> None:
+    data = form.cleaned_data
+    reason_label = str(RefundReason(data["reason_code"]).label)
+    try:
+        refund_request(
+            order_id=order.pk,
+            line_id=line.pk,
+            buyer=request.user,
+            amount=data["amount"],
+            # what the supplier reads first: the buyer's words, else the reason chosen
+            reason=data["description"].strip() or reason_label,
+            resolution=data["resolution"],
+            reason_code=data["reason_code"],
+            description=data["description"],
+            photos=photos,
+        )
+    except DomainError as error:
+        if "amount" in error.fields:
+            form.add_error("amount", error.fields["amount"])
+        else:
+            form.add_error(None, str(error.message))
 
 
 

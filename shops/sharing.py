@@ -15,6 +15,17 @@ from distribution.referrals import QUERY_PARAM
 
 from .models import Shop
 
+# the storefront remembers the shop a visitor last browsed (its address, nothing else), so pages outside any
+# shop (the cart, the buyer's orders) lead back to it; orders' tab bar reads it
+LAST_SHOP_COOKIE = "last_shop"
+LAST_SHOP_MAX_AGE = 30 * 24 * 3600
+
+
+def last_shop_remember(response, shop: Shop):
+    """Remember ``shop`` on the visitor's browser; returns the response."""
+    response.set_cookie(LAST_SHOP_COOKIE, shop.slug, max_age=LAST_SHOP_MAX_AGE, httponly=True, samesite="Lax")
+    return response
+
 
 def _with_ref(path: str, shop: Shop) -> str:
     return f"{path}?{urlencode({QUERY_PARAM: shop.owner.invite_code})}"

@@ -7,6 +7,7 @@ app_name = "shops"
 # mounted at the site's root: the storefront under /s/, the owner's pages under /my-shop/
 urlpatterns = [
     path("s/<slug:slug>/", views.storefront, name="storefront"),
+    path("s/<slug:slug>/categories/", views.shop_categories_page, name="categories"),
     path("s/<slug:slug>/share/", views.shop_share, name="share"),
     path("s/<slug:slug>/poster.png", views.shop_poster, name="poster"),
     path("s/<slug:slug>/p/<int:product_id>/", views.product_page, name="product"),

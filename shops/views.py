@@ -47,7 +47,7 @@ from .services import (
     shop_set_status,
     shop_update,
 )
-from .sharing import absolute, product_share_path, shop_share_path
+from .sharing import absolute, last_shop_remember, product_share_path, shop_share_path
 from .visits import shop_visit_note
 
 STOREFRONT_PAGE_SIZE = 20
@@ -97,7 +97,20 @@ def storefront(request, slug: str):
             "is_owner": request.user.is_authenticated and shop.owner.user_id == request.user.pk,
         },
     )
-    return shop_visit_note(request, response, shop=shop)
+    return shop_visit_note(request, last_shop_remember(response, shop), shop=shop)
+
+
+def shop_categories_page(request, slug: str):
+    """分类: the shop's categories, each leading to its products."""
+    shop, page = _shop_or_page(request, slug)
+    if page:
+        return page
+    response = render(
+        request,
+        "shops/storefront/categories.html",
+        {"shop": shop, "categories": list(shop_categories(shop=shop))},
+    )
+    return last_shop_remember(response, shop)
 
 
 def product_page(request, slug: str, product_id: int):
@@ -126,9 +139,10 @@ def product_page(request, slug: str, product_id: int):
             "options": [(offer, _stock_hint(offer.sku.stock)) for offer in card.offers],
             "selected": selected,
             "selected_stock_hint": _stock_hint(selected.sku.stock),
+            "low_stock": LOW_STOCK,
         },
     )
-    return shop_visit_note(request, response, shop=shop, product_id=card.product.pk)
+    return shop_visit_note(request, last_shop_remember(response, shop), shop=shop, product_id=card.product.pk)
 
 
 def _stock_hint(stock: int) -> str:

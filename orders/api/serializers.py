@@ -6,7 +6,7 @@ from rest_framework import serializers
 from accounts.phone import mask_name
 from socialshop.api.fields import MoneyField, StrictIntegerField
 
-from ..choices import Carrier, FulfilmentStatus, OrderStatus, RefundKind, RefundStatus
+from ..choices import Carrier, FulfilmentStatus, OrderStatus, RefundKind, RefundReason, RefundResolution, RefundStatus
 from ..models import MAX_LINES, MAX_QUANTITY
 
 # --- input --------------------------------------------------------------------
@@ -48,6 +48,16 @@ class RefundIn(serializers.Serializer):
     line_id = StrictIntegerField(min_value=1, max_value=2**62)
     amount = MoneyField(positive=True, help_text="more than 0, at most what is left to refund on the line")
     reason = serializers.CharField(max_length=200)
+    resolution = serializers.ChoiceField(
+        choices=RefundResolution.choices,
+        required=False,
+        default=RefundResolution.REFUND_ONLY,
+        help_text="only the money back (default), or returning the goods for it",
+    )
+    reason_code = serializers.ChoiceField(
+        choices=RefundReason.choices, required=False, allow_blank=True, default="", help_text="a reason from the list"
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ShipIn(serializers.Serializer):
@@ -104,6 +114,11 @@ class RefundOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RefundKind.choices)
     amount = MoneyField()
     reason = serializers.CharField()
+    resolution = serializers.ChoiceField(choices=RefundResolution.choices)
+    reason_code = serializers.ChoiceField(
+        choices=RefundReason.choices, allow_blank=True, help_text="blank: none chosen"
+    )
+    description = serializers.CharField()
     status = serializers.ChoiceField(choices=RefundStatus.choices)
     decision_note = serializers.CharField()
     requested_at = serializers.DateTimeField()
@@ -197,6 +212,9 @@ def order_out_data(order) -> dict:
                 "kind": _status(refund.kind),
                 "amount": _money(refund.amount),
                 "reason": refund.reason,
+                "resolution": _status(refund.resolution),
+                "reason_code": _status(refund.reason_code),
+                "description": refund.description,
                 "status": _status(refund.status),
                 "decision_note": refund.decision_note,
                 "requested_at": _datetime(refund.requested_at),

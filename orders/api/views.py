@@ -349,7 +349,15 @@ class OrderRefundCreate(APIView):
         },
         examples=[
             OpenApiExample(
-                "Half of a line", request_only=True, value={"line_id": 501, "amount": "79.50", "reason": "少发一件"}
+                "Half of a line",
+                request_only=True,
+                value={
+                    "line_id": 501,
+                    "amount": "79.50",
+                    "reason": "少发一件",
+                    "resolution": "refund_only",
+                    "reason_code": "missing_items",
+                },
             )
         ],
     )
@@ -362,6 +370,9 @@ class OrderRefundCreate(APIView):
             buyer=request.user,
             amount=data.validated_data["amount"],
             reason=data.validated_data["reason"],
+            resolution=data.validated_data["resolution"],
+            reason_code=data.validated_data["reason_code"],
+            description=data.validated_data["description"],
         )
         return Response(RefundOut(refund).data, status=status.HTTP_201_CREATED)
 

@@ -12,28 +12,40 @@ that supersedes the request (it refunds the amount itself).
 """
 
 import secrets
+import uuid
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.images import ProcessedImage, image_process
 from catalog.models import Supplier
 from distribution.services import reseller_sale_record
 from socialshop.errors import DomainError, NotFound
 from socialshop.money import format_yuan
 
-from ..choices import REASON_REFUNDED, REFUND_SUPERSEDABLE, Actor, OrderStatus, Reason, RefundKind, RefundStatus
+from ..choices import (
+    MAX_REFUND_PHOTOS,
+    REASON_REFUNDED,
+    REFUND_SUPERSEDABLE,
+    Actor,
+    Reason,
+    RefundKind,
+    RefundReason,
+    RefundResolution,
+    RefundStatus,
+)
 from ..events import order_event_emit, order_refunded, refund_approved
-from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundTooLarge
-from ..models import Order, OrderLine, Refund
+from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundRequestInvalid, RefundTooLarge
+from ..models import Order, OrderLine, Refund, RefundPhoto
 from ..providers import RefundResult, payment_provider
 from .cash import refund_paid_post
 from .states import row_locked_with_order, status_created, status_set
-
-REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
 
 def _reference() -> str:
@@ -50,7 +62,15 @@ def _hold(line: OrderLine, amount: int) -> bool:
 
 
 def refund_open(
-    *, order: Order, line: OrderLine, amount: int, reason: str, kind: str, actor_kind: str, actor: User | None
+    *,
+    order: Order,
+    line: OrderLine,
+    amount: int,
+    reason: str,
+    kind: str,
+    actor_kind: str,
+    actor: User | None,
+    **details,
 ) -> Refund:
     """Create a refund of ``amount`` on a line of a locked order: held on the
     line, requested (after-sales) or approved at once (cancellation, whose
@@ -72,6 +92,7 @@ def refund_open(
         status=RefundStatus.APPROVED if approved else RefundStatus.REQUESTED,
         reference=_reference(),
         requested_by=actor,
+        **details,  # the buyer's choices on an after-sales request (resolution, reason_code, description)
     )
     status_created([refund], actor_kind=actor_kind, actor=actor, reason=reason)
     if approved:
@@ -79,23 +100,51 @@ def refund_open(
     return refund
 
 
-def refund_request(*, order_id: int, line_id: int, buyer: User, amount: int, reason: str) -> Refund:
-    """The buyer asks for ``amount`` back on one line. Allowed once the order
-    is paid and, after completion, until ``after_sales_ends_at``; refused
-    with 409 ``refund_not_allowed`` (carrying the order's state) otherwise."""
+def refund_photos_process(uploads: list[bytes]) -> list[ProcessedImage]:
+    """The buyer's pictures checked and re-encoded as product pictures are
+    (``catalog.images.image_process``), at most ``MAX_REFUND_PHOTOS``.
+    ValidationError (the image's own code, or ``too_many_photos``) before
+    anything is stored."""
+    if len(uploads) > MAX_REFUND_PHOTOS:
+        raise ValidationError(_("At most %(count)d photos.") % {"count": MAX_REFUND_PHOTOS}, code="too_many_photos")
+    return [image_process(data) for data in uploads]
+
+
+def refund_request(
+    *,
+    order_id: int,
+    line_id: int,
+    buyer: User,
+    amount: int,
+    reason: str,
+    resolution: str = RefundResolution.REFUND_ONLY,
+    reason_code: str = "",
+    description: str = "",
+    photos: list[ProcessedImage] = (),
+) -> Refund:
+    """The buyer asks for ``amount`` back on one line: only the money
+    (仅退款) or returning the goods (退货退款), with a reason from the list,
+    words and up to three pictures already checked by
+    ``refund_photos_process``. Allowed once the order is paid and, after
+    completion, until ``after_sales_ends_at``; refused with 409
+    ``refund_not_allowed`` (carrying the order's state) otherwise."""
+    if resolution not in RefundResolution.values or (reason_code and reason_code not in RefundReason.values):
+        raise RefundRequestInvalid(fields={"resolution": [RefundRequestInvalid.default_message]})
+    if len(photos) > MAX_REFUND_PHOTOS:
+        raise RefundRequestInvalid(
+            _("At most %(count)d photos.") % {"count": MAX_REFUND_PHOTOS},
+            fields={"photos": [_("At most %(count)d photos.") % {"count": MAX_REFUND_PHOTOS}]},
+        )
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id, buyer=buyer).first()
         line = OrderLine.objects.filter(pk=line_id, order_id=order_id).first() if order else None
         if line is None:
             raise NotFound()
-        window_closed = order.status == OrderStatus.COMPLETED and (
-            order.after_sales_ends_at is None or order.after_sales_ends_at <= timezone.now()
-        )
-        if order.status not in REFUNDABLE_STATUSES or window_closed:
+        if not order.accepts_refund_requests():
             raise RefundNotAllowed(current_state=order.status)
         if not (reason or "").strip():
             raise RefundNotAllowed(_("Say why."), fields={"reason": [_("Say why.")]}, current_state=order.status)
-        return refund_open(
+        refund = refund_open(
             order=order,
             line=line,
             amount=amount,
@@ -103,7 +152,22 @@ def refund_request(*, order_id: int, line_id: int, buyer: User, amount: int, rea
             kind=RefundKind.AFTER_SALES,
             actor_kind=Actor.BUYER,
             actor=buyer,
+            resolution=resolution,
+            reason_code=reason_code,
+            description=description.strip()[:500],
         )
+        for position, processed in enumerate(photos):
+            _photo_store(refund, processed, position)
+        return refund
+
+
+def _photo_store(refund: Refund, processed: ProcessedImage, position: int) -> RefundPhoto:
+    stem = uuid.uuid4().hex
+    photo = RefundPhoto(refund=refund, position=position)
+    photo.image.save(f"{stem}.{processed.extension}", ContentFile(processed.image), save=False)
+    photo.thumbnail.save(f"{stem}.{processed.extension}", ContentFile(processed.thumbnail), save=False)
+    photo.save()
+    return photo
 
 
 def _locked(refund_id: int, supplier: Supplier | None) -> tuple[Order, Refund]:

@@ -358,10 +358,15 @@ def test_the_buyer_asks_for_a_refund_on_a_page(client, django_capture_on_commit_
     _log_in(client, buyer)
     line = order.lines.get()
 
-    response = client.post(f"/orders/{order.pk}/lines/{line.pk}/refund/", {"amount": "30", "reason": "瑕疵"})
+    response = client.post(
+        f"/orders/{order.pk}/lines/{line.pk}/refund/",
+        {"resolution": "refund_only", "reason_code": "quality", "amount": "30", "description": "瑕疵"},
+    )
 
     assert response.status_code == 302
-    assert order.refunds.get().amount == 3_000
+    refund = order.refunds.get()
+    assert (refund.amount, refund.resolution, refund.reason_code) == (3_000, "refund_only", "quality")
+    assert refund.reason == "瑕疵"  # the buyer's words, what the supplier reads first
 
 
 def test_a_request_superseded_by_the_cancellation_shows_so_and_the_supplier_cannot_reject_it(

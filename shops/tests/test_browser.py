@@ -157,6 +157,7 @@ def test_the_price_and_stock_hint_follow_the_option_chosen_and_the_cart_gets_it(
     page.goto(f"{live_server.url}/s/{pick.shop.slug}/p/{pick.product_id}/")
     assert page.inner_text("#price") == "¥309.00"
 
+    page.click("[data-open-sheet]")  # the options are in the SKU sheet (选择规格)
     page.locator(".sku-option", has_text="杏色").click()
 
     expect(page.locator("#price")).to_have_text("¥299.00")

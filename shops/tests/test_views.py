@@ -178,7 +178,8 @@ def test_the_product_list_costs_the_same_queries_whatever_the_number_of_products
         shop_pick_set_prices(pick=pick, prices={pick.product.skus.first().pk: 12000})
     client.force_login(UserFactory())  # a logged-in visitor: session and user rows too
 
-    # shop, categories, picks (+count), images, SKUs, prices; session and user; the visitor (one INSERT … ON CONFLICT)
+    # shop, categories, picks (+count), images, SKUs, prices; session and user; the tab bar's cart count;
+    # the visitor (one INSERT … ON CONFLICT)
     with django_assert_max_num_queries(10):
         response = client.get(f"/s/{shop.slug}/")
 
