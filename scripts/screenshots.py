@@ -42,6 +42,21 @@ SHOTS = {
     "ops-money": (OPERATOR, "/ops/money/", False),
     "ops-audit": (OPERATOR, "/ops/audit/", False),
 }
+# pages to look at (``--only``), not in README
+LOOKS = {
+    "supplier-product": (SUPPLIER, lambda: _supplier_product_path(SUPPLIER), True),
+    "supplier-shipment": (SUPPLIER, lambda: _shipment_path(SUPPLIER), True),
+    "supplier-refunds": (SUPPLIER, "/supplier/refunds/", True),
+    "supplier-orders-full": (SUPPLIER, "/supplier/orders/?status=all", True),
+    "supplier-products-full": (SUPPLIER, "/supplier/", True),
+    "ops-money-full": (OPERATOR, "/ops/money/", True),
+    "ops-audit-full": (OPERATOR, "/ops/audit/", True),
+    "team-full": (RESELLER, "/team/", True),
+    "invite": (RESELLER, "/team/invite/", True),
+    "binding": (CUSTOMER, "/binding/", True),
+    "account": (CUSTOMER, "/accounts/", True),
+    "not-found": (None, "/no-such-page/", True),
+}
 
 
 def _first_product_path(slug: str) -> str:
@@ -50,6 +65,19 @@ def _first_product_path(slug: str) -> str:
 
     shop = Shop.objects.get(slug=slug)
     return f"/s/{slug}/p/{shop_picks_visible(shop=shop)[0].product_id}/"
+
+
+def _supplier_product_path(phone: str) -> str:
+    from catalog.models import Product
+
+    return f"/supplier/products/{Product.objects.filter(supplier__memberships__user__phone=phone).first().pk}/"
+
+
+def _shipment_path(phone: str) -> str:
+    from orders.models import FulfilmentGroup
+
+    group = FulfilmentGroup.objects.filter(supplier__memberships__user__phone=phone).order_by("pk").first()
+    return f"/supplier/orders/{group.pk}/"
 
 
 def _order_path(phone: str) -> str:
@@ -97,8 +125,9 @@ def _serve(port: int, env: dict) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", nargs="*", choices=sorted(SHOTS), help="these pictures only")
+    parser.add_argument("--only", nargs="*", choices=sorted({**SHOTS, **LOOKS}), help="these pictures only")
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    parser.add_argument("--desktop", action="store_true", help="1280×800 instead of a phone (for a look, not for docs)")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="socialshop-screenshots-"))
@@ -135,14 +164,17 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             for name in args.only or SHOTS:
-                who, path, full_page = SHOTS[name]
-                context = browser.new_context(
-                    viewport={"width": 390, "height": 844},
-                    device_scale_factor=2,
-                    is_mobile=True,
-                    has_touch=True,
-                    locale="zh-CN",
-                )
+                who, path, full_page = {**SHOTS, **LOOKS}[name]
+                if args.desktop:
+                    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+                else:
+                    context = browser.new_context(
+                        viewport={"width": 390, "height": 844},
+                        device_scale_factor=2,
+                        is_mobile=True,
+                        has_touch=True,
+                        locale="zh-CN",
+                    )
                 if who:
                     cookie = {
                         "name": settings.SESSION_COOKIE_NAME,
