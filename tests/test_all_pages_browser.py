@@ -88,6 +88,32 @@ class Page:
     path: str
     status: int = 200
     english_exempt: bool = False
+    # a page that answers a form: opened at ``path``, then ``submit(page)`` posts what a person would
+    submit: object = None
+
+
+def _submit_empty(form_selector: str):
+    """Post the form as it is, past the browser's own checks (``required``),
+    so the server's form errors show."""
+
+    def submit(page):
+        with page.expect_navigation():
+            page.eval_on_selector(form_selector, "form => { form.noValidate = true; form.requestSubmit(); }")
+
+    return submit
+
+
+def _upload_shipments(fulfilment_id: int):
+    """A CSV of parcels to ship: one good row, one that is not a number, one not the supplier's."""
+    rows = f"发货单号,快递公司,快递单号\n{fulfilment_id},SF,SF1234567890\n一二三,SF,SF1\n99999,SF,SF2\n"
+
+    def submit(page):
+        file = {"name": "to-ship.csv", "mimeType": "text/csv", "buffer": rows.encode()}
+        page.set_input_files("form[enctype='multipart/form-data'] input[type=file]", files=[file])
+        with page.expect_navigation():
+            page.click("form[enctype='multipart/form-data'] button[type=submit]")
+
+    return submit
 
 
 def _pages(world: PagesWorld) -> list[Page]:
@@ -144,6 +170,21 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(SUPPLIER, "orders:supplier_shipments", reverse("orders:supplier_shipments") + "?status=all"),
         Page(SUPPLIER, "orders:supplier_shipment", reverse("orders:supplier_shipment", args=[fulfilment])),
         Page(SUPPLIER, "orders:supplier_refunds", reverse("orders:supplier_refunds")),
+        # pages that answer a form: its errors, an upload's report
+        Page(SUPPLIER, "catalog:product_new", reverse("catalog:product_new"), submit=_submit_empty("main form")),
+        Page(
+            SUPPLIER,
+            "catalog:sku_new",
+            reverse("catalog:sku_new", args=[product]),
+            status=400,  # the form's errors, answered as bad input
+            submit=_submit_empty("main form"),
+        ),
+        Page(
+            SUPPLIER,
+            "orders:supplier_shipments_upload",
+            reverse("orders:supplier_shipments"),
+            submit=_upload_shipments(fulfilment),
+        ),
         Page(OPERATOR, "account", reverse("account")),
         Page(OPERATOR, "commissions:report", reverse("commissions:report")),
         Page(OPERATOR, "audit:log", reverse("audit:log")),
@@ -214,7 +255,6 @@ NOT_PAGES = {
     "orders:cancel": "POST only",
     "orders:confirm_receipt": "POST only",
     "orders:payment_notify": "the provider's signed POST callback",
-    "orders:supplier_shipments_upload": "POST only (its result page answers the upload)",
     "orders:supplier_shipments_export": "a CSV download",
     "orders:supplier_ship": "POST only",
     "orders:supplier_deliver": "POST only",
@@ -268,7 +308,7 @@ def _walked_names() -> set[str]:
     the names it passes as the second argument of ``Page``."""
     import inspect
 
-    return set(re.findall(r'Page\(\w+, "([^"]+)"', inspect.getsource(_pages)))
+    return set(re.findall(r'Page\(\s*\w+,\s*"([^"]+)"', inspect.getsource(_pages)))
 
 
 def test_every_url_is_walked_or_excused():
@@ -367,6 +407,13 @@ class Walker:
         self.generation += 1
         self.problems = []
         response = self.page.goto(self.base_url + page.path, wait_until="load")
+        if page.submit is not None:
+            self.generation += 1
+            self.problems = []
+            with self.page.expect_response(lambda answer: answer.request.is_navigation_request()) as answered:
+                page.submit(self.page)
+            response = answered.value
+            self.page.wait_for_load_state("load")
         problems = list(self.problems)
         if response is None or response.status != page.status:
             problems.append(f"answered {response and response.status}, expected {page.status}")
