@@ -76,7 +76,8 @@ def _supplier_product_path(phone: str) -> str:
 def _shipment_path(phone: str) -> str:
     from orders.models import FulfilmentGroup
 
-    group = FulfilmentGroup.objects.filter(supplier__memberships__user__phone=phone).order_by("pk").first()
+    groups = FulfilmentGroup.objects.filter(supplier__memberships__user__phone=phone, order__paid_at__isnull=False)
+    group = groups.order_by("pk").first()
     return f"/supplier/orders/{group.pk}/"
 
 
