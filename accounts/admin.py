@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import SmsCode, User, WechatIdentity
@@ -25,11 +27,11 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("phone", "nickname", "role", "is_active", "date_joined", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("phone", "nickname", "email")
-    readonly_fields = ("date_joined", "last_login", "phone_verified_at")
+    readonly_fields = ("password_change", "date_joined", "last_login", "phone_verified_at")
     fieldsets = (
-        (None, {"fields": ("phone", "phone_verified_at", "password")}),
+        (None, {"fields": ("phone", "phone_verified_at", "password_change")}),
         (_("Profile"), {"fields": ("nickname", "email", "role")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
 
@@ -37,6 +39,16 @@ class UserAdmin(DjangoUserAdmin):
         return [WechatIdentityInline] if obj is not None else []  # nothing to link on a new user
 
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "nickname", "role", "password1", "password2")}),)
+
+    @admin.display(description=_("Password"))
+    def password_change(self, user):
+        """A link to set a new password, instead of Django's summary of the
+        hash (its algorithm and salt mean nothing to an operator)."""
+        if user.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:auth_user_password_change", args=[user.pk]), _("Set a new password")
+        )
 
 
 @admin.register(SmsCode)

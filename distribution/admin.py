@@ -159,8 +159,11 @@ SALE_AMOUNT = yuan_field("amount", _("amount"))
 
 @admin.register(ResellerSale)
 class ResellerSaleAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "reseller", SALE_AMOUNT, "key", "rolled_up_at")
-    fields = readonly_fields = in_yuan([field.name for field in ResellerSale._meta.fields], {"amount": SALE_AMOUNT})
+    # the key (``order-line:9:paid``) only makes recording idempotent: searchable, never shown
+    list_display = ("occurred_at", "reseller", SALE_AMOUNT, "rolled_up_at")
+    fields = readonly_fields = in_yuan(
+        [field.name for field in ResellerSale._meta.fields if field.name != "key"], {"amount": SALE_AMOUNT}
+    )
     search_fields = ("key", "reseller__invite_code")
     list_select_related = ("reseller__user",)
 

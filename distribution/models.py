@@ -212,7 +212,7 @@ class ResellerSale(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reseller_id}: {format_yuan(self.amount)} ({self.key})"
+        return format_yuan(self.amount)
 
 
 class Binding(models.Model):
@@ -291,4 +291,4 @@ class ResellerEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reseller_id} {self.kind} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
