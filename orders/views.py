@@ -386,8 +386,6 @@ def _refund_request_from_form(request, form, order, line, photos) -> None:
             form.add_error(None, str(error.message))
 
 
-
-
 # --- the supplier portal ----------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_labels_operators_read'),
+        ('orders', '0006_payment_methods_close_and_bills'),
     ]
 
     operations = [
