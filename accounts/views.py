@@ -72,12 +72,12 @@ def sign_up(request):
 @dataclass
 class SmsStep:
     """Where a two-step SMS form stands: step one asks for the number, step
-    two (once a code went out) for the code. ``status`` and ``retry_after``
+    two (once a code went out) for the code. ``http_status`` and ``retry_after``
     are the page's answer (429 and Retry-After past a limit)."""
 
     send_form: SmsSendForm = field(default_factory=SmsSendForm)
     verify_form: SmsVerifyForm | None = None
-    status: int = 200
+    http_status: int = 200
     retry_after: int | None = None
 
     def context(self) -> dict:
@@ -89,7 +89,7 @@ class SmsStep:
         }
 
     def respond(self, response):
-        response.status_code = self.status
+        response.status_code = self.http_status
         if self.retry_after:
             response["Retry-After"] = str(self.retry_after)
         return response
@@ -107,7 +107,7 @@ def sms_send_step(request, *, purpose: str) -> SmsStep:
         form.add_error(None, refused.message)
         # a code sent less than a minute ago still works: step two stays open for it
         verify = SmsVerifyForm(initial={"phone": phone}) if refused.limit == "phone_interval" else None
-        return SmsStep(send_form=form, verify_form=verify, status=429, retry_after=refused.retry_after)
+        return SmsStep(send_form=form, verify_form=verify, http_status=429, retry_after=refused.retry_after)
     try:
         sms_code_send(phone=phone, purpose=purpose)
     except DomainError as error:
@@ -207,7 +207,7 @@ class LogInView(auth_views.LoginView):
                 step.verify_form.add_error(
                     None, _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": retry_after}
                 )
-                step.status, step.retry_after = 429, retry_after
+                step.http_status, step.retry_after = 429, retry_after
             else:
                 try:
                     user, created = user_log_in_by_sms(phone=data["phone"], code=data["code"])

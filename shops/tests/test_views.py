@@ -180,7 +180,7 @@ def test_the_product_list_costs_the_same_queries_whatever_the_number_of_products
 
     # shop, categories, picks (+count), images, SKUs, prices; session and user; the tab bar's cart count;
     # the visitor (one INSERT … ON CONFLICT)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(f"/s/{shop.slug}/")
 
     assert response.status_code == 200
