@@ -166,7 +166,8 @@ def test_a_new_buyer_signs_up_on_the_way_and_lands_on_the_checkout(live_server, 
     page.click("#buy button[value=checkout]")  # 立即购买
     page.wait_for_url("**/accounts/log-in/?next=/checkout/")
 
-    page.click("main a[href^='/accounts/sign-up/']")  # 注册, under the log-in form
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code, which signs up by itself
+    page.click("main a[href^='/accounts/sign-up/']")  # 注册, under the password log-in form
     page.fill("input[name=phone]", "13912345678")
     page.fill("input[name=nickname]", "新同学")
     page.fill("input[name=password1]", "Tea-and-honey-42")
