@@ -21,9 +21,9 @@ AFTER_MIDNIGHT_IN_BEIJING = datetime(2026, 12, 3, 18, 4, 5, tzinfo=UTC)  # 2026-
         (lambda: Order(pk=123, created_at=AFTER_MIDNIGHT_IN_BEIJING).number, "20261204-000123"),
         (lambda: str(CommissionPlan(pk=3, effective_from=AFTER_MIDNIGHT_IN_BEIJING)), "v3 (2026-12-04 02:04)"),
         (lambda: str(ReconciliationRun(ran_at=AFTER_MIDNIGHT_IN_BEIJING, ok=True)), "2026-12-04 02:04 ok"),
-        (
-            lambda: str(ResellerEvent(reseller_id=5, kind="moved", created_at=AFTER_MIDNIGHT_IN_BEIJING)),
-            "5 moved 2026-12-04 02:04",
+        (  # "移到其他邀请人 2026-12-04 02:04": the kind people read, then the time
+            lambda: str(ResellerEvent(reseller_id=5, kind="moved", created_at=AFTER_MIDNIGHT_IN_BEIJING))[-16:],
+            "2026-12-04 02:04",
         ),
     ],
     ids=["order number", "commission plan", "reconciliation run", "reseller event"],
