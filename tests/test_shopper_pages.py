@@ -194,6 +194,7 @@ def test_a_stepper_asked_for_json_answers_the_line_priced_by_the_server(client):
         "total_amount": 33_000,
         "total": "¥330.00",
         "short_of_stock": False,
+        "max_quantity": 99,
         "count": 1,
     }
     assert bad.status_code == 400 and bad.json()["code"] == "validation_error"
