@@ -223,6 +223,11 @@ class Order(AddressFields):
         return True
 
     @property
+    def units(self) -> int:
+        """How many items the order holds (共 N 件), from its lines (prefetched where listed)."""
+        return sum(line.quantity for line in self.lines.all())
+
+    @property
     def refunds_open(self) -> bool:
         return self.accepts_refund_requests()
 

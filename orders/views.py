@@ -126,6 +126,7 @@ def cart_update_view(request):
             "total_amount": row.line.total_amount if row else 0,
             "total": format_yuan(row.line.total_amount) if row else "",
             "short_of_stock": bool(row and row.short_of_stock),
+            "max_quantity": min(MAX_QUANTITY, row.sku.stock) if row else 0,  # the + stops there
             "count": len(cart.rows) + len(cart.invalid),
         }
     )

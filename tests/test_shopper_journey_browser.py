@@ -172,3 +172,28 @@ def test_a_shopper_buys_through_a_shared_link_pays_receives_and_asks_for_a_refun
 
     assert errors == []
     context.close()
+
+
+def test_without_javascript_the_sheet_opens_and_the_cart_steppers_work(live_server, chromium, world):
+    shop, _blue, apricot, _buyer = world
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + product_share_path(shop, apricot.product_id))
+
+    # the sheet is a CSS :target: its row opens it
+    assert not page.is_visible(".sku-option")
+    page.click("[data-open-sheet]")
+    page.locator(".sku-option", has_text="杏色").click()
+    page.fill("#buy-quantity", "2")
+    page.click("#buy button[value=cart]")
+    page.wait_for_url("**/cart/")
+    assert "杏色" in page.inner_text(".cart-line") and page.inner_text("#cart-total") == "¥478.00"
+
+    # the steppers and the delete post their forms
+    page.click(".cart-line [data-stepper] button[value='1']")
+    assert page.input_value(".cart-line input[name=quantity]") == "3" and page.inner_text("#cart-total") == "¥717.00"
+    page.click(".line-delete summary")
+    page.click(".line-delete [data-delete]")
+    assert "购物车是空的" in page.inner_text("main")
+    fits(page)
+    context.close()

@@ -8,8 +8,10 @@ tests/test_shopper_journey_browser.py."""
 
 import re
 
+import hypothesis
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
 from catalog.choices import ProductStatus
@@ -23,6 +25,7 @@ from orders.services.refunds import refund_photos_process, refund_request
 from orders.tests.factories import an_address, pay, place, ship, shop_selling
 from shops.services import shop_pick_product
 from shops.tests.factories import ShopFactory
+from socialshop.money import format_yuan
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +194,7 @@ def test_a_stepper_asked_for_json_answers_the_line_priced_by_the_server(client):
         "total_amount": 33_000,
         "total": "¥330.00",
         "short_of_stock": False,
+        "max_quantity": 99,
         "count": 1,
     }
     assert bad.status_code == 400 and bad.json()["code"] == "validation_error"
@@ -433,3 +437,39 @@ def test_operators_see_the_buyers_choices_and_photos_in_the_admin(client):
     page = html(client.get(f"/admin/orders/refund/{refund.pk}/change/"))
 
     assert "退货退款" in page and "少件、漏发" in page and refund.photos.get().thumbnail.url in page
+
+
+# --- a property: the checkout charges exactly what it shows, for the rows ticked ----------------------------
+
+
+@hypothesis.settings(
+    max_examples=8, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(
+    ticks=st.lists(st.booleans(), min_size=3, max_size=3).filter(any),
+    quantities=st.lists(st.integers(min_value=1, max_value=9), min_size=3, max_size=3),
+    prices=st.lists(st.integers(min_value=6_000, max_value=20_000), min_size=3, max_size=3),
+)
+def test_checkout_places_exactly_the_rows_ticked_at_the_total_it_shows(client, ticks, quantities, prices):
+    # given a cart of three lines at shop prices within the bounds, some of them ticked
+    buyer = UserFactory()
+    address_save(user=buyer, address=an_address())
+    client.force_login(buyer)
+    rows = []
+    for price, quantity in zip(prices, quantities, strict=True):
+        shop, sku = shop_selling(price=price, stock=50)
+        client.post("/cart/add/", {"shop": shop.slug, "sku": sku.pk, "quantity": quantity})
+        rows.append((f"{sku.pk}@{shop.slug}", sku.pk, price * quantity))
+    picked = [row for row, tick in zip(rows, ticks, strict=True) if tick]
+
+    # when the buyer checks them out with the saved address
+    client.post("/checkout/", {"from": "cart", "pick": [key for key, _sku, _total in picked]})
+    shown = re.search(r'id="checkout-total">([^<]+)<', html(client.get("/checkout/"))).group(1)
+    client.post("/checkout/", {"address": str(buyer.addresses.get().pk), "pick": [key for key, *_ in picked]})
+
+    # then the order holds those lines at the total shown, and the others stay in the cart
+    order = Order.objects.get(buyer=buyer)
+    assert shown == format_yuan(order.total_amount) == format_yuan(sum(total for *_, total in picked))
+    assert sorted(line.sku_id for line in order.lines.all()) == sorted(sku for _key, sku, _total in picked)
+    left = set(CartItem.objects.filter(user=buyer).values_list("sku_id", flat=True))
+    assert left == {sku for (_key, sku, _total), tick in zip(rows, ticks, strict=True) if not tick}

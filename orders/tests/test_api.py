@@ -437,3 +437,45 @@ def test_regions_list_provinces_cities_and_districts():
     assert {"code": "4419", "name": "东莞市"} in guangdong
     assert beijing == [{"code": "1101", "name": "北京市"}]
     assert {"code": "440106", "name": "天河区"} in tianhe
+
+
+def test_a_refund_through_the_api_may_say_what_is_asked_for_and_answers_carry_it():
+    # given a paid order, and a client that knows only the old body
+    shop, sku = shop_selling(price=12_000)
+    order = pay(place(shop=shop, sku=sku, quantity=2))
+    client = _client(order.buyer)
+    line_id = order.lines.get().pk
+
+    # when one request names 退货退款 with a reason from the list and another sends the old body
+    chosen = client.post(
+        f"/api/v1/orders/{order.pk}/refunds/",
+        {
+            "line_id": line_id,
+            "amount": "10.00",
+            "reason": "袖口开线",
+            "resolution": "return_and_refund",
+            "reason_code": "quality",
+            "description": "袖口开线，图见页面",
+        },
+    )
+    plain = client.post(f"/api/v1/orders/{order.pk}/refunds/", {"line_id": line_id, "amount": "5.00", "reason": "少件"})
+    unknown = client.post(
+        f"/api/v1/orders/{order.pk}/refunds/",
+        {"line_id": line_id, "amount": "5.00", "reason": "x", "reason_code": "bored"},
+    )
+
+    # then both are made, the old body with the defaults, and the order's answer carries the fields
+    assert chosen.status_code == 201 and plain.status_code == 201
+    assert {key: chosen.json()[key] for key in ("resolution", "reason_code", "description")} == {
+        "resolution": "return_and_refund",
+        "reason_code": "quality",
+        "description": "袖口开线，图见页面",
+    }
+    assert (plain.json()["resolution"], plain.json()["reason_code"], plain.json()["description"]) == (
+        "refund_only",
+        "",
+        "",
+    )
+    assert unknown.status_code == 400 and unknown.json()["code"] == "validation_error"
+    refunds = client.get(f"/api/v1/orders/{order.pk}/").json()["refunds"]
+    assert {refund["resolution"] for refund in refunds} == {"return_and_refund", "refund_only"}

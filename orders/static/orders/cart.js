@@ -68,6 +68,7 @@
       line.dataset.total = answer.total_amount;
       line.querySelector("[data-line-total]").textContent = answer.total;
       form.querySelector("button[value='-1']").disabled = answer.quantity <= 1;
+      form.querySelector("button[value='1']").disabled = answer.quantity >= answer.max_quantity;
       refresh();
     }).catch(function () {
       form.submit();  // let the page do it the plain way
