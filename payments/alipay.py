@@ -32,6 +32,7 @@ import logging
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.error import URLError
 from urllib.parse import parse_qsl
 
@@ -45,7 +46,7 @@ from orders.exceptions import PaymentProviderUnavailable, PaymentSignatureInvali
 from orders.providers import BillLine, PayerClient, PaymentNotice, RefundNotice, RefundResult
 from socialshop.money import InvalidAmount, fen_to_yuan, yuan_to_fen
 
-from .keys import key_file_read
+from .keys import key_file_read, key_files_generation
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,28 @@ OK = "10000"
 
 
 def alipay_client() -> AliPay:
-    client = AliPay(
-        appid=settings.ALIPAY_APP_ID,
-        app_private_key_string=key_file_read("ALIPAY_APP_PRIVATE_KEY_FILE", settings.ALIPAY_APP_PRIVATE_KEY_FILE),
-        alipay_public_key_string=key_file_read("ALIPAY_PUBLIC_KEY_FILE", settings.ALIPAY_PUBLIC_KEY_FILE),
-        sign_type="RSA2",
-        config=AliPayConfig(timeout=settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS),
+    """The library's client from the settings, pointed at ``ALIPAY_GATEWAY``; one per configuration and
+    process (loading the keys is the slow part)."""
+    return _client(
+        settings.ALIPAY_APP_ID,
+        settings.ALIPAY_APP_PRIVATE_KEY_FILE,
+        settings.ALIPAY_PUBLIC_KEY_FILE,
+        settings.ALIPAY_GATEWAY,
+        settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS,
+        key_files_generation(),
     )
-    client._gateway = settings.ALIPAY_GATEWAY
+
+
+@lru_cache(maxsize=4)
+def _client(app_id, private_key_file, public_key_file, gateway, timeout, _):
+    client = AliPay(
+        appid=app_id,
+        app_private_key_string=key_file_read("ALIPAY_APP_PRIVATE_KEY_FILE", private_key_file),
+        alipay_public_key_string=key_file_read("ALIPAY_PUBLIC_KEY_FILE", public_key_file),
+        sign_type="RSA2",
+        config=AliPayConfig(timeout=timeout),
+    )
+    client._gateway = gateway
     return client
 
 

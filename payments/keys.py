@@ -22,6 +22,15 @@ def key_file_read(setting: str, path: str) -> str:
         raise ImproperlyConfigured(f"{setting}: the file cannot be read ({error.strerror}).") from None
 
 
+_generation = [0]
+
+
+def key_files_generation() -> int:
+    """Bumped by ``key_files_forget``: the gateways' clients, cached per configuration, are made anew."""
+    return _generation[0]
+
+
 def key_files_forget() -> None:
     """Read the files again (keys rotated; tests generate new ones)."""
     _read.cache_clear()
+    _generation[0] += 1

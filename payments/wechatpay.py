@@ -36,6 +36,7 @@ import logging
 import time
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 import requests
@@ -51,7 +52,7 @@ from orders.providers import BillLine, PayerClient, PaymentNotice, RefundNotice,
 from socialshop.json_input import json_input_parse
 from socialshop.money import yuan_to_fen
 
-from .keys import key_file_read
+from .keys import key_file_read, key_files_generation
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +70,38 @@ _TYPES = {H5: WeChatPayType.H5, JSAPI: WeChatPayType.JSAPI, NATIVE: WeChatPayTyp
 
 
 def wechatpay_client() -> WeChatPay:
-    """The library's client, configured from the settings, pointed at ``WECHATPAY_API_BASE``."""
+    """The library's client, configured from the settings, pointed at ``WECHATPAY_API_BASE``; one per
+    configuration and process (loading an RSA private key takes far longer than using it)."""
+    return _client(
+        settings.WECHATPAY_MCHID,
+        settings.WECHATPAY_APPID,
+        settings.WECHATPAY_CERT_SERIAL_NO,
+        settings.WECHATPAY_PRIVATE_KEY_FILE,
+        settings.WECHATPAY_APIV3_KEY_FILE,
+        settings.WECHATPAY_PUBLIC_KEY_FILE,
+        settings.WECHATPAY_PUBLIC_KEY_ID,
+        settings.WECHATPAY_API_BASE,
+        settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS,
+        key_files_generation(),
+    )
+
+
+@lru_cache(maxsize=4)
+def _client(
+    mchid, appid, serial_no, private_key_file, apiv3_key_file, public_key_file, public_key_id, base, timeout, _
+):
     client = WeChatPay(
         wechatpay_type=WeChatPayType.NATIVE,
-        mchid=settings.WECHATPAY_MCHID,
-        private_key=key_file_read("WECHATPAY_PRIVATE_KEY_FILE", settings.WECHATPAY_PRIVATE_KEY_FILE),
-        cert_serial_no=settings.WECHATPAY_CERT_SERIAL_NO,
-        appid=settings.WECHATPAY_APPID,
-        apiv3_key=key_file_read("WECHATPAY_APIV3_KEY_FILE", settings.WECHATPAY_APIV3_KEY_FILE),
-        public_key=key_file_read("WECHATPAY_PUBLIC_KEY_FILE", settings.WECHATPAY_PUBLIC_KEY_FILE),
-        public_key_id=settings.WECHATPAY_PUBLIC_KEY_ID,
-        timeout=(5, settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS),
+        mchid=mchid,
+        private_key=key_file_read("WECHATPAY_PRIVATE_KEY_FILE", private_key_file),
+        cert_serial_no=serial_no,
+        appid=appid,
+        apiv3_key=key_file_read("WECHATPAY_APIV3_KEY_FILE", apiv3_key_file),
+        public_key=key_file_read("WECHATPAY_PUBLIC_KEY_FILE", public_key_file),
+        public_key_id=public_key_id,
+        timeout=(5, timeout),
     )
-    client._core._gate_way = settings.WECHATPAY_API_BASE.rstrip("/")
+    client._core._gate_way = base.rstrip("/")
     return client
 
 

@@ -132,3 +132,26 @@ def test_the_order_pages_button_comes_here_to_choose(gateways, buyer_client, ord
     assert response.status_code == 302
     assert response.url == reverse("orders:pay", args=[order.pk])
     assert not PaymentSession.objects.exists()
+
+
+def test_inside_wechat_the_page_hands_a_signed_prepay_to_wechats_bridge(gateways, buyer_client, order):
+    wechat, _alipay = gateways
+    from orders.providers import PayerClient
+    from orders.services.payments import payment_start
+
+    session = payment_start(
+        order_id=order.pk,
+        buyer=order.buyer,
+        notify_url="http://testserver/payments/wechat/notify/",
+        return_url="http://testserver/",
+        method="wechat_jsapi",
+        client=PayerClient(in_wechat=True, mobile=True, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+    )
+
+    response = buyer_client.get(reverse("orders:pay_jsapi", args=[order.pk]), headers={"User-Agent": WECHAT_BROWSER})
+
+    assert response.status_code == 200
+    invoke = response.context["invoke"]
+    assert invoke["appId"] == wechat.appid and invoke["package"] == f"prepay_id={session.redirect_url}"
+    page = response.content.decode()
+    assert 'id="wechat-invoke"' in page and "orders/jsapi" in page and "我已支付" in page

@@ -360,3 +360,21 @@ def test_a_forged_refund_notification_is_refused(wechat_only, order, client, dja
 
     assert response.status_code == 400
     assert Refund.objects.get(pk=refund.pk).status == RefundStatus.APPROVED
+
+
+def test_an_order_that_expires_unpaid_is_closed_at_wechat_pay(wechat_only, order, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services.lifecycle import orders_expire_unpaid
+
+    session = _start(order, method=NATIVE, client=PayerClient())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert orders_expire_unpaid(now=timezone.now() + timedelta(hours=2)) == 1
+
+    assert wechat_only.trades[session.reference].state == "CLOSED"
+    assert PaymentSession.objects.get(pk=session.pk).status == PaymentSessionStatus.CLOSED
+    wechat_only.scan(session.redirect_url)  # the old QR no longer pays
+    assert wechat_only.trades[session.reference].state == "CLOSED"
