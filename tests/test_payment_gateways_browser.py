@@ -70,6 +70,7 @@ def world(gateways, celery_worker_process, live_server):
 
 def _log_in(page, base: str, order: Order) -> None:
     page.goto(f"{base}/accounts/log-in/?next=/orders/{order.pk}/")
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code
     page.fill("input[name=username]", order.buyer.phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")

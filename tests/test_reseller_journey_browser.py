@@ -107,6 +107,7 @@ def test_a_reseller_shares_a_product_and_sees_what_it_earned(
 
     # log in: the workbench, with today's figures
     page.goto(f"{live_server.url}/accounts/log-in/")
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code
     page.fill("input[name=username]", reseller.user.phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
@@ -140,6 +141,7 @@ def test_a_reseller_shares_a_product_and_sees_what_it_earned(
     shopper.goto(link)
     shopper.click("#buy button[value=checkout]")
     shopper.wait_for_url("**/accounts/log-in/**")
+    shopper.click("#log-in-with-password")  # the page opens on log-in by SMS code
     shopper.fill("input[name=username]", buyer.phone)
     shopper.fill("input[name=password]", PASSWORD)
     shopper.click("form[method=post] button[type=submit] >> nth=0")

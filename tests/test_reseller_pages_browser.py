@@ -60,6 +60,7 @@ def test_every_reseller_page_fits_and_speaks_chinese(live_server, chromium, rese
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
     page.goto(f"{live_server.url}/accounts/log-in/")
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code
     page.fill("input[name=username]", reseller.user.phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
@@ -86,6 +87,7 @@ def test_copy_link_falls_back_to_selecting_the_link(live_server, chromium, resel
     context.add_init_script("Object.defineProperty(navigator, 'clipboard', { value: undefined })")  # an old WebView
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/log-in/")
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code
     page.fill("input[name=username]", reseller.user.phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")

@@ -101,6 +101,7 @@ def test_a_shopper_buys_through_a_shared_link_pays_receives_and_asks_for_a_refun
     # check out: log in on the way, the saved address is chosen, 提交订单
     page.click("#checkout")
     page.wait_for_url("**/accounts/log-in/**")
+    page.click("#log-in-with-password")  # the page opens on log-in by SMS code
     page.fill("input[name=username]", buyer.phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")

@@ -174,7 +174,7 @@ def test_random_order_lifecycles_keep_the_rules():
     run_state_machine_as_test(
         OrderLifecycle,
         settings=settings(
-            max_examples=30,
+            max_examples=40,
             stateful_step_count=30,
             deadline=None,
             derandomize=True,  # the same sequences every run: CI never flakes, coverage is known
