@@ -54,6 +54,10 @@ LATIN_ALLOWED = {
     "SF",  # 顺丰's carrier code, beside a tracking number
     "EMS",  # China Post's express service is called so in Chinese too
     "CNY",  # the currency's code beside an amount in the admin
+    # WeChat's own names for a linked account's identifiers, as its documents and back office write them
+    "AppID",
+    "OpenID",
+    "UnionID",
     # words Chinese writes in Latin letters
     "App",
     "ERP",
