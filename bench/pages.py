@@ -43,6 +43,7 @@ from scratch import (  # noqa: E402
     bench_django_ready,
     bench_environment,
     bench_shop_chain,
+    gunicorn_start,
     scratch_database_create,
     scratch_database_drop,
 )
@@ -152,33 +153,7 @@ def server_start(url: str, port: int, workers: int, static_root: str) -> subproc
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-            "socialshop.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+    return gunicorn_start(port=port, workers=workers, env=env)
 
 
 def main() -> None:

@@ -1,10 +1,14 @@
 """What the benchmarks share: a scratch PostgreSQL database each creates
 and drops, the Django environment they run in, a buyer's address, a
-product made through the catalogue's services, and the median timer."""
+product made through the catalogue's services, the median timer, and
+gunicorn started on the project for the HTTP benchmarks."""
 
 import os
 import statistics
+import subprocess
+import sys
 import time
+from http.client import HTTPConnection
 from urllib.parse import urlparse
 
 import psycopg2
@@ -150,3 +154,36 @@ def bench_shop_chain(*, products: int, suppliers: int, depth: int, stock: int, l
     for n, pair in enumerate(zip(skus[::2], skus[1::2], strict=True)):
         shop_pick_product(shop=shop, product=pair[0].product, prices={pair[0].pk: 12_000} if n % 3 == 0 else None)
     return top, shop, skus
+
+
+def gunicorn_start(*, port: int, workers: int, env: dict) -> subprocess.Popen:
+    """gunicorn serving the project on 127.0.0.1:``port`` with ``env``, once
+    /healthz answers (60 s at most)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    process = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "socialshop.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=root,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
