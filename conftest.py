@@ -19,6 +19,18 @@ FORBID_SKIPS = os.environ.get("FORBID_SKIPS") == "1"
 pytest_plugins = ["payments.tests.fixtures"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def urls_built_with_the_test_settings():
+    """Build the site's URL list once, before any test changes a setting.
+    It is built once per process, and the sandbox's cashier page is routed
+    only while the sandbox is enabled (sandbox/urls.py): built first inside a
+    test that enables only the real gateways, it would lack that page for
+    every later test, whatever order the tests run in."""
+    from django.urls import reverse
+
+    reverse("home")  # builds the whole list
+
+
 def _redis_url() -> str:
     """The run's Redis: its cache and broker (socialshop/settings/test.py)."""
     return os.environ.get("REDIS_URL") or ""
