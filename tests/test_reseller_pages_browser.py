@@ -28,7 +28,10 @@ ENGLISH = re.compile(r"\b(?!English\b|CSV\b)[A-Za-z]{3,}\b")  # the language swi
 def reseller_world(django_capture_on_commit_callbacks):
     from distribution.tests.factories import ResellerFactory
 
-    reseller = ResellerFactory(inviter=ResellerFactory(), user__nickname="林小美")
+    # invite codes with digits: a random all-letter code ("GRMBCD") would read as an English word
+    reseller = ResellerFactory(
+        inviter=ResellerFactory(invite_code="K2X9Q7"), invite_code="M8N3P5", user__nickname="林小美"
+    )
     shop, sku = shop_selling(shop=ShopFactory(owner=reseller, name="小美的好物分享", slug="xiaomei"), price=12_900)
     with django_capture_on_commit_callbacks(execute=True):
         order = pay(place(shop=shop, sku=sku, quantity=2))

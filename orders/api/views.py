@@ -242,8 +242,14 @@ class OrderPay(APIView):
         request=PayIn,
         responses={
             201: PaymentOut,
+            400: INVALID,
             404: NOT_FOUND,
             409: INVALID_TRANSITION,
+            503: error_response(
+                "The payment gateway did not answer; try again.",
+                "payment_provider_unavailable",
+                "The payment service is not answering. Please try again in a moment.",
+            ),
             **ERRORS_AUTHENTICATED,
         },
         examples=[

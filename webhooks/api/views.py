@@ -111,7 +111,8 @@ class EndpointViewSet(
 class DeliveryFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=DeliveryStatus.choices)
     event_type = filters.CharFilter()
-    endpoint = filters.NumberFilter(field_name="endpoint_id")
+    # an id: a whole number within the column's range (an out-of-range number was a 500 from the database)
+    endpoint = filters.NumberFilter(field_name="endpoint_id", min_value=1, max_value=2**63 - 1, decimal_places=0)
 
 
 @extend_schema_view(

@@ -98,3 +98,19 @@ def test_a_client_pauses_and_deletes_an_endpoint(api, user, receiver):
 
     assert api.delete(f"/api/v1/webhooks/endpoints/{endpoint.id}/").status_code == 204
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("endpoint", ["-5.706999755723851e+273", "1e30", "0", "1.5"])
+def test_filtering_the_log_by_an_endpoint_that_is_no_id_is_refused(api, endpoint):
+    response = api.get("/api/v1/webhooks/deliveries/", {"endpoint": endpoint})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert "endpoint" in response.json()["fields"]
+
+
+def test_filtering_the_log_by_one_of_my_endpoints(api, user, receiver):
+    mine = webhook_endpoint_create(user=user, url=receiver.url, events=["order.paid"])
+    WebhookDelivery.objects.create(endpoint=mine, event_type="order.paid", body="{}")
+
+    assert api.get("/api/v1/webhooks/deliveries/", {"endpoint": str(mine.id)}).json()["count"] == 1
