@@ -99,3 +99,90 @@ def amount_after_refund(*, amount: int, paid_amount: int, refunded_amount: int) 
 def withdrawal_fee(*, amount: int, fixed_amount: int, basis_points: int) -> int:
     """The fee kept from a withdrawal of ``amount``: fixed + share, never more than the amount."""
     return min(fixed_amount + share_of(amount, basis_points), amount)
+
+
+# --- withholding income tax on withdrawals (预扣个税) -------------------------------------
+
+
+class WithholdingRule:
+    """How tax is withheld from a withdrawal (``WITHHOLDING_RULE``)."""
+
+    OFF = "off"
+    FLAT = "flat"  # a flat share of every withdrawal (WITHHOLDING_FLAT_RATE_BPS)
+    LABOUR = "labour"  # 劳务报酬所得's prepayment table, over a calendar month's withdrawals
+
+    ALL = (OFF, FLAT, LABOUR)
+
+
+# 劳务报酬所得 预扣预缴 (国家税务总局公告2018年第61号): the income of a payment (for
+# continuous income, of a month) less a deduction (¥800 up to ¥4,000, else 20 %) is
+# taxed at 20 % up to ¥20,000, 30 % − ¥2,000 up to ¥50,000, 40 % − ¥7,000 above. In fen.
+LABOUR_DEDUCTION_FLAT_UP_TO = 400_000  # income up to ¥4,000 deducts ¥800
+LABOUR_DEDUCTION_FLAT = 80_000
+LABOUR_DEDUCTION_SHARE_BPS = 2_000  # above: 20 % of the income
+# (taxable income up to, rate in basis points, quick deduction), in fen; the last bracket has no top
+LABOUR_BRACKETS: tuple[tuple[int | None, int, int], ...] = (
+    (2_000_000, 2_000, 0),
+    (5_000_000, 3_000, 200_000),
+    (None, 4_000, 700_000),
+)
+
+
+def labour_month_tax(*, income_amount: int) -> int:
+    """The tax a month's ``income_amount`` (fen) owes by the 劳务报酬 prepayment
+    table, rounded down to the fen. Continuous and non-decreasing in the income
+    (the table's brackets and deductions meet at their edges), and its slope is
+    at most 32 %, so a month's tax never passes the income."""
+    if income_amount <= 0:
+        return 0
+    if income_amount <= LABOUR_DEDUCTION_FLAT_UP_TO:
+        taxable_x10000 = max(income_amount - LABOUR_DEDUCTION_FLAT, 0) * BASIS_POINTS
+    else:
+        taxable_x10000 = income_amount * (BASIS_POINTS - LABOUR_DEDUCTION_SHARE_BPS)
+    # in 1/10000 fen, so that nothing is rounded until the end
+    for top, rate_bps, quick_deduction in LABOUR_BRACKETS:
+        if top is None or taxable_x10000 <= top * BASIS_POINTS:
+            tax_x10000_x10000 = taxable_x10000 * rate_bps - quick_deduction * BASIS_POINTS * BASIS_POINTS
+            return max(tax_x10000_x10000 // (BASIS_POINTS * BASIS_POINTS), 0)
+    raise AssertionError("the last bracket has no top")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Withholding:
+    tax_amount: int  # withheld from this withdrawal
+    net_amount: int  # what is left of it: amount − tax
+
+
+def withholding_tax(
+    *, rule: str, amount: int, flat_rate_bps: int = 0, month_amount_before: int = 0, month_tax_before: int = 0
+) -> Withholding:
+    """The income tax withheld from a withdrawal of ``amount`` fen.
+
+    - ``off``: nothing.
+    - ``flat``: ``flat_rate_bps`` of the amount, rounded down.
+    - ``labour``: the month's tax on everything withdrawn in the calendar month
+      so far including this amount (``month_amount_before`` + ``amount``), by
+      ``labour_month_tax``, less what the month's earlier withdrawals withheld
+      (``month_tax_before``); never below zero (an earlier withdrawal returned
+      out of order can leave the month over-withheld by a little: the yearly
+      汇算清缴 settles it).
+
+    Rounding: down to the fen, on the month's total (so a month split into
+    many withdrawals withholds what one withdrawal of the total would).
+    Always 0 ≤ tax ≤ amount, net + tax = amount, and the tax never falls
+    when the amount grows."""
+    if amount < 0 or month_amount_before < 0 or month_tax_before < 0:
+        raise ValueError("amounts are never negative")
+    if rule == WithholdingRule.OFF:
+        tax = 0
+    elif rule == WithholdingRule.FLAT:
+        if not 0 <= flat_rate_bps <= BASIS_POINTS:
+            raise ValueError("a rate is 0–100%")
+        tax = share_of(amount, flat_rate_bps)
+    elif rule == WithholdingRule.LABOUR:
+        owed = labour_month_tax(income_amount=month_amount_before + amount)
+        tax = max(owed - month_tax_before, 0)
+    else:
+        raise ValueError(f"unknown withholding rule {rule!r}")
+    tax = min(tax, amount)
+    return Withholding(tax_amount=tax, net_amount=amount - tax)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from socialshop.states import SYSTEM
 
 from .calculations import CommissionBase as Base
+from .calculations import WithholdingRule as Rule
 
 OPERATOR = "operator"  # the actor kind of an operator's decision (the other is the kernel's SYSTEM)
 
@@ -24,6 +25,12 @@ THREE_TIER_WARNING = _(
     "(传销), and WeChat's platform rules allow two levels of distribution. This platform charges no entry fee and "
     "pays nobody for recruiting, but check with counsel before turning on a third tier."
 )
+
+
+class WithholdingRule(models.TextChoices):
+    OFF = Rule.OFF, _("No withholding")
+    FLAT = Rule.FLAT, _("Flat rate")
+    LABOUR = Rule.LABOUR, _("Remuneration for services (monthly table)")
 
 
 class WithdrawalStatus(models.TextChoices):

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Product
 from socialshop.money import BASIS_POINTS, format_yuan
 
-from .choices import CommissionBase, CommissionKind, CommissionState, PayoutBatchStatus, WithdrawalStatus
+from .choices import (
+    CommissionBase,
+    CommissionKind,
+    CommissionState,
+    PayoutBatchStatus,
+    WithdrawalStatus,
+    WithholdingRule,
+)
 
 share_validators = [MinValueValidator(0), MaxValueValidator(BASIS_POINTS)]
 # a withdrawal's move to paying stores the batch it went out in
@@ -139,6 +146,12 @@ class Withdrawal(models.Model):
     )
     amount = models.BigIntegerField(_("amount (fen)"))
     fee_amount = models.BigIntegerField(_("fee (fen)"), default=0)
+    # income tax withheld (预扣个税), computed once when requested (docs/compliance.md)
+    tax_amount = models.BigIntegerField(_("income tax withheld (fen)"), default=0)
+    tax_rule = models.CharField(
+        _("withholding rule"), max_length=10, choices=WithholdingRule.choices, default=WithholdingRule.OFF
+    )
+    tax_period = models.DateField(_("tax month"), null=True, blank=True)  # the first day of its Beijing month
     status = models.CharField(
         _("status"), max_length=20, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED
     )
@@ -156,16 +169,24 @@ class Withdrawal(models.Model):
             models.CheckConstraint(
                 condition=Q(fee_amount__gte=0, fee_amount__lte=F("amount")), name="withdrawal_fee_within_amount"
             ),
+            models.CheckConstraint(
+                condition=Q(tax_amount__gte=0, tax_amount__lte=F("amount") - F("fee_amount")),
+                name="withdrawal_tax_within_amount",
+            ),
             models.CheckConstraint(condition=Q(status__in=WithdrawalStatus.values), name="withdrawal_status_known"),
         ]
-        indexes = [models.Index(fields=["status", "requested_at"], name="withdrawal_by_status")]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="withdrawal_by_status"),
+            models.Index(fields=["tax_period", "reseller"], name="withdrawal_by_tax_period"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} · {format_yuan(self.amount)} · {self.get_status_display()}"
 
     @property
     def net_amount(self) -> int:
-        return self.amount - self.fee_amount
+        """What the payout sends: the amount less the fee and the tax withheld."""
+        return self.amount - self.fee_amount - self.tax_amount
 
 
 class WithdrawalStatusChange(models.Model):

@@ -7,6 +7,8 @@ records a ``ReconciliationRun`` and alerts operators.
 
 Check names are translated when shown; a run stores each under its English
 name (the message id), whatever the language of the process that ran it.
+Breaks are sentences for operators (gettext), written in the deployment's
+language (``LANGUAGE_CODE``) when the run is made, and stored as written.
 """
 
 import logging
@@ -29,6 +31,7 @@ from ledger.selectors import (
     ledger_entries_with_key_prefix,
     ledger_keys_with_prefix,
     ledger_posted,
+    ledger_totals_by_kind,
     ledger_unbalanced_transactions,
 )
 from orders.choices import OrderStatus, RefundStatus
@@ -70,12 +73,16 @@ class CheckResult:
 
 
 def check_transactions_balance() -> list[str]:
-    return [f"ledger transaction {tid} sums to {yuan(total)}" for tid, total in ledger_unbalanced_transactions()]
+    return [
+        gettext("ledger transaction %(id)s sums to %(total)s") % {"id": tid, "total": yuan(total)}
+        for tid, total in ledger_unbalanced_transactions()
+    ]
 
 
 def check_cached_balances() -> list[str]:
     return [
-        f"ledger account {account_id}: cached balance {yuan(cached)} but its entries sum to {yuan(computed)}"
+        gettext("ledger account %(id)s: cached balance %(cached)s but its entries sum to %(computed)s")
+        % {"id": account_id, "cached": yuan(cached), "computed": yuan(computed)}
         for account_id, cached, computed in ledger_balance_mismatches()
     ]
 
@@ -88,15 +95,66 @@ def check_withdrawals_match_the_ledger() -> list[str]:
     paid = ledger_keys_with_prefix("withdrawal-paid:")
     returned = ledger_keys_with_prefix("withdrawal-reject:") | ledger_keys_with_prefix("withdrawal-failed:")
     for withdrawal_id, status in Withdrawal.objects.values_list("pk", "status"):
+        named = {"id": withdrawal_id, "status": WithdrawalStatus(status).label}
         if withdrawal_id not in requested:
-            breaks.append(f"withdrawal {withdrawal_id} has no reservation in the ledger")
+            breaks.append(gettext("withdrawal %(id)s has no reservation in the ledger") % named)
         if (withdrawal_id in paid) != (status == WithdrawalStatus.PAID):
-            breaks.append(f"withdrawal {withdrawal_id} is {status} but the ledger says paid={withdrawal_id in paid}")
+            breaks.append(
+                (
+                    gettext("withdrawal %(id)s is %(status)s but the ledger has its payout")
+                    if withdrawal_id in paid
+                    else gettext("withdrawal %(id)s is %(status)s but the ledger has no payout for it")
+                )
+                % named
+            )
         returns = status in (WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED)
         if (withdrawal_id in returned) != returns:
             breaks.append(
-                f"withdrawal {withdrawal_id} is {status} but the ledger says returned={withdrawal_id in returned}"
+                (
+                    gettext("withdrawal %(id)s is %(status)s but the ledger returned its money")
+                    if withdrawal_id in returned
+                    else gettext("withdrawal %(id)s is %(status)s but the ledger never returned its money")
+                )
+                % named
             )
+    return breaks
+
+
+def check_withheld_tax_matches_the_ledger() -> list[str]:
+    """The income tax withheld (预扣个税) is in the ledger as the withdrawals
+    say: each standing withdrawal's tax is held in tax payable, a rejected or
+    failed one's came back with its money, and the tax payable account holds
+    exactly the standing withdrawals' tax (nothing is remitted from it yet)."""
+    held = defaultdict(int)
+    for key, kind, amount in ledger_entries_with_key_prefix("withdrawal-"):
+        if kind == AccountKind.PLATFORM_TAX_PAYABLE:
+            held[int(key.rsplit(":", 1)[1])] -= amount  # a credit holds it, a debit gives it back
+    breaks = []
+    standing_total = 0
+    rows = Withdrawal.objects.filter(Q(tax_amount__gt=0) | Q(pk__in=list(held))).values_list(
+        "pk", "tax_amount", "status"
+    )
+    for pk, tax_amount, status in rows.iterator(chunk_size=5_000):
+        expected = 0 if status in (WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED) else tax_amount
+        standing_total += expected
+        if held[pk] != expected:
+            breaks.append(
+                gettext(
+                    "withdrawal %(id)s (%(status)s) should hold %(expected)s of tax withheld, the ledger holds %(held)s"
+                )
+                % {
+                    "id": pk,
+                    "status": WithdrawalStatus(status).label,
+                    "expected": yuan(expected),
+                    "held": yuan(held[pk]),
+                }
+            )
+    balance = ledger_totals_by_kind(kinds=[AccountKind.PLATFORM_TAX_PAYABLE])[AccountKind.PLATFORM_TAX_PAYABLE]
+    if balance != standing_total:
+        breaks.append(
+            gettext("tax payable holds %(balance)s but the withdrawals withheld %(withheld)s")
+            % {"balance": yuan(balance), "withheld": yuan(standing_total)}
+        )
     return breaks
 
 
@@ -106,16 +164,19 @@ def check_no_withdrawal_paid_twice() -> list[str]:
     against its item (one that is not yet recorded means a worker died
     mid-payout: the next run records it)."""
     breaks = [
-        f"withdrawal {row['withdrawal_id']} has {row['n']} payout items"
+        gettext("withdrawal %(id)s has %(count)s payout items") % {"id": row["withdrawal_id"], "count": row["n"]}
         for row in PayoutItem.objects.values("withdrawal_id").annotate(n=Count("id")).filter(n__gt=1)
     ]
     recorded = set(PayoutItem.objects.filter(outcome="paid").values_list("reference", flat=True))
     try:
         for reference in payout_provider().payouts_made():
             if reference not in recorded:
-                breaks.append(f"the provider paid {reference}, but no payout item records it as paid")
+                breaks.append(
+                    gettext("the provider paid %(reference)s, but no payout item records it as paid")
+                    % {"reference": reference}
+                )
     except PayoutProviderUnavailable as error:  # unproven is not passed: the run says so, and alerts
-        breaks.append(f"the payout provider could not say what it paid: {error}")
+        breaks.append(gettext("the payout provider could not say what it paid: %(error)s") % {"error": error})
     return breaks
 
 
@@ -139,17 +200,29 @@ def check_commissions_match_the_ledger() -> list[str]:
     rows = Commission.objects.values_list("pk", "amount", "reversed_amount", "clawed_back_amount", "state")
     for pk, amount, reversed_amount, clawed_back_amount, state in rows.iterator(chunk_size=5_000):
         if accrued[pk] != amount:
-            breaks.append(f"commission {pk} earned {yuan(amount)} but the ledger credited {yuan(accrued[pk])}")
+            breaks.append(
+                gettext("commission %(id)s earned %(amount)s but the ledger credited %(ledger)s")
+                % {"id": pk, "amount": yuan(amount), "ledger": yuan(accrued[pk])}
+            )
         if released[pk] != reversed_amount:
             breaks.append(
-                f"commission {pk} reversed {yuan(reversed_amount)} but the ledger released {yuan(released[pk])}"
+                gettext("commission %(id)s reversed %(amount)s but the ledger released %(ledger)s")
+                % {"id": pk, "amount": yuan(reversed_amount), "ledger": yuan(released[pk])}
             )
         if clawed[pk] != clawed_back_amount:
             breaks.append(
-                f"commission {pk} clawed back {yuan(clawed_back_amount)} but the ledger took {yuan(clawed[pk])}"
+                gettext("commission %(id)s clawed back %(amount)s but the ledger took %(ledger)s")
+                % {"id": pk, "amount": yuan(clawed_back_amount), "ledger": yuan(clawed[pk])}
             )
         if (pk in settled) != (state == CommissionState.SETTLED):
-            breaks.append(f"commission {pk} is {state} but the ledger says settled={pk in settled}")
+            breaks.append(
+                (
+                    gettext("commission %(id)s is %(state)s but the ledger settled it")
+                    if pk in settled
+                    else gettext("commission %(id)s is %(state)s but the ledger never settled it")
+                )
+                % {"id": pk, "state": CommissionState(state).label}
+            )
     return breaks
 
 
@@ -163,7 +236,8 @@ def check_commissions_within_margin() -> list[str]:
         .values_list("pk", "total", "paid_amount", "cost_amount", "quantity")
     )
     return [
-        f"order line {pk} pays out {yuan(total)} on a margin of {yuan(paid - cost * quantity)}"
+        gettext("order line %(id)s pays out %(total)s on a margin of %(margin)s")
+        % {"id": pk, "total": yuan(total), "margin": yuan(paid - cost * quantity)}
         for pk, total, paid, cost, quantity in over
     ]
 
@@ -183,7 +257,10 @@ def check_paid_orders_posted() -> list[str]:
         .order_by("pk")
         .only("pk", "created_at")[:100]
     )
-    return [f"order {order.number} is paid but has no order-paid posting" for order in missing]
+    return [
+        gettext("order %(number)s is paid but its payment was never posted to the ledger") % {"number": order.number}
+        for order in missing
+    ]
 
 
 def check_paid_orders_commissions_decided() -> list[str]:
@@ -196,7 +273,10 @@ def check_paid_orders_commissions_decided() -> list[str]:
         .order_by("pk")
         .only("pk", "created_at")[:100]
     )
-    return [f"order {order.number} is paid but who earns on it was never decided" for order in missing]
+    return [
+        gettext("order %(number)s is paid but who earns on it was never decided") % {"number": order.number}
+        for order in missing
+    ]
 
 
 def check_refunds_reversed() -> list[str]:
@@ -209,7 +289,11 @@ def check_refunds_reversed() -> list[str]:
         .order_by("pk")
         .only("pk", "order__id", "order__created_at")[:100]
     )
-    return [f"refund {refund.pk} of order {refund.order.number} has no reversal in the ledger" for refund in missing]
+    return [
+        gettext("refund %(id)s of order %(number)s has no reversal in the ledger")
+        % {"id": refund.pk, "number": refund.order.number}
+        for refund in missing
+    ]
 
 
 def check_completed_orders_commissions_mature() -> list[str]:
@@ -224,7 +308,11 @@ def check_completed_orders_commissions_mature() -> list[str]:
         .order_by("pk")
         .only("pk", "order__id", "order__created_at")[:100]
     )
-    return [f"commission {row.pk} of completed order {row.order.number} has no maturity date" for row in stuck]
+    return [
+        gettext("commission %(id)s of completed order %(number)s has no maturity date")
+        % {"id": row.pk, "number": row.order.number}
+        for row in stuck
+    ]
 
 
 def check_events_handled() -> list[str]:
@@ -234,14 +322,21 @@ def check_events_handled() -> list[str]:
     breaks = []
     for name in sorted(event_consumers()):
         for event, receipt in events_unhandled(consumer=name, before=_grace(), limit=20):
-            what = f"event {event.pk} ({event.type}, {event.aggregate_type} {event.aggregate_id})"
+            named = {
+                "event": f"{event.pk} ({event.type}, {event.aggregate_type} {event.aggregate_id})",
+                "consumer": name,
+            }
             if receipt is not None and receipt.status == "parked":
                 breaks.append(
-                    f"{what} is parked at {name} after {receipt.attempts} attempts: {receipt.last_error[:120]}"
+                    gettext("event %(event)s is parked at %(consumer)s after %(attempts)s attempts: %(error)s")
+                    % {**named, "attempts": receipt.attempts, "error": receipt.last_error[:120]}
                 )
             else:
                 since = timezone.localtime(event.created_at)
-                breaks.append(f"{what} has not been handled by {name} since {since:%Y-%m-%d %H:%M:%S}")
+                breaks.append(
+                    gettext("event %(event)s has not been handled by %(consumer)s since %(since)s")
+                    % {**named, "since": f"{since:%Y-%m-%d %H:%M:%S}"}
+                )
     return breaks
 
 
@@ -263,8 +358,17 @@ def check_cancelled_paid_orders_refunded_in_full() -> list[str]:
         .order_by("pk")
     )
     return [
-        f"order {order.number} (id {order.pk}) was cancelled after paying {yuan(order.paid_amount)}, "
-        f"but {yuan(order.refunded)} is refunded and {yuan(order.coming)} on its way"
+        gettext(
+            "order %(number)s (id %(id)s) was cancelled after paying %(paid)s, "
+            "but %(refunded)s is refunded and %(coming)s on its way"
+        )
+        % {
+            "number": order.number,
+            "id": order.pk,
+            "paid": yuan(order.paid_amount),
+            "refunded": yuan(order.refunded),
+            "coming": yuan(order.coming),
+        }
         for order in short.only("pk", "created_at", "paid_amount")
     ]
 
@@ -276,6 +380,7 @@ CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [
     (_("per order line, commissions and markup stay within the margin"), check_commissions_within_margin),
     (_("every withdrawal's state matches its ledger entries"), check_withdrawals_match_the_ledger),
     (_("no withdrawal is paid twice"), check_no_withdrawal_paid_twice),
+    (_("the income tax withheld matches the ledger's tax payable"), check_withheld_tax_matches_the_ledger),
     (_("every paid order has its order-paid posting"), check_paid_orders_posted),
     (_("every paid order's commissions are decided"), check_paid_orders_commissions_decided),
     (_("every refund paid back has its reversal"), check_refunds_reversed),
@@ -287,7 +392,11 @@ CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [
 
 
 def reconcile() -> list[CheckResult]:
-    return [CheckResult(name, check()) for name, check in CHECKS]
+    """Every check's breaks, as sentences in the deployment's language
+    (``LANGUAGE_CODE``: the operators'), whoever runs it: a command, a
+    worker, or a request in another language with tasks run in process."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [CheckResult(name, check()) for name, check in CHECKS]
 
 
 def reconciliation_record() -> ReconciliationRun:

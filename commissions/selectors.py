@@ -172,6 +172,8 @@ def _posting_described(key: str, description: str, commissions: dict[int, tuple[
         return description
     if what == "withdrawal-request":
         return _("Withdrawal #%(id)s requested") % {"id": pk}
+    if what == "withdrawal-tax":
+        return _("Withdrawal #%(id)s: income tax withheld") % {"id": pk}
     if what == "withdrawal-paid":
         return _("Withdrawal #%(id)s paid out") % {"id": pk}
     if what == "withdrawal-reject":

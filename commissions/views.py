@@ -7,6 +7,7 @@ commission engine's (docs/decisions.md)."""
 import functools
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -33,7 +34,6 @@ from socialshop.events import event_consumers_lag, task_wake
 from socialshop.forms import query_text
 from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
-from .calculations import withdrawal_fee
 from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus
 from .forms import WithdrawForm
 from .models import Commission, PayoutBatch, ReconciliationRun, Withdrawal
@@ -49,6 +49,7 @@ from .selectors import (
     money_summary,
     statement_lines,
 )
+from .services.withdrawals import withdrawal_quote as quote_for
 from .services.withdrawals import withdrawal_request
 from .tasks import reconcile_task
 
@@ -121,24 +122,14 @@ def _chart(days):
 
 
 def _withdrawal_terms(plan) -> dict:
-    """The plan's withdrawal terms as the money page states them."""
+    """The plan's withdrawal terms, and the tax rule, as the money page states them."""
     return {
         "minimum_amount": plan.min_withdrawal_amount,
         "fee_fixed_amount": plan.withdrawal_fee_amount,
         "fee_percent": plan.withdrawal_fee_bps / 100,
         "fee_bps": plan.withdrawal_fee_bps,
-    }
-
-
-def _withdrawal_quote(plan, amount: int) -> dict:
-    """What a withdrawal of ``amount`` fen costs and brings, by the service's
-    own fee rule (``withdrawal_fee`` with the plan's terms)."""
-    fee = withdrawal_fee(amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps)
-    return {
-        "amount": amount,
-        "fee_amount": fee,
-        "arrives_amount": amount - fee,
-        "below_minimum": amount < plan.min_withdrawal_amount or amount - fee <= 0,
+        "tax_rule": settings.WITHHOLDING_RULE,
+        "tax_percent": settings.WITHHOLDING_FLAT_RATE_BPS / 100,
     }
 
 
@@ -172,7 +163,7 @@ def money(request, reseller):
             "chart": _chart(days),
             "chart_total": sum(day.amount for day in days),
             "terms": _withdrawal_terms(plan),
-            "quote": _withdrawal_quote(plan, typed) if typed else None,
+            "quote": quote_for(reseller_id=reseller.pk, amount=typed, plan=plan) if typed else None,
             "commissions": commissions,
             "withdrawals": Withdrawal.objects.filter(reseller=reseller)[:WITHDRAWAL_HISTORY_SIZE],
         },
@@ -219,15 +210,15 @@ def withdrawal_quote(request, reseller):
         amount = yuan_to_fen(request.GET.get("amount", ""), positive=True)
     except InvalidAmount as error:
         return JsonResponse({"code": error.code, "message": str(error.message)}, status=400)
-    plan = commission_plan_in_effect(at=timezone.now())
-    quote = _withdrawal_quote(plan, amount)
+    quote = quote_for(reseller_id=reseller.pk, amount=amount)
     return JsonResponse(
         {
             "amount": str(fen_to_yuan(amount)),
-            "fee": format_yuan(quote["fee_amount"]),
-            "arrives": format_yuan(quote["arrives_amount"]),
-            "below_minimum": quote["below_minimum"],
-            "minimum": format_yuan(plan.min_withdrawal_amount),
+            "fee": format_yuan(quote.fee_amount),
+            "tax": format_yuan(quote.tax_amount),
+            "arrives": format_yuan(quote.net_amount),
+            "below_minimum": quote.below_minimum,
+            "minimum": format_yuan(quote.minimum_amount),
         }
     )
 

@@ -22,6 +22,7 @@ class AccountKind(models.TextChoices):
     PLATFORM_COMMISSION_EXPENSE = "platform_commission_expense", _("Commission expense")
     PLATFORM_COST_OF_GOODS = "platform_cost_of_goods", _("Cost of goods (owed to suppliers)")
     PLATFORM_PAYOUT_CLEARING = "platform_payout_clearing", _("Payouts sent, clearing")
+    PLATFORM_TAX_PAYABLE = "platform_tax_payable", _("Income tax withheld, payable")
 
 
 class NormalSide(models.TextChoices):
@@ -44,4 +45,5 @@ ACCOUNT_KINDS: dict[str, tuple[str, str]] = {
     AccountKind.PLATFORM_COMMISSION_EXPENSE: (OwnerKind.PLATFORM, NormalSide.DEBIT),
     AccountKind.PLATFORM_COST_OF_GOODS: (OwnerKind.PLATFORM, NormalSide.DEBIT),
     AccountKind.PLATFORM_PAYOUT_CLEARING: (OwnerKind.PLATFORM, NormalSide.CREDIT),
+    AccountKind.PLATFORM_TAX_PAYABLE: (OwnerKind.PLATFORM, NormalSide.CREDIT),
 }

@@ -124,7 +124,7 @@ def test_a_callback_with_the_broker_down_answers_at_once_and_the_money_follows_w
     assert not Commission.objects.exists()  # nothing could be woken: the event waits
     # while it waits, reconcile names what is missing
     breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
-    assert any(f"order {order.number}" in item for item in sum(breaks.values(), [])), breaks
+    assert any(f"订单 {order.number}" in item for item in sum(breaks.values(), [])), breaks
 
     _sweep_with_a_worker(tmp_path_factory)
 

@@ -12,7 +12,8 @@ class WithdrawalRequestSerializer(serializers.Serializer):
 class WithdrawalSerializer(serializers.ModelSerializer):
     amount = MoneyField()
     fee_amount = MoneyField()
-    net_amount = MoneyField()
+    tax_amount = MoneyField(help_text="Income tax withheld (预扣个税) under the deployment's rule; 0.00 when off.")
+    net_amount = MoneyField(help_text="What the payout sends: amount − fee − tax.")
     status = serializers.ChoiceField(choices=WithdrawalStatus.choices)
 
     class Meta:
@@ -21,6 +22,7 @@ class WithdrawalSerializer(serializers.ModelSerializer):
             "id",
             "amount",
             "fee_amount",
+            "tax_amount",
             "net_amount",
             "status",
             "failure_reason",
@@ -34,7 +36,7 @@ class WithdrawalSerializer(serializers.ModelSerializer):
 class MoneySummarySerializer(serializers.Serializer):
     frozen_amount = MoneyField(help_text="Earned, not settled yet (冻结).")
     withdrawable_amount = MoneyField(help_text="May be withdrawn (可提现); negative after a large clawback.")
-    withdrawal_pending_amount = MoneyField(help_text="Asked for, not paid yet.")
+    withdrawal_pending_amount = MoneyField(help_text="Asked for, not paid yet (less the income tax withheld).")
     withdrawn_amount = MoneyField(help_text="Paid out, all time.")
 
 

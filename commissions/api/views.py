@@ -25,6 +25,7 @@ WITHDRAWAL_EXAMPLE = OpenApiExample(
         "id": 12,
         "amount": "100.00",
         "fee_amount": "0.00",
+        "tax_amount": "0.00",
         "net_amount": "100.00",
         "status": "requested",
         "failure_reason": "",

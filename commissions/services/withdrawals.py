@@ -2,8 +2,10 @@
 
 Money follows the ledger (docs/commissions.md):
 
-- requested: withdrawable → withdrawal pending (the amount is reserved at once)
-- rejected, or payout failed: withdrawal pending → withdrawable
+- requested: withdrawable → withdrawal pending (the amount is reserved at once),
+  then the income tax withheld (if any): withdrawal pending → tax payable
+- rejected, or payout failed: withdrawal pending + tax payable → withdrawable
+  (the whole amount, the tax with it)
 - paid: withdrawal pending → payout clearing (the net amount) + revenue (the fee)
 
 Every posting is keyed by the withdrawal, every state change goes through
@@ -16,12 +18,14 @@ runs twice, not when two workers take one batch.
 
 import logging
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import overload
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +39,7 @@ from socialshop.idempotency import Answer, Idempotency, idempotent
 from socialshop.money import format_yuan
 from socialshop.states import SYSTEM, state_set, state_set_query
 
-from ..calculations import withdrawal_fee
+from ..calculations import WithholdingRule, withdrawal_fee, withholding_tax
 from ..choices import OPERATOR, WITHDRAWAL_DECIDED, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus
 from ..events import withdrawal_decided_event
 from ..exceptions import (
@@ -44,7 +48,7 @@ from ..exceptions import (
     ResellerNotActive,
     WithdrawalRefused,
 )
-from ..models import PAYING_REASON, PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
+from ..models import PAYING_REASON, CommissionPlan, PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
 from ..providers import payout_provider
 from ..selectors import commission_plan_in_effect
 from .states import PAYOUT_BATCH_MACHINE, PAYOUT_ITEM_MACHINE, WITHDRAWAL_MACHINE
@@ -92,12 +96,77 @@ def _transition(withdrawal: Withdrawal, to_status: str, *, actor: User | None, r
 
 
 def _return_to_withdrawable(withdrawal: Withdrawal, key: str, description: str) -> None:
+    """The whole amount back to withdrawable: what is pending, and the tax
+    withheld from it (tax payable gives it back), in one posting."""
     withdrawable, pending = _accounts(withdrawal.reseller_id)
+    debits = [(pending, withdrawal.amount - withdrawal.tax_amount)]
+    if withdrawal.tax_amount:
+        debits.append((ledger_account(kind=AccountKind.PLATFORM_TAX_PAYABLE), withdrawal.tax_amount))
     ledger_post(
         idempotency_key=f"{key}:{withdrawal.pk}",
         description=description,
-        debits=[(pending, withdrawal.amount)],
+        debits=debits,
         credits=[(withdrawable, withdrawal.amount)],
+    )
+
+
+@dataclass(frozen=True)
+class WithdrawalQuote:
+    """What a withdrawal of ``amount`` costs and brings: the plan's fee, the
+    income tax withheld under the deployment's rule, what the payout sends."""
+
+    amount: int
+    fee_amount: int
+    tax_amount: int
+    tax_rule: str
+    tax_period: date  # the first day of the Beijing month it is requested in
+    minimum_amount: int
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.fee_amount - self.tax_amount
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.amount < self.minimum_amount or self.net_amount <= 0
+
+
+def tax_period_of(moment: datetime) -> date:
+    """The tax month a moment falls in: the first day of its month, Beijing time."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def withdrawal_quote(*, reseller_id: int, amount: int, plan: CommissionPlan | None = None) -> WithdrawalQuote:
+    """The one place a withdrawal's fee and tax are worked out: the money
+    page's quote asks it, and ``withdrawal_request`` stores what it answers
+    (under the reseller's lock, so the month's earlier withdrawals are
+    settled). The ``labour`` rule reads the month's withdrawals made under it
+    that still stand (not rejected, not failed): one query."""
+    now = timezone.now()
+    plan = plan or commission_plan_in_effect(at=now)
+    fee = withdrawal_fee(amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps)
+    rule, period = settings.WITHHOLDING_RULE, tax_period_of(now)
+    month = {"amount": 0, "tax": 0}
+    if rule == WithholdingRule.LABOUR:
+        month = (
+            Withdrawal.objects.filter(reseller_id=reseller_id, tax_period=period, tax_rule=rule)
+            .exclude(status__in=[WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED])
+            .aggregate(amount=Sum("amount", default=0), tax=Sum("tax_amount", default=0))
+        )
+    tax = withholding_tax(
+        rule=rule,
+        amount=amount,
+        flat_rate_bps=settings.WITHHOLDING_FLAT_RATE_BPS,
+        month_amount_before=month["amount"],
+        month_tax_before=month["tax"],
+    ).tax_amount
+    return WithdrawalQuote(
+        amount=amount,
+        fee_amount=fee,
+        tax_amount=min(tax, amount - fee) if amount > fee else 0,
+        tax_rule=rule,
+        tax_period=period,
+        minimum_amount=plan.min_withdrawal_amount,
     )
 
 
@@ -134,12 +203,10 @@ def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
     if not reseller.is_active:
         raise ResellerNotActive()
     plan = commission_plan_in_effect(at=timezone.now())
-    fee = withdrawal_fee(amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps)
-    if amount < plan.min_withdrawal_amount or amount - fee <= 0:
-        raise BelowMinimumWithdrawal(
-            _("The minimum withdrawal is %(minimum)s.") % {"minimum": format_yuan(plan.min_withdrawal_amount)},
-            fields={"amount": [_("At least %(minimum)s.") % {"minimum": format_yuan(plan.min_withdrawal_amount)}]},
-        )
+    if amount < plan.min_withdrawal_amount or amount <= withdrawal_fee(
+        amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps
+    ):
+        _below_minimum(plan)
     withdrawable, pending = _accounts(reseller.pk)
     balance = ledger_balance_locked(kind=AccountKind.RESELLER_WITHDRAWABLE, owner_id=reseller.pk)
     if amount > balance:
@@ -147,7 +214,18 @@ def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
             _("You can withdraw at most %(balance)s.") % {"balance": format_yuan(max(balance, 0))},
             fields={"amount": [_("More than your withdrawable balance.")]},
         )
-    withdrawal = Withdrawal.objects.create(reseller=reseller, amount=amount, fee_amount=fee)
+    # under the lock: the month's earlier withdrawals cannot change while the tax is worked out
+    quote = withdrawal_quote(reseller_id=reseller.pk, amount=amount, plan=plan)
+    if quote.below_minimum:
+        _below_minimum(plan)
+    withdrawal = Withdrawal.objects.create(
+        reseller=reseller,
+        amount=amount,
+        fee_amount=quote.fee_amount,
+        tax_amount=quote.tax_amount,
+        tax_rule=quote.tax_rule,
+        tax_period=quote.tax_period,
+    )
     WithdrawalStatusChange.objects.create(
         withdrawal=withdrawal, from_status="", to_status=WithdrawalStatus.REQUESTED, actor=reseller.user
     )
@@ -157,7 +235,22 @@ def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
         debits=[(withdrawable, amount)],
         credits=[(pending, amount)],
     )
+    if quote.tax_amount:
+        ledger_post(
+            idempotency_key=f"withdrawal-tax:{withdrawal.pk}",
+            description=f"withdrawal #{withdrawal.pk}: income tax withheld ({quote.tax_rule})",
+            debits=[(pending, quote.tax_amount)],
+            credits=[(ledger_account(kind=AccountKind.PLATFORM_TAX_PAYABLE), quote.tax_amount)],
+        )
     return withdrawal
+
+
+def _below_minimum(plan: CommissionPlan):
+    minimum = format_yuan(plan.min_withdrawal_amount)
+    raise BelowMinimumWithdrawal(
+        _("The minimum withdrawal is %(minimum)s.") % {"minimum": minimum},
+        fields={"amount": [_("At least %(minimum)s.") % {"minimum": minimum}]},
+    )
 
 
 def _locked(withdrawal_id: int) -> Withdrawal:
@@ -237,10 +330,10 @@ def _record_payout(item_id: int, succeeded: bool, provider_reference: str, failu
         credits = [(ledger_account(kind=AccountKind.PLATFORM_PAYOUT_CLEARING), withdrawal.net_amount)]
         if withdrawal.fee_amount:
             credits.append((ledger_account(kind=AccountKind.PLATFORM_REVENUE), withdrawal.fee_amount))
-        ledger_post(
+        ledger_post(  # the tax withheld left pending when it was requested
             idempotency_key=f"withdrawal-paid:{withdrawal.pk}",
             description=f"withdrawal #{withdrawal.pk} paid ({provider_reference})",
-            debits=[(pending, withdrawal.amount)],
+            debits=[(pending, withdrawal.amount - withdrawal.tax_amount)],
             credits=credits,
         )
     else:

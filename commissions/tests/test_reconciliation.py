@@ -54,7 +54,7 @@ def test_a_tampered_balance_is_reported_and_the_command_fails(books, capsys):
         call_command("reconcile")
 
     assert exit_code.value.code == 1
-    assert "cached balance ¥0.01" in capsys.readouterr().out
+    assert "缓存余额为 ¥0.01，但分录合计为 ¥200.00" in capsys.readouterr().out  # operators read Chinese
 
 
 def test_a_payout_the_provider_made_but_nobody_recorded_is_reported(books):
@@ -69,7 +69,7 @@ def test_a_payout_the_provider_made_but_nobody_recorded_is_reported(books):
 
     breaks = {result.key: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
 
-    assert breaks == ["the provider paid WD999-LOST, but no payout item records it as paid"]
+    assert breaks == ["打款渠道已付款 WD999-LOST，但没有打款明细记录为已付"]
 
 
 class ProviderWithoutStatements:
@@ -87,7 +87,7 @@ def test_a_provider_that_cannot_say_what_it_paid_is_reported_not_passed(books, s
 
     breaks = {result.key: result.breaks for result in reconcile()}["no withdrawal is paid twice"]
 
-    assert breaks == ["the payout provider could not say what it paid: statements unavailable"]
+    assert breaks == ["无法从打款渠道查询已付款项：statements unavailable"]
 
 
 def test_the_periodic_run_alerts_operators_on_the_admin_front_page(books, client, caplog):
@@ -104,7 +104,7 @@ def test_the_periodic_run_alerts_operators_on_the_admin_front_page(books, client
     assert reconcile_task.delay().get() is False
 
     page = client.get("/admin/").content.decode()
-    assert "对账发现异常" in page and "cached balance ¥0.01" in page
+    assert "对账发现异常" in page and "缓存余额为 ¥0.01" in page
     assert "reconciliation found breaks" in caplog.text
 
 
@@ -123,8 +123,7 @@ def test_a_commission_whose_money_moved_without_it_is_reported(django_capture_on
     breaks = {result.key: result.breaks for result in reconcile()}
 
     assert breaks["every commission's state matches its ledger entries"] == [
-        f"commission {commission.pk} earned {format_yuan(commission.amount + 1)} "
-        f"but the ledger credited {format_yuan(commission.amount)}"
+        f"佣金 {commission.pk} 应得 {format_yuan(commission.amount + 1)}，但账本入账 {format_yuan(commission.amount)}"
     ]
 
 
@@ -147,7 +146,7 @@ def test_a_line_paying_out_more_than_its_margin_is_reported(django_capture_on_co
     breaks = {result.key: result.breaks for result in reconcile()}
 
     assert breaks["per order line, commissions and markup stay within the margin"] == [
-        f"order line {line.pk} pays out {format_yuan(margin + 1)} on a margin of {format_yuan(margin)}"
+        f"订单明细 {line.pk} 付出 {format_yuan(margin + 1)}，超过毛利 {format_yuan(margin)}"
     ]
 
 
@@ -171,6 +170,5 @@ def test_a_cancelled_paid_order_not_refunded_in_full_is_reported(django_capture_
     breaks = {result.key: result.breaks for result in reconcile()}
 
     assert breaks["every cancelled paid order is refunded in full"] == [
-        f"order {broken.number} (id {broken.pk}) was cancelled after paying ¥118.00, "
-        "but ¥0.00 is refunded and ¥0.00 on its way"
+        f"订单 {broken.number}（id {broken.pk}）支付 ¥118.00 后被取消，但只退款 ¥0.00，另有 ¥0.00 在退款途中"
     ]

@@ -4,6 +4,8 @@
 orders with 本单收益, and the money page's chart and withdrawal quote. Money
 is shown in yuan, dates in Beijing time, at a constant number of queries."""
 
+import csv
+import io
 import re
 from datetime import UTC, datetime
 
@@ -19,6 +21,8 @@ from accounts.tests.factories import PASSWORD
 from catalog.tests.factories import SkuFactory
 from commissions.choices import CommissionKind
 from commissions.models import Commission, CommissionPlan
+from commissions.services.withdrawals import withdrawal_request
+from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
 from orders.tests.factories import pay, place, shop_selling
 from shops.services import shop_pick_product
@@ -274,6 +278,7 @@ def test_the_form_states_the_minimum_and_fee_and_quotes_what_arrives(client, sel
     assert quote == {
         "amount": "100.00",
         "fee": "¥3.00",
+        "tax": "¥0.00",
         "arrives": "¥97.00",
         "below_minimum": False,
         "minimum": "¥50.00",
@@ -292,7 +297,7 @@ def test_an_amount_sent_back_with_an_error_shows_its_quote(client, seller):
     response = client.post(reverse("commissions:money"), {"amount": "5.00"})  # below the default ¥10.00
 
     assert response.status_code == 400
-    assert response.context["quote"]["arrives_amount"] == 500 and "实际到账 ¥5.00" in text(response)
+    assert response.context["quote"].net_amount == 500 and "实际到账 ¥5.00" in text(response)
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=30, max_size=30))
@@ -313,3 +318,33 @@ def test_the_chart_s_axis_holds_every_bar_and_reads_as_a_round_amount(amounts):
         chart["baseline"] - 0.05 <= bar["y"] + bar["height"] <= chart["baseline"] + 0.05 for bar in chart["bars"]
     )
     assert all(bar["y"] >= chart["top"] - 0.05 for bar in chart["bars"])  # no bar above the axis' top
+
+
+def test_with_withholding_on_the_form_and_its_quote_show_the_tax_and_what_arrives(client, seller, settings):
+    settings.WITHHOLDING_RULE = "flat"
+    settings.WITHHOLDING_FLAT_RATE_BPS = 2_000
+    CommissionPlan.objects.create(withdrawal_fee_amount=200)
+
+    page = text(client.get(reverse("commissions:money")))
+    quote = client.get(reverse("commissions:withdrawal_quote"), {"amount": "100"}).json()
+    sent_back = client.post(reverse("commissions:money"), {"amount": "5.00"})
+
+    assert "预扣个税 20%" in page
+    assert (quote["fee"], quote["tax"], quote["arrives"]) == ("¥2.00", "¥20.00", "¥78.00")
+    assert "预扣个税 ¥1.00" in text(sent_back) and "实际到账 ¥2.00" in text(sent_back)
+
+
+def test_the_statement_shows_the_tax_withheld_on_its_own_line(client, seller, settings):
+    settings.WITHHOLDING_RULE = "flat"
+    settings.WITHHOLDING_FLAT_RATE_BPS = 2_000
+    credit_withdrawable(seller.pk, 10_000, "earned")
+    withdrawal = withdrawal_request(reseller=seller, amount=10_000)
+
+    response = client.get(reverse("commissions:statement"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[1:] for row in rows if str(withdrawal.pk) in row[2]] == [
+        ["可提现", f"提现 #{withdrawal.pk} 已申请", "-100.00"],
+        ["提现处理中", f"提现 #{withdrawal.pk} 已申请", "100.00"],
+        ["提现处理中", f"提现 #{withdrawal.pk} 预扣个税", "-20.00"],
+    ]

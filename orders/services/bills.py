@@ -7,17 +7,28 @@ the gateway's transaction id; a succeeded refund, by our refund reference,
 with the same amount), and everything we recorded that day must be on the
 bill. Each mismatch is a break naming the transaction, stored in a
 ``PaymentBillCheck`` that reconcile reports (commissions/reconciliation.py).
+Breaks are sentences for operators, in the language active when they are
+written (the deployment's, ``LANGUAGE_CODE``, in a worker or a command).
 """
 
 from datetime import date, datetime, time, timedelta
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialshop.money import format_yuan as yuan
 
 from ..choices import PaymentSessionStatus, RefundStatus
 from ..models import PaymentBillCheck, PaymentIssue, PaymentSession, Refund
 from ..providers import BillLine, payment_providers
+
+PROVIDER_LABELS = {"wechat": gettext_lazy("WeChat Pay"), "alipay": gettext_lazy("Alipay")}
+
+
+def _provider_label(name: str) -> str:
+    return str(PROVIDER_LABELS.get(name, name))
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -38,18 +49,27 @@ def payment_bill_compare(*, provider: str, bill_date: date, lines: list[BillLine
         session = sessions.get(reference)
         if session is None or session.status != PaymentSessionStatus.SUCCEEDED:
             breaks.append(
-                f"payment {reference} ({line.provider_reference}): on the bill for {yuan(line.amount)}, "
-                "not recorded as paid by us"
+                _("payment %(reference)s (%(transaction)s): on the bill for %(amount)s, not recorded as paid by us")
+                % {"reference": reference, "transaction": line.provider_reference, "amount": yuan(line.amount)}
             )
         elif session.amount != line.amount:
             breaks.append(
-                f"payment {reference} ({line.provider_reference}): the bill says {yuan(line.amount)}, "
-                f"we recorded {yuan(session.amount)}"
+                _("payment %(reference)s (%(transaction)s): the bill says %(billed)s, we recorded %(ours)s")
+                % {
+                    "reference": reference,
+                    "transaction": line.provider_reference,
+                    "billed": yuan(line.amount),
+                    "ours": yuan(session.amount),
+                }
             )
         elif session.provider_transaction_id != line.provider_reference:
             breaks.append(
-                f"payment {reference}: the bill's transaction {line.provider_reference} is not ours "
-                f"({session.provider_transaction_id})"
+                _("payment %(reference)s: the bill's transaction %(transaction)s is not ours (%(ours)s)")
+                % {
+                    "reference": reference,
+                    "transaction": line.provider_reference,
+                    "ours": session.provider_transaction_id,
+                }
             )
     ours = {
         refund.reference: refund.amount
@@ -62,25 +82,36 @@ def payment_bill_compare(*, provider: str, bill_date: date, lines: list[BillLine
     for reference, line in refunds.items():
         if reference not in ours:
             breaks.append(
-                f"refund {reference} ({line.provider_reference}): on the bill for {yuan(line.amount)}, "
-                "not recorded as refunded by us"
+                _("refund %(reference)s (%(transaction)s): on the bill for %(amount)s, not recorded as refunded by us")
+                % {"reference": reference, "transaction": line.provider_reference, "amount": yuan(line.amount)}
             )
         elif ours[reference] != line.amount:
             breaks.append(
-                f"refund {reference} ({line.provider_reference}): the bill says {yuan(line.amount)}, "
-                f"we recorded {yuan(ours[reference])}"
+                _("refund %(reference)s (%(transaction)s): the bill says %(billed)s, we recorded %(ours)s")
+                % {
+                    "reference": reference,
+                    "transaction": line.provider_reference,
+                    "billed": yuan(line.amount),
+                    "ours": yuan(ours[reference]),
+                }
             )
     start, end = _day_bounds(bill_date)
     for reference, transaction_id, amount in PaymentSession.objects.filter(
         provider=provider, status=PaymentSessionStatus.SUCCEEDED, payment__paid_at__gte=start, payment__paid_at__lt=end
     ).values_list("reference", "provider_transaction_id", "amount"):
         if reference not in payments:
-            breaks.append(f"payment {reference} ({transaction_id}): paid {yuan(amount)} by our books, not on the bill")
+            breaks.append(
+                _("payment %(reference)s (%(transaction)s): paid %(amount)s by our books, not on the bill")
+                % {"reference": reference, "transaction": transaction_id, "amount": yuan(amount)}
+            )
     for reference, amount in Refund.objects.filter(
         order__payment__provider=provider, status=RefundStatus.SUCCEEDED, refunded_at__gte=start, refunded_at__lt=end
     ).values_list("reference", "amount"):
         if reference not in refunds:
-            breaks.append(f"refund {reference}: refunded {yuan(amount)} by our books, not on the bill")
+            breaks.append(
+                _("refund %(reference)s: refunded %(amount)s by our books, not on the bill")
+                % {"reference": reference, "amount": yuan(amount)}
+            )
     return breaks
 
 
@@ -92,13 +123,10 @@ def payment_bills_reconcile(*, bill_date: date | None = None) -> list[PaymentBil
     checks = []
     for name, provider in payment_providers().items():
         lines = provider.trade_bill(bill_date=bill_date)
+        with translation.override(settings.LANGUAGE_CODE):  # stored as operators read them
+            breaks = payment_bill_compare(provider=name, bill_date=bill_date, lines=lines)
         check, _created = PaymentBillCheck.objects.update_or_create(
-            provider=name,
-            bill_date=bill_date,
-            defaults={
-                "lines": len(lines),
-                "breaks": payment_bill_compare(provider=name, bill_date=bill_date, lines=lines),
-            },
+            provider=name, bill_date=bill_date, defaults={"lines": len(lines), "breaks": breaks}
         )
         checks.append(check)
     return checks
@@ -111,7 +139,8 @@ def payment_bill_breaks(*, days: int = 7, now: datetime | None = None) -> list[s
     now = timezone.localtime(now)
     since = now.date() - timedelta(days=days)
     breaks = [
-        f"{check.provider} bill of {check.bill_date}: {line}"
+        _("%(provider)s bill of %(day)s: %(break)s")
+        % {"provider": _provider_label(check.provider), "day": check.bill_date, "break": line}
         for check in PaymentBillCheck.objects.filter(bill_date__gte=since).exclude(breaks=[])
         for line in check.breaks
     ]
@@ -127,7 +156,7 @@ def payment_bill_breaks(*, days: int = 7, now: datetime | None = None) -> list[s
             .distinct()
         )
         breaks += [
-            f"{name} bill of {yesterday}: not checked"
+            _("%(provider)s bill of %(day)s: not checked") % {"provider": _provider_label(name), "day": yesterday}
             for name in payment_providers()
             if name in in_use and name not in checked
         ]

@@ -87,9 +87,11 @@ def test_a_doctored_wechat_line_is_a_break_naming_the_transaction(a_day_of_trade
 
     check = PaymentBillCheck.objects.get(provider="wechat")
     transaction_id = wechat.trades[reference].transaction_id
-    assert check.breaks == [f"payment {reference} ({transaction_id}): the bill says ¥78.00, we recorded ¥88.00"]
+    assert check.breaks == [
+        f"支付 {reference}（{transaction_id}）：账单金额 ¥78.00，我方记录 ¥88.00"
+    ]  # operators read Chinese
     result = next(result for result in reconcile() if result.key == BILLS)
-    assert result.breaks == [f"wechat bill of {timezone.localdate()}: {check.breaks[0]}"]
+    assert result.breaks == [f"微信支付 {timezone.localdate()} 的账单：{check.breaks[0]}"]
 
 
 def test_a_line_missing_from_alipays_bill_and_one_we_never_saw_are_breaks(a_day_of_trade):
@@ -106,10 +108,8 @@ def test_a_line_missing_from_alipays_bill_and_one_we_never_saw_are_breaks(a_day_
     payment_bills_reconcile(bill_date=timezone.localdate())
 
     breaks = PaymentBillCheck.objects.get(provider="alipay").breaks
-    assert any(
-        line.startswith("payment P99999999FFFFFF (2026120422001400000000000099): on the bill") for line in breaks
-    )
-    assert any(line.startswith(f"payment {reference} (") and line.endswith("not on the bill") for line in breaks)
+    assert any(line.startswith("支付 P99999999FFFFFF（2026120422001400000000000099）：账单记为") for line in breaks)
+    assert any(line.startswith(f"支付 {reference}（") and line.endswith("但账单上没有") for line in breaks)
 
 
 def test_the_beat_task_reconciles_yesterday_daily(gateways):
@@ -156,7 +156,7 @@ def test_a_gateway_in_use_whose_bill_nobody_read_is_a_break_after_eleven(gateway
     noon = timezone.make_aware(datetime.combine(today, time(12)))
 
     assert payment_bill_breaks(now=morning) == []  # the bills are not out yet
-    assert payment_bill_breaks(now=noon) == [f"wechat bill of {today - timedelta(days=1)}: not checked"]
+    assert payment_bill_breaks(now=noon) == [f"微信支付 {today - timedelta(days=1)} 的账单：未核对"]
 
     payment_bills_reconcile(bill_date=today - timedelta(days=1))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -224,6 +225,14 @@ PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="sandbox.payouts.SandboxPayoutP
 PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
 # The sandbox answers nothing (a provider outage): payouts wait and are retried.
 PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
+
+# Income tax withheld from withdrawals (预扣个税, docs/compliance.md): "off" (the default), "flat"
+# (WITHHOLDING_FLAT_RATE_BPS of every withdrawal) or "labour" (劳务报酬's prepayment table over a
+# reseller's withdrawals of the calendar month). Read when a withdrawal is requested; stored on it.
+WITHHOLDING_RULE = env("WITHHOLDING_RULE", default="off")
+WITHHOLDING_FLAT_RATE_BPS = env.int("WITHHOLDING_FLAT_RATE_BPS", default=0)
+if WITHHOLDING_RULE not in ("off", "flat", "labour") or not 0 <= WITHHOLDING_FLAT_RATE_BPS <= 10_000:
+    raise ImproperlyConfigured("WITHHOLDING_RULE is off, flat or labour; WITHHOLDING_FLAT_RATE_BPS is 0–10000")
 
 # Dotted paths of the classes that collect payments (each implements orders.providers.PaymentProvider),
 # in the order the cashier lists them (docs/payments.md). Unset, the single PAYMENT_PROVIDER of older

@@ -175,9 +175,7 @@ def test_reconcile_names_a_paid_order_whose_payment_nobody_handled(settings):
     breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
 
     assert breaks == {
-        "every paid order's commissions are decided": [
-            f"order {lost.number} is paid but who earns on it was never decided"
-        ]
+        "every paid order's commissions are decided": [f"订单 {lost.number} 已支付，但一直没有计算佣金归属"]
     }
     assert Commission.objects.filter(order=handled).exists()
 
@@ -194,7 +192,7 @@ def test_reconcile_reports_an_event_parked_at_its_consumer(consumer, settings):
 
     assert list(breaks) == ["every event is handled by each of its consumers"]
     assert (
-        f"event {event.pk} (test.happened, test 0) is parked at test-consumer"
+        f"事件 {event.pk} (test.happened, test 0) 在 test-consumer 重试"
         in breaks["every event is handled by each of its consumers"][0]
     )
 

@@ -1,4 +1,4 @@
-// The withdrawal form says, as the amount is typed, what the fee is and what will arrive. The server
+// The withdrawal form says, as the amount is typed, what the fee and the tax withheld are and what will arrive. The server
 // computes it (GET the form's data-quote-url with ?amount=): the page never has a fee rule of its own,
 // and the request itself is checked again when it is sent. Without JavaScript the form still states the
 // minimum and the fee, and shows the figures for an amount sent back with an error.
@@ -8,6 +8,7 @@
   var input = form.querySelector("input[name=amount]");
   var fee = document.getElementById("quote-fee");
   var arrives = document.getElementById("quote-arrives");
+  var tax = document.getElementById("quote-tax");  // only when tax is withheld
   var note = document.getElementById("quote-note");
   if (!input || !fee || !arrives) { return; }
   var timer = null;
@@ -16,6 +17,7 @@
   function blank() {
     fee.textContent = "—";
     arrives.textContent = "—";
+    if (tax) { tax.textContent = "—"; }
     if (note) { note.hidden = true; }
   }
 
@@ -33,6 +35,7 @@
       if (!answer.ok) { blank(); return; }
       fee.textContent = answer.body.fee;
       arrives.textContent = answer.body.arrives;
+      if (tax) { tax.textContent = answer.body.tax; }
       if (note) { note.hidden = !answer.body.below_minimum; }
     }).catch(blank);
   }
