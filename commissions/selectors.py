@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -294,4 +294,56 @@ def commission_estimates_for_product(
         TierEstimate(tier=tier, low_amount=min(amounts), high_amount=max(amounts))
         for tier, amounts in per_tier.items()
         if amounts
+    ]
+
+
+# --- income tax withheld, for filing ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithheldTax:
+    reseller_id: int
+    invite_code: str
+    nickname: str
+    phone: str
+    paid_count: int  # withdrawals of the month paid out
+    paid_amount: int  # their amounts, before fee and tax
+    paid_tax_amount: int  # the tax withheld from them: what is filed for the month
+    paid_net_amount: int  # what reached the reseller
+    pending_tax_amount: int  # withheld from withdrawals of the month still on their way
+
+
+def withheld_tax_by_reseller(*, period: date) -> list[WithheldTax]:
+    """Per reseller, the income tax withheld from its withdrawals of the tax
+    month ``period`` (the first day of a Beijing month; the month a withdrawal
+    was requested in, whose table computed its tax): what was paid out, and
+    what is still on its way. Rejected and failed withdrawals gave their tax
+    back and are left out. One grouped query, ordered by reseller."""
+    paid = Q(status=WithdrawalStatus.PAID)
+    rows = (
+        Withdrawal.objects.filter(tax_period=period, tax_amount__gt=0)
+        .exclude(status__in=[WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED])
+        .values("reseller_id", "reseller__invite_code", "reseller__user__nickname", "reseller__user__phone")
+        .annotate(
+            paid_count=Count("id", filter=paid),
+            paid_amount=Sum("amount", filter=paid, default=0),
+            paid_tax_amount=Sum("tax_amount", filter=paid, default=0),
+            paid_net_amount=Sum(F("amount") - F("fee_amount") - F("tax_amount"), filter=paid, default=0),
+            pending_tax_amount=Sum("tax_amount", filter=~paid, default=0),
+        )
+        .order_by("reseller_id")
+    )
+    return [
+        WithheldTax(
+            reseller_id=row["reseller_id"],
+            invite_code=row["reseller__invite_code"],
+            nickname=row["reseller__user__nickname"],
+            phone=row["reseller__user__phone"] or "",
+            paid_count=row["paid_count"],
+            paid_amount=row["paid_amount"],
+            paid_tax_amount=row["paid_tax_amount"],
+            paid_net_amount=row["paid_net_amount"],
+            pending_tax_amount=row["pending_tax_amount"],
+        )
+        for row in rows
     ]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),
     path("ops/money/", views.money_report, name="report"),
     path("ops/money/reconcile/", views.reconcile_now, name="reconcile_now"),
+    path("ops/money/withheld-tax.csv", views.withheld_tax_csv, name="withheld_tax"),
 ]

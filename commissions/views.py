@@ -34,7 +34,7 @@ from socialshop.events import event_consumers_lag, task_wake
 from socialshop.forms import query_text
 from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
-from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus
+from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus, WithholdingRule
 from .forms import WithdrawForm
 from .models import Commission, PayoutBatch, ReconciliationRun, Withdrawal
 from .reconciliation import check_label
@@ -48,9 +48,10 @@ from .selectors import (
     earnings_by_day,
     money_summary,
     statement_lines,
+    withheld_tax_by_reseller,
 )
+from .services.withdrawals import tax_period_of, withdrawal_request
 from .services.withdrawals import withdrawal_quote as quote_for
-from .services.withdrawals import withdrawal_request
 from .tasks import reconcile_task
 
 COMMISSION_PAGE_SIZE = 20
@@ -380,6 +381,7 @@ def money_report(request):
             AccountKind.RESELLER_WITHDRAWABLE,
             AccountKind.RESELLER_WITHDRAWAL_PENDING,
             AccountKind.SUPPLIER_PAYABLE,
+            AccountKind.PLATFORM_TAX_PAYABLE,
         ]
     )
     reconciliation = ReconciliationRun.objects.first()
@@ -392,6 +394,9 @@ def money_report(request):
             "withdrawable": liability.get(AccountKind.RESELLER_WITHDRAWABLE, 0),
             "pending": liability.get(AccountKind.RESELLER_WITHDRAWAL_PENDING, 0),
             "supplier_payable": liability.get(AccountKind.SUPPLIER_PAYABLE, 0),
+            "tax_payable": liability.get(AccountKind.PLATFORM_TAX_PAYABLE, 0),
+            "tax_rule": WithholdingRule(settings.WITHHOLDING_RULE).label,
+            "this_month": tax_period_of(timezone.now()).strftime(MONTH_FORMAT),
             "commissions_by_state": _commissions_by_state(),
             "withdrawals_waiting": Withdrawal.objects.filter(status=WithdrawalStatus.REQUESTED).count(),
             "batches": PayoutBatch.objects.annotate(items_count=Count("items"), paid=Sum("items__amount"))[:20],
@@ -406,6 +411,56 @@ def money_report(request):
             "title": _("Money report"),
         },
     )
+
+
+MONTH_FORMAT = "%Y-%m"
+
+
+@staff_member_required
+@require_GET
+def withheld_tax_csv(request):
+    """Operators: the income tax withheld per reseller in a month
+    (``?month=2026-12``, this month by default), for filing (个税代扣代缴申报).
+    400 with a code for a month that is not one."""
+    typed = request.GET.get("month", "").strip()
+    try:
+        period = datetime.strptime(typed, MONTH_FORMAT).date() if typed else tax_period_of(timezone.now())
+    except ValueError:
+        return JsonResponse({"code": "month_invalid", "message": _("Give the month as 2026-12.")}, status=400)
+    writer = spreadsheet_writer()
+
+    def rows():
+        yield "\ufeff" + writer.writerow(
+            [
+                _("tax month"),
+                _("reseller"),
+                _("mobile number"),
+                _("invite code"),
+                _("withdrawals paid"),
+                _("amount paid out before fee and tax (yuan)"),
+                _("income tax withheld (yuan)"),
+                _("received (yuan)"),
+                _("withheld from withdrawals still on their way (yuan)"),
+            ]
+        )
+        for line in withheld_tax_by_reseller(period=period):
+            yield writer.writerow(
+                [
+                    period.strftime(MONTH_FORMAT),
+                    line.nickname,
+                    line.phone,
+                    line.invite_code,
+                    line.paid_count,
+                    fen_to_yuan(line.paid_amount),
+                    fen_to_yuan(line.paid_tax_amount),
+                    fen_to_yuan(line.paid_net_amount),
+                    fen_to_yuan(line.pending_tax_amount),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="withheld-tax-{period.strftime(MONTH_FORMAT)}.csv"'
+    return response
 
 
 @staff_member_required

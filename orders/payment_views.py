@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialshop.api.exceptions import error_body
+from socialshop.api.throttles import client_address
 from socialshop.errors import DomainError, NotFound
 from socialshop.json_input import JsonInputRefused
 
@@ -52,7 +53,7 @@ def payer_client(request) -> PayerClient:
         in_wechat="MicroMessenger" in agent,
         mobile=bool(MOBILE.search(agent)),
         openid=getattr(request.user, "wechat_openid", "") or "",
-        ip=request.META.get("REMOTE_ADDR", ""),
+        ip=client_address(request),  # behind the proxies of NUM_PROXIES, the client's, not theirs
     )
 
 

@@ -489,7 +489,11 @@ def supplier_shipments_upload(request):
 
 @supplier_staff_required
 def supplier_shipments_export(request):
-    response = HttpResponse(fulfilments_csv_export(supplier=request.supplier), content_type="text/csv; charset=utf-8")
+    """The parcels to ship as CSV, UTF-8 with a byte-order mark: without it
+    Excel reads the Chinese as GBK (mojibake). The upload takes the file back
+    as Excel saves it (UTF-8 with or without the mark, or GBK)."""
+    csv_text = "\ufeff" + fulfilments_csv_export(supplier=request.supplier)
+    response = HttpResponse(csv_text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="to-ship.csv"'
     return response
 

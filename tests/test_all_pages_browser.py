@@ -275,6 +275,7 @@ NOT_PAGES = {
     "orders:supplier_deliver": "POST only",
     "orders:supplier_refund_decide": "POST only",
     "commissions:statement": "a CSV download",
+    "commissions:withheld_tax": "a CSV download",
     "commissions:reconcile_now": "POST only",
     "set_language": "POST only",
     "api-schema": "the OpenAPI schema (YAML)",

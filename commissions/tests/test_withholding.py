@@ -3,10 +3,13 @@ withdrawal is requested, held in the ledger's tax payable, sent net, given
 back whole when the withdrawal is rejected or its payout fails, and proven
 by reconcile."""
 
+import csv
+import io
 import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from accounts.tests.factories import OperatorFactory
 from commissions.choices import WithdrawalStatus
@@ -175,3 +178,57 @@ def test_concurrent_requests_in_one_month_withhold_the_months_tax_exactly_once(s
     assert errors == []
     # ¥12,000 in the month: 12000 × 80 % × 20 % = ¥1,920, however the four requests interleaved
     assert sum(Withdrawal.objects.values_list("tax_amount", flat=True)) == 192_000 == _tax_payable()
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+
+
+def test_operators_export_the_tax_withheld_per_reseller_for_the_month(
+    client, flat_20, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    paid_one, waiting_one = ResellerFactory(), ResellerFactory()
+    for someone in (paid_one, waiting_one):
+        credit_withdrawable(someone.pk, 1_000_000, str(someone.pk))
+    operator = OperatorFactory()
+    first = withdrawal_request(reseller=paid_one, amount=100_000)
+    rejected = withdrawal_request(reseller=paid_one, amount=50_000)
+    withdrawal_reject(operator=operator, withdrawal_id=rejected.pk, reason="重复申请")
+    withdrawal_request(reseller=waiting_one, amount=30_000)
+    withdrawal_approve(operator=operator, withdrawal_id=first.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_create(operator=operator)
+    client.force_login(operator)
+
+    with django_assert_max_num_queries(4):  # the session, the operator, one grouped query
+        response = client.get(reverse("commissions:withheld_tax"), {"month": first.tax_period.strftime("%Y-%m")})
+        rows = _csv(response)
+
+    assert rows[0][0] == "\ufeff所属月份" and rows[0][6] == "已预扣个税（元）"  # a BOM: Excel reads UTF-8
+    month = first.tax_period.strftime("%Y-%m")
+    assert [row[0] for row in rows[1:]] == [month, month]
+    assert [row[3:] for row in rows[1:]] == [
+        [paid_one.invite_code, "1", "1000.00", "200.00", "800.00", "0.00"],  # the rejected one gave its tax back
+        [waiting_one.invite_code, "0", "0.00", "0.00", "0.00", "60.00"],
+    ]
+    assert response["Content-Disposition"] == f'attachment; filename="withheld-tax-{month}.csv"'
+
+
+def test_the_export_refuses_what_is_not_a_month_and_people_who_are_not_operators(client):
+    client.force_login(OperatorFactory())
+    refused = client.get(reverse("commissions:withheld_tax"), {"month": "2026-13"})
+    client.force_login(ResellerFactory().user)
+
+    assert refused.status_code == 400 and refused.json()["code"] == "month_invalid"
+    assert client.get(reverse("commissions:withheld_tax")).status_code == 302  # to the admin's log-in
+
+
+def test_the_money_report_states_the_rule_and_what_is_held(client, flat_20):
+    reseller = ResellerFactory()
+    credit_withdrawable(reseller.pk, 100_000, "x")
+    withdrawal_request(reseller=reseller, amount=100_000)
+    client.force_login(OperatorFactory())
+
+    page = client.get(reverse("commissions:report")).content.decode()
+
+    assert "按固定比例预扣" in page and "¥200.00" in page and 'name="month"' in page

@@ -15,6 +15,7 @@ from catalog.selectors import supplier_for_user
 from shops.selectors import shop_for_user
 from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, IdempotentViewMixin
 from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
+from socialshop.api.throttles import client_address
 from socialshop.errors import NotFound
 
 from ..choices import Actor, FulfilmentStatus, Reason
@@ -274,9 +275,7 @@ class OrderPay(APIView):
         provider = payment_method_provider(method)
         notify = request.build_absolute_uri(reverse("orders:payment_notify", args=[provider.name]))
         back = request.build_absolute_uri(reverse("orders:pay_return", args=[order_id]))
-        client = PayerClient(
-            openid=getattr(request.user, "wechat_openid", "") or "", ip=request.META.get("REMOTE_ADDR", "")
-        )
+        client = PayerClient(openid=getattr(request.user, "wechat_openid", "") or "", ip=client_address(request))
         session = payment_start(
             order_id=order_id, buyer=request.user, notify_url=notify, return_url=back, method=method, client=client
         )

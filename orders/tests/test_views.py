@@ -314,6 +314,27 @@ def test_the_supplier_portal_lists_paid_parcels_and_ships_from_a_csv(client, dja
     assert client.get("/supplier/orders/to-ship.csv").content.decode().count("\n") == 2
 
 
+def test_the_to_ship_export_opens_in_excel_and_goes_back_up_as_it_came(client, django_capture_on_commit_callbacks):
+    shop, sku = shop_selling()
+    staff = UserFactory()
+    supplier_staff_add(supplier=sku.product.supplier, user=staff)
+    order = place(shop=shop, sku=sku)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    _log_in(client, staff)
+
+    export = client.get("/supplier/orders/to-ship.csv").content
+    assert export.startswith(b"\xef\xbb\xbf" + "发货单号".encode())  # the BOM: Excel reads it as UTF-8, not GBK
+    header, row = csv.reader(io.StringIO(export.decode("utf-8-sig")))
+    row[1:3] = ["SF", "SF3333333333"]  # the supplier fills in carrier and tracking number
+    filled = io.StringIO()
+    filled.write("\ufeff")  # Excel keeps the mark when it saves as CSV UTF-8
+    csv.writer(filled).writerows([header, row])
+    client.post("/supplier/orders/upload/", {"file": SimpleUploadedFile("to-ship.csv", filled.getvalue().encode())})
+
+    assert order.fulfilments.get().status == FulfilmentStatus.SHIPPED
+
+
 def test_another_supplier_gets_404_and_a_customer_403(client, django_capture_on_commit_callbacks):
     shop, sku = shop_selling()
     order = place(shop=shop, sku=sku)
@@ -422,7 +443,7 @@ def test_a_formula_typed_as_a_name_reaches_the_suppliers_csv_as_text(client, dja
 
     export = client.get("/supplier/orders/to-ship.csv")
 
-    header, row = csv.reader(io.StringIO(export.content.decode()))
+    header, row = csv.reader(io.StringIO(export.content.decode("utf-8-sig")))
     cells = dict(zip(header, row, strict=True))
     assert cells["收货人"] == "'" + formula
     assert cells["商品"].startswith("'@SUM(1+1) 蜂蜜")

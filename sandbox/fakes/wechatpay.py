@@ -73,6 +73,7 @@ class Trade:
     prepay_id: str
     code: str  # the token in a Native code_url
     openid: str = ""
+    payer_client_ip: str = ""  # H5: the buyer's address, as the merchant reported it
     state: str = "NOTPAY"  # SUCCESS, CLOSED, REFUND
     transaction_id: str = ""
     success_time: datetime | None = None
@@ -265,6 +266,7 @@ class FakeWeChatPay(FakeGateway):
                     prepay_id="wx" + secrets.token_hex(14),
                     code=secrets.token_urlsafe(8),
                     openid=(data.get("payer") or {}).get("openid", ""),
+                    payer_client_ip=(data.get("scene_info") or {}).get("payer_client_ip", ""),
                 )
             elif trade.amount != amount["total"] or trade.trade_type != kind:
                 return self.error(400, "INVALID_REQUEST", "201 商户订单号重复")
