@@ -22,10 +22,12 @@ from catalog.tests.factories import SkuFactory
 from commissions.choices import CommissionKind, CommissionState, WithdrawalStatus
 from commissions.models import Commission, Withdrawal
 from commissions.reconciliation import reconcile
+from commissions.selectors import commission_plan_in_effect
 from commissions.services.settlement import commissions_settle_matured
 from commissions.services.withdrawals import (
     payout_batch_create,
     withdrawal_approve,
+    withdrawal_quote,
     withdrawal_reject,
     withdrawal_request,
 )
@@ -296,12 +298,19 @@ class MoneyFlow(RuleBasedStateMachine):
     )
     def withdraw(self, data, share, failing, then):
         """Ask for a share of what a reseller can withdraw (120%: more than it
-        has, refused); 13 fen more, the sandbox will refuse to pay it. An
+        has, refused); a little less, so that what is sent ends in 13 fen, the
+        sandbox will refuse to pay it. An
         operator may decide at once (other rules decide later)."""
         reseller_id, balance = data.draw(st.sampled_from(self._with_money()))
         amount = max(1_000, balance * share // 100 // 100 * 100)
         if failing and amount > 1_100:
-            amount -= 100 - 13  # x.13 yuan, still within the balance
+            # what the sandbox is sent (the net, after fee and tax withheld) ends in 13 fen, within the balance
+            plan = commission_plan_in_effect(at=timezone.now())
+            amount = next(
+                smaller
+                for smaller in range(amount - 1, amount - 200, -1)
+                if withdrawal_quote(reseller_id=reseller_id, amount=smaller, plan=plan).net_amount % 100 == 13
+            )
         withdrawal = attempt(lambda: withdrawal_request(reseller=Reseller.objects.get(pk=reseller_id), amount=amount))
         if withdrawal is None:
             return

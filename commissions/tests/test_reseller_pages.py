@@ -329,7 +329,7 @@ def test_with_withholding_on_the_form_and_its_quote_show_the_tax_and_what_arrive
     quote = client.get(reverse("commissions:withdrawal_quote"), {"amount": "100"}).json()
     sent_back = client.post(reverse("commissions:money"), {"amount": "5.00"})
 
-    assert "预扣个税 20%" in page
+    assert "个税预扣方式 20%" in page
     assert (quote["fee"], quote["tax"], quote["arrives"]) == ("¥2.00", "¥20.00", "¥78.00")
     assert "预扣个税 ¥1.00" in text(sent_back) and "实际到账 ¥2.00" in text(sent_back)
 
