@@ -5,7 +5,11 @@ by reconcile."""
 
 import csv
 import io
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -232,3 +236,23 @@ def test_the_money_report_states_the_rule_and_what_is_held(client, flat_20):
     page = client.get(reverse("commissions:report")).content.decode()
 
     assert "按固定比例预扣" in page and "¥200.00" in page and 'name="month"' in page
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [{"WITHHOLDING_RULE": "weekly"}, {"WITHHOLDING_RULE": "flat", "WITHHOLDING_FLAT_RATE_BPS": "12000"}],
+    ids=["an unknown rule", "a rate over 100 %"],
+)
+def test_a_deployment_with_a_wrong_withholding_rule_refuses_to_start(environment):
+    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}}
+    env.update(DJANGO_SETTINGS_MODULE="socialshop.settings.base", **environment)
+    started = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert started.returncode != 0 and "WITHHOLDING_RULE is off, flat or labour" in started.stderr
