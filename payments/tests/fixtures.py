@@ -27,6 +27,10 @@ def _reset(fake: FakeGateway) -> None:
     fake.deliver = fake._post
     fake.bill_doctor = None
     fake.requests_refused = 0
+    fake.transfers.clear()
+    fake.payees.clear()
+    if hasattr(fake, "transfer_confirm"):
+        fake.transfer_confirm = True
 
 
 def _configure(settings, monkeypatch, values: dict[str, str]) -> None:
