@@ -42,7 +42,8 @@ WITHDRAWAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (WithdrawalStatus.REQUESTED, WithdrawalStatus.REJECTED): frozenset({OPERATOR}),
     (WithdrawalStatus.APPROVED, WithdrawalStatus.PAYING): frozenset({OPERATOR}),  # put in a payout batch
     (WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED): frozenset({OPERATOR}),
-    (WithdrawalStatus.PAYING, WithdrawalStatus.PAID): frozenset({SYSTEM}),  # the payout provider's answer
+    # the payout provider's answer; for a bank card, the operator who paid it by hand
+    (WithdrawalStatus.PAYING, WithdrawalStatus.PAID): frozenset({SYSTEM, OPERATOR}),
     (WithdrawalStatus.PAYING, WithdrawalStatus.FAILED): frozenset({SYSTEM}),
 }
 
