@@ -422,6 +422,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.choices.OrderStatus",
         "FulfilmentStatusEnum": "orders.choices.FulfilmentStatus",
         "RefundStatusEnum": "orders.choices.RefundStatus",
+        "PayoutAccountKindEnum": "commissions.choices.PayoutAccountKind",
     },
 }
 
