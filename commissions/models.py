@@ -168,13 +168,13 @@ class PayoutAccount(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.masked}"
+        return f"{self.get_kind_display()} {self.masked}".strip()
 
     @property
     def masked(self) -> str:
-        """What a page shows: the ends of the account, never all of it."""
+        """What a page shows: the ends of the account, never all of it (WeChat's: the name's first character)."""
         if self.kind == PayoutAccountKind.WECHAT:
-            return self.real_name or "微信零钱"
+            return f"{self.real_name[:1]}{'*' * (len(self.real_name) - 1)}" if self.real_name else ""
         if self.kind == PayoutAccountKind.BANK:
             return f"{self.bank_name} **** {self.account[-4:]}"
         if "@" in self.account:
