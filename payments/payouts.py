@@ -44,6 +44,7 @@ from commissions.providers import (
     PayoutResult,
 )
 from orders.exceptions import PaymentProviderUnavailable, PaymentSignatureInvalid
+from socialshop.json_input import JsonInputRefused
 from socialshop.money import fen_to_yuan
 
 from .alipay import OK, alipay_client
@@ -176,6 +177,10 @@ class GatewayPayoutProvider:
             resource = WeChatPayProvider()._resource(body, headers)
         except PaymentSignatureInvalid as error:
             raise PayoutNoticeInvalid(str(error.message)) from error
+        except JsonInputRefused:
+            raise
+        except ValueError as error:  # not JSON at all (or not UTF-8)
+            raise PayoutNoticeInvalid("The notification is not JSON.") from error
         if str(resource.get("mch_id", "")) != settings.WECHATPAY_MCHID or not resource.get("out_bill_no"):
             raise PayoutNoticeInvalid("The notification is not for this merchant's transfers.")
         try:
@@ -184,12 +189,14 @@ class GatewayPayoutProvider:
             raise PayoutNoticeInvalid("The notification is not what WeChat Pay sends.") from error
 
     def payouts_made(self) -> Iterable[str]:
-        """What the providers say they paid, of the payouts we do not record
-        as paid (sent in the last 30 days): asked one by one, as neither
-        provider lists transfers. A reference in here is a break."""
+        """What the providers say they paid, of the payouts we record as
+        unsent or failed (sent in the last 30 days): asked one by one, as
+        neither provider lists transfers. A reference in here is a break."""
         since = timezone.now() - timedelta(days=30)
+        # unsent (a worker died after sending?) or failed (money returned: paid there too would be a loss);
+        # pending ones are the sweep's to settle, not breaks
         unpaid = (
-            PayoutItem.objects.exclude(outcome=PayoutItemOutcome.PAID)
+            PayoutItem.objects.filter(outcome__in=[PayoutItemOutcome.UNSENT, PayoutItemOutcome.FAILED])
             .filter(batch__created_at__gte=since, claimed_until__isnull=False)
             .select_related("withdrawal__payout_account")
         )

@@ -405,8 +405,8 @@ def test_a_notification_of_a_transfer_never_sent_is_not_found(waiting, client):
 
 @pytest.mark.parametrize(
     "body, status",
-    [(b'{"a":"' + b"x" * 2_000_000 + b'"}', 413), (b"[" * 5000 + b"]" * 5000, 400)],
-    ids=["oversized", "deeply nested"],
+    [(b'{"a":"' + b"x" * 2_000_000 + b'"}', 413), (b"[" * 5000 + b"]" * 5000, 400), (b"\xff not json", 400)],
+    ids=["oversized", "deeply nested", "not json"],
 )
 def test_oversized_or_nested_bodies_are_refused_before_any_crypto(waiting, client, body, status):
     wechat, withdrawal, bill = waiting
