@@ -432,3 +432,40 @@ def test_a_genuine_notification_for_another_merchant_is_refused(waiting, client,
         del wechat.transfer_view
     assert _post(client, body, headers).status_code == 400
     assert Withdrawal.objects.get(pk=withdrawal.pk).status == WithdrawalStatus.PAYING
+
+
+# --- at the same time, on PostgreSQL ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_paying_one_batch_and_a_notification_racing_the_sweep_pay_once(rails):
+    from conftest import run_together
+
+    wechat, _ = rails
+    wechat.notify = False
+    reseller = reseller_with()
+    payout_account_add(reseller=reseller, kind=PayoutAccountKind.WECHAT)
+    withdrawal = withdrawal_request(reseller=reseller, amount=30_000)
+    operator = OperatorFactory()
+    withdrawal_approve(operator=operator, withdrawal_id=withdrawal.pk)
+    batch = payout_batch_create(operator=operator, withdrawal_ids=[withdrawal.pk])
+
+    run_together(lambda: payout_batch_pay(batch_id=batch.pk), lambda: payout_batch_pay(batch_id=batch.pk))
+
+    assert len(wechat.transfers) == 1
+    item = PayoutItem.objects.get(withdrawal=withdrawal)
+    assert item.outcome == PayoutItemOutcome.PENDING
+    wechat.transfer_confirm_by_payee(bill_no(item))  # held: delivered below, racing the sweep
+    (held,) = [sent for sent in wechat.sent if sent.status is None]
+
+    outcomes = run_together(
+        lambda: wechat.deliver(held.url, held.body, held.headers),
+        payout_items_pending_settle,
+        lambda: wechat.deliver(held.url, held.body, held.headers),
+    )
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
+    assert Withdrawal.objects.get(pk=withdrawal.pk).status == WithdrawalStatus.PAID
+    assert decided(withdrawal) == ["approved", "paid"]
+    assert balances(reseller.pk) == {"withdrawable": 470_000, "pending": 0}
+    books_hold()
