@@ -13,12 +13,18 @@ from .models import (
     Commission,
     CommissionOverride,
     CommissionPlan,
+    PayoutAccount,
     PayoutBatch,
     PayoutItem,
     Withdrawal,
     WithdrawalStatusChange,
 )
-from .services.withdrawals import payout_batch_create, withdrawal_approve, withdrawal_reject
+from .services.withdrawals import (
+    payout_batch_create,
+    withdrawal_approve,
+    withdrawal_mark_paid,
+    withdrawal_reject,
+)
 
 PLAN_FIELDS = [
     "tier_count",
@@ -227,7 +233,7 @@ class WithdrawalAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("reseller__user__phone", "reseller__invite_code")
     list_select_related = ("reseller__user",)
-    actions = ["approve", "reject", "pay_in_a_batch"]
+    actions = ["approve", "reject", "pay_in_a_batch", "mark_paid_by_hand"]
     inlines = [WithdrawalStatusChangeInline]
     # every column read-only, money in yuan (``fields`` too, or the money columns would be editable)
     fields = readonly_fields = in_yuan([field.name for field in Withdrawal._meta.fields], WITHDRAWAL_MONEY)
@@ -256,10 +262,33 @@ class WithdrawalAdmin(admin.ModelAdmin):
                 request, _("Payout batch #%(batch)d is being paid.") % {"batch": batch.pk}, messages.SUCCESS
             )
 
+    @admin.action(description=_("Mark the selected bank-card withdrawals paid (enter the bank's reference)"))
+    def mark_paid_by_hand(self, request, queryset):
+        return _decide(
+            self, request, queryset, verb=_("Marked paid"), service=withdrawal_mark_paid, reason_required=True
+        )
+
 
 class PayoutItemInline(ReadOnlyInline):
     model = PayoutItem
-    fields = ("withdrawal", yuan_field("amount", _("amount")), "reference", "provider_reference", "outcome")
+    fields = (
+        "withdrawal",
+        yuan_field("amount", _("amount")),
+        "reference",
+        "provider_reference",
+        "outcome",
+        "confirm_until",
+    )
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    """Read-only: resellers add and remove their own payout accounts."""
+
+    list_display = ("id", "reseller", "kind", "__str__", "real_name", "created_at", "removed_at")
+    list_filter = ("kind",)
+    search_fields = ("reseller__user__phone", "reseller__invite_code", "real_name")
+    list_select_related = ("reseller__user",)
 
 
 @admin.register(PayoutBatch)

@@ -49,7 +49,8 @@ WITHDRAWAL_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (WithdrawalStatus.REQUESTED, WithdrawalStatus.REJECTED): frozenset({OPERATOR}),
     (WithdrawalStatus.APPROVED, WithdrawalStatus.PAYING): frozenset({OPERATOR}),  # put in a payout batch
     (WithdrawalStatus.APPROVED, WithdrawalStatus.REJECTED): frozenset({OPERATOR}),
-    (WithdrawalStatus.PAYING, WithdrawalStatus.PAID): frozenset({SYSTEM}),  # the payout provider's answer
+    # the payout provider's answer; for a bank card, the operator who paid it by hand
+    (WithdrawalStatus.PAYING, WithdrawalStatus.PAID): frozenset({SYSTEM, OPERATOR}),
     (WithdrawalStatus.PAYING, WithdrawalStatus.FAILED): frozenset({SYSTEM}),
 }
 
@@ -79,14 +80,28 @@ class PayoutItemOutcome:
     that changes nothing in the schema."""
 
     UNSENT = ""
+    PENDING = "pending"  # sent; the provider has not finished (a WeChat transfer awaiting the payee, a bank card)
     PAID = "paid"
     FAILED = "failed"
 
 
 PAYOUT_ITEM_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (PayoutItemOutcome.UNSENT, PayoutItemOutcome.PENDING): frozenset({SYSTEM}),
     (PayoutItemOutcome.UNSENT, PayoutItemOutcome.PAID): frozenset({SYSTEM}),
     (PayoutItemOutcome.UNSENT, PayoutItemOutcome.FAILED): frozenset({SYSTEM}),
+    # the provider's notification or the sweep's query; a bank card: an operator marks it paid
+    (PayoutItemOutcome.PENDING, PayoutItemOutcome.PAID): frozenset({SYSTEM, OPERATOR}),
+    (PayoutItemOutcome.PENDING, PayoutItemOutcome.FAILED): frozenset({SYSTEM, OPERATOR}),
 }
+
+
+class PayoutAccountKind(models.TextChoices):
+    """Where a reseller is paid: WeChat change (零钱, by the openid of the
+    official account), an Alipay account, or a bank card (paid by hand)."""
+
+    WECHAT = "wechat", _("WeChat Pay balance")
+    ALIPAY = "alipay", _("Alipay account")
+    BANK = "bank", _("Bank card")
 
 
 class CommissionKind(models.TextChoices):

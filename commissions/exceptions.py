@@ -35,3 +35,13 @@ class NotAReseller(DomainError):
     code = "not_a_reseller"
     http_status = 403
     default_message = _("Only resellers have commissions and withdrawals.")
+
+
+class NoPayoutAccount(WithdrawalRefused):
+    code = "no_payout_account"
+    default_message = _("Add a payout account before withdrawing.")
+
+
+class PayoutAccountRefused(DomainError):
+    code = "payout_account_refused"
+    default_message = _("This payout account cannot be added.")

@@ -14,6 +14,7 @@ from .choices import (
     CommissionBase,
     CommissionKind,
     CommissionState,
+    PayoutAccountKind,
     PayoutBatchStatus,
     WithdrawalStatus,
     WithholdingRule,
@@ -135,6 +136,54 @@ class CommissionOverride(models.Model):
         return [self.tier1_share_bps, self.tier2_share_bps, self.tier3_share_bps][:tier_count]
 
 
+class PayoutAccount(models.Model):
+    """Where a reseller's withdrawals are paid (收款账户), added before its
+    first withdrawal. WeChat: the openid its log-in through the official
+    account stored (``accounts.selectors.user_wechat_openid``), copied here
+    when the account is added. Alipay: the account (phone or e-mail) and the
+    real name Alipay checks against it. A bank card: number, bank and name,
+    paid by hand. The real name goes to WeChat for a transfer of ¥2,000 or
+    more (encrypted with its public key) and always to Alipay."""
+
+    reseller = models.ForeignKey(
+        "distribution.Reseller", on_delete=models.PROTECT, related_name="payout_accounts", verbose_name=_("reseller")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PayoutAccountKind.choices)
+    account = models.CharField(_("account"), max_length=100)  # the openid, the Alipay log-in, the card number
+    real_name = models.CharField(_("real name"), max_length=50, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PayoutAccountKind.values), name="payout_account_kind_known"),
+            models.UniqueConstraint(
+                fields=["reseller", "kind", "account"],
+                condition=Q(removed_at__isnull=True),
+                name="payout_account_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.masked}".strip()
+
+    @property
+    def masked(self) -> str:
+        """What a page shows: the ends of the account, never all of it (WeChat's: the name's first character)."""
+        if self.kind == PayoutAccountKind.WECHAT:
+            return f"{self.real_name[:1]}{'*' * (len(self.real_name) - 1)}" if self.real_name else ""
+        if self.kind == PayoutAccountKind.BANK:
+            return f"{self.bank_name} **** {self.account[-4:]}"
+        if "@" in self.account:
+            name, _, domain = self.account.partition("@")
+            return f"{name[:2]}***@{domain}"
+        return f"{self.account[:3]}****{self.account[-4:]}" if len(self.account) > 7 else self.account
+
+
 class Withdrawal(models.Model):
     """A reseller's request to be paid (提现). The amount leaves its
     withdrawable balance the moment it is asked for (ledger: withdrawable →
@@ -156,6 +205,14 @@ class Withdrawal(models.Model):
         _("status"), max_length=20, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED
     )
     failure_reason = models.CharField(_("why it failed or was rejected"), max_length=200, blank=True)
+    payout_account = models.ForeignKey(  # where it is paid; empty only with the sandbox, which needs none
+        PayoutAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawals",
+        verbose_name=_("payout account"),
+    )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
@@ -261,9 +318,16 @@ class PayoutItem(models.Model):
     reference = models.CharField(_("payout reference"), max_length=40, unique=True)
     provider_reference = models.CharField(_("provider's reference"), max_length=80, blank=True)
     outcome = models.CharField(  # "" until the provider answers
-        _("outcome"), max_length=10, blank=True, choices=[("paid", _("Paid")), ("failed", _("Failed"))]
+        _("outcome"),
+        max_length=10,
+        blank=True,
+        choices=[("pending", _("Sent, not finished")), ("paid", _("Paid")), ("failed", _("Failed"))],
     )
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # a WeChat transfer waiting for the payee to accept it in WeChat (WAIT_USER_CONFIRM): what the
+    # reseller's page hands to WeChat to accept it, and when we cancel it if nobody did
+    package_info = models.CharField(_("confirmation package"), max_length=1000, blank=True)
+    confirm_until = models.DateTimeField(_("to be accepted by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payout item")

@@ -3,7 +3,7 @@ from celery import shared_task
 from .reconciliation import reconciliation_record
 from .services.accrual import commissions_create_for_order, commissions_follow_refund, commissions_mature
 from .services.settlement import commissions_settle_matured
-from .services.withdrawals import payout_batch_pay, payout_batches_unfinished
+from .services.withdrawals import payout_batch_pay, payout_batches_unfinished, payout_items_pending_settle
 
 
 @shared_task(acks_late=True)
@@ -20,6 +20,14 @@ def payout_batches_resume_task() -> int:
     for batch_id in batch_ids:
         payout_batch_pay_task.delay(batch_id)
     return len(batch_ids)
+
+
+@shared_task
+def payouts_pending_settle_task() -> int:
+    """Beat, every 10 minutes: ask the provider about payouts sent but not
+    finished, apply its answer, cancel a transfer not accepted in time (see
+    payout_items_pending_settle)."""
+    return payout_items_pending_settle()
 
 
 @shared_task

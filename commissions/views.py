@@ -5,6 +5,7 @@ report. They live here, above orders and shops, because the figures are the
 commission engine's (docs/decisions.md)."""
 
 import functools
+import logging
 from datetime import datetime, time
 
 from django.conf import settings
@@ -12,11 +13,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.selectors import category_list, product_list_on_sale
@@ -28,15 +30,18 @@ from shops.calculations import line_price
 from shops.models import ShopProduct
 from shops.selectors import shop_for_user, shop_is_public, shop_sku_prices, shop_visitor_counts
 from shops.sharing import absolute, product_share_path, shop_share_path
+from socialshop.api.exceptions import error_body
 from socialshop.csvexport import spreadsheet_writer
 from socialshop.errors import DomainError, NotFound
 from socialshop.events import event_consumers_lag, task_wake
 from socialshop.forms import query_text
+from socialshop.json_input import JsonInputRefused
 from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
-from .choices import CommissionState, PayoutBatchStatus, WithdrawalStatus, WithholdingRule
-from .forms import WithdrawForm
-from .models import Commission, PayoutBatch, ReconciliationRun, Withdrawal
+from .choices import CommissionState, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus, WithholdingRule
+from .forms import PayoutAccountForm, WithdrawForm
+from .models import Commission, PayoutAccount, PayoutBatch, ReconciliationRun, Withdrawal
+from .providers import PayoutNoticeInvalid, payout_provider
 from .reconciliation import check_label
 from .selectors import (
     commission_decided_orders,
@@ -50,9 +55,12 @@ from .selectors import (
     statement_lines,
     withheld_tax_by_reseller,
 )
-from .services.withdrawals import tax_period_of, withdrawal_request
+from .services.payout_accounts import payout_account_add, payout_account_kinds, payout_account_remove
+from .services.withdrawals import payout_outcome_apply, tax_period_of, withdrawal_request
 from .services.withdrawals import withdrawal_quote as quote_for
 from .tasks import reconcile_task
+
+logger = logging.getLogger(__name__)
 
 COMMISSION_PAGE_SIZE = 20
 WITHDRAWAL_HISTORY_SIZE = 10
@@ -137,14 +145,19 @@ def _withdrawal_terms(plan) -> dict:
 @reseller_required
 @require_http_methods(["GET", "POST"])
 def money(request, reseller):
-    form = WithdrawForm(request.POST or None)
+    accounts = _payout_accounts(reseller)
+    form = WithdrawForm(request.POST or None, accounts=accounts)
     typed = None  # an amount sent back with an error: the form shows its quote
     if request.method == "POST" and form.is_valid():
         typed = form.cleaned_data["amount"]
         try:
-            withdrawal_request(reseller=reseller, amount=typed)
+            withdrawal_request(
+                reseller=reseller, amount=typed, payout_account_id=form.cleaned_data.get("payout_account")
+            )
         except DomainError as error:
-            form.add_error("amount", error.message)
+            form.add_error(
+                "payout_account" if "payout_account" in error.fields and accounts else "amount", error.message
+            )
         else:
             messages.success(request, _("Withdrawal requested: an operator will review it."))
             return redirect("commissions:money")
@@ -166,10 +179,107 @@ def money(request, reseller):
             "terms": _withdrawal_terms(plan),
             "quote": quote_for(reseller_id=reseller.pk, amount=typed, plan=plan) if typed else None,
             "commissions": commissions,
-            "withdrawals": Withdrawal.objects.filter(reseller=reseller)[:WITHDRAWAL_HISTORY_SIZE],
+            "withdrawals": Withdrawal.objects.filter(reseller=reseller).select_related("payout")[
+                :WITHDRAWAL_HISTORY_SIZE
+            ],
+            "payout_accounts": accounts,
+            "needs_account": payout_provider().needs_account,
+            "waiting_for_you": PayoutItemOutcome.PENDING,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _payout_accounts(reseller) -> list[PayoutAccount]:
+    """The reseller's payout accounts a withdrawal may go to, latest first."""
+    return list(
+        PayoutAccount.objects.filter(
+            reseller=reseller, removed_at__isnull=True, kind__in=payout_provider().account_kinds()
+        )
+    )
+
+
+@reseller_required
+@require_http_methods(["GET", "POST"])
+def payout_accounts(request, reseller):
+    """收款账户: the reseller's payout accounts, and adding one (WeChat when
+    its log-in through WeChat gave us its openid; Alipay; a bank card)."""
+    kinds = payout_account_kinds(reseller=reseller)
+    form = PayoutAccountForm(request.POST or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payout_account_add(reseller=reseller, **form.cleaned_data)
+        except DomainError as error:
+            for field, problems in (error.fields or {"kind": [error.message]}).items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Payout account added."))
+            return redirect(request.GET.get("next") == "money" and "commissions:money" or "commissions:payout_accounts")
+    return render(
+        request,
+        "commissions/payout_accounts.html",
+        {"tab": "money", "form": form, "accounts": _payout_accounts(reseller), "kinds": kinds},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@reseller_required
+@require_POST
+def payout_account_remove_view(request, reseller, account_id: int):
+    try:
+        payout_account_remove(reseller=reseller, account_id=account_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("Payout account removed."))
+    return redirect("commissions:payout_accounts")
+
+
+@reseller_required
+@require_GET
+def withdrawal_accept(request, reseller, withdrawal_id: int):
+    """确认收款: a WeChat transfer waits for its payee. Inside WeChat the
+    page hands the transfer's package to WeChat (``requestMerchantTransfer``);
+    elsewhere it says to open the page in WeChat."""
+    withdrawal = (
+        Withdrawal.objects.filter(pk=withdrawal_id, reseller=reseller, payout__outcome=PayoutItemOutcome.PENDING)
+        .exclude(payout__package_info="")
+        .select_related("payout")
+        .first()
+    )
+    if withdrawal is None:
+        raise Http404
+    return render(
+        request,
+        "commissions/withdrawal_accept.html",
+        {
+            "tab": "money",
+            "withdrawal": withdrawal,
+            "item": withdrawal.payout,
+            "mch_id": settings.WECHATPAY_MCHID,
+            "app_id": settings.WECHATPAY_APPID,
+            "in_wechat": "micromessenger" in request.headers.get("User-Agent", "").lower(),
+        },
+    )
+
+
+@csrf_exempt
+@require_POST
+def payout_notify(request, channel: str):
+    """A payout provider's notification (WeChat Pay's transfer outcome):
+    refused with 400 (413 beyond the JSON limits), nothing changed, unless
+    the provider verifies it; 404 for a transfer we never sent; 200 once
+    applied or already applied, so the provider stops retrying."""
+    try:
+        notice = payout_provider().payout_notice_parse(channel=channel, body=request.body, headers=request.headers)
+    except PayoutNoticeInvalid as error:
+        logger.warning("payout notification refused from %s: %s", request.META.get("REMOTE_ADDR"), error)
+        return JsonResponse(error_body("signature_invalid", str(error)), status=400)
+    except JsonInputRefused as error:
+        return JsonResponse(error_body(error.code, str(error.message)), status=error.http_status)
+    item = payout_outcome_apply(reference=notice.reference, result=notice.result)
+    if item is None:
+        return JsonResponse(error_body("not_found", _("No such payout.")), status=404)
+    return HttpResponse(status=204)
 
 
 @reseller_required

@@ -13,12 +13,19 @@ nothing at all, as a provider does when it is down.
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from commissions.providers import PayoutProviderUnavailable, PayoutResult
+from commissions.choices import PayoutAccountKind
+from commissions.providers import (
+    PayoutAccountInfo,
+    PayoutNotice,
+    PayoutNoticeInvalid,
+    PayoutProviderUnavailable,
+    PayoutResult,
+)
 
 from .models import SandboxPayoutRecord
 
@@ -32,7 +39,14 @@ SANDBOX_FAILURE_REASONS = [
 
 
 class SandboxPayoutProvider:
-    def payout_send(self, *, reference: str, reseller_id: int, amount: int) -> PayoutResult:
+    needs_account = False  # it pays a pretend wallet; an account, when there is one, is ignored
+
+    def account_kinds(self) -> list[str]:
+        return list(PayoutAccountKind.values)
+
+    def payout_send(
+        self, *, reference: str, reseller_id: int, amount: int, account: PayoutAccountInfo | None = None
+    ) -> PayoutResult:
         if settings.PAYOUT_SANDBOX_OUTAGE:
             raise PayoutProviderUnavailable("sandbox payout provider: outage (PAYOUT_SANDBOX_OUTAGE)")
         existing = SandboxPayoutRecord.objects.filter(reference=reference).first()
@@ -53,6 +67,18 @@ class SandboxPayoutProvider:
             except IntegrityError:  # asked twice at once: the first answer stands
                 existing = SandboxPayoutRecord.objects.get(reference=reference)
         return PayoutResult(existing.succeeded, existing.provider_reference, existing.failure_reason)
+
+    def payout_query(self, *, reference: str, account: PayoutAccountInfo | None = None) -> PayoutResult | None:
+        record = SandboxPayoutRecord.objects.filter(reference=reference).first()
+        if record is None:
+            return None
+        return PayoutResult(record.succeeded, record.provider_reference, record.failure_reason)
+
+    def payout_cancel(self, *, reference: str, account: PayoutAccountInfo | None = None) -> None:
+        """Nothing waits in the sandbox: every payout is answered at once."""
+
+    def payout_notice_parse(self, *, channel: str, body: bytes, headers: Mapping[str, str]) -> PayoutNotice:
+        raise PayoutNoticeInvalid("The sandbox sends no payout notifications.")
 
     def payouts_made(self) -> Iterable[str]:
         """Its own records of what it paid: read even during an outage, as

@@ -166,6 +166,7 @@ def _pages(world: PagesWorld) -> list[Page]:
             for state in ("paid", "completed", "refund_approved")
         ],
         Page(RESELLER, "commissions:money", reverse("commissions:money")),
+        Page(RESELLER, "commissions:payout_accounts", reverse("commissions:payout_accounts")),
         Page(RESELLER, "distribution:team", reverse("distribution:team")),
         Page(RESELLER, "distribution:invite", reverse("distribution:invite")),
         Page(NEW_RESELLER, "shops:open", reverse("shops:open")),
@@ -276,6 +277,9 @@ NOT_PAGES = {
     "orders:supplier_refund_decide": "POST only",
     "commissions:statement": "a CSV download",
     "commissions:withheld_tax": "a CSV download",
+    "commissions:payout_notify": "the payout provider's signed POST callback",
+    "commissions:payout_account_remove": "POST only",
+    "commissions:withdrawal_accept": "needs a WeChat transfer waiting: walked in tests/test_payouts_browser.py",
     "commissions:reconcile_now": "POST only",
     "set_language": "POST only",
     "api-schema": "the OpenAPI schema (YAML)",

@@ -25,6 +25,7 @@ from catalog.services import supplier_staff_add
 from catalog.tests.factories import SkuFactory, SupplierFactory
 from commissions.models import Commission
 from commissions.services.accrual import commissions_create_for_order
+from commissions.services.payout_accounts import payout_account_add
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
@@ -95,6 +96,16 @@ TABLE: list[Access] = [
     Access("POST", "/api/v1/withdrawals/", resellers_only(201, reseller_b=400), body={"amount": "10.00"}),
     Access("GET", "/api/v1/withdrawals/{id}/", resellers_only(404, reseller_a=200), {"id": "withdrawal_of_reseller_a"}),
     Access("GET", "/api/v1/money/", resellers_only(200)),
+    Access("GET", "/api/v1/payout-accounts/", resellers_only(200)),
+    Access(
+        "POST",
+        "/api/v1/payout-accounts/",
+        resellers_only(201),
+        body={"kind": "bank", "account": "6222020200112233445", "real_name": "张三", "bank_name": "工商银行"},
+    ),
+    Access(
+        "DELETE", "/api/v1/payout-accounts/{id}/", resellers_only(404, reseller_a=204), {"id": "account_of_reseller_a"}
+    ),
     Access("GET", "/api/v1/commissions/", resellers_only(200)),
     Access("GET", "/api/v1/commissions/{id}/", resellers_only(404, reseller_a=200), {"id": "commission_of_reseller_a"}),
     # the catalogue: anyone reads; a supplier's staff add pictures to their own products
@@ -199,6 +210,9 @@ def world() -> World:
         "endpoint_of_reseller_a": endpoint,
         "delivery_of_reseller_a": WebhookDelivery.objects.create(endpoint=endpoint, event_type="ping", body="{}"),
         "withdrawal_of_reseller_a": withdrawal_request(reseller=reseller_a, amount=2_000),
+        "account_of_reseller_a": payout_account_add(
+            reseller=reseller_a, kind="alipay", account="13800138000", real_name="张三"
+        ),
     }
     sku = product.skus.get()
     order = order_place(buyer=reseller_a.user, lines=[LineRequest(sku.pk, 1, shop.slug)], address=an_address())

@@ -1,12 +1,45 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from commissions.choices import CommissionKind, CommissionState, WithdrawalStatus
-from commissions.models import Commission, Withdrawal
+from commissions.choices import CommissionKind, CommissionState, PayoutAccountKind, PayoutItemOutcome, WithdrawalStatus
+from commissions.models import Commission, PayoutAccount, Withdrawal
 from socialshop.api.fields import MoneyField
 
 
 class WithdrawalRequestSerializer(serializers.Serializer):
     amount = MoneyField(help_text='Yuan, at most two decimals, e.g. "100.00".')
+    payout_account = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="One of my payout accounts (its id); left out, the latest added.",
+    )
+
+
+class TransferToAcceptSerializer(serializers.Serializer):
+    """What WeChat's ``requestMerchantTransfer`` needs to let the payee accept a transfer."""
+
+    package = serializers.CharField(help_text="WeChat Pay's package_info.")
+    accept_by = serializers.DateTimeField(help_text="Not accepted by then, the transfer is cancelled.")
+
+
+class PayoutAccountSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=PayoutAccountKind.choices)
+    account_masked = serializers.CharField(source="masked", help_text="The account with its middle hidden.")
+
+    class Meta:
+        model = PayoutAccount
+        fields = ["id", "kind", "account_masked", "real_name", "bank_name", "created_at"]
+        read_only_fields = fields
+
+
+class PayoutAccountCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PayoutAccountKind.choices)
+    account = serializers.CharField(
+        max_length=100, required=False, default="", help_text="Alipay log-in or card number; WeChat: left out."
+    )
+    real_name = serializers.CharField(max_length=50, required=False, default="")
+    bank_name = serializers.CharField(max_length=50, required=False, default="")
 
 
 class WithdrawalSerializer(serializers.ModelSerializer):
@@ -15,6 +48,9 @@ class WithdrawalSerializer(serializers.ModelSerializer):
     tax_amount = MoneyField(help_text="Income tax withheld (预扣个税) under the deployment's rule; 0.00 when off.")
     net_amount = MoneyField(help_text="What the payout sends: amount − fee − tax.")
     status = serializers.ChoiceField(choices=WithdrawalStatus.choices)
+    transfer_to_accept = serializers.SerializerMethodField(
+        help_text="A WeChat transfer waiting for me to accept it in WeChat; otherwise null."
+    )
 
     class Meta:
         model = Withdrawal
@@ -26,11 +62,20 @@ class WithdrawalSerializer(serializers.ModelSerializer):
             "net_amount",
             "status",
             "failure_reason",
+            "payout_account",
+            "transfer_to_accept",
             "requested_at",
             "decided_at",
             "paid_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TransferToAcceptSerializer(allow_null=True))
+    def get_transfer_to_accept(self, withdrawal: Withdrawal) -> dict | None:
+        item = getattr(withdrawal, "payout", None)
+        if item is None or item.outcome != PayoutItemOutcome.PENDING or not item.package_info:
+            return None
+        return {"package": item.package_info, "accept_by": item.confirm_until}
 
 
 class MoneySummarySerializer(serializers.Serializer):

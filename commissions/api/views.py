@@ -5,16 +5,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commissions.choices import CommissionState
-from commissions.models import Commission, Withdrawal
+from commissions.models import Commission, PayoutAccount, Withdrawal
 from commissions.selectors import commission_list_for_reseller, money_summary
+from commissions.services.payout_accounts import payout_account_add, payout_account_remove
 from commissions.services.withdrawals import withdrawal_request
 from distribution.api.permissions import IsReseller
 from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, IdempotentViewMixin
 from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
+from socialshop.errors import NotFound
 
 from .serializers import (
     CommissionSerializer,
     MoneySummarySerializer,
+    PayoutAccountCreateSerializer,
+    PayoutAccountSerializer,
     WithdrawalRequestSerializer,
     WithdrawalSerializer,
 )
@@ -29,6 +33,8 @@ WITHDRAWAL_EXAMPLE = OpenApiExample(
         "net_amount": "100.00",
         "status": "requested",
         "failure_reason": "",
+        "payout_account": 3,
+        "transfer_to_accept": None,
         "requested_at": "2026-11-26T10:00:00+08:00",
         "decided_at": None,
         "paid_at": None,
@@ -61,21 +67,23 @@ class WithdrawalViewSet(IdempotentViewMixin, mixins.ListModelMixin, mixins.Retri
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Withdrawal.objects.none()
-        return Withdrawal.objects.filter(reseller=self.request.reseller)
+        return Withdrawal.objects.filter(reseller=self.request.reseller).select_related("payout")
 
     @extend_schema(
         summary="Ask to withdraw",
         description=(
             "The amount leaves the withdrawable balance at once and waits for an operator. Refused with 400 "
             "below the minimum (`below_minimum_withdrawal`), above the balance (`insufficient_balance`), "
-            "or for an amount that is not a positive yuan amount with at most two decimals."
+            "or for an amount that is not a positive yuan amount with at most two decimals; with no payout "
+            "account the provider can pay, or one that is not mine (`no_payout_account`)."
         ),
         request=WithdrawalRequestSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: WithdrawalSerializer,
             400: error_response(
-                "Refused: a bad amount (`validation_error`), `below_minimum_withdrawal` or `insufficient_balance`.",
+                "Refused: a bad amount (`validation_error`), `below_minimum_withdrawal`, `insufficient_balance` "
+                "or `no_payout_account`.",
                 "insufficient_balance",
                 "You can withdraw at most ¥12.00.",
             ),
@@ -90,9 +98,77 @@ class WithdrawalViewSet(IdempotentViewMixin, mixins.ListModelMixin, mixins.Retri
         answer = withdrawal_request(
             reseller=request.reseller,
             amount=data.validated_data["amount"],
+            payout_account_id=data.validated_data.get("payout_account"),
             idempotency=self.idempotency(request, data=data.validated_data, answer=_withdrawal_answer),
         )
         return self.idempotent_response(answer)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="My payout accounts", responses={200: PayoutAccountSerializer, **ERRORS_AUTHENTICATED}),
+    create=extend_schema(
+        summary="Add a payout account",
+        description=(
+            "Where withdrawals are paid. `wechat`: the WeChat account I logged in with (refused without a WeChat "
+            "log-in); `alipay`: log-in id and real name (Alipay checks them); `bank`: card number, bank and name "
+            "(paid by hand). The same account twice answers the one there."
+        ),
+        request=PayoutAccountCreateSerializer,
+        responses={
+            201: PayoutAccountSerializer,
+            400: error_response(
+                "Refused (`payout_account_refused`, `validation_error`), with the field at fault.",
+                "payout_account_refused",
+                "Enter your name as on your ID card.",
+            ),
+            **ERRORS_AUTHENTICATED,
+        },
+        examples=[
+            OpenApiExample(
+                "Alipay",
+                value={"kind": "alipay", "account": "13800138000", "real_name": "张三"},
+                request_only=True,
+            )
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Remove a payout account",
+        description="Withdrawals already made to it keep it.",
+        responses={204: None, 404: NOT_FOUND, **ERRORS_AUTHENTICATED},
+    ),
+)
+@extend_schema(tags=["money"])
+class PayoutAccountViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsReseller]
+    serializer_class = PayoutAccountSerializer
+    pagination_class = None  # a handful at most
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PayoutAccount.objects.none()
+        return PayoutAccount.objects.filter(reseller=self.request.reseller, removed_at__isnull=True)
+
+    def create(self, request):
+        data = PayoutAccountCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = payout_account_add(reseller=request.reseller, **data.validated_data)
+        return Response(PayoutAccountSerializer(account).data, status=201)
+
+    def destroy(self, request, pk=None):
+        payout_account_remove(reseller=request.reseller, account_id=_id(pk))
+        return Response(status=204)
+
+
+def _id(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 0 < number < 2**63:
+        raise NotFound()
+    return number
 
 
 class MoneySummaryView(APIView):

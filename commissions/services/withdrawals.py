@@ -40,17 +40,26 @@ from socialshop.money import format_yuan
 from socialshop.states import SYSTEM, state_set, state_set_query
 
 from ..calculations import WithholdingRule, withdrawal_fee, withholding_tax
-from ..choices import OPERATOR, WITHDRAWAL_DECIDED, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus
+from ..choices import (
+    OPERATOR,
+    WITHDRAWAL_DECIDED,
+    PayoutAccountKind,
+    PayoutBatchStatus,
+    PayoutItemOutcome,
+    WithdrawalStatus,
+)
 from ..events import withdrawal_decided_event
 from ..exceptions import (
     BelowMinimumWithdrawal,
     InsufficientBalance,
+    InvalidTransition,
     ResellerNotActive,
     WithdrawalRefused,
 )
 from ..models import PAYING_REASON, CommissionPlan, PayoutBatch, PayoutItem, Withdrawal, WithdrawalStatusChange
-from ..providers import payout_provider
+from ..providers import PayoutProviderUnavailable, PayoutResult, payout_provider
 from ..selectors import commission_plan_in_effect
+from .payout_accounts import payout_account_for_withdrawal, payout_account_info
 from .states import PAYOUT_BATCH_MACHINE, PAYOUT_ITEM_MACHINE, WITHDRAWAL_MACHINE
 
 logger = logging.getLogger(__name__)
@@ -171,16 +180,24 @@ def withdrawal_quote(*, reseller_id: int, amount: int, plan: CommissionPlan | No
 
 
 @overload
-def withdrawal_request(*, reseller: Reseller, amount: int, idempotency: None = None) -> Withdrawal: ...
+def withdrawal_request(
+    *, reseller: Reseller, amount: int, payout_account_id: int | None = None, idempotency: None = None
+) -> Withdrawal: ...
 
 
 @overload
-def withdrawal_request(*, reseller: Reseller, amount: int, idempotency: Idempotency[Withdrawal]) -> Answer: ...
+def withdrawal_request(
+    *, reseller: Reseller, amount: int, payout_account_id: int | None = None, idempotency: Idempotency[Withdrawal]
+) -> Answer: ...
 
 
 @transaction.atomic
 def withdrawal_request(
-    *, reseller: Reseller, amount: int, idempotency: Idempotency[Withdrawal] | None = None
+    *,
+    reseller: Reseller,
+    amount: int,
+    payout_account_id: int | None = None,
+    idempotency: Idempotency[Withdrawal] | None = None,
 ) -> Withdrawal | Answer:
     """Ask to withdraw ``amount`` fen. Refused (and nothing changes) below
     the plan's minimum, above the withdrawable balance (a negative balance
@@ -193,15 +210,20 @@ def withdrawal_request(
     under it; what comes back is the ``Answer``: the new withdrawal's, or
     the first request's when the key was used before (nothing changes then).
     IdempotencyKeyReused when the key was used for another request (another
-    amount)."""
+    amount).
+
+    It is paid to ``payout_account_id`` (one of the reseller's payout
+    accounts) or, unnamed, its latest; NoPayoutAccount when it has none the
+    provider can pay (``payout_accounts.payout_account_for_withdrawal``)."""
     if idempotency is None:
-        return _withdrawal_request(reseller, amount)
-    return idempotent(idempotency, lambda: _withdrawal_request(reseller, amount))
+        return _withdrawal_request(reseller, amount, payout_account_id)
+    return idempotent(idempotency, lambda: _withdrawal_request(reseller, amount, payout_account_id))
 
 
-def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
+def _withdrawal_request(reseller: Reseller, amount: int, payout_account_id: int | None) -> Withdrawal:
     if not reseller.is_active:
         raise ResellerNotActive()
+    payout_account = payout_account_for_withdrawal(reseller=reseller, account_id=payout_account_id, amount=amount)
     plan = commission_plan_in_effect(at=timezone.now())
     if amount < plan.min_withdrawal_amount or amount <= withdrawal_fee(
         amount=amount, fixed_amount=plan.withdrawal_fee_amount, basis_points=plan.withdrawal_fee_bps
@@ -225,6 +247,7 @@ def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
         tax_amount=quote.tax_amount,
         tax_rule=quote.tax_rule,
         tax_period=quote.tax_period,
+        payout_account=payout_account,
     )
     WithdrawalStatusChange.objects.create(
         withdrawal=withdrawal, from_status="", to_status=WithdrawalStatus.REQUESTED, actor=reseller.user
@@ -316,16 +339,42 @@ def _claim_item(item_id: int) -> bool:
     )
 
 
-@transaction.atomic
-def _record_payout(item_id: int, succeeded: bool, provider_reference: str, failure_reason: str) -> None:
-    item = PayoutItem.objects.select_for_update().select_related("withdrawal").get(pk=item_id)
-    if item.outcome != PayoutItemOutcome.UNSENT:
-        return  # recorded already (a duplicate run); the provider answered the same
+def _record_payout(item_id: int, result: PayoutResult) -> None:
+    with transaction.atomic():
+        item = PayoutItem.objects.select_for_update().get(pk=item_id)
+        if item.outcome != PayoutItemOutcome.UNSENT:
+            return  # recorded already (a duplicate run, or the notification came first)
+        _payout_apply(item, result, actor=None)
+
+
+def _payout_apply(item: PayoutItem, result: PayoutResult, *, actor: User | None) -> None:
+    """Record the provider's answer on a locked item that is unsent or
+    pending: pending (sent, not finished), paid, or failed. Paid and failed
+    move the withdrawal and post exactly as they always have."""
+    if result.pending:
+        fields = {
+            "provider_reference": result.provider_reference or item.provider_reference,
+            "package_info": result.package_info,
+            "confirm_until": result.confirm_until or item.confirm_until,
+        }
+        if item.outcome == PayoutItemOutcome.PENDING:
+            PayoutItem.objects.filter(pk=item.pk).update(**fields)
+        else:
+            state_set(item, PayoutItemOutcome.PENDING, machine=PAYOUT_ITEM_MACHINE, actor_kind=SYSTEM, **fields)
+        return
     withdrawal = _locked(item.withdrawal_id)
-    outcome = PayoutItemOutcome.PAID if succeeded else PayoutItemOutcome.FAILED
-    state_set(item, outcome, machine=PAYOUT_ITEM_MACHINE, actor_kind=SYSTEM, provider_reference=provider_reference)
-    if succeeded:
-        _transition(withdrawal, WithdrawalStatus.PAID, actor=None, reason=provider_reference)
+    outcome = PayoutItemOutcome.PAID if result.succeeded else PayoutItemOutcome.FAILED
+    state_set(
+        item,
+        outcome,
+        machine=PAYOUT_ITEM_MACHINE,
+        actor_kind=SYSTEM if actor is None else OPERATOR,
+        provider_reference=result.provider_reference or item.provider_reference,
+        package_info="",
+    )
+    if result.succeeded:
+        provider_reference = item.provider_reference
+        _transition(withdrawal, WithdrawalStatus.PAID, actor=actor, reason=provider_reference)
         _, pending = _accounts(withdrawal.reseller_id)
         credits = [(ledger_account(kind=AccountKind.PLATFORM_PAYOUT_CLEARING), withdrawal.net_amount)]
         if withdrawal.fee_amount:
@@ -337,8 +386,72 @@ def _record_payout(item_id: int, succeeded: bool, provider_reference: str, failu
             credits=credits,
         )
     else:
-        _transition(withdrawal, WithdrawalStatus.FAILED, actor=None, reason=failure_reason)
+        _transition(withdrawal, WithdrawalStatus.FAILED, actor=actor, reason=result.failure_reason)
         _return_to_withdrawable(withdrawal, "withdrawal-failed", f"withdrawal #{withdrawal.pk} payout failed")
+
+
+def payout_outcome_apply(*, reference: str, result: PayoutResult) -> PayoutItem | None:
+    """A provider's word on a payout (its notification, or the sweep's
+    query), applied once: to an item not finished yet; a finished item
+    changes nothing. None for a reference we never sent."""
+    with transaction.atomic():
+        item = PayoutItem.objects.select_for_update().filter(reference=reference).first()
+        if item is None:
+            return None
+        if item.outcome in (PayoutItemOutcome.UNSENT, PayoutItemOutcome.PENDING):
+            _payout_apply(item, result, actor=None)
+        return item
+
+
+@transaction.atomic
+def withdrawal_mark_paid(*, operator: User, withdrawal_id: int, reason: str) -> Withdrawal:
+    """An operator paid a withdrawal to its bank card by hand: ``reason`` is
+    the bank's reference (required: what the bank statement shows). Only a
+    payout that waits for an operator (sent, pending, a bank card)."""
+    if not reason.strip():
+        raise WithdrawalRefused(_("Enter the bank's reference."), fields={"reason": [_("Required.")]})
+    item = (
+        PayoutItem.objects.select_for_update()
+        .filter(withdrawal_id=withdrawal_id, withdrawal__payout_account__kind=PayoutAccountKind.BANK)
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    if item.outcome != PayoutItemOutcome.PENDING:
+        raise InvalidTransition()
+    _payout_apply(item, PayoutResult(True, reason.strip()[:80]), actor=operator)
+    return _locked(withdrawal_id)
+
+
+def payout_items_pending_settle(*, now=None) -> int:
+    """The query sweep: ask the provider about every payout sent but not
+    finished (a lost notification, a worker that died after sending), apply
+    what it says, and cancel a transfer its payee did not accept in time (the
+    provider then says cancelled: the money returns). Returns how many items
+    it finished."""
+    now = now or timezone.now()
+    provider = payout_provider()
+    finished = 0
+    items = (
+        PayoutItem.objects.filter(outcome=PayoutItemOutcome.PENDING)
+        .select_related("withdrawal__payout_account")
+        .order_by("pk")
+    )
+    for item in items:
+        account = payout_account_info(item.withdrawal.payout_account)
+        try:
+            result = provider.payout_query(reference=item.reference, account=account)
+            if result is None:
+                continue  # nothing it knows of (a bank card: its operator answers)
+            if result.pending and item.confirm_until and item.confirm_until < now:
+                provider.payout_cancel(reference=item.reference, account=account)
+                result = provider.payout_query(reference=item.reference, account=account) or result
+        except PayoutProviderUnavailable:
+            logger.warning("payout item %s: the provider did not answer; asked again next sweep", item.pk)
+            continue
+        payout_outcome_apply(reference=item.reference, result=result)
+        finished += not result.pending
+    return finished
 
 
 def payout_batch_pay(*, batch_id: int) -> int:
@@ -354,12 +467,15 @@ def payout_batch_pay(*, batch_id: int) -> int:
     for item_id in item_ids:
         if not _claim_item(item_id):
             continue
-        item = PayoutItem.objects.select_related("withdrawal").get(pk=item_id)
+        item = PayoutItem.objects.select_related("withdrawal__payout_account").get(pk=item_id)
         try:
             result = provider.payout_send(
-                reference=item.reference, reseller_id=item.withdrawal.reseller_id, amount=item.amount
+                reference=item.reference,
+                reseller_id=item.withdrawal.reseller_id,
+                amount=item.amount,
+                account=payout_account_info(item.withdrawal.payout_account),
             )
-            _record_payout(item_id, result.succeeded, result.provider_reference, result.failure_reason)
+            _record_payout(item_id, result)
         except Exception:  # noqa: BLE001 - one item's trouble (a provider timeout) must not strand the others
             # released: payout_batches_resume retries it with the same reference
             logger.exception("payout item %s (withdrawal %s) not recorded; will retry", item_id, item.withdrawal_id)

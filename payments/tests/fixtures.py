@@ -27,6 +27,10 @@ def _reset(fake: FakeGateway) -> None:
     fake.deliver = fake._post
     fake.bill_doctor = None
     fake.requests_refused = 0
+    fake.transfers.clear()
+    fake.payees.clear()
+    if hasattr(fake, "transfer_confirm"):
+        fake.transfer_confirm = True
 
 
 def _configure(settings, monkeypatch, values: dict[str, str]) -> None:
@@ -115,3 +119,24 @@ def deliver_to(client):
 
     deliver.responses = []
     return deliver
+
+
+GATEWAY_PAYOUTS = "payments.payouts.GatewayPayoutProvider"
+
+
+@pytest.fixture
+def payout_rails(gateways, settings, monkeypatch):
+    """Resellers paid out through WeChat Pay's transfers and Alipay's (the fakes), bank cards by hand;
+    WeChat's transfer notifications go to ``PAYOUT_NOTIFY_BASE_URL`` (Django's test server's name: tests
+    without a live server hand them to the test client, ``deliver_to``)."""
+    wechat, alipay = gateways
+    _configure(
+        settings,
+        monkeypatch,
+        {
+            "PAYOUT_PROVIDER": GATEWAY_PAYOUTS,
+            "PAYOUT_NOTIFY_BASE_URL": "http://testserver",
+            "WECHAT_MP_APP_ID": wechat.appid,  # the openids resellers log in with are the ones WeChat pays
+        },
+    )
+    return wechat, alipay

@@ -101,3 +101,53 @@ def test_no_key_is_ever_printed(key_files):
     result = _check(**values)
 
     assert "PRIVATE KEY" not in result.stderr and "0123456789abcdef" not in result.stderr
+
+
+def _payouts(key_files) -> dict[str, str]:
+    return {
+        **_both(key_files),
+        "PAYOUT_PROVIDER": "payments.payouts.GatewayPayoutProvider",
+        "PAYOUT_NOTIFY_BASE_URL": "https://shop.example.com",
+        "WECHAT_MP_APP_ID": "wxd678efh567hg6787",
+        "WECHAT_MP_APP_SECRET": "mp-secret",
+    }
+
+
+def test_the_deploy_check_passes_with_payouts_through_both_gateways(key_files):
+    result = _check(**_payouts(key_files))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"PAYOUT_NOTIFY_BASE_URL": ""}, "PAYOUT_NOTIFY_BASE_URL"),
+        ({"PAYOUT_NOTIFY_BASE_URL": "http://shop.example.com"}, "PAYOUT_NOTIFY_BASE_URL"),
+        ({"WECHAT_MP_APP_ID": "wx0000000000000000"}, "WECHAT_MP_APP_ID"),
+        ({"WECHATPAY_TRANSFER_SCENE_ID": ""}, "WECHATPAY_TRANSFER_SCENE_ID"),
+        ({"PAYMENT_PROVIDERS": "payments.alipay.AlipayProvider", "WECHATPAY_PUBLIC_KEY_ID": ""}, "WECHATPAY"),
+        ({"ALIPAY_PUBLIC_KEY_FILE": "/no/such/file"}, "ALIPAY_PUBLIC_KEY_FILE"),
+    ],
+    ids=[
+        "no notify URL",
+        "a notify URL not https",
+        "openids of another app",
+        "no transfer scene",
+        "wechat half-configured",
+        "alipay's key missing",
+    ],  # fmt: skip
+)
+def test_production_refuses_payouts_half_configured(key_files, change, named):
+    result = _check(**{**_payouts(key_files), **change})
+
+    assert result.returncode != 0
+    assert "half-configured" in result.stderr and named in result.stderr
+
+
+def test_production_refuses_gateway_payouts_with_no_gateway(key_files):
+    result = _check(PAYOUT_PROVIDER="payments.payouts.GatewayPayoutProvider", PAYMENT_SANDBOX_IN_PRODUCTION="true")
+
+    assert result.returncode != 0
+    assert "PAYOUT_PROVIDER" in result.stderr

@@ -60,6 +60,21 @@ class Refund:
     at: datetime = field(default_factory=_now)
 
 
+@dataclass
+class Transfer:
+    """A single transfer (单笔转账) to an Alipay account, as Alipay keeps it."""
+
+    out_biz_no: str
+    order_id: str
+    pay_fund_order_id: str
+    identity: str
+    name: str
+    amount: Decimal
+    status: str = "SUCCESS"
+    fail_reason: str = ""
+    at: datetime = field(default_factory=_now)
+
+
 class FakeAlipay(FakeGateway):
     def __init__(self, *, app_id: str = "2021000000000001"):
         super().__init__()
@@ -72,6 +87,8 @@ class FakeAlipay(FakeGateway):
         self.bills: dict[str, bytes] = {}
         self.bill_doctor = None  # a function(rows) -> rows, to doctor a bill
         self.requests_refused = 0
+        self.transfers: dict[str, Transfer] = {}
+        self.payees: dict[str, str] = {}  # log-in id → the real name Alipay knows for it
 
     # --- signing ------------------------------------------------------------------------
 
@@ -161,6 +178,8 @@ class FakeAlipay(FakeGateway):
             "alipay.trade.refund": FakeAlipay._refund,
             "alipay.trade.fastpay.refund.query": FakeAlipay._refund_query,
             "alipay.data.dataservice.bill.downloadurl.query": FakeAlipay._bill_url,
+            "alipay.fund.trans.uni.transfer": FakeAlipay._transfer,
+            "alipay.fund.trans.common.query": FakeAlipay._transfer_query,
         }.get(method)
         if handler is None:
             return self.business_error(method, "isv.invalid-method", "不存在的方法名")
@@ -278,6 +297,74 @@ class FakeAlipay(FakeGateway):
                 "trade_no": trade.trade_no,
             },
         )
+
+    # --- transfers (单笔转账) ----------------------------------------------------------------
+
+    def _transfer(self, method: str, params: dict, biz: dict) -> Response:
+        payee = biz.get("payee_info") or {}
+        try:
+            amount = Decimal(str(biz.get("trans_amount", "")))
+        except ArithmeticError:
+            amount = Decimal(0)
+        if (
+            biz.get("product_code") != "TRANS_ACCOUNT_NO_PWD"
+            or biz.get("biz_scene") != "DIRECT_TRANSFER"
+            or not biz.get("out_biz_no")
+            or amount < Decimal("0.10")
+            or amount.as_tuple().exponent < -2
+        ):
+            return self.business_error(method, "INVALID_PARAMETER", "参数有误")
+        if payee.get("identity_type") != "ALIPAY_LOGON_ID" or not payee.get("name"):
+            return self.business_error(method, "PAYEE_NOT_EXIST", "收款账号不存在或姓名有误")
+        with self.lock:
+            transfer = self.transfers.get(biz["out_biz_no"])
+            if transfer is None:  # a new out_biz_no; the same one again is answered with the first transfer
+                known = self.payees.get(payee.get("identity", ""))
+                if known is None:
+                    return self.business_error(method, "PAYEE_NOT_EXIST", "收款账号不存在")
+                if known != payee["name"]:
+                    return self.business_error(method, "PAYEE_USER_INFO_ERROR", "收款方姓名与账户不符")
+                day = _now().strftime("%Y%m%d")
+                transfer = self.transfers[biz["out_biz_no"]] = Transfer(
+                    out_biz_no=biz["out_biz_no"],
+                    order_id=day + "1100" + secrets.token_hex(6),
+                    pay_fund_order_id=day + "1101" + secrets.token_hex(6),
+                    identity=payee["identity"],
+                    name=payee["name"],
+                    amount=amount,
+                )
+            elif transfer.amount != amount or transfer.identity != payee.get("identity"):
+                return self.business_error(method, "DUPLICATE_OUT_BIZ_NO", "商户订单号重复且参数不一致")
+        return self.answer(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "out_biz_no": transfer.out_biz_no,
+                "order_id": transfer.order_id,
+                "pay_fund_order_id": transfer.pay_fund_order_id,
+                "status": transfer.status,
+                "trans_date": transfer.at.strftime("%Y-%m-%d %H:%M:%S"),
+            },
+        )
+
+    def _transfer_query(self, method: str, params: dict, biz: dict) -> Response:
+        transfer = self.transfers.get(biz.get("out_biz_no", ""))
+        if transfer is None:
+            return self.business_error(method, "ORDER_NOT_EXIST", "转账订单不存在")
+        payload = {
+            "code": "10000",
+            "msg": "Success",
+            "out_biz_no": transfer.out_biz_no,
+            "order_id": transfer.order_id,
+            "pay_fund_order_id": transfer.pay_fund_order_id,
+            "status": transfer.status,
+            "trans_amount": str(transfer.amount),
+            "pay_date": transfer.at.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        if transfer.fail_reason:
+            payload["fail_reason"] = transfer.fail_reason
+        return self.answer(method, payload)
 
     def _refund_query(self, method: str, params: dict, biz: dict) -> Response:
         refund = self.refunds.get(biz.get("out_request_no", ""))

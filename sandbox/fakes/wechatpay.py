@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.padding import MGF1, OAEP, PKCS1v15
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.hashes import SHA1, SHA256
 
 from .server import FakeGateway, KeyPair, Request, Response, html, redirect
 
@@ -92,6 +92,28 @@ class Refund:
     success_time: datetime | None = None
 
 
+@dataclass
+class TransferBill:
+    """A merchant transfer (商家转账) as WeChat Pay keeps it."""
+
+    out_bill_no: str
+    transfer_bill_no: str
+    appid: str
+    openid: str
+    amount: int
+    remark: str
+    notify_url: str
+    user_name: str  # decrypted: what the merchant said the payee's real name is
+    state: str = "WAIT_USER_CONFIRM"
+    fail_reason: str = ""
+    package_info: str = ""
+    created: datetime = field(default_factory=_now)
+    updated: datetime = field(default_factory=_now)
+
+
+TRANSFER_FINISHED = ("SUCCESS", "FAIL", "CANCELLED")
+
+
 class FakeWeChatPay(FakeGateway):
     def __init__(self, *, mchid: str = "1900000109", appid: str = "wxd678efh567hg6787", apiv3_key: str = ""):
         super().__init__()
@@ -107,6 +129,9 @@ class FakeWeChatPay(FakeGateway):
         self.bill_doctor = None  # a function(rows) -> rows, to doctor a bill
         self.bills: dict[str, bytes] = {}
         self.requests_refused = 0
+        self.transfers: dict[str, TransferBill] = {}
+        self.payees: dict[str, str] = {}  # openid → real name, as WeChat's real-name records say
+        self.transfer_confirm = True  # the current API: a transfer waits for its payee to accept it
 
     # --- signing ------------------------------------------------------------------------
 
@@ -479,7 +504,155 @@ class FakeWeChatPay(FakeGateway):
         self.pay(trade.out_trade_no)
         return redirect(form.get("redirect_url") or "about:blank")
 
+    # --- merchant transfers (商家转账, /v3/fund-app/mch-transfer/transfer-bills) ------------------
+
+    def transfer_view(self, bill: TransferBill) -> dict:
+        data = {
+            "mch_id": self.mchid,
+            "out_bill_no": bill.out_bill_no,
+            "transfer_bill_no": bill.transfer_bill_no,
+            "appid": bill.appid,
+            "state": bill.state,
+            "transfer_amount": bill.amount,
+            "transfer_remark": bill.remark,
+            "openid": bill.openid,
+            "create_time": bill.created.isoformat(),
+            "update_time": bill.updated.isoformat(),
+        }
+        if bill.fail_reason:
+            data["fail_reason"] = bill.fail_reason
+        return data
+
+    def _transfer(self, request: Request, match) -> Response:
+        if not self.authorized(request):
+            self.requests_refused += 1
+            return self.error(401, "SIGN_ERROR", "签名错误")
+        data = request.json()
+        amount = data.get("transfer_amount")
+        if data.get("appid") != self.appid:
+            return self.error(400, "PARAM_ERROR", "appid和mch_id不匹配")
+        if not isinstance(amount, int) or amount < 10 or not data.get("openid") or not data.get("transfer_scene_id"):
+            return self.error(400, "PARAM_ERROR", "参数错误")
+        if not re.fullmatch(r"[0-9A-Za-z]{5,32}", str(data.get("out_bill_no", ""))):
+            return self.error(400, "PARAM_ERROR", "商户单号只能由数字、大小写字母组成")
+        user_name = ""
+        if data.get("user_name"):
+            # encrypted with the platform public key, whose id the request must name
+            if request.headers.get("Wechatpay-Serial") != self.public_key_id:
+                return self.error(400, "PARAM_ERROR", "Wechatpay-Serial 与加密所用公钥不符")
+            try:
+                oaep = OAEP(mgf=MGF1(algorithm=SHA1()), algorithm=SHA1(), label=None)  # noqa: S303 (WeChat's choice)
+                user_name = self.platform_key.private_key.decrypt(base64.b64decode(data["user_name"]), oaep).decode()
+            except ValueError:
+                return self.error(400, "PARAM_ERROR", "敏感信息解密失败")
+        elif amount >= 200_000:
+            return self.error(400, "PARAM_ERROR", "转账金额>=2000元时，收款用户姓名必填")
+        with self.lock:
+            bill = self.transfers.get(data["out_bill_no"])
+            if bill is not None:  # the same out_bill_no again: the same transfer, never a second one
+                if bill.amount != amount or bill.openid != data["openid"]:
+                    return self.error(400, "INVALID_REQUEST", "商户单号重复，且参数与原单不一致")
+                return self.signed(200, self._transfer_answer(bill))
+            bill = self.transfers[data["out_bill_no"]] = TransferBill(
+                out_bill_no=data["out_bill_no"],
+                transfer_bill_no="1330000" + secrets.token_hex(16)[:32].upper(),
+                appid=data["appid"],
+                openid=data["openid"],
+                amount=amount,
+                remark=data.get("transfer_remark", ""),
+                notify_url=data.get("notify_url", ""),
+                user_name=user_name,
+            )
+            known = self.payees.get(bill.openid)
+            if user_name and known is not None and known != user_name:
+                bill.state, bill.fail_reason = "FAIL", "NAME_NOT_CORRECT"
+            elif self.transfer_confirm:
+                bill.package_info = base64.b64encode(secrets.token_bytes(48)).decode()
+            else:
+                bill.state = "SUCCESS"
+        if bill.state in TRANSFER_FINISHED:
+            self._transfer_notify(bill)
+        return self.signed(200, self._transfer_answer(bill))
+
+    def _transfer_answer(self, bill: TransferBill) -> dict:
+        answer = {
+            "out_bill_no": bill.out_bill_no,
+            "transfer_bill_no": bill.transfer_bill_no,
+            "create_time": bill.created.isoformat(),
+            "state": bill.state,
+        }
+        if bill.state == "WAIT_USER_CONFIRM":
+            answer["package_info"] = bill.package_info
+        if bill.fail_reason:
+            answer["fail_reason"] = bill.fail_reason
+        return answer
+
+    def _transfer_query(self, request: Request, match) -> Response:
+        if not self.authorized(request):
+            return self.error(401, "SIGN_ERROR", "签名错误")
+        bill = self.transfers.get(match.group(1))
+        if bill is None:
+            return self.error(404, "NOT_FOUND", "记录不存在")
+        return self.signed(200, self.transfer_view(bill))
+
+    def _transfer_cancel(self, request: Request, match) -> Response:
+        if not self.authorized(request):
+            return self.error(401, "SIGN_ERROR", "签名错误")
+        with self.lock:
+            bill = self.transfers.get(match.group(1))
+            if bill is None:
+                return self.error(404, "NOT_FOUND", "记录不存在")
+            if bill.state not in ("ACCEPTED", "WAIT_USER_CONFIRM", "TRANSFERING"):
+                return self.error(400, "INVALID_REQUEST", "当前状态不支持撤销")
+            bill.state, bill.updated = "CANCELLED", _now()  # WeChat passes CANCELING on its way; the fake at once
+            answer = {
+                "out_bill_no": bill.out_bill_no,
+                "transfer_bill_no": bill.transfer_bill_no,
+                "state": "CANCELING",
+                "update_time": bill.updated.isoformat(),
+            }
+        self._transfer_notify(bill)
+        return self.signed(200, answer)
+
+    def transfer_finish(self, out_bill_no: str, state: str, fail_reason: str = "") -> TransferBill:
+        """Test hook: the payee accepted it (``SUCCESS``), WeChat failed it
+        (``FAIL``), or nobody accepted it in time (``CANCELLED``); the
+        platform is notified."""
+        with self.lock:
+            bill = self.transfers[out_bill_no]
+            if bill.state in TRANSFER_FINISHED:
+                return bill
+            bill.state, bill.fail_reason, bill.updated = state, fail_reason, _now()
+        self._transfer_notify(bill)
+        return bill
+
+    def transfer_confirm_by_payee(self, out_bill_no: str) -> TransferBill:
+        return self.transfer_finish(out_bill_no, "SUCCESS")
+
+    def transfer_expire(self, out_bill_no: str) -> TransferBill:
+        return self.transfer_finish(out_bill_no, "CANCELLED")
+
+    def transfer_notification(self, bill: TransferBill, **forge) -> tuple[bytes, dict[str, str]]:
+        resource = {
+            key: value for key, value in self.transfer_view(bill).items() if key not in ("appid", "transfer_remark")
+        }
+        return self.notification(
+            event_type="MCHTRANSFER.BILL.FINISHED",
+            original_type="mch_payment",
+            resource=resource,
+            summary="商家转账单据终态通知",
+            **forge,
+        )
+
+    def _transfer_notify(self, bill: TransferBill) -> None:
+        if bill.notify_url:
+            body, headers = self.transfer_notification(bill)
+            self.send(bill.notify_url, body, headers)
+
     routes = [
+        ("POST", r"/v3/fund-app/mch-transfer/transfer-bills", _transfer),
+        ("GET", r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)", _transfer_query),
+        ("POST", r"/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/([^/]+)/cancel", _transfer_cancel),
         ("POST", r"/v3/pay/transactions/(h5|native|jsapi)", _order),
         ("GET", r"/v3/pay/transactions/out-trade-no/([^/]+)", _query),
         ("POST", r"/v3/pay/transactions/out-trade-no/([^/]+)/close", _close),

@@ -225,6 +225,12 @@ PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="sandbox.payouts.SandboxPayoutP
 PAYOUT_SANDBOX_FAILURE_RATE = env.float("PAYOUT_SANDBOX_FAILURE_RATE", default=0.1)
 # The sandbox answers nothing (a provider outage): payouts wait and are retried.
 PAYOUT_SANDBOX_OUTAGE = env.bool("PAYOUT_SANDBOX_OUTAGE", default=False)
+# The real rails (payments.payouts.GatewayPayoutProvider): WeChat Pay's merchant transfer with the
+# WECHATPAY_* merchant, Alipay's single transfer with the ALIPAY_* app, bank cards by hand. WeChat calls
+# PAYOUT_NOTIFY_BASE_URL + /payouts/wechat/notify/ with a transfer's outcome (our public https origin),
+# and the transfer is reported under the scene WeChat approved for the merchant (1005: 佣金报酬).
+PAYOUT_NOTIFY_BASE_URL = env("PAYOUT_NOTIFY_BASE_URL", default="")
+WECHATPAY_TRANSFER_SCENE_ID = env("WECHATPAY_TRANSFER_SCENE_ID", default="1005")
 
 # Income tax withheld from withdrawals (预扣个税, docs/compliance.md): "off" (the default), "flat"
 # (WITHHOLDING_FLAT_RATE_BPS of every withdrawal) or "labour" (劳务报酬's prepayment table over a
@@ -327,6 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commissions.tasks.payout_batches_resume_task",
         "schedule": timedelta(minutes=5),
     },
+    # payouts sent but not finished (a lost notification, a transfer its payee has not accepted)
+    "payouts-pending-settle": {
+        "task": "commissions.tasks.payouts_pending_settle_task",
+        "schedule": timedelta(minutes=10),
+    },
     # orders: unpaid ones expire (stock back), parcels count as delivered, delivered orders complete
     "orders-expire-unpaid": {"task": "orders.tasks.orders_expire_unpaid_task", "schedule": timedelta(minutes=1)},
     "orders-auto-deliver": {"task": "orders.tasks.fulfilments_auto_deliver_task", "schedule": timedelta(minutes=10)},
@@ -420,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.choices.OrderStatus",
         "FulfilmentStatusEnum": "orders.choices.FulfilmentStatus",
         "RefundStatusEnum": "orders.choices.RefundStatus",
+        "PayoutAccountKindEnum": "commissions.choices.PayoutAccountKind",
     },
 }
 

@@ -120,6 +120,37 @@ if "payments.wechatpay.WeChatPayProvider" in _PAYMENT_PATHS and not WECHATPAY_AP
     raise ImproperlyConfigured("WECHATPAY_API_BASE must be https:// in production.")
 if "payments.alipay.AlipayProvider" in _PAYMENT_PATHS and not ALIPAY_GATEWAY.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("ALIPAY_GATEWAY must be https:// in production.")
+# Paying resellers through the real rails (payments.payouts.GatewayPayoutProvider): each gateway it pays
+# through is configured whole (the loop above refused one half-configured), WeChat's transfers name a
+# public https notify URL and pay the openids resellers log in with (the official account's app id), and
+# at least one of the two is there.
+if PAYOUT_PROVIDER == "payments.payouts.GatewayPayoutProvider":  # noqa: F405
+    _PAYOUT_GATEWAYS = [_path for _path, _names in _GATEWAY_SETTINGS.items() if all(globals()[name] for name in _names)]
+    _payout_missing = []
+    if not _PAYOUT_GATEWAYS:
+        _payout_missing.append("the settings of WeChat Pay or Alipay (WECHATPAY_* or ALIPAY_*)")
+    for _path in _PAYOUT_GATEWAYS:
+        _unreadable = [
+            name
+            for name, is_file in _GATEWAY_SETTINGS[_path].items()
+            if is_file and not Path(globals()[name]).is_file()
+        ]
+        _payout_missing += [f"a readable {name}" for name in _unreadable]
+    if "payments.wechatpay.WeChatPayProvider" in _PAYOUT_GATEWAYS:
+        if not PAYOUT_NOTIFY_BASE_URL.startswith("https://"):  # noqa: F405
+            _payout_missing.append("PAYOUT_NOTIFY_BASE_URL (https://, where WeChat Pay reaches us)")
+        if not WECHATPAY_TRANSFER_SCENE_ID:  # noqa: F405
+            _payout_missing.append("WECHATPAY_TRANSFER_SCENE_ID")
+        if WECHAT_MP_APP_ID != WECHATPAY_APPID:  # noqa: F405
+            _payout_missing.append("WECHAT_MP_APP_ID equal to WECHATPAY_APPID (transfers pay that app's openids)")
+        if not WECHATPAY_API_BASE.startswith("https://"):  # noqa: F405
+            _payout_missing.append("WECHATPAY_API_BASE (https://)")
+    if "payments.alipay.AlipayProvider" in _PAYOUT_GATEWAYS and not ALIPAY_GATEWAY.startswith("https://"):  # noqa: F405
+        _payout_missing.append("ALIPAY_GATEWAY (https://)")
+    if _payout_missing:
+        raise ImproperlyConfigured(
+            "PAYOUT_PROVIDER pays through the gateways but is half-configured: needs " + "; ".join(_payout_missing)
+        )
 # The console SMS provider sends nothing: it writes log-in codes into the log. Production refuses it
 # unless told (a try-out), and refuses a provider or a WeChat app configured by half.
 SMS_CONSOLE_IN_PRODUCTION = env.bool("SMS_CONSOLE_IN_PRODUCTION", default=False)
