@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commissions', '0013_first_plan_note_in_chinese'),
+        ('commissions', '0014_withholding'),
         ('distribution', '0004_labels_operators_read'),
     ]
 
