@@ -56,6 +56,24 @@ class SmsSendUnavailable(DomainError):
     default_message = _("The SMS could not be sent just now. Please try again in a minute.")
 
 
+class SmsSendProviderThrottled(DomainError):
+    """The SMS provider's own limits for this number refused the message
+    (Alibaba Cloud's isv.BUSINESS_LIMIT_CONTROL, Tencent's LimitExceeded.*)."""
+
+    code = "sms_send_throttled"
+    http_status = 429
+    default_message = _("This number has received too many codes just now. Please try again later.")
+    retry_after_seconds = 60
+
+
+class SmsNumberRefused(DomainError):
+    """The SMS provider will not send to this number (not a real mobile, or blocked)."""
+
+    code = "sms_number_refused"
+    http_status = 400
+    default_message = _("SMS cannot be sent to this number. Check the number.")
+
+
 class AccountDisabled(DomainError):
     code = "account_disabled"
     http_status = 403

@@ -29,6 +29,8 @@ from .exceptions import (
     SmsCodeInvalid,
     SmsCodeLocked,
     SmsCodeMissing,
+    SmsNumberRefused,
+    SmsSendProviderThrottled,
     SmsSendUnavailable,
     TooManyTokens,
     WechatAlreadyLinked,
@@ -190,6 +192,11 @@ def sms_code_send(*, phone: str, purpose: str) -> SmsCode:
         sent = sms_provider().code_send(phone=phone, code=code, minutes=math.ceil(settings.SMS_CODE_TTL_SECONDS / 60))
     except SmsSendFailed as error:
         logger.warning("SMS code #%s to %s not sent: %s", row.pk, mask_phone(phone), error.reason)
+        if error.kind == SmsSendFailed.THROTTLED:
+            wait = SmsSendProviderThrottled.retry_after_seconds
+            raise SmsSendProviderThrottled(limit="provider", retry_after_seconds=wait) from error
+        if error.kind == SmsSendFailed.NUMBER_REFUSED:
+            raise SmsNumberRefused() from error
         raise SmsSendUnavailable() from error
     logger.info("SMS code #%s (%s) sent to %s: %s", row.pk, purpose, mask_phone(phone), sent.provider_reference)
     return row

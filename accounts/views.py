@@ -110,9 +110,10 @@ def sms_send_step(request, *, purpose: str) -> SmsStep:
         return SmsStep(send_form=form, verify_form=verify, http_status=429, retry_after=refused.retry_after)
     try:
         sms_code_send(phone=phone, purpose=purpose)
-    except DomainError as error:
+    except DomainError as error:  # the provider refused: its own limits (429), the number, or down
         form.add_error(None, error.message)
-        return SmsStep(send_form=form)
+        retry_after = error.extra.get("retry_after_seconds")
+        return SmsStep(send_form=form, http_status=429 if retry_after else 200, retry_after=retry_after)
     messages.success(
         request,
         _("A code was sent to %(phone)s. It works for %(minutes)s minutes.")

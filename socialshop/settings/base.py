@@ -161,6 +161,14 @@ SMS_TENCENT_TEMPLATE_ID = env("SMS_TENCENT_TEMPLATE_ID", default="")
 SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", default="ap-guangzhou")
 SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
 SMS_TENCENT_SCHEME = env("SMS_TENCENT_SCHEME", default="https")  # tests speak http to a local fake
+# Alibaba Cloud SMS (accounts.sms.aliyun.AliyunSmsProvider): a RAM AccessKey allowed to call
+# dysms:SendSms, the approved signature and the approved code template (one variable, ${code}).
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env("SMS_ALIYUN_TEMPLATE_CODE", default="")
+SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+SMS_ALIYUN_SCHEME = env("SMS_ALIYUN_SCHEME", default="https")  # tests speak http to a local fake
 
 # WeChat log-in: the official account (公众号, web authorisation inside WeChat) and the open
 # platform's website app (QR log-in on a desktop). Either may be left empty (no such button).

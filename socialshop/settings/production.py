@@ -17,6 +17,11 @@ from .base import *  # noqa: F403
 from .base import (
     PAYMENT_PROVIDER,
     PAYMENT_PROVIDERS,
+    SMS_ALIYUN_ACCESS_KEY_ID,
+    SMS_ALIYUN_ACCESS_KEY_SECRET,
+    SMS_ALIYUN_SCHEME,
+    SMS_ALIYUN_SIGN_NAME,
+    SMS_ALIYUN_TEMPLATE_CODE,
     SMS_PROVIDER,
     SMS_TENCENT_SDK_APP_ID,
     SMS_TENCENT_SECRET_ID,
@@ -140,6 +145,20 @@ if SMS_PROVIDER == "accounts.sms.tencent.TencentSmsProvider" and not all(_TENCEN
         "SMS_PROVIDER is Tencent Cloud SMS but these are empty: "
         + ", ".join(name for name, value in _TENCENT_SMS.items() if not value)
     )
+_ALIYUN_SMS = {
+    "SMS_ALIYUN_ACCESS_KEY_ID": SMS_ALIYUN_ACCESS_KEY_ID,
+    "SMS_ALIYUN_ACCESS_KEY_SECRET": SMS_ALIYUN_ACCESS_KEY_SECRET,
+    "SMS_ALIYUN_SIGN_NAME": SMS_ALIYUN_SIGN_NAME,
+    "SMS_ALIYUN_TEMPLATE_CODE": SMS_ALIYUN_TEMPLATE_CODE,
+}
+if SMS_PROVIDER == "accounts.sms.aliyun.AliyunSmsProvider":
+    if not all(_ALIYUN_SMS.values()):
+        raise ImproperlyConfigured(
+            "SMS_PROVIDER is Alibaba Cloud SMS but these are empty: "
+            + ", ".join(name for name, value in _ALIYUN_SMS.items() if not value)
+        )
+    if SMS_ALIYUN_SCHEME != "https":
+        raise ImproperlyConfigured("SMS_ALIYUN_SCHEME must be https in production.")
 for _app_id, _secret, _names in (
     (WECHAT_MP_APP_ID, WECHAT_MP_APP_SECRET, "WECHAT_MP_APP_ID / WECHAT_MP_APP_SECRET"),
     (WECHAT_OPEN_APP_ID, WECHAT_OPEN_APP_SECRET, "WECHAT_OPEN_APP_ID / WECHAT_OPEN_APP_SECRET"),
