@@ -13,29 +13,38 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialshop.errors import DomainError
 
 from . import wechat
 from .choices import SmsPurpose, WechatApp
-from .forms import ApiTokenForm, LogInForm, SignUpForm, SmsSendForm, SmsVerifyForm
+from .forms import ApiTokenForm, LogInForm, PhoneChangeForm, SecondFactorForm, SignUpForm, SmsSendForm, SmsVerifyForm
+from .middleware import client_address, client_user_agent
 from .models import ApiToken, WechatIdentity
 from .phone import mask_phone
+from .selectors import user_sessions_list
 from .services import (
+    ClientSeen,
     api_token_create,
     api_token_revoke,
+    phone_change_check_new,
     sms_code_send,
     user_create,
     user_log_in_by_sms,
     user_log_in_by_wechat,
     user_password_set,
     user_phone_bind,
+    user_phone_change,
+    user_session_end,
+    user_sessions_end_others,
     wechat_identity_link,
 )
 from .throttles import log_in_retry_after, sms_send_retry_after
+from .two_factor import second_factor_verify, totp_confirm, totp_confirmed, totp_pending, totp_qr_svg, totp_secret_text
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -424,3 +433,156 @@ def wechat_callback(request):
             messages.success(request, _("Welcome! Add your mobile number to order and hear about your parcels."))
         return redirect(_with_next("accounts:bind_phone", next_page))
     return redirect(next_page or ("shops:manage" if user.is_reseller else "home"))
+
+
+# --- changing the number, sessions, operators' second factor ----------------------------------------
+
+
+def client_seen(request) -> ClientSeen:
+    return ClientSeen(ip_address=client_address(request), user_agent=client_user_agent(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_phone(request):
+    """Change the mobile number: a code to the current number, a code to
+    the new one (which must be nobody's), then both codes. Every other
+    session of the account ends; this one stays logged in."""
+    if not request.user.phone:
+        return redirect("accounts:bind_phone")
+    action = request.POST.get("action", "")
+    form = PhoneChangeForm(request.POST or None, action=action)
+    status, retry_after = 200, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "send_old":
+                phone, purpose = request.user.phone, SmsPurpose.CHANGE_PHONE_OLD
+            elif action == "send_new":
+                phone = phone_change_check_new(user=request.user, phone=data["new_phone"])
+                purpose = SmsPurpose.CHANGE_PHONE_NEW
+            else:
+                phone = purpose = None
+            if phone is not None:
+                refused = sms_send_retry_after(request, phone=phone)
+                if refused is not None:
+                    form.add_error(None, refused.message)
+                    status, retry_after = 429, refused.retry_after
+                else:
+                    sms_code_send(phone=phone, purpose=purpose)
+                    messages.success(request, _("A code was sent to %(phone)s.") % {"phone": mask_phone(phone)})
+            elif action == "change":
+                user_phone_change(
+                    user=request.user,
+                    old_code=data["old_code"],
+                    new_phone=data["new_phone"],
+                    new_code=data["new_code"],
+                    keep_session_key=request.session.session_key,
+                    client=client_seen(request),
+                )
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("Your mobile number is changed. Other devices were logged out."))
+                return redirect("account")
+        except DomainError as error:
+            field_name = next(iter(error.fields), None)
+            form.add_error(field_name if field_name in form.fields else None, error.message)
+            if error.http_status == 429:
+                status, retry_after = 429, error.extra.get("retry_after_seconds")
+    response = render(request, "accounts/change_phone.html", {"form": form, "current": mask_phone(request.user.phone)})
+    response.status_code = status
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@login_required
+@require_GET
+def sessions(request):
+    """The account's logged-in browsers: device and browser, address, last
+    seen, which one is this; end one, or all but this one."""
+    rows = user_sessions_list(user=request.user)
+    current = request.session.session_key
+    return render(request, "accounts/sessions.html", {"rows": rows, "current_key": current})
+
+
+@login_required
+@require_POST
+def session_end(request, session_id: int):
+    row = user_session_end(user=request.user, session_id=session_id, client=client_seen(request))
+    if row.session_key == request.session.session_key:
+        return redirect("accounts:login")
+    messages.success(request, _("That device is logged out."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    user_sessions_end_others(
+        user=request.user, keep_session_key=request.session.session_key, client=client_seen(request)
+    )
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("All other devices are logged out."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request):
+    """Add an authenticator app: scan the QR code (or type the secret), type
+    the code it shows; the recovery codes are shown once, on that answer."""
+    device = totp_pending(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        retry_after = log_in_retry_after(request, account=f"otp:{request.user.pk}")
+        if retry_after:
+            form.add_error(None, _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": retry_after})
+            response = render(request, "accounts/two_factor_enrol.html", _enrol_context(request, device, form))
+            response.status_code, response["Retry-After"] = 429, str(retry_after)
+            return response
+        codes = totp_confirm(
+            request, device_id=device.pk, token=form.cleaned_data["token"], client=client_seen(request)
+        )
+        if codes is not None:
+            return render(
+                request, "accounts/two_factor_done.html", {"codes": codes, "next": _next_page(request) or "/admin/"}
+            )
+        form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
+    return render(request, "accounts/two_factor_enrol.html", _enrol_context(request, device, form))
+
+
+def _enrol_context(request, device, form) -> dict:
+    return {
+        "form": form,
+        "qr_svg": mark_safe(totp_qr_svg(device)),  # noqa: S308 - segno's own SVG, no user input
+        "secret": totp_secret_text(device),
+        "replacing": totp_confirmed(request.user) is not None,
+        "next": _next_page(request),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    """Type the authenticator's code (or a recovery code) before the admin.
+    Without an authenticator yet, the operator enrols one first. Attempts
+    are limited like log-ins (429 with Retry-After)."""
+    next_page = _next_page(request) or reverse("admin:index")
+    if totp_confirmed(request.user) is None:
+        return redirect(_with_next("accounts:two_factor_enrol", next_page))
+    if request.user.is_verified():
+        return redirect(next_page)
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        retry_after = log_in_retry_after(request, account=f"otp:{request.user.pk}")
+        if retry_after:
+            form.add_error(None, _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": retry_after})
+            response = render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_page}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
+        if second_factor_verify(request, token=form.cleaned_data["token"], client=client_seen(request)):
+            return redirect(next_page)
+        form.add_error("token", _("That code is not right."))
+        status = 400
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_page}, status=status)

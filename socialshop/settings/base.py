@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # ours, from the bottom of the dependency graph up (docs/architecture.md)
     "socialshop",
     "ledger",
@@ -67,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.UserSessionMiddleware",
+    "accounts.middleware.OperatorSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "distribution.referrals.ReferralMiddleware",
     "socialshop.middleware.DomainErrorMiddleware",
@@ -169,6 +175,12 @@ SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", default="")
 SMS_ALIYUN_TEMPLATE_CODE = env("SMS_ALIYUN_TEMPLATE_CODE", default="")
 SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
 SMS_ALIYUN_SCHEME = env("SMS_ALIYUN_SCHEME", default="https")  # tests speak http to a local fake
+# Operators must prove a second factor (a TOTP authenticator app, django-otp) before any admin
+# page. Production turns it on unless told; the quick start leaves it off (docs/identity.md).
+OPERATOR_TOTP_REQUIRED = env.bool("OPERATOR_TOTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="微店分销运营")
+# a session's "last seen" is written at most this often (seconds)
+USER_SESSION_SEEN_RESOLUTION = env.int("USER_SESSION_SEEN_RESOLUTION", default=300)
 
 # WeChat log-in: the official account (公众号, web authorisation inside WeChat) and the open
 # platform's website app (QR log-in on a desktop). Either may be left empty (no such button).

@@ -127,6 +127,7 @@ if "payments.alipay.AlipayProvider" in _PAYMENT_PATHS and not ALIPAY_GATEWAY.sta
     raise ImproperlyConfigured("ALIPAY_GATEWAY must be https:// in production.")
 # The console SMS provider sends nothing: it writes log-in codes into the log. Production refuses it
 # unless told (a try-out), and refuses a provider or a WeChat app configured by half.
+OPERATOR_TOTP_REQUIRED = env.bool("OPERATOR_TOTP_REQUIRED", default=True)
 SMS_CONSOLE_IN_PRODUCTION = env.bool("SMS_CONSOLE_IN_PRODUCTION", default=False)
 if SMS_PROVIDER == "accounts.sms.console.ConsoleSmsProvider" and not SMS_CONSOLE_IN_PRODUCTION:
     raise ImproperlyConfigured(
