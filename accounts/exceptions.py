@@ -18,6 +18,14 @@ class PhoneTaken(Conflict):
     default_message = _("This mobile number is already registered.")
 
 
+class PhoneMissing(DomainError):
+    """The account has no number yet (came in through WeChat): add one first."""
+
+    code = "phone_missing"
+    http_status = 400
+    default_message = _("Add a mobile number first.")
+
+
 class SmsCodeInvalid(DomainError):
     """The code typed is not the one sent (a wrong try counts towards the lock)."""
 

@@ -24,6 +24,7 @@ from socialshop.sql import ModelColumns
 from .choices import Role, SecurityEventKind, SmsPurpose
 from .exceptions import (
     AccountDisabled,
+    PhoneMissing,
     PhoneTaken,
     RoleChangeRefused,
     SmsCodeExpired,
@@ -465,7 +466,7 @@ def user_phone_change(
     it, is re-hashed by the caller with ``update_session_auth_hash``).
     The codes' errors as ``sms_code_verify`` (each wrong code counts)."""
     if not user.phone:
-        raise PhoneTaken(_("Add a mobile number first."))
+        raise PhoneMissing()
     new_phone = phone_change_check_new(user=user, phone=new_phone)
     sms_code_verify(phone=user.phone, purpose=SmsPurpose.CHANGE_PHONE_OLD, code=old_code)
     sms_code_verify(phone=new_phone, purpose=SmsPurpose.CHANGE_PHONE_NEW, code=new_code)
@@ -514,7 +515,7 @@ def _sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
     rows = UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(session_key=keep_session_key or "")
     keys = list(rows.values_list("session_key", flat=True))
     UserSession.objects.filter(user=user, session_key__in=keys).update(ended_at=now)
-    transaction.on_commit(lambda: _session_store_delete(keys))
+    _session_store_delete(keys)  # the database store deletes in this transaction
     return len(keys)
 
 
@@ -544,6 +545,5 @@ def user_session_end(*, user: User, session_id: int, client: ClientSeen) -> User
         row.ended_at = timezone.now()
         row.save(update_fields=["ended_at"])
         _security_event(user=user, kind=SecurityEventKind.SESSION_ENDED, client=client, session=row.pk)
-        key = row.session_key
-        transaction.on_commit(lambda: _session_store_delete([key]))
+        _session_store_delete([row.session_key])
     return row
