@@ -26,6 +26,16 @@ class PhoneMissing(DomainError):
     default_message = _("Add a mobile number first.")
 
 
+class PhoneRequired(DomainError):
+    """Ordering needs a mobile number on the account (the courier's and our
+    order messages' number): what ``accounts.decorators.phone_required`` asks
+    of the checkout page, said to an API client."""
+
+    code = "phone_required"
+    http_status = 403
+    default_message = _("Add your mobile number (by SMS code) before your first order.")
+
+
 class SmsCodeInvalid(DomainError):
     """The code typed is not the one sent (a wrong try counts towards the lock)."""
 
