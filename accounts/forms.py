@@ -68,9 +68,21 @@ class SignUpForm(BaseUserCreationForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
+    # the number is proved like every other way in: a code sent to it (the page's 获取验证码 button)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+    )
+
     class Meta:
         model = User
         fields = ("phone", "nickname")
+
+    field_order = ["phone", "code", "nickname", "password1", "password2"]
+
+    def clean_code(self):
+        return sms_code_clean(self.cleaned_data["code"])
 
     def clean_phone(self):
         phone = normalize_mainland_mobile(self.cleaned_data["phone"])

@@ -33,7 +33,6 @@ from .services import (
     api_token_revoke,
     phone_change_check_new,
     sms_code_send,
-    user_create,
     user_log_in_by_sms,
     user_log_in_by_wechat,
     user_password_set,
@@ -41,6 +40,7 @@ from .services import (
     user_phone_change,
     user_session_end,
     user_sessions_end_others,
+    user_sign_up_by_password,
     wechat_identity_link,
 )
 from .throttles import log_in_retry_after, sms_send_retry_after
@@ -58,24 +58,78 @@ def _next_page(request) -> str:
     return ""
 
 
+def next_page_of(request) -> str:
+    """Where the visitor was going (``?next=``), if a page of this site; else "" (other apps' forms)."""
+    return _next_page(request)
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
+    """Sign up with a number, an SMS code sent to it and a password (the
+    code proves the number, as on every other way in)."""
     next_page = _next_page(request)
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        return sign_up_code_send(request, SignUpForm).respond(request, "accounts/sign_up.html", {"next": next_page})
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_create(
+            user = user_sign_up_by_password(
                 phone=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
                 password=form.cleaned_data["password1"],
                 nickname=form.cleaned_data["nickname"],
             )
-        except DomainError as error:  # a sign-up with the same number won the race
-            form.add_error("phone", error.message)
+        except DomainError as error:  # a wrong code, or a sign-up with the same number won the race
+            form.add_error("phone" if error.code == "phone_taken" else "code", error.message)
         else:
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect(next_page or "home")
     return render(request, "accounts/sign_up.html", {"form": form, "next": next_page})
+
+
+@dataclass
+class CodeSent:
+    """What the sign-up form's 获取验证码 answers: the form again (what was
+    typed, the passwords aside), an error to show under the button, the HTTP
+    status (429 past a limit, with ``retry_after``)."""
+
+    form: object
+    error: str = ""
+    status: int = 200
+    retry_after: int | None = None
+
+    def respond(self, request, template: str, context: dict):
+        context = {**context, "form": self.form, "code_error": self.error}
+        response = render(request, template, context, status=self.status)
+        if self.retry_after:
+            response["Retry-After"] = str(self.retry_after)
+        return response
+
+
+def sign_up_code_send(request, form_class, **form_kwargs) -> CodeSent:
+    """A sign-up form's 获取验证码: check the number (a mainland mobile, not
+    registered) and the send limits, then send a log-in code to it."""
+    kept = {name: value for name, value in request.POST.items() if not name.startswith(("password", "csrf"))}
+    form = form_class(initial=kept, **form_kwargs)
+    check = form_class(data={**kept, "code": "000000"}, **form_kwargs)
+    if not check.is_valid() and "phone" in check.errors:
+        return CodeSent(form, error=" ".join(check.errors["phone"]))
+    phone = check.cleaned_data["phone"]
+    refused = sms_send_retry_after(request, phone=phone)
+    if refused is not None:
+        return CodeSent(form, error=refused.message, status=429, retry_after=refused.retry_after)
+    try:
+        sms_code_send(phone=phone, purpose=SmsPurpose.LOG_IN)
+    except DomainError as error:
+        retry_after = error.extra.get("retry_after_seconds")
+        return CodeSent(form, error=error.message, status=429 if retry_after else 200, retry_after=retry_after)
+    messages.success(
+        request,
+        _("A code was sent to %(phone)s. It works for %(minutes)s minutes.")
+        % {"phone": mask_phone(phone), "minutes": math.ceil(settings.SMS_CODE_TTL_SECONDS / 60)},
+    )
+    return CodeSent(form)
 
 
 @dataclass
