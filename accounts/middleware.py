@@ -12,6 +12,7 @@
   app, or to type its code.
 """
 
+import hashlib
 import ipaddress
 import time
 from urllib.parse import urlencode
@@ -25,13 +26,13 @@ from rest_framework.throttling import BaseThrottle
 
 from .models import UserSession
 
-SESSION_MARK = "_user_session"  # [row id, session key, when last written (epoch seconds)]
+SESSION_MARK = "_user_session"  # [row id, session key, when last written (epoch seconds), client digest]
 USER_AGENT_MAX = 300
 
 
 def client_address(request) -> str | None:
     """The client's address as the throttles see it (``NUM_PROXIES``), or None."""
-    ident = BaseThrottle().get_ident(request)
+    ident = BaseThrottle().get_ident(request) or ""
     try:
         return str(ipaddress.ip_address(ident.split(",")[-1].strip()))
     except ValueError:
@@ -42,45 +43,64 @@ def client_user_agent(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
 
 
+def user_session_seen(request, user) -> bool:
+    """Record ``request``'s session of ``user`` (create its row, or rewrite
+    last seen, address, browser and key once the resolution has passed);
+    False when its row says it was ended elsewhere. Called at log-in (the
+    ``user_logged_in`` receiver) and by the middleware on later requests."""
+    session = request.session
+    key = session.session_key
+    mark = session.get(SESSION_MARK)
+    now = time.time()
+    fields = {
+        "last_seen_at": timezone.now(),
+        "ip_address": client_address(request),
+        "user_agent": client_user_agent(request),
+    }
+    client = hashlib.blake2b(f"{fields['ip_address']}|{fields['user_agent']}".encode(), digest_size=8).hexdigest()
+    if (
+        mark
+        and len(mark) == 4
+        and mark[1] == key
+        and mark[3] == client
+        and now - mark[2] < settings.USER_SESSION_SEEN_RESOLUTION
+    ):
+        return True  # seen lately from the same address and browser: nothing to write
+    if mark:
+        # the same row, perhaps under a new key (log-in and a new password cycle the key)
+        updated = UserSession.objects.filter(pk=mark[0], user=user, ended_at__isnull=True).update(
+            session_key=key, **fields
+        )
+        if not updated:
+            return False
+        row_id = mark[0]
+    else:
+        row, _created = UserSession.objects.update_or_create(session_key=key, defaults={"user": user, **fields})
+        if row.ended_at is not None:
+            return False
+        row_id = row.pk
+    session[SESSION_MARK] = [row_id, key, now, client]
+    return True
+
+
+def user_session_on_log_in(sender, request, user, **kwargs):
+    """``user_logged_in``: the session gets its row as it starts (the
+    first page after log-in then writes nothing). Logging in as someone else
+    flushed the session first, so a mark left in it is this user's."""
+    if request is not None and hasattr(request, "session") and request.session.session_key:
+        user_session_seen(request, user)
+
+
 class UserSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and request.session.session_key:
-            if not self._seen(request, user):
+        # no session cookie, no work (and no session read for anonymous visitors)
+        if request.session.session_key and request.user.is_authenticated:
+            if not user_session_seen(request, request.user):
                 logout(request)  # ended from another device
         return self.get_response(request)
-
-    def _seen(self, request, user) -> bool:
-        """Record the session; False when its row says it was ended."""
-        session = request.session
-        key = session.session_key
-        mark = session.get(SESSION_MARK)
-        now = time.time()
-        if mark and mark[1] == key and now - mark[2] < settings.USER_SESSION_SEEN_RESOLUTION:
-            return True
-        fields = {
-            "last_seen_at": timezone.now(),
-            "ip_address": client_address(request),
-            "user_agent": client_user_agent(request),
-        }
-        if mark:
-            # the same row, perhaps under a new key (log-in and a new password cycle the key)
-            updated = UserSession.objects.filter(pk=mark[0], user=user, ended_at__isnull=True).update(
-                session_key=key, **fields
-            )
-            if not updated:
-                return False
-            row_id = mark[0]
-        else:
-            row, _created = UserSession.objects.update_or_create(session_key=key, defaults={"user": user, **fields})
-            if row.ended_at is not None:
-                return False
-            row_id = row.pk
-        session[SESSION_MARK] = [row_id, key, now]
-        return True
 
 
 TWO_FACTOR_FREE = ("/admin/login/", "/admin/logout/", "/admin/jsi18n/")

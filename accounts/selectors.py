@@ -1,9 +1,10 @@
 """Readers of accounts that other apps call."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ua_parser import parse as ua_parse
 
@@ -48,8 +49,13 @@ def user_agent_describe(user_agent: str) -> str:
 
 
 def user_sessions_list(*, user: User) -> list[SessionRow]:
-    """``user``'s open browser sessions, the most recently seen first (one query)."""
-    rows = UserSession.objects.filter(user=user, ended_at__isnull=True).order_by("-last_seen_at", "-pk")[:50]
+    """``user``'s open browser sessions, the most recently seen first (one
+    query); a session unseen for longer than a session lasts
+    (``SESSION_COOKIE_AGE``) has expired and is not listed."""
+    alive_since = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows = UserSession.objects.filter(user=user, ended_at__isnull=True, last_seen_at__gte=alive_since).order_by(
+        "-last_seen_at", "-pk"
+    )[:50]
     return [
         SessionRow(
             id=row.pk,

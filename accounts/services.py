@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.errors import NotFound
+from socialshop.errors import DomainError, NotFound
 from socialshop.events import event_emit
 from socialshop.sql import ModelColumns
 
@@ -468,8 +468,15 @@ def user_phone_change(
     if not user.phone:
         raise PhoneMissing()
     new_phone = phone_change_check_new(user=user, phone=new_phone)
-    sms_code_verify(phone=user.phone, purpose=SmsPurpose.CHANGE_PHONE_OLD, code=old_code)
-    sms_code_verify(phone=new_phone, purpose=SmsPurpose.CHANGE_PHONE_NEW, code=new_code)
+    for phone, purpose, code, field_name in (
+        (user.phone, SmsPurpose.CHANGE_PHONE_OLD, old_code, "old_code"),
+        (new_phone, SmsPurpose.CHANGE_PHONE_NEW, new_code, "new_code"),
+    ):
+        try:
+            sms_code_verify(phone=phone, purpose=purpose, code=code)
+        except DomainError as error:  # say which of the two codes
+            error.fields = {field_name: [str(error.message)]}
+            raise
     try:
         with transaction.atomic():
             locked = User.objects.select_for_update().get(pk=user.pk)

@@ -8,11 +8,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.choices import SecurityEventKind
+from accounts.middleware import SESSION_MARK
 from accounts.models import SecurityEvent, User, UserSession
 from accounts.sms.console import console_code_for
 from socialshop.models import Event
 
-from .factories import OperatorFactory, UserFactory
+from .factories import PASSWORD, OperatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,13 @@ def _browser(user, user_agent=WINDOWS_CHROME, address="10.0.0.1") -> Client:
     client.force_login(user)
     client.get("/accounts/")  # the first request after log-in lists the session
     return client
+
+
+def _forget_row(client) -> None:
+    UserSession.objects.filter(session_key=client.session.session_key).delete()
+    session = client.session
+    session.pop(SESSION_MARK)
+    session.save()
 
 
 def _is_logged_in(client) -> bool:
@@ -91,6 +99,7 @@ def test_a_wrong_code_for_the_current_number_changes_nothing_and_keeps_the_devic
     response = phone.post(CHANGE, {"action": "change", "old_code": wrong, "new_phone": NEW_PHONE, "new_code": new_code})
 
     assert response.status_code == 200 and "验证码错误" in response.content.decode()
+    assert "old_code" in response.context["form"].errors
     user.refresh_from_db()
     assert user.phone == old_phone
     assert _is_logged_in(laptop)
@@ -128,7 +137,8 @@ def test_log_out_other_devices_ends_them_all_and_keeps_this_one():
     user = UserFactory()
     phone, tablet = _browser(user, IPHONE_WECHAT), _browser(user)
     unlisted = Client()
-    unlisted.force_login(user)  # a session from before the list existed: no row yet
+    unlisted.force_login(user)
+    _forget_row(unlisted)  # as a session from before the list existed: no row, no mark
     laptop = _browser(user)
 
     laptop.post("/accounts/sessions/end-others/")
@@ -161,15 +171,37 @@ def test_nobody_ends_another_persons_session():
     assert _is_logged_in(victim_browser)
 
 
-def test_last_seen_is_written_at_most_once_per_resolution(settings, django_assert_max_num_queries):
+def test_a_session_is_listed_from_its_log_in_and_seen_at_most_once_per_resolution(settings):
     settings.USER_SESSION_SEEN_RESOLUTION = 300
     user = UserFactory()
-    client = _browser(user)
-    seen = UserSession.objects.get(user=user).last_seen_at
+    client = Client(HTTP_USER_AGENT=WINDOWS_CHROME)
+    client.force_login(user)
+    (row,) = UserSession.objects.filter(user=user)  # written at log-in, before any page
+    client.get("/accounts/")  # the browser and address it now shows are written at once
+    seen = UserSession.objects.get(pk=row.pk)
+    assert seen.user_agent == WINDOWS_CHROME and seen.ip_address == "127.0.0.1"
 
     client.get("/accounts/")
+    assert UserSession.objects.get(pk=row.pk).last_seen_at == seen.last_seen_at  # within the resolution
 
-    assert UserSession.objects.get(user=user).last_seen_at == seen
+    client.get("/accounts/", REMOTE_ADDR="10.9.9.9")  # another address: written at once
+    assert UserSession.objects.get(pk=row.pk).ip_address == "10.9.9.9"
+
+
+def test_a_new_password_keeps_the_session_and_its_row(settings):
+    user = UserFactory()
+    client = _browser(user)
+    row = UserSession.objects.get(user=user)
+
+    client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "Tea-and-honey-42", "new_password2": "Tea-and-honey-42"},
+    )
+    settings.USER_SESSION_SEEN_RESOLUTION = 0
+    assert _is_logged_in(client)
+
+    assert list(UserSession.objects.filter(user=user, ended_at__isnull=True)) == [row]
+    assert UserSession.objects.get(pk=row.pk).session_key == client.session.session_key
 
 
 # --- operators' second factor -------------------------------------------------------------------------
