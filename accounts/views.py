@@ -9,6 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, login, update_session_auth_
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -584,7 +585,10 @@ def sessions_end_others(request):
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request):
     """Add an authenticator app: scan the QR code (or type the secret), type
-    the code it shows; the recovery codes are shown once, on that answer."""
+    the code it shows; the recovery codes are shown once, on that answer.
+    Operators' (staff's) only: nobody else is asked for a second factor."""
+    if not request.user.is_staff:
+        raise Http404()
     device = totp_pending(request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -306,3 +306,8 @@ def test_without_the_setting_the_admin_asks_no_second_factor(settings):
     client.force_login(OperatorFactory())
 
     assert client.get("/admin/").status_code == 200
+
+
+def test_only_operators_enrol_an_authenticator():
+    assert _browser(UserFactory()).get("/accounts/two-factor/").status_code == 404
+    assert not TOTPDevice.objects.exists()
