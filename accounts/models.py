@@ -229,7 +229,9 @@ class UserSession(models.Model):
     ``USER_SESSION_SEEN_RESOLUTION`` per session) and ended by
     ``accounts.services.user_session_end``."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions", verbose_name=_("user")
+    )
     session_key = models.CharField(_("session key"), max_length=40, unique=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -252,7 +254,9 @@ class SecurityEvent(models.Model):
     Append-only; written by ``accounts.services`` in the transaction of the
     change it records."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events", verbose_name=_("user")
+    )
     kind = models.CharField(_("what"), max_length=30, choices=SecurityEventKind.choices)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
