@@ -12,7 +12,6 @@
   app, or to type its code.
 """
 
-import hashlib
 import ipaddress
 import time
 from urllib.parse import urlencode
@@ -26,7 +25,7 @@ from rest_framework.throttling import BaseThrottle
 
 from .models import UserSession
 
-SESSION_MARK = "_user_session"  # [row id, session key, when last written (epoch seconds), client digest]
+SESSION_MARK = "_user_session"  # [row id, session key, when last written (epoch seconds)]
 USER_AGENT_MAX = 300
 
 
@@ -57,15 +56,8 @@ def user_session_seen(request, user) -> bool:
         "ip_address": client_address(request),
         "user_agent": client_user_agent(request),
     }
-    client = hashlib.blake2b(f"{fields['ip_address']}|{fields['user_agent']}".encode(), digest_size=8).hexdigest()
-    if (
-        mark
-        and len(mark) == 4
-        and mark[1] == key
-        and mark[3] == client
-        and now - mark[2] < settings.USER_SESSION_SEEN_RESOLUTION
-    ):
-        return True  # seen lately from the same address and browser: nothing to write
+    if mark and mark[1] == key and now - mark[2] < settings.USER_SESSION_SEEN_RESOLUTION:
+        return True  # seen lately: nothing to write
     if mark:
         # the same row, perhaps under a new key (log-in and a new password cycle the key)
         updated = UserSession.objects.filter(pk=mark[0], user=user, ended_at__isnull=True).update(
@@ -79,7 +71,7 @@ def user_session_seen(request, user) -> bool:
         if row.ended_at is not None:
             return False
         row_id = row.pk
-    session[SESSION_MARK] = [row_id, key, now, client]
+    session[SESSION_MARK] = [row_id, key, now]
     return True
 
 
