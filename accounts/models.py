@@ -56,7 +56,8 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
     # raised to log out every session at once (a changed number, "log out other devices"): it is
     # part of the hash each session keeps of its user (``_get_session_auth_hash``)
-    session_epoch = models.PositiveIntegerField(_("session generation"), default=0)
+    # (db_default too: rows written by code that predates the field, e.g. a data migration, get 0)
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, db_default=0)
 
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS = []
