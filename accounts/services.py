@@ -432,7 +432,8 @@ class ClientSeen:
     user_agent: str = ""
 
 
-def _security_event(*, user: User, kind: str, client: ClientSeen, **detail) -> SecurityEvent:
+def security_event_record(*, user: User, kind: str, client: ClientSeen, **detail) -> SecurityEvent:
+    """Append to ``user``'s security history, in the caller's transaction."""
     return SecurityEvent.objects.create(
         user=user, kind=kind, ip_address=client.ip_address, user_agent=client.user_agent[:300], detail=detail
     )
@@ -485,7 +486,7 @@ def user_phone_change(
             locked.session_epoch += 1
             locked.save(update_fields=["phone", "phone_verified_at", "session_epoch"])
             _sessions_end_others(user=locked, keep_session_key=keep_session_key)
-            _security_event(
+            security_event_record(
                 user=locked,
                 kind=SecurityEventKind.PHONE_CHANGED,
                 client=client,
@@ -537,7 +538,7 @@ def user_sessions_end_others(*, user: User, keep_session_key: str | None, client
         locked.session_epoch += 1
         locked.save(update_fields=["session_epoch"])
         ended = _sessions_end_others(user=locked, keep_session_key=keep_session_key)
-        _security_event(user=locked, kind=SecurityEventKind.OTHER_SESSIONS_ENDED, client=client, sessions=ended)
+        security_event_record(user=locked, kind=SecurityEventKind.OTHER_SESSIONS_ENDED, client=client, sessions=ended)
     user.session_epoch = locked.session_epoch
     return ended
 
@@ -551,6 +552,6 @@ def user_session_end(*, user: User, session_id: int, client: ClientSeen) -> User
             raise NotFound()
         row.ended_at = timezone.now()
         row.save(update_fields=["ended_at"])
-        _security_event(user=user, kind=SecurityEventKind.SESSION_ENDED, client=client, session=row.pk)
+        security_event_record(user=user, kind=SecurityEventKind.SESSION_ENDED, client=client, session=row.pk)
         _session_store_delete([row.session_key])
     return row

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import SecurityEventKind
 from .models import User
-from .services import ClientSeen, _security_event
+from .services import ClientSeen, security_event_record
 
 AUTHENTICATOR = "authenticator"
 RECOVERY = "recovery"
@@ -72,7 +72,7 @@ def totp_confirm(request, *, device_id: int, token: str, client: ClientSeen) -> 
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
         StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
-        _security_event(user=user, kind=SecurityEventKind.TOTP_ENROLLED, client=client)
+        security_event_record(user=user, kind=SecurityEventKind.TOTP_ENROLLED, client=client)
     otp_login(request, device)
     return codes
 
@@ -93,7 +93,7 @@ def second_factor_verify(request, *, token: str, client: ClientSeen) -> bool:
             if recovery is None or token.isdigit() or not recovery.verify_token(token):
                 return False
             device = recovery
-            _security_event(user=user, kind=SecurityEventKind.RECOVERY_CODE_USED, client=client)
+            security_event_record(user=user, kind=SecurityEventKind.RECOVERY_CODE_USED, client=client)
     otp_login(request, device)
     return True
 
