@@ -1,6 +1,7 @@
 """Identity's exactly-once rules under concurrency, on PostgreSQL: one
 authenticator code opens one session even when two requests bring it at
-the same moment; two "log out other devices" at once end each other's sessions: both succeed, nobody is left logged in."""
+the same moment; two "log out other devices" at once end each other's
+sessions: both succeed, nobody is left logged in."""
 
 import threading
 
