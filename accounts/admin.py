@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import SmsCode, User, WechatIdentity
+from .models import SecurityEvent, SmsCode, User, WechatIdentity
 
 
 class WechatIdentityInline(admin.TabularInline):
@@ -34,6 +36,18 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    actions = ["second_factor_reset"]
+
+    @admin.action(description=_("Remove the authenticator app (the operator enrols a new one)"))
+    def second_factor_reset(self, request, queryset):
+        """For an operator who lost its phone and its recovery codes: its
+        authenticator and recovery codes go; at its next admin visit it
+        enrols a new authenticator (after logging in with its password)."""
+        users = list(queryset)
+        TOTPDevice.objects.filter(user__in=users).delete()
+        StaticDevice.objects.filter(user__in=users).delete()
+        messages.success(request, _("Authenticator removed for %(count)s users.") % {"count": len(users)})
 
     def get_inlines(self, request, obj):
         return [WechatIdentityInline] if obj is not None else []  # nothing to link on a new user
@@ -68,3 +82,33 @@ class SmsCodeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Accounts' security history (a changed number, devices logged out, an
+    authenticator added, a recovery code used): read only."""
+
+    list_display = ("created_at", "user", "kind", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("user__phone",)
+    list_select_related = ("user",)
+    fields = ("user", "kind", "created_at", "ip_address", "user_agent", "detail")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# the devices are enrolled on the operator's own page (accounts.two_factor), never typed in by hand;
+# an operator who lost its phone is reset with the users list's action above
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -19,6 +19,19 @@ class SmsPurpose(models.TextChoices):
 
     LOG_IN = "log_in", _("Log in or sign up")
     BIND_PHONE = "bind_phone", _("Add a mobile number")
+    CHANGE_PHONE_OLD = "change_phone_old", _("Change number: the current number")
+    CHANGE_PHONE_NEW = "change_phone_new", _("Change number: the new number")
+
+
+class SecurityEventKind(models.TextChoices):
+    """What happened to an account's security, kept for the person and for
+    operators (``accounts.models.SecurityEvent``)."""
+
+    PHONE_CHANGED = "phone_changed", _("Mobile number changed")
+    SESSION_ENDED = "session_ended", _("A device logged out")
+    OTHER_SESSIONS_ENDED = "other_sessions_ended", _("Other devices logged out")
+    TOTP_ENROLLED = "totp_enrolled", _("Authenticator app added")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
 
 
 class WechatApp(models.TextChoices):

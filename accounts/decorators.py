@@ -5,6 +5,16 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .exceptions import PhoneRequired
+
+
+def user_phone_require(user) -> None:
+    """The one rule of ordering without a number, for the API (the pages
+    use ``phone_required``): PhoneRequired (403 ``phone_required``) when the
+    account has none, as someone who came in through WeChat."""
+    if user.is_authenticated and not user.phone:
+        raise PhoneRequired()
+
 
 def phone_required(view):
     """The view needs a mobile number on the account (to order: the

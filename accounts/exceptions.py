@@ -18,6 +18,24 @@ class PhoneTaken(Conflict):
     default_message = _("This mobile number is already registered.")
 
 
+class PhoneMissing(DomainError):
+    """The account has no number yet (came in through WeChat): add one first."""
+
+    code = "phone_missing"
+    http_status = 400
+    default_message = _("Add a mobile number first.")
+
+
+class PhoneRequired(DomainError):
+    """Ordering needs a mobile number on the account (the courier's and our
+    order messages' number): what ``accounts.decorators.phone_required`` asks
+    of the checkout page, said to an API client."""
+
+    code = "phone_required"
+    http_status = 403
+    default_message = _("Add your mobile number (by SMS code) before your first order.")
+
+
 class SmsCodeInvalid(DomainError):
     """The code typed is not the one sent (a wrong try counts towards the lock)."""
 
@@ -54,6 +72,24 @@ class SmsSendUnavailable(DomainError):
     code = "sms_send_failed"
     http_status = 503
     default_message = _("The SMS could not be sent just now. Please try again in a minute.")
+
+
+class SmsSendProviderThrottled(DomainError):
+    """The SMS provider's own limits for this number refused the message
+    (Alibaba Cloud's isv.BUSINESS_LIMIT_CONTROL, Tencent's LimitExceeded.*)."""
+
+    code = "sms_send_throttled"
+    http_status = 429
+    default_message = _("This number has received too many codes just now. Please try again later.")
+    retry_after_seconds = 60
+
+
+class SmsNumberRefused(DomainError):
+    """The SMS provider will not send to this number (not a real mobile, or blocked)."""
+
+    code = "sms_number_refused"
+    http_status = 400
+    default_message = _("SMS cannot be sent to this number. Check the number.")
 
 
 class AccountDisabled(DomainError):

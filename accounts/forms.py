@@ -68,9 +68,21 @@ class SignUpForm(BaseUserCreationForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
+    # the number is proved like every other way in: a code sent to it (the page's 获取验证码 button)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+    )
+
     class Meta:
         model = User
         fields = ("phone", "nickname")
+
+    field_order = ["phone", "code", "nickname", "password1", "password2"]
+
+    def clean_code(self):
+        return sms_code_clean(self.cleaned_data["code"])
 
     def clean_phone(self):
         phone = normalize_mainland_mobile(self.cleaned_data["phone"])
@@ -90,4 +102,56 @@ class LogInForm(AuthenticationForm):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"), max_length=60, help_text=_("What will use it, e.g. “mini-program” or “ERP sync”.")
+    )
+
+
+class PhoneChangeForm(forms.Form):
+    """Changing the number, one form without a script: 发送 to the current
+    number, 发送 to the new number, then both codes (``action`` says which
+    button). Only what the pressed button needs is required."""
+
+    old_code = forms.CharField(
+        label=_("Code sent to your current number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+    )
+    new_phone = forms.CharField(
+        label=_("New mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    new_code = forms.CharField(
+        label=_("Code sent to the new number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6}),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def clean_new_phone(self):
+        value = self.cleaned_data["new_phone"]
+        if self.action in ("send_new", "change") or value:
+            if not value:
+                raise ValidationError(_("Enter the new mobile number."), code="required")
+            return normalize_mainland_mobile(value)
+        return value
+
+    def clean_old_code(self):
+        return sms_code_clean(self.cleaned_data["old_code"]) if self.action == "change" else ""
+
+    def clean_new_code(self):
+        return sms_code_clean(self.cleaned_data["new_code"]) if self.action == "change" else ""
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=20,
+        help_text=_("Or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

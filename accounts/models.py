@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role, SmsPurpose, WechatApp
+from .choices import Role, SecurityEventKind, SmsPurpose, WechatApp
 from .phone import mask_phone, normalize_mainland_mobile, validate_mainland_mobile
 
 
@@ -54,6 +54,10 @@ class User(AbstractUser):
     phone_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    # raised to log out every session at once (a changed number, "log out other devices"): it is
+    # part of the hash each session keeps of its user (``_get_session_auth_hash``)
+    # (db_default too: rows written by code that predates the field, e.g. a data migration, get 0)
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, db_default=0)
 
     USERNAME_FIELD = "phone"
     REQUIRED_FIELDS = []
@@ -79,6 +83,20 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return str(self)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django logs a session out when this no longer matches what the
+        session stored at log-in. Django hashes the password; we add
+        ``session_epoch`` once it is raised, so ending every session does not
+        need a new password. Epoch 0 hashes as Django does (no session was
+        lost when this came in)."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        from django.utils.crypto import salted_hmac
+
+        key_salt = "accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def has_phone(self) -> bool:
@@ -202,3 +220,59 @@ class WechatIdentity(models.Model):
 
     def __str__(self):
         return f"{self.app_id}:{self.openid[:6]}…"
+
+
+class UserSession(models.Model):
+    """A browser session of a user, for the sessions list ("log out other
+    devices"): Django's session store keeps the session itself; this row
+    names it by its key and says where and when it was last seen. Written by
+    ``accounts.middleware.UserSessionMiddleware`` (at most once per
+    ``USER_SESSION_SEEN_RESOLUTION`` per session) and ended by
+    ``accounts.services.user_session_end``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("logged in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("browser session")
+        verbose_name_plural = _("browser sessions")
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="usersession_by_user")]
+
+    def __str__(self):
+        return f"#{self.user_id} {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """An account's security history (a changed number, devices logged out,
+    an authenticator added, a recovery code used): who, when, from where.
+    Append-only; written by ``accounts.services`` in the transaction of the
+    change it records."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events", verbose_name=_("user")
+    )
+    kind = models.CharField(_("what"), max_length=30, choices=SecurityEventKind.choices)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SecurityEventKind.values), name="securityevent_kind_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.user_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

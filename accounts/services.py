@@ -17,23 +17,27 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.errors import NotFound
+from socialshop.errors import DomainError, NotFound
+from socialshop.events import event_emit
 from socialshop.sql import ModelColumns
 
-from .choices import Role, SmsPurpose
+from .choices import Role, SecurityEventKind, SmsPurpose
 from .exceptions import (
     AccountDisabled,
+    PhoneMissing,
     PhoneTaken,
     RoleChangeRefused,
     SmsCodeExpired,
     SmsCodeInvalid,
     SmsCodeLocked,
     SmsCodeMissing,
+    SmsNumberRefused,
+    SmsSendProviderThrottled,
     SmsSendUnavailable,
     TooManyTokens,
     WechatAlreadyLinked,
 )
-from .models import ApiToken, SmsCode, User, WechatIdentity
+from .models import ApiToken, SecurityEvent, SmsCode, User, UserSession, WechatIdentity
 from .phone import mask_phone, normalize_mainland_mobile
 from .sms import SmsSendFailed, sms_provider
 
@@ -190,6 +194,11 @@ def sms_code_send(*, phone: str, purpose: str) -> SmsCode:
         sent = sms_provider().code_send(phone=phone, code=code, minutes=math.ceil(settings.SMS_CODE_TTL_SECONDS / 60))
     except SmsSendFailed as error:
         logger.warning("SMS code #%s to %s not sent: %s", row.pk, mask_phone(phone), error.reason)
+        if error.kind == SmsSendFailed.THROTTLED:
+            wait = SmsSendProviderThrottled.retry_after_seconds
+            raise SmsSendProviderThrottled(limit="provider", retry_after_seconds=wait) from error
+        if error.kind == SmsSendFailed.NUMBER_REFUSED:
+            raise SmsNumberRefused() from error
         raise SmsSendUnavailable() from error
     logger.info("SMS code #%s (%s) sent to %s: %s", row.pk, purpose, mask_phone(phone), sent.provider_reference)
     return row
@@ -396,3 +405,153 @@ def wechat_identity_link(*, user: User, profile: WechatProfile) -> WechatIdentit
             return _identity_create(user=user, profile=profile, now=timezone.now())
     except IntegrityError as error:
         raise WechatAlreadyLinked() from error
+
+
+def user_sign_up_by_password(*, phone: str, code: str, password: str, nickname: str = "") -> User:
+    """The password sign-up: the number is proved by an SMS code (a log-in
+    code) like every other way in, then the account is created with the
+    password. The code's errors as ``sms_code_verify``; PhoneTaken as
+    ``user_create``."""
+    phone = normalize_mainland_mobile(phone)
+    if User.objects.filter(phone=phone).exists():  # before spending the code
+        raise PhoneTaken(fields={"phone": [str(PhoneTaken.default_message)]})
+    sms_code_verify(phone=phone, purpose=SmsPurpose.LOG_IN, code=code)
+    user = user_create(phone=phone, password=password, nickname=nickname)
+    _phone_verified(user, timezone.now())
+    return user
+
+
+# --- changing the number, sessions, security history (docs/identity.md) ------------------------------
+
+
+@dataclass(frozen=True)
+class ClientSeen:
+    """Where a security change came from, for its record."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+def security_event_record(*, user: User, kind: str, client: ClientSeen, **detail) -> SecurityEvent:
+    """Append to ``user``'s security history, in the caller's transaction."""
+    return SecurityEvent.objects.create(
+        user=user, kind=kind, ip_address=client.ip_address, user_agent=client.user_agent[:300], detail=detail
+    )
+
+
+def phone_change_check_new(*, user: User, phone: str) -> str:
+    """The (normalised) new number ``user`` may move to: not its current one
+    and nobody else's (PhoneTaken). Asked before a code is sent to it."""
+    phone = normalize_mainland_mobile(phone)
+    if phone == user.phone:
+        raise PhoneTaken(
+            _("This is already your mobile number."),
+            fields={"new_phone": [str(_("This is already your mobile number."))]},
+        )
+    if User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise PhoneTaken(fields={"new_phone": [str(PhoneTaken.default_message)]})
+    return phone
+
+
+def user_phone_change(
+    *, user: User, old_code: str, new_phone: str, new_code: str, keep_session_key: str | None, client: ClientSeen
+) -> User:
+    """Move ``user`` to ``new_phone``: a code sent to the current number
+    (``change_phone_old``) and one sent to the new number
+    (``change_phone_new``) must both be right; the new number must be
+    nobody's (PhoneTaken, checked before any code is spent). Then, in one
+    transaction (the user row locked): the number changes, the change is
+    recorded (``SecurityEvent`` with both numbers masked) and announced
+    (event ``account.phone_changed``), and every other session of the user
+    ends (``session_epoch`` raised; ``keep_session_key``, the session that did
+    it, is re-hashed by the caller with ``update_session_auth_hash``).
+    The codes' errors as ``sms_code_verify`` (each wrong code counts)."""
+    if not user.phone:
+        raise PhoneMissing()
+    new_phone = phone_change_check_new(user=user, phone=new_phone)
+    for phone, purpose, code, field_name in (
+        (user.phone, SmsPurpose.CHANGE_PHONE_OLD, old_code, "old_code"),
+        (new_phone, SmsPurpose.CHANGE_PHONE_NEW, new_code, "new_code"),
+    ):
+        try:
+            sms_code_verify(phone=phone, purpose=purpose, code=code)
+        except DomainError as error:  # say which of the two codes
+            error.fields = {field_name: [str(error.message)]}
+            raise
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            old_phone = locked.phone
+            locked.phone, locked.phone_verified_at = new_phone, timezone.now()
+            locked.session_epoch += 1
+            locked.save(update_fields=["phone", "phone_verified_at", "session_epoch"])
+            _sessions_end_others(user=locked, keep_session_key=keep_session_key)
+            security_event_record(
+                user=locked,
+                kind=SecurityEventKind.PHONE_CHANGED,
+                client=client,
+                old_phone=mask_phone(old_phone),
+                new_phone=mask_phone(new_phone),
+            )
+            event_emit(
+                type="account.phone_changed",
+                aggregate_type="user",
+                aggregate_id=locked.pk,
+                payload={"old_phone": old_phone, "new_phone": new_phone},
+            )
+    except IntegrityError as error:  # someone took the number meanwhile
+        raise PhoneTaken(fields={"new_phone": [str(PhoneTaken.default_message)]}) from error
+    logger.info("user #%s changed number %s → %s", locked.pk, mask_phone(old_phone), mask_phone(new_phone))
+    user.phone, user.phone_verified_at, user.session_epoch = (
+        locked.phone,
+        locked.phone_verified_at,
+        locked.session_epoch,
+    )
+    return locked
+
+
+def _session_store_delete(session_keys: list[str]) -> None:
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys:
+        store(session_key=key).delete()
+
+
+def _sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
+    now = timezone.now()
+    rows = UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(session_key=keep_session_key or "")
+    keys = list(rows.values_list("session_key", flat=True))
+    UserSession.objects.filter(user=user, session_key__in=keys).update(ended_at=now)
+    _session_store_delete(keys)  # the database store deletes in this transaction
+    return len(keys)
+
+
+def user_sessions_end_others(*, user: User, keep_session_key: str | None, client: ClientSeen) -> int:
+    """ "Log out other devices": every session of ``user`` but
+    ``keep_session_key`` ends, listed or not (``session_epoch`` is raised, so
+    even a session from before the list existed no longer matches; the caller
+    re-hashes its own with ``update_session_auth_hash``). Recorded. Answers
+    how many listed sessions ended. API tokens are not sessions: they stay."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.session_epoch += 1
+        locked.save(update_fields=["session_epoch"])
+        ended = _sessions_end_others(user=locked, keep_session_key=keep_session_key)
+        security_event_record(user=locked, kind=SecurityEventKind.OTHER_SESSIONS_ENDED, client=client, sessions=ended)
+    user.session_epoch = locked.session_epoch
+    return ended
+
+
+def user_session_end(*, user: User, session_id: int, client: ClientSeen) -> UserSession:
+    """End one of ``user``'s sessions (that device is logged out on its next
+    request). Another user's session, or one already ended, is NotFound."""
+    with transaction.atomic():
+        row = UserSession.objects.select_for_update().filter(pk=session_id, user=user, ended_at__isnull=True).first()
+        if row is None:
+            raise NotFound()
+        row.ended_at = timezone.now()
+        row.save(update_fields=["ended_at"])
+        security_event_record(user=user, kind=SecurityEventKind.SESSION_ENDED, client=client, session=row.pk)
+        _session_store_delete([row.session_key])
+    return row

@@ -9,33 +9,43 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, login, update_session_auth_
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialshop.errors import DomainError
 
 from . import wechat
 from .choices import SmsPurpose, WechatApp
-from .forms import ApiTokenForm, LogInForm, SignUpForm, SmsSendForm, SmsVerifyForm
+from .forms import ApiTokenForm, LogInForm, PhoneChangeForm, SecondFactorForm, SignUpForm, SmsSendForm, SmsVerifyForm
+from .middleware import client_address, client_user_agent
 from .models import ApiToken, WechatIdentity
 from .phone import mask_phone
+from .selectors import user_sessions_list
 from .services import (
+    ClientSeen,
     api_token_create,
     api_token_revoke,
+    phone_change_check_new,
     sms_code_send,
-    user_create,
     user_log_in_by_sms,
     user_log_in_by_wechat,
     user_password_set,
     user_phone_bind,
+    user_phone_change,
+    user_session_end,
+    user_sessions_end_others,
+    user_sign_up_by_password,
     wechat_identity_link,
 )
 from .throttles import log_in_retry_after, sms_send_retry_after
+from .two_factor import second_factor_verify, totp_confirm, totp_confirmed, totp_pending, totp_qr_svg, totp_secret_text
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -49,24 +59,78 @@ def _next_page(request) -> str:
     return ""
 
 
+def next_page_of(request) -> str:
+    """Where the visitor was going (``?next=``), if a page of this site; else "" (other apps' forms)."""
+    return _next_page(request)
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
+    """Sign up with a number, an SMS code sent to it and a password (the
+    code proves the number, as on every other way in)."""
     next_page = _next_page(request)
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        return sign_up_code_send(request, SignUpForm).respond(request, "accounts/sign_up.html", {"next": next_page})
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_create(
+            user = user_sign_up_by_password(
                 phone=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
                 password=form.cleaned_data["password1"],
                 nickname=form.cleaned_data["nickname"],
             )
-        except DomainError as error:  # a sign-up with the same number won the race
-            form.add_error("phone", error.message)
+        except DomainError as error:  # a wrong code, or a sign-up with the same number won the race
+            form.add_error("phone" if error.code == "phone_taken" else "code", error.message)
         else:
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect(next_page or "home")
     return render(request, "accounts/sign_up.html", {"form": form, "next": next_page})
+
+
+@dataclass
+class CodeSent:
+    """What the sign-up form's 获取验证码 answers: the form again (what was
+    typed, the passwords aside), an error to show under the button, the HTTP
+    status (429 past a limit, with ``retry_after``)."""
+
+    form: object
+    error: str = ""
+    status: int = 200
+    retry_after: int | None = None
+
+    def respond(self, request, template: str, context: dict):
+        context = {**context, "form": self.form, "code_error": self.error}
+        response = render(request, template, context, status=self.status)
+        if self.retry_after:
+            response["Retry-After"] = str(self.retry_after)
+        return response
+
+
+def sign_up_code_send(request, form_class, **form_kwargs) -> CodeSent:
+    """A sign-up form's 获取验证码: check the number (a mainland mobile, not
+    registered) and the send limits, then send a log-in code to it."""
+    kept = {name: value for name, value in request.POST.items() if not name.startswith(("password", "csrf"))}
+    form = form_class(initial=kept, **form_kwargs)
+    check = form_class(data={**kept, "code": "000000"}, **form_kwargs)
+    if not check.is_valid() and "phone" in check.errors:
+        return CodeSent(form, error=" ".join(check.errors["phone"]))
+    phone = check.cleaned_data["phone"]
+    refused = sms_send_retry_after(request, phone=phone)
+    if refused is not None:
+        return CodeSent(form, error=refused.message, status=429, retry_after=refused.retry_after)
+    try:
+        sms_code_send(phone=phone, purpose=SmsPurpose.LOG_IN)
+    except DomainError as error:
+        retry_after = error.extra.get("retry_after_seconds")
+        return CodeSent(form, error=error.message, status=429 if retry_after else 200, retry_after=retry_after)
+    messages.success(
+        request,
+        _("A code was sent to %(phone)s. It works for %(minutes)s minutes.")
+        % {"phone": mask_phone(phone), "minutes": math.ceil(settings.SMS_CODE_TTL_SECONDS / 60)},
+    )
+    return CodeSent(form)
 
 
 @dataclass
@@ -110,9 +174,10 @@ def sms_send_step(request, *, purpose: str) -> SmsStep:
         return SmsStep(send_form=form, verify_form=verify, http_status=429, retry_after=refused.retry_after)
     try:
         sms_code_send(phone=phone, purpose=purpose)
-    except DomainError as error:
+    except DomainError as error:  # the provider refused: its own limits (429), the number, or down
         form.add_error(None, error.message)
-        return SmsStep(send_form=form)
+        retry_after = error.extra.get("retry_after_seconds")
+        return SmsStep(send_form=form, http_status=429 if retry_after else 200, retry_after=retry_after)
     messages.success(
         request,
         _("A code was sent to %(phone)s. It works for %(minutes)s minutes.")
@@ -423,3 +488,159 @@ def wechat_callback(request):
             messages.success(request, _("Welcome! Add your mobile number to order and hear about your parcels."))
         return redirect(_with_next("accounts:bind_phone", next_page))
     return redirect(next_page or ("shops:manage" if user.is_reseller else "home"))
+
+
+# --- changing the number, sessions, operators' second factor ----------------------------------------
+
+
+def client_seen(request) -> ClientSeen:
+    return ClientSeen(ip_address=client_address(request), user_agent=client_user_agent(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_phone(request):
+    """Change the mobile number: a code to the current number, a code to
+    the new one (which must be nobody's), then both codes. Every other
+    session of the account ends; this one stays logged in."""
+    if not request.user.phone:
+        return redirect("accounts:bind_phone")
+    action = request.POST.get("action", "")
+    form = PhoneChangeForm(request.POST or None, action=action)
+    status, retry_after = 200, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "send_old":
+                phone, purpose = request.user.phone, SmsPurpose.CHANGE_PHONE_OLD
+            elif action == "send_new":
+                phone = phone_change_check_new(user=request.user, phone=data["new_phone"])
+                purpose = SmsPurpose.CHANGE_PHONE_NEW
+            else:
+                phone = purpose = None
+            if phone is not None:
+                refused = sms_send_retry_after(request, phone=phone)
+                if refused is not None:
+                    form.add_error(None, refused.message)
+                    status, retry_after = 429, refused.retry_after
+                else:
+                    sms_code_send(phone=phone, purpose=purpose)
+                    messages.success(request, _("A code was sent to %(phone)s.") % {"phone": mask_phone(phone)})
+            elif action == "change":
+                user_phone_change(
+                    user=request.user,
+                    old_code=data["old_code"],
+                    new_phone=data["new_phone"],
+                    new_code=data["new_code"],
+                    keep_session_key=request.session.session_key,
+                    client=client_seen(request),
+                )
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("Your mobile number is changed. Other devices were logged out."))
+                return redirect("account")
+        except DomainError as error:
+            field_name = next(iter(error.fields), None)
+            form.add_error(field_name if field_name in form.fields else None, error.message)
+            if error.http_status == 429:
+                status, retry_after = 429, error.extra.get("retry_after_seconds")
+    response = render(request, "accounts/change_phone.html", {"form": form, "current": mask_phone(request.user.phone)})
+    response.status_code = status
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@login_required
+@require_GET
+def sessions(request):
+    """The account's logged-in browsers: device and browser, address, last
+    seen, which one is this; end one, or all but this one."""
+    rows = user_sessions_list(user=request.user)
+    current = request.session.session_key
+    return render(request, "accounts/sessions.html", {"rows": rows, "current_key": current})
+
+
+@login_required
+@require_POST
+def session_end(request, session_id: int):
+    row = user_session_end(user=request.user, session_id=session_id, client=client_seen(request))
+    if row.session_key == request.session.session_key:
+        return redirect("accounts:login")
+    messages.success(request, _("That device is logged out."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    user_sessions_end_others(
+        user=request.user, keep_session_key=request.session.session_key, client=client_seen(request)
+    )
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("All other devices are logged out."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request):
+    """Add an authenticator app: scan the QR code (or type the secret), type
+    the code it shows; the recovery codes are shown once, on that answer.
+    Operators' (staff's) only: nobody else is asked for a second factor."""
+    if not request.user.is_staff:
+        raise Http404()
+    device = totp_pending(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        retry_after = log_in_retry_after(request, account=f"otp:{request.user.pk}")
+        if retry_after:
+            form.add_error(None, _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": retry_after})
+            response = render(request, "accounts/two_factor_enrol.html", _enrol_context(request, device, form))
+            response.status_code, response["Retry-After"] = 429, str(retry_after)
+            return response
+        codes = totp_confirm(
+            request, device_id=device.pk, token=form.cleaned_data["token"], client=client_seen(request)
+        )
+        if codes is not None:
+            return render(
+                request, "accounts/two_factor_done.html", {"codes": codes, "next": _next_page(request) or "/admin/"}
+            )
+        form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
+    return render(request, "accounts/two_factor_enrol.html", _enrol_context(request, device, form))
+
+
+def _enrol_context(request, device, form) -> dict:
+    return {
+        "form": form,
+        "qr_svg": mark_safe(totp_qr_svg(device)),  # noqa: S308 - segno's own SVG, no user input
+        "secret": totp_secret_text(device),
+        "replacing": totp_confirmed(request.user) is not None,
+        "next": _next_page(request),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    """Type the authenticator's code (or a recovery code) before the admin.
+    Without an authenticator yet, the operator enrols one first. Attempts
+    are limited like log-ins (429 with Retry-After)."""
+    next_page = _next_page(request) or reverse("admin:index")
+    if totp_confirmed(request.user) is None:
+        return redirect(_with_next("accounts:two_factor_enrol", next_page))
+    if request.user.is_verified():
+        return redirect(next_page)
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        retry_after = log_in_retry_after(request, account=f"otp:{request.user.pk}")
+        if retry_after:
+            form.add_error(None, _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": retry_after})
+            response = render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_page}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
+        if second_factor_verify(request, token=form.cleaned_data["token"], client=client_seen(request)):
+            return redirect(next_page)
+        form.add_error("token", _("That code is not right."))
+        status = 400
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_page}, status=status)

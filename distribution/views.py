@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.choices import Role
 from accounts.phone import mask_name, mask_phone
-from accounts.services import user_create
+from accounts.services import user_sign_up_by_password
+from accounts.views import next_page_of, sign_up_code_send
 from socialshop.errors import DomainError
 from socialshop.forms import query_text
 
@@ -140,6 +141,18 @@ def join(request):
     inviter = Reseller.objects.active().select_related("user").filter(invite_code=code).first() if code else None
     can_join = not user.is_authenticated or user.role == Role.CUSTOMER
     form_class = JoinForm if user.is_authenticated else JoinSignUpForm
+    next_page = next_page_of(request)
+    context = {
+        "inviter": inviter,
+        "inviter_name": (inviter.user.nickname or mask_phone(inviter.user.phone)) if inviter else "",
+        "can_join": can_join,
+        "approval_required": distribution_settings_get().reseller_approval_required,
+        "next": next_page,
+        # the log-in link comes back here with the code (and where the visitor was going)
+        "join_path": request.get_full_path(),
+    }
+    if request.method == "POST" and not user.is_authenticated and request.POST.get("action") == "send_code":
+        return sign_up_code_send(request, JoinSignUpForm).respond(request, "distribution/join.html", context)
     form = form_class(request.POST or None, initial={"invite_code": code if inviter else ""})
     if request.method == "POST" and can_join and form.is_valid():
         try:
@@ -149,31 +162,24 @@ def join(request):
         else:
             if reseller is None:
                 messages.success(request, _("Welcome! Your account is ready."))
-                return redirect("home")
+                return redirect(next_page or "home")
             if reseller.status == ResellerStatus.PENDING:
                 messages.info(request, _("Thanks for joining! An operator will approve your account soon."))
             else:
                 messages.success(request, _("Welcome to the team! Share your invite link to grow your own."))
-            return redirect("distribution:team")
-    return render(
-        request,
-        "distribution/join.html",
-        {
-            "form": form,
-            "inviter": inviter,
-            "inviter_name": (inviter.user.nickname or mask_phone(inviter.user.phone)) if inviter else "",
-            "can_join": can_join,
-            "approval_required": distribution_settings_get().reseller_approval_required,
-        },
-    )
+            return redirect(next_page or "distribution:team")
+    return render(request, "distribution/join.html", {**context, "form": form})
 
 
 def _join_or_sign_up(request, form) -> Reseller | None:
     data = form.cleaned_data
     if request.user.is_authenticated:
         return reseller_join(user=request.user, invite_code=data["invite_code"])
+    # the code proves the number first (it commits its own tries), then the rest is one transaction
+    user = user_sign_up_by_password(
+        phone=data["phone"], code=data["code"], password=data["password1"], nickname=data["nickname"]
+    )
     with transaction.atomic():
-        user = user_create(phone=data["phone"], password=data["password1"], nickname=data["nickname"])
         binding_touch(customer=user, reseller=form.inviter, source=BindingSource.INVITE_CODE)
         reseller = reseller_join(user=user, invite_code=data["invite_code"]) if data["become_reseller"] else None
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")

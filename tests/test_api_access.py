@@ -20,6 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
+from accounts.models import UserSession
 from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import supplier_staff_add
 from catalog.tests.factories import SkuFactory, SupplierFactory
@@ -78,6 +79,17 @@ PARCEL = {"fulfilment_id": "parcel_of_supplier_a"}
 
 TABLE: list[Access] = [
     Access("GET", "/api/v1/me/", signed_in(200)),
+    # the account's browser sessions and its number: everyone their own (the table's users have no session)
+    Access("GET", "/api/v1/me/sessions/", signed_in(200)),
+    Access("POST", "/api/v1/me/sessions/end-all/", signed_in(200), body={}),
+    Access("DELETE", "/api/v1/me/sessions/{id}/", owner_only("reseller_a", 204), {"id": "session_of_reseller_a"}),
+    Access("POST", "/api/v1/me/phone/codes/", signed_in(202), body={"to": "current"}),
+    Access(
+        "POST",
+        "/api/v1/me/phone/",
+        signed_in(400),  # no code was sent
+        body={"old_code": "123456", "new_phone": "13912345678", "new_code": "654321"},
+    ),
     # log-in by SMS code: anyone asks a code; a code never sent logs nobody in
     Access("POST", "/api/v1/auth/sms-codes/", everyone(202), body={"phone": "13800138000"}),
     Access("POST", "/api/v1/auth/sms-log-in/", everyone(400), body={"phone": "13800138000", "code": "123456"}),
@@ -222,6 +234,7 @@ def world() -> World:
     sold = pay(order_place(buyer=users["customer"], lines=[LineRequest(sku.pk, 1, shop.slug)], address=an_address()))
     commissions_create_for_order(order_id=sold.pk)
     objects["commission_of_reseller_a"] = Commission.objects.filter(beneficiary=reseller_a).first()
+    objects["session_of_reseller_a"] = UserSession.objects.create(user=reseller_a.user, session_key="a" * 32)
     objects["new_order_body"] = {
         "lines": [{"sku_id": sku.pk, "quantity": 1, "shop": shop.slug}],
         "shipping_address": {

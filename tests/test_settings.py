@@ -223,10 +223,19 @@ def test_production_refuses_to_start_with_the_console_sms_provider_unless_told()
             {"SMS_PROVIDER": "accounts.sms.tencent.TencentSmsProvider", "SMS_TENCENT_SECRET_ID": "AKID123"},
             "SMS_TENCENT_SECRET_KEY",
         ),
+        (
+            {"SMS_PROVIDER": "accounts.sms.aliyun.AliyunSmsProvider", "SMS_ALIYUN_ACCESS_KEY_ID": "LTAI5t123"},
+            "SMS_ALIYUN_ACCESS_KEY_SECRET",
+        ),
         ({"WECHAT_MP_APP_ID": "wx0123456789abcdef"}, "WECHAT_MP_APP_SECRET"),
         ({"WECHAT_OPEN_APP_SECRET": "s3cret"}, "WECHAT_OPEN_APP_ID"),
     ],
-    ids=["tencent sms without its key", "official account without its secret", "website app without its id"],
+    ids=[
+        "tencent sms without its key",
+        "aliyun sms without its secret",
+        "official account without its secret",
+        "website app without its id",
+    ],
 )
 def test_production_refuses_a_provider_configured_by_half(extra, named):
     result = _run(["manage.py", "check"], _production_env(PAYMENT_SANDBOX_IN_PRODUCTION="true", **extra))

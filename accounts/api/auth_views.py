@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import SmsPurpose
+from accounts.exceptions import SmsSendProviderThrottled
 from accounts.phone import mask_phone
 from accounts.services import api_token_create, sms_code_send, user_log_in_by_sms
 from accounts.throttles import log_in_retry_after, sms_send_retry_after
@@ -25,7 +26,8 @@ from .serializers import (
 
 SEND_THROTTLED = error_response(
     "A send limit refused it: one code a minute and ten a day per number, and limits per address and for "
-    "the whole site. `limit` says which; wait `retry_after_seconds` (also the Retry-After header).",
+    "the whole site, or the SMS provider's own limits for the number (`provider`). `limit` says which; wait "
+    "`retry_after_seconds` (also the Retry-After header).",
     "sms_send_throttled",
     "发送太频繁，请 42 秒后再试。",
     retry_after_seconds=42,
@@ -49,7 +51,8 @@ class SmsCodeView(APIView):
         responses={
             202: SmsCodeSentSerializer,
             400: error_response(
-                'Not a mainland mobile number: a `validation_error` with `field_codes` `{"phone": ["invalid_phone"]}`.',
+                'Not a mainland mobile number: a `validation_error` with `field_codes` `{"phone": ["invalid_phone"]}`; '
+                "or a number the SMS provider will not send to (`sms_number_refused`).",
                 "validation_error",
                 "Some fields are not valid.",
                 fields={"phone": ["请输入中国大陆手机号。"]},
@@ -82,7 +85,11 @@ class SmsCodeView(APIView):
                 limit=refused.limit,
             )
             return Response(body, status=429, headers={"Retry-After": str(refused.retry_after)})
-        sms_code_send(phone=phone, purpose=SmsPurpose.LOG_IN)
+        try:
+            sms_code_send(phone=phone, purpose=SmsPurpose.LOG_IN)
+        except SmsSendProviderThrottled as error:  # the provider's own limit for this number
+            body = error_body(error.code, error.message, **error.extra)
+            return Response(body, status=429, headers={"Retry-After": str(error.extra["retry_after_seconds"])})
         body = {
             "phone": mask_phone(phone),
             "expires_in_seconds": settings.SMS_CODE_TTL_SECONDS,

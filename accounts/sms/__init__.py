@@ -8,14 +8,15 @@ lasts).
 
 The provider in use is the class ``SMS_PROVIDER`` names (a dotted path):
 the console (``accounts.sms.console.ConsoleSmsProvider``, the quick start's:
-it logs the code and sends nothing) or Tencent Cloud SMS
-(``accounts.sms.tencent.TencentSmsProvider``). Nobody but a provider ever
+it logs the code and sends nothing), Tencent Cloud SMS
+(``accounts.sms.tencent.TencentSmsProvider``) or Alibaba Cloud SMS
+(``accounts.sms.aliyun.AliyunSmsProvider``). Nobody but a provider ever
 sees a code in clear: the database keeps a digest, and every log line other
 than the console provider's masks the number and leaves the code out.
 """
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -28,10 +29,18 @@ class SmsSent:
 
 class SmsSendFailed(Exception):
     """The provider did not take the message (refused, misconfigured or
-    unreachable). ``reason`` is the provider's code, for the log."""
+    unreachable). ``reason`` is the provider's code, for the log; ``kind``
+    what it means for the person: the provider's own limit for this number
+    (``throttled``: try later), a number it will not send to
+    (``number_refused``), or anything else (``unavailable``)."""
 
-    def __init__(self, reason: str):
+    UNAVAILABLE: ClassVar[str] = "unavailable"
+    THROTTLED: ClassVar[str] = "throttled"
+    NUMBER_REFUSED: ClassVar[str] = "number_refused"
+
+    def __init__(self, reason: str, *, kind: str = UNAVAILABLE):
         self.reason = reason
+        self.kind = kind
         super().__init__(reason)
 
 

@@ -27,6 +27,17 @@ logger = logging.getLogger(__name__)
 REQUEST_TIMEOUT_SECONDS = 10
 
 
+def failure_kind(code: str) -> str:
+    """What Tencent's refusal of one number means for the person (``SmsSendFailed.kind``):
+    its per-number frequency limits (``LimitExceeded.PhoneNumber…``), a number it will not
+    send to, or anything else."""
+    if code.startswith("LimitExceeded.PhoneNumber"):
+        return SmsSendFailed.THROTTLED
+    if code in ("InvalidParameterValue.IncorrectPhoneNumber", "FailedOperation.PhoneNumberInBlacklist"):
+        return SmsSendFailed.NUMBER_REFUSED
+    return SmsSendFailed.UNAVAILABLE
+
+
 class TencentSmsProvider:
     name = "tencent"
 
@@ -58,5 +69,5 @@ class TencentSmsProvider:
         if status is None or status.Code != "Ok":  # e.g. LimitExceeded.PhoneNumberDailyLimit
             reason = status.Code if status is not None else "no_status"
             logger.warning("SMS to %s: Tencent did not send it: %s", mask_phone(phone), reason)
-            raise SmsSendFailed(reason)
+            raise SmsSendFailed(reason, kind=failure_kind(reason))
         return SmsSent(provider_reference=status.SerialNo or response.RequestId)

@@ -19,6 +19,7 @@ from accounts.exceptions import (
     SmsCodeInvalid,
     SmsCodeLocked,
     SmsCodeMissing,
+    SmsSendProviderThrottled,
     SmsSendUnavailable,
 )
 from accounts.forms import sms_code_clean
@@ -141,10 +142,19 @@ def test_a_disabled_account_cannot_log_in_by_code():
 
 
 def test_a_provider_that_refuses_the_message_is_a_clear_error(tencent_sms):
-    tencent_sms.statuses["+8613800138000"] = "LimitExceeded.PhoneNumberDailyLimit"
+    tencent_sms.statuses["+8613800138000"] = "FailedOperation.TemplateIncorrectOrUnapproved"
 
     with pytest.raises(SmsSendUnavailable):
         sms_code_send(phone=PHONE, purpose=SmsPurpose.LOG_IN)
+
+
+def test_tencents_own_limit_for_the_number_says_try_later(tencent_sms):
+    tencent_sms.statuses["+8613800138000"] = "LimitExceeded.PhoneNumberDailyLimit"
+
+    with pytest.raises(SmsSendProviderThrottled) as refused:
+        sms_code_send(phone=PHONE, purpose=SmsPurpose.LOG_IN)
+
+    assert refused.value.http_status == 429 and refused.value.extra["limit"] == "provider"
 
 
 # --- the code's grammar ------------------------------------------------------------------------------

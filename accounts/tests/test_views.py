@@ -3,16 +3,18 @@ from django.urls import reverse
 
 from accounts.models import User
 
-from .factories import PASSWORD, OperatorFactory, UserFactory
+from .factories import PASSWORD, OperatorFactory, UserFactory, sign_up_code
 
 pytestmark = pytest.mark.django_db
 
 
 def test_sign_up_creates_a_customer_and_logs_it_in(client):
+    code = sign_up_code(client, "138 0013 8000")
     response = client.post(
         reverse("accounts:sign_up"),
         {
             "phone": "138 0013 8000",
+            "code": code,
             "nickname": "小王",
             "password1": "Tea-and-honey-42",
             "password2": "Tea-and-honey-42",
@@ -21,7 +23,7 @@ def test_sign_up_creates_a_customer_and_logs_it_in(client):
 
     assert response.status_code == 302
     user = User.objects.get(phone="13800138000")
-    assert user.nickname == "小王"
+    assert user.nickname == "小王" and user.phone_verified_at is not None
     assert client.get(reverse("home")).context["user"] == user
 
 
@@ -36,7 +38,13 @@ def test_sign_up_with_a_bad_phone_shows_the_error_and_creates_nothing(client, ph
 
     response = client.post(
         reverse("accounts:sign_up"),
-        {"phone": phone, "nickname": "x", "password1": "Tea-and-honey-42", "password2": "Tea-and-honey-42"},
+        {
+            "phone": phone,
+            "code": "123456",
+            "nickname": "x",
+            "password1": "Tea-and-honey-42",
+            "password2": "Tea-and-honey-42",
+        },
     )
 
     assert response.status_code == 200
@@ -132,7 +140,8 @@ def test_the_log_in_pages_sign_up_link_carries_where_the_visitor_was_going(clien
 
 
 def test_after_sign_up_the_buyer_goes_on_to_where_it_was_going(client):
-    response = client.post("/accounts/sign-up/?next=/checkout/", {**SIGN_UP, "next": "/checkout/"})
+    code = sign_up_code(client, SIGN_UP["phone"])
+    response = client.post("/accounts/sign-up/?next=/checkout/", {**SIGN_UP, "code": code, "next": "/checkout/"})
 
     assert response.status_code == 302 and response["Location"] == "/checkout/"
 
@@ -140,7 +149,40 @@ def test_after_sign_up_the_buyer_goes_on_to_where_it_was_going(client):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/checkout/", "javascript:alert(1)"])
 def test_sign_up_never_sends_anyone_to_another_site(client, target):
     page = client.get("/accounts/sign-up/", {"next": target}).content.decode()
-    response = client.post("/accounts/sign-up/", {**SIGN_UP, "next": target})
+    code = sign_up_code(client, SIGN_UP["phone"])
+    response = client.post("/accounts/sign-up/", {**SIGN_UP, "code": code, "next": target})
 
     assert '<input type="hidden" name="next"' not in page and "?next=" not in page.split("<footer")[0]
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_a_password_sign_up_without_the_right_code_creates_nobody(client):
+    code = sign_up_code(client, SIGN_UP["phone"])
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    response = client.post("/accounts/sign-up/", {**SIGN_UP, "code": wrong})
+
+    assert response.status_code == 200 and "code" in response.context["form"].errors
+    assert not User.objects.filter(phone="13800138000").exists()
+
+
+def test_getting_the_code_keeps_what_was_typed_but_the_passwords(client):
+    response = client.post(
+        "/accounts/sign-up/",
+        {"action": "send_code", "phone": "13800138000", "nickname": "小王", "password1": "Tea-and-honey-42"},
+    )
+
+    page = response.content.decode()
+    assert 'value="小王"' in page and "Tea-and-honey-42" not in page
+    assert "验证码已发送" in page or response.wsgi_request._messages
+
+
+def test_getting_a_code_for_a_registered_number_says_so_and_sends_nothing(client):
+    from accounts.sms.console import console_code_for
+
+    UserFactory(phone="13800138000")
+
+    response = client.post("/accounts/sign-up/", {"action": "send_code", "phone": "13800138000"})
+
+    assert "已注册" in response.content.decode()
+    assert console_code_for("13800138000") is None

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, sign_up_code
 from distribution.choices import BindingSource
 from distribution.models import Binding
 
@@ -24,9 +24,16 @@ def test_a_visitor_who_came_through_a_link_is_bound_when_it_signs_up(client):
     reseller = ResellerFactory()
     client.get("/", {"ref": reseller.invite_code})
 
+    code = sign_up_code(client, "13512345678")
     client.post(
         "/accounts/sign-up/",
-        {"phone": "13512345678", "nickname": "小王", "password1": "a-long-pass-42", "password2": "a-long-pass-42"},
+        {
+            "phone": "13512345678",
+            "code": code,
+            "nickname": "小王",
+            "password1": "a-long-pass-42",
+            "password2": "a-long-pass-42",
+        },
     )
 
     assert Binding.objects.get(customer__phone="13512345678").reseller == reseller

@@ -7,7 +7,7 @@ from PIL import Image
 
 from accounts.choices import Role
 from accounts.phone import mask_phone
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, sign_up_code
 from distribution.choices import BindingSource, ResellerStatus
 from distribution.models import Binding, Reseller
 from distribution.services import reseller_sale_record, team_sales_roll_up
@@ -131,8 +131,10 @@ def test_the_invite_link_fills_in_the_code_and_names_the_inviter(client):
 def test_a_visitor_signs_up_with_an_invite_code_and_becomes_a_reseller(client):
     inviter = ResellerFactory()
 
+    code = sign_up_code(client, SIGN_UP["phone"], url="/join/")
     response = client.post(
-        reverse("distribution:join"), {**SIGN_UP, "invite_code": inviter.invite_code, "become_reseller": "on"}
+        reverse("distribution:join"),
+        {**SIGN_UP, "code": code, "invite_code": inviter.invite_code, "become_reseller": "on"},
     )
 
     assert response.status_code == 302 and response.url == reverse("distribution:team")
@@ -146,7 +148,8 @@ def test_a_visitor_signs_up_with_an_invite_code_and_becomes_a_reseller(client):
 def test_a_visitor_signs_up_with_an_invite_code_as_a_customer_and_is_bound(client):
     inviter = ResellerFactory()
 
-    client.post(reverse("distribution:join"), {**SIGN_UP, "invite_code": inviter.invite_code.lower()})
+    code = sign_up_code(client, SIGN_UP["phone"], url="/join/")
+    client.post(reverse("distribution:join"), {**SIGN_UP, "code": code, "invite_code": inviter.invite_code.lower()})
 
     user = Binding.objects.get(reseller=inviter).customer
     assert (user.phone, user.role) == ("13512345678", Role.CUSTOMER)
@@ -154,7 +157,8 @@ def test_a_visitor_signs_up_with_an_invite_code_as_a_customer_and_is_bound(clien
 
 
 def test_a_wrong_invite_code_is_a_form_error_and_creates_nobody(client):
-    response = client.post(reverse("distribution:join"), {**SIGN_UP, "invite_code": "NOPE22"})
+    code = sign_up_code(client, SIGN_UP["phone"], url="/join/")
+    response = client.post(reverse("distribution:join"), {**SIGN_UP, "code": code, "invite_code": "NOPE22"})
 
     assert response.status_code == 200
     assert "邀请码" in response.content.decode()
@@ -226,3 +230,35 @@ def test_nobody_sees_a_phone_number_of_their_team_unmasked(client):
     for member in members:
         assert member.user.phone not in page
         assert mask_phone(member.user.phone) in page
+
+
+def test_the_invite_pages_log_in_link_comes_back_with_the_code_and_where_the_visitor_was_going(client):
+    inviter = ResellerFactory()
+    path = f"/join/?ref={inviter.invite_code}&next=/s/shop/p/1/"
+
+    page = client.get(path).content.decode()
+
+    assert f"/accounts/log-in/?next=/join/%3Fref%3D{inviter.invite_code}%26next%3D/s/shop/p/1/" in page
+    assert '<input type="hidden" name="next" value="/s/shop/p/1/">' in page
+
+
+def test_signing_up_on_the_invite_page_goes_on_to_next(client):
+    inviter = ResellerFactory()
+    code = sign_up_code(client, SIGN_UP["phone"], url="/join/")
+
+    response = client.post(
+        "/join/?next=/checkout/", {**SIGN_UP, "code": code, "invite_code": inviter.invite_code, "next": "/checkout/"}
+    )
+
+    assert response.status_code == 302 and response.url == "/checkout/"
+
+
+def test_an_invite_sign_up_without_the_code_creates_nobody(client):
+    inviter = ResellerFactory()
+
+    response = client.post(
+        reverse("distribution:join"), {**SIGN_UP, "code": "000000", "invite_code": inviter.invite_code}
+    )
+
+    assert response.status_code == 200
+    assert not UserFactory._meta.model.objects.filter(phone=SIGN_UP["phone"]).exists()

@@ -11,6 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.decorators import user_phone_require
 from catalog.selectors import supplier_for_user
 from shops.selectors import shop_for_user
 from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, IdempotentViewMixin
@@ -159,7 +160,7 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             "(`POST /orders/{id}/pay/`) and is cancelled if unpaid in time (30 minutes by default). Send an "
             "`Idempotency-Key` to retry safely. Refused with `not_buyable` (400: a line that cannot be bought where "
             "it says; `fields` names it), `out_of_stock` (409), `invalid_address` (400), `validation_error` (400), "
-            "`idempotency_key_reused` (422)."
+            "`idempotency_key_reused` (422), `phone_required` (403: the account has no mobile number yet)."
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=OrderIn,
@@ -175,6 +176,12 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             ),
             422: IDEMPOTENCY_KEY_REUSED,
             **ERRORS_AUTHENTICATED,
+            403: error_response(
+                "The account has no mobile number yet (someone who came in through WeChat): add one by SMS code "
+                "on the account page first (`phone_required`); or the caller's role may not do this.",
+                "phone_required",
+                "下单前请先绑定手机号（短信验证）。",
+            ),
         },
         examples=[
             OpenApiExample(
@@ -197,6 +204,7 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
         ],
     )
     def post(self, request):
+        user_phone_require(request.user)  # as the checkout page's phone_required
         data = OrderIn(data=request.data)
         data.is_valid(raise_exception=True)
         answer = order_place(

@@ -65,6 +65,20 @@ def test_placing_an_order_answers_it_with_yuan_amounts():
     assert Order.objects.get().buyer == buyer
 
 
+def test_an_account_without_a_mobile_number_is_told_to_add_one_and_nothing_is_reserved():
+    """As the checkout page sends a WeChat newcomer to add its number first."""
+    shop, sku = shop_selling(stock=5)
+    wechat_newcomer = UserFactory(phone=None)
+
+    response = _client(wechat_newcomer).post("/api/v1/orders/", _body(shop, sku), format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "phone_required"
+    assert not Order.objects.exists()
+    sku.refresh_from_db()
+    assert sku.stock == 5
+
+
 def test_the_same_key_and_body_answer_the_same_and_create_nothing():
     shop, sku = shop_selling(stock=5)
     client = _client(UserFactory())

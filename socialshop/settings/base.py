@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # ours, from the bottom of the dependency graph up (docs/architecture.md)
     "socialshop",
     "ledger",
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.UserSessionMiddleware",
+    "accounts.middleware.OperatorSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "distribution.referrals.ReferralMiddleware",
     "socialshop.middleware.DomainErrorMiddleware",
@@ -162,6 +168,20 @@ SMS_TENCENT_TEMPLATE_ID = env("SMS_TENCENT_TEMPLATE_ID", default="")
 SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", default="ap-guangzhou")
 SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
 SMS_TENCENT_SCHEME = env("SMS_TENCENT_SCHEME", default="https")  # tests speak http to a local fake
+# Alibaba Cloud SMS (accounts.sms.aliyun.AliyunSmsProvider): a RAM AccessKey allowed to call
+# dysms:SendSms, the approved signature and the approved code template (one variable, ${code}).
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env("SMS_ALIYUN_TEMPLATE_CODE", default="")
+SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+SMS_ALIYUN_SCHEME = env("SMS_ALIYUN_SCHEME", default="https")  # tests speak http to a local fake
+# Operators must prove a second factor (a TOTP authenticator app, django-otp) before any admin
+# page. Production turns it on unless told; the quick start leaves it off (docs/identity.md).
+OPERATOR_TOTP_REQUIRED = env.bool("OPERATOR_TOTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="微店分销运营")
+# a session's "last seen" is written at most this often (seconds)
+USER_SESSION_SEEN_RESOLUTION = env.int("USER_SESSION_SEEN_RESOLUTION", default=300)
 
 # WeChat log-in: the official account (公众号, web authorisation inside WeChat) and the open
 # platform's website app (QR log-in on a desktop). Either may be left empty (no such button).

@@ -17,6 +17,11 @@ from .base import *  # noqa: F403
 from .base import (
     PAYMENT_PROVIDER,
     PAYMENT_PROVIDERS,
+    SMS_ALIYUN_ACCESS_KEY_ID,
+    SMS_ALIYUN_ACCESS_KEY_SECRET,
+    SMS_ALIYUN_SCHEME,
+    SMS_ALIYUN_SIGN_NAME,
+    SMS_ALIYUN_TEMPLATE_CODE,
     SMS_PROVIDER,
     SMS_TENCENT_SDK_APP_ID,
     SMS_TENCENT_SECRET_ID,
@@ -153,6 +158,7 @@ if PAYOUT_PROVIDER == "payments.payouts.GatewayPayoutProvider":  # noqa: F405
         )
 # The console SMS provider sends nothing: it writes log-in codes into the log. Production refuses it
 # unless told (a try-out), and refuses a provider or a WeChat app configured by half.
+OPERATOR_TOTP_REQUIRED = env.bool("OPERATOR_TOTP_REQUIRED", default=True)
 SMS_CONSOLE_IN_PRODUCTION = env.bool("SMS_CONSOLE_IN_PRODUCTION", default=False)
 if SMS_PROVIDER == "accounts.sms.console.ConsoleSmsProvider" and not SMS_CONSOLE_IN_PRODUCTION:
     raise ImproperlyConfigured(
@@ -171,6 +177,20 @@ if SMS_PROVIDER == "accounts.sms.tencent.TencentSmsProvider" and not all(_TENCEN
         "SMS_PROVIDER is Tencent Cloud SMS but these are empty: "
         + ", ".join(name for name, value in _TENCENT_SMS.items() if not value)
     )
+_ALIYUN_SMS = {
+    "SMS_ALIYUN_ACCESS_KEY_ID": SMS_ALIYUN_ACCESS_KEY_ID,
+    "SMS_ALIYUN_ACCESS_KEY_SECRET": SMS_ALIYUN_ACCESS_KEY_SECRET,
+    "SMS_ALIYUN_SIGN_NAME": SMS_ALIYUN_SIGN_NAME,
+    "SMS_ALIYUN_TEMPLATE_CODE": SMS_ALIYUN_TEMPLATE_CODE,
+}
+if SMS_PROVIDER == "accounts.sms.aliyun.AliyunSmsProvider":
+    if not all(_ALIYUN_SMS.values()):
+        raise ImproperlyConfigured(
+            "SMS_PROVIDER is Alibaba Cloud SMS but these are empty: "
+            + ", ".join(name for name, value in _ALIYUN_SMS.items() if not value)
+        )
+    if SMS_ALIYUN_SCHEME != "https":
+        raise ImproperlyConfigured("SMS_ALIYUN_SCHEME must be https in production.")
 for _app_id, _secret, _names in (
     (WECHAT_MP_APP_ID, WECHAT_MP_APP_SECRET, "WECHAT_MP_APP_ID / WECHAT_MP_APP_SECRET"),
     (WECHAT_OPEN_APP_ID, WECHAT_OPEN_APP_SECRET, "WECHAT_OPEN_APP_ID / WECHAT_OPEN_APP_SECRET"),
