@@ -63,6 +63,8 @@ class Reason(models.TextChoices):
     EVERY_PARCEL_DELIVERED = "every parcel delivered", _("Every parcel has arrived")
     COMPLETED_AUTOMATICALLY = "completed automatically after delivery", _("Completed automatically after delivery")
     RETRY = "retry", _("Refund sent again")
+    GROUP_NOT_FILLED = "group not filled in time", _("The group did not fill in time: refunded")
+    GROUP_SEAT_NOT_PAID = "group seat not paid in time", _("The group seat was not paid in time")
     SUPERSEDED = (
         "order cancelled: its cancellation refunds this amount with the rest",
         _("Refunded with the rest of the cancelled order"),
@@ -127,7 +129,8 @@ B, S, OP, SYS = Actor.BUYER, Actor.SUPPLIER, Actor.OPERATOR, Actor.SYSTEM
 ORDER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID): frozenset({SYS}),  # the payment callback
     (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED): frozenset({B, OP, SYS}),  # SYS: unpaid too long
-    (OrderStatus.PAID, OrderStatus.CANCELLED): frozenset({B, OP}),  # before anything shipped: full refund
+    # before anything shipped: full refund; SYS: its buying group (拼团) did not fill in time
+    (OrderStatus.PAID, OrderStatus.CANCELLED): frozenset({B, OP, SYS}),
     (OrderStatus.PAID, OrderStatus.SHIPPED): frozenset({SYS}),  # when the last supplier ships
     (OrderStatus.SHIPPED, OrderStatus.DELIVERED): frozenset({SYS}),  # when the last parcel is delivered
     (OrderStatus.SHIPPED, OrderStatus.COMPLETED): frozenset({B}),  # the buyer confirms receipt
