@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Product, Sku, Supplier
-from orders.choices import OrderStatus, Reason
+from orders.choices import Actor, OrderStatus, Reason
 from orders.models import Order
 from orders.pricing import LineRequest
 from orders.services.addresses import ShippingAddress
@@ -472,8 +472,10 @@ def group_expire(group: Group, now: datetime) -> str:
     )
     for member in members:
         order = Order.objects.select_for_update().get(pk=member.order_id)
-        if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID):
+        if order.status == OrderStatus.PENDING_PAYMENT:
             order_cancel(order_id=order.pk, by=None, actor_kind=SYSTEM, reason=Reason.GROUP_NOT_FILLED)
+        elif order.status == OrderStatus.PAID:  # refunded in full: the actor only a failed group is
+            order_cancel(order_id=order.pk, by=None, actor_kind=Actor.GROUP, reason=Reason.GROUP_NOT_FILLED)
         if order.status == OrderStatus.PAID and member.status == MemberStatus.PENDING_PAYMENT:
             _move(member, MemberStatus.PAID, reason="order paid", paid_at=order.paid_at)
         elif member.status == MemberStatus.PENDING_PAYMENT:

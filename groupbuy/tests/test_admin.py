@@ -68,9 +68,7 @@ def test_an_operator_approves_a_suppliers_campaign_with_an_audit_row(client):
     assert campaign.status == CampaignStatus.PENDING
     client.force_login(OperatorFactory())
 
-    client.post(
-        reverse("admin:groupbuy_campaign_changelist"), {"action": "approve", "_selected_action": [campaign.pk]}
-    )
+    client.post(reverse("admin:groupbuy_campaign_changelist"), {"action": "approve", "_selected_action": [campaign.pk]})
 
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.ACTIVE

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='awaiting_group',
             field=models.BooleanField(default=False, verbose_name='awaiting its group'),
         ),
+        migrations.AlterField(
+            model_name='statuschange',
+            name='actor_kind',
+            field=models.CharField(choices=[('buyer', 'Buyer'), ('supplier', 'Supplier'), ('operator', 'Operator'), ('system', 'System'), ('group', 'Group buying')], max_length=10, verbose_name='by whom'),
+        ),
     ]

@@ -68,7 +68,7 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
         was_paid = order.status == OrderStatus.PAID
         if was_paid and order.fulfilments.exclude(status=FulfilmentStatus.TO_SHIP).exists():
             raise CancelNotAllowed(current_state=order.status)
-        if was_paid and order.awaiting_group and actor_kind != Actor.SYSTEM:  # 拼团: its group's outcome decides
+        if was_paid and order.awaiting_group and actor_kind != Actor.GROUP:  # 拼团: its group's outcome decides
             raise CancelNotAllowed(current_state=order.status)
         status_set(
             order, OrderStatus.CANCELLED, actor_kind=actor_kind, actor=by, reason=reason, cancelled_at=timezone.now()
