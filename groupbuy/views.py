@@ -41,7 +41,11 @@ def _seat_take(request, form, address_form, addresses, take) -> bool:
             return False
         address = address_form.address()
     else:
-        address = address_as_input(next(a for a in addresses if str(a.pk) == choice))
+        saved = next((a for a in addresses if str(a.pk) == choice), None)
+        if saved is None:  # the form offers only the buyer's own
+            form.add_error("address", _("Choose an address."))
+            return False
+        address = address_as_input(saved)
     try:
         member = take(sku_id=form.cleaned_data["sku_id"], quantity=form.cleaned_data["quantity"], address=address)
     except DomainError as error:

@@ -124,3 +124,8 @@ def test_the_product_page_offers_the_group_price_and_groups_to_join(client):
     page = response.content.decode()
     assert 'id="group-offer"' in page and "79.00" in page
     assert f'data-group="{leader.group_id}"' in page
+
+
+def test_an_unknown_group_is_a_404_page(client):
+    assert client.get(reverse("groupbuy:group", args=[987654])).status_code == 404
+    assert client.get(reverse("groupbuy:campaign", args=[987654])).status_code == 404
