@@ -5,6 +5,7 @@ join, and the buyer's groups. Paying is the orders' cashier."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import phone_required
 from orders.forms import AddressForm
 from orders.services.addresses import address_as_input, address_save
+from socialshop.drawing import qr_png
 from socialshop.errors import DomainError
 
 from .choices import GroupStatus, MemberStatus
@@ -130,3 +132,13 @@ def group_page(request, group_id: int):
 def my_groups(request):
     memberships = list(memberships_for_buyer(buyer=request.user)[:50])
     return render(request, "groupbuy/mine.html", {"memberships": memberships, "statuses": MemberStatus})
+
+
+def group_qr(request, group_id: int):
+    """The group's link as a QR code (长按识别): what the share card shows
+    for a friend to scan off a screenshot or another phone."""
+    view = group_view(group_id=group_id)
+    png = qr_png(request.build_absolute_uri(reverse("groupbuy:group", args=[view.group.pk])), scale=8)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"  # the link never changes
+    return response

@@ -129,3 +129,17 @@ def test_the_product_page_offers_the_group_price_and_groups_to_join(client):
 def test_an_unknown_group_is_a_404_page(client):
     assert client.get(reverse("groupbuy:group", args=[987654])).status_code == 404
     assert client.get(reverse("groupbuy:campaign", args=[987654])).status_code == 404
+
+
+def test_the_group_page_shows_a_qr_code_of_its_link(client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    leader = opened(a_campaign(size=2))
+    page = client.get(reverse("groupbuy:group", args=[leader.group_id])).content.decode()
+    assert reverse("groupbuy:group_qr", args=[leader.group_id]) in page
+
+    image = client.get(reverse("groupbuy:group_qr", args=[leader.group_id]))
+    assert image["Content-Type"] == "image/png"
+    assert Image.open(BytesIO(image.content)).size[0] >= 160
