@@ -143,3 +143,15 @@ def test_the_group_page_shows_a_qr_code_of_its_link(client):
     image = client.get(reverse("groupbuy:group_qr", args=[leader.group_id]))
     assert image["Content-Type"] == "image/png"
     assert Image.open(BytesIO(image.content)).size[0] >= 160
+
+
+def test_the_product_pages_group_offer_costs_constant_queries(client, django_assert_num_queries):
+    from django.template import Context, Template
+
+    shop, sku = shop_selling()
+    campaign = a_campaign(sku=sku)
+    template = Template("{% load groupbuy %}{% group_offer product_id %}")
+    for _group in range(3):
+        opened(campaign)
+        with django_assert_num_queries(5):  # the campaign, its SKUs; the open groups, their SKUs and members
+            template.render(Context({"product_id": sku.product_id}))
