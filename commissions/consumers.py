@@ -4,6 +4,7 @@ receipt keeps (a paid order that earned nobody anything says why)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from groupbuy.events import group_failed, group_succeeded
 from orders.events import order_completed, order_paid, order_refunded
 from socialshop.events import Event, event_consumer_register
 
@@ -18,17 +19,36 @@ from .services.accrual import (
 def commissions_handle(event: Event) -> str:
     payload = event.payload
     if event.type == order_paid:
+        if payload.get("awaiting_group"):  # group buying: decided when its group fills or fails
+            return "waits for its group"
         commissions_create_for_order(order_id=payload["order_id"], earners=payload.get("earners"))
         return commission_decision_reason(order_id=payload["order_id"])
+    if event.type in (group_succeeded, group_failed):
+        return _group_decided(event)
     if event.type == order_refunded:
         return f"{commissions_follow_refund(refund_id=payload['refund_id'])} commissions follow the refund"
     return f"{commissions_mature(order_id=payload['order_id'])} commissions mature"
+
+
+def _group_decided(event: Event) -> str:
+    """Group buying (拼团): a filled group's orders earn what the campaign
+    says (a share of the full commission, from each payment's snapshot of
+    who earns); a failed group's orders earn nothing, and that is recorded."""
+    payload = event.payload
+    filled = event.type == group_succeeded
+    share = payload.get("commission_bps", 0) if filled else 0
+    reason = "the group campaign pays no commission" if filled else "its group did not fill"
+    made = sum(
+        commissions_create_for_order(order_id=order_id, share_bps=share, reason_if_none=reason)
+        for order_id in payload["order_ids"]
+    )
+    return f"{made} commissions on {len(payload['order_ids'])} group orders"
 
 
 def register() -> None:
     event_consumer_register(
         name="commissions",
         label=_("Commissions and their ledger postings"),
-        event_types=[order_paid, order_refunded, order_completed],
+        event_types=[order_paid, order_refunded, order_completed, group_succeeded, group_failed],
         handle=commissions_handle,
     )

@@ -268,7 +268,7 @@ def check_paid_orders_commissions_decided() -> list[str]:
     none with the reason recorded), once the consumers have had time.
     Missing means the engine never handled the payment."""
     missing = (
-        Order.objects.filter(paid_at__lt=_grace())
+        Order.objects.filter(paid_at__lt=_grace(), awaiting_group=False)  # 拼团: decided with its group
         .exclude(Exists(CommissionDecision.objects.filter(order_id=OuterRef("pk"))))
         .order_by("pk")
         .only("pk", "created_at")[:100]

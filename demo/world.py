@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.choices import Role
@@ -265,7 +266,39 @@ def demo_world_build() -> DemoSummary:
     _bindings()
     _orders(summary)
     _withdrawals()
+    _group_buying()
     return summary
+
+
+# --- group buying (拼团): a running campaign with one open group, its leader paid -------------
+
+DEMO_CAMPAIGN = "高原蜂蜜 两人团"
+
+
+def _group_buying() -> None:
+    from groupbuy.models import Campaign
+    from groupbuy.services import campaign_create, group_open
+
+    if Campaign.objects.filter(title=DEMO_CAMPAIGN).exists():
+        return
+    product = Product.objects.get(title="高原蜂蜜 500g")
+    sku = product.skus.order_by("pk").first()
+    now = timezone.now()
+    campaign = campaign_create(
+        by=User.objects.get(phone=OPERATOR_PHONE),
+        product=product,
+        prices={sku.pk: (4_990, 4_590)},  # list 68.00, cost 32.00; the leader pays 45.90
+        title=DEMO_CAMPAIGN,
+        group_size=2,
+        fill_within=timedelta(hours=24),
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=30),
+    )
+    leader = User.objects.get(phone="13600000003")
+    member = group_open(
+        buyer=leader, campaign_id=campaign.pk, sku_id=sku.pk, quantity=1, address=DEMO_ADDRESSES[leader.phone]
+    )
+    payment_sandbox_complete(order=Order.objects.get(pk=member.order_id))
 
 
 def _bindings() -> None:

@@ -16,6 +16,7 @@ class Actor(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
     OPERATOR = "operator", _("Operator")
     SYSTEM = "system", _("System")  # payment callbacks, periodic tasks
+    GROUP = "group", _("Group buying")  # a buying group (拼团) that did not fill cancels its paid orders
 
 
 class OrderStatus(models.TextChoices):
@@ -63,6 +64,8 @@ class Reason(models.TextChoices):
     EVERY_PARCEL_DELIVERED = "every parcel delivered", _("Every parcel has arrived")
     COMPLETED_AUTOMATICALLY = "completed automatically after delivery", _("Completed automatically after delivery")
     RETRY = "retry", _("Refund sent again")
+    GROUP_NOT_FILLED = "group not filled in time", _("The group did not fill in time: refunded")
+    GROUP_SEAT_NOT_PAID = "group seat not paid in time", _("The group seat was not paid in time")
     SUPERSEDED = (
         "order cancelled: its cancellation refunds this amount with the rest",
         _("Refunded with the rest of the cancelled order"),
@@ -122,12 +125,14 @@ class RefundKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Order cancelled")
 
 
-B, S, OP, SYS = Actor.BUYER, Actor.SUPPLIER, Actor.OPERATOR, Actor.SYSTEM
+B, S, OP, SYS, GROUP = Actor.BUYER, Actor.SUPPLIER, Actor.OPERATOR, Actor.SYSTEM, Actor.GROUP
 
 ORDER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID): frozenset({SYS}),  # the payment callback
     (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED): frozenset({B, OP, SYS}),  # SYS: unpaid too long
-    (OrderStatus.PAID, OrderStatus.CANCELLED): frozenset({B, OP}),  # before anything shipped: full refund
+    # before anything shipped: full refund; GROUP: its buying group (拼团) did not fill in time (not SYS: no
+    # batch sweep may cancel a paid order)
+    (OrderStatus.PAID, OrderStatus.CANCELLED): frozenset({B, OP, GROUP}),
     (OrderStatus.PAID, OrderStatus.SHIPPED): frozenset({SYS}),  # when the last supplier ships
     (OrderStatus.SHIPPED, OrderStatus.DELIVERED): frozenset({SYS}),  # when the last parcel is delivered
     (OrderStatus.SHIPPED, OrderStatus.COMPLETED): frozenset({B}),  # the buyer confirms receipt
@@ -136,7 +141,7 @@ ORDER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 
 FULFILMENT_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (FulfilmentStatus.TO_SHIP, FulfilmentStatus.SHIPPED): frozenset({S, OP}),
-    (FulfilmentStatus.TO_SHIP, FulfilmentStatus.CANCELLED): frozenset({B, OP, SYS}),  # with its order
+    (FulfilmentStatus.TO_SHIP, FulfilmentStatus.CANCELLED): frozenset({B, OP, SYS, GROUP}),  # with its order
     (FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED): frozenset({S, OP, B, SYS}),  # B: receipt confirmed
 }
 

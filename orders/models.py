@@ -185,6 +185,10 @@ class Order(AddressFields):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     after_sales_ends_at = models.DateTimeField(_("after-sales window ends"), null=True, blank=True)
+    # --- group buying (拼团, groupbuy): held until its group is decided ---
+    # True from placing until the group succeeds (the order ships) or fails (it is cancelled and refunded):
+    # fulfilment refuses it and suppliers do not see it, commissions wait for the group (docs/group-buying.md)
+    awaiting_group = models.BooleanField(_("awaiting its group"), default=False)
 
     objects = OrderQuerySet.as_manager()
 
@@ -216,7 +220,7 @@ class Order(AddressFields):
         """Whether its buyer may ask for a refund now: once paid, and after
         completion until ``after_sales_ends_at`` (what ``refund_request``
         enforces and the pages offer)."""
-        if self.status not in REFUNDABLE_STATUSES:
+        if self.status not in REFUNDABLE_STATUSES or self.awaiting_group:  # a group member: its group decides
             return False
         if self.status == OrderStatus.COMPLETED:
             return self.after_sales_ends_at is not None and self.after_sales_ends_at > (now or timezone.now())

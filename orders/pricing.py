@@ -6,11 +6,12 @@ cart in the session or in ``CartItem`` rows, the API's body, the checkout
 form). ``lines_priced`` prices each from rows already read (no query): in a
 shop that offers it at ``shops.calculations.line_price`` of the shop's
 stored price, outside any shop at the list price when the SKU is buyable
-(``Sku.is_buyable``), else not at all. Placing adds attribution and the
+(``Sku.is_buyable``), else not at all; a group-buying line (拼团, set by
+``groupbuy``) at its campaign's price, outside any shop. Placing adds attribution and the
 stock; the cart only shows the answer.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalog.models import Sku
 from shops.calculations import LinePrice, line_price
@@ -26,6 +27,9 @@ class LineRequest:
     sku_id: int
     quantity: int
     shop_slug: str | None = None
+    # group buying (拼团): the campaign's unit price, set only by groupbuy's services (read under the group's
+    # lock), never from a request body; such a line is bought outside any shop
+    group_price_amount: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,17 @@ def lines_priced(
     for line in requested:
         sku = skus.get(line.sku_id)
         found = None
+        # --- group buying (拼团): the campaign's price, outside any shop, when the SKU is buyable ---
+        if line.group_price_amount is not None:
+            if sku is not None and sku.is_buyable and not line.shop_slug:
+                price = replace(
+                    line_price(sku=sku, shop_price=None, quantity=line.quantity),
+                    unit_price_amount=line.group_price_amount,
+                )
+                found = PricedLine(request=line, sku=sku, shop=None, price=price)
+            priced.append(found)
+            continue
+        # --- end group buying ---
         if sku is not None and line.shop_slug:
             offer = shop_offers.get((line.shop_slug, sku.pk))
             if offer is not None:

@@ -218,11 +218,11 @@ def shop_order_get(*, shop: Shop, order_id: int) -> Order:
 
 def fulfilments_for_supplier(*, supplier: Supplier, status: str | None = None) -> QuerySet[FulfilmentGroup]:
     """The supplier's parcels of paid orders (never an unpaid or cancelled
-    order's), with their lines and the order's address; oldest first, so the
+    order's, nor one whose buying group has not filled), with their lines and the order's address; oldest first, so the
     longest waiting ship first."""
-    groups = FulfilmentGroup.objects.filter(supplier=supplier).exclude(
+    groups = FulfilmentGroup.objects.filter(supplier=supplier, order__awaiting_group=False).exclude(
         order__status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]
-    )
+    )  # a group-buying order waits for its group to fill (拼团) before its supplier sees it
     if status:
         groups = groups.filter(status=status)
     return (

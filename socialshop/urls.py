@@ -20,6 +20,7 @@ api_v1 = [
     path("auth/", include("accounts.api.auth_urls")),
     path("webhooks/", include("webhooks.api.urls")),
     path("", include("commissions.api.urls")),
+    path("groups/", include("groupbuy.api.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline (bench/baseline.py): only on a server the bench starts
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
+    path("", include("groupbuy.urls")),
     path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # the admin's log-in page behind the site log-in's throttle; before admin.site.urls, which would match it

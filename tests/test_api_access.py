@@ -30,6 +30,7 @@ from commissions.services.payout_accounts import payout_account_add
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
+from groupbuy.tests.factories import a_campaign, opened
 from orders.services.placing import LineRequest, order_place
 from orders.tests.factories import an_address, pay
 from shops.services import shop_pick_product
@@ -76,6 +77,7 @@ NEW_ENDPOINT = {"url": "https://partner.example.com/hooks", "events": ["order.pa
 INVITE_OF_RESELLER_A = {"invite_code": "AAAAAA"}
 ORDER = {"order_id": "order_of_reseller_a"}
 PARCEL = {"fulfilment_id": "parcel_of_supplier_a"}
+GROUP = {"group_id": "open_group"}
 
 TABLE: list[Access] = [
     Access("GET", "/api/v1/me/", signed_in(200)),
@@ -184,6 +186,18 @@ TABLE: list[Access] = [
         {"carrier": "SF", "tracking_number": "SF1234567890"},
     ),
     Access("GET", "/api/v1/regions/", everyone(200)),
+    # group buying (拼团): anyone reads a group and a campaign (shared links); anyone signed in opens and joins
+    Access("POST", "/api/v1/groups/", signed_in(201), body=lambda objects: objects["group_open_body"]),
+    Access("GET", "/api/v1/groups/mine/", signed_in(200)),
+    Access("GET", "/api/v1/groups/{group_id}/", everyone(200), GROUP),
+    Access(
+        "POST",
+        "/api/v1/groups/{group_id}/join/",
+        signed_in(201),
+        GROUP,
+        lambda objects: {key: value for key, value in objects["group_open_body"].items() if key != "campaign_id"},
+    ),
+    Access("GET", "/api/v1/groups/campaigns/{campaign_id}/", everyone(200), {"campaign_id": "group_campaign"}),
 ]
 
 
@@ -245,6 +259,16 @@ def world() -> World:
             "district_code": "310104",
             "street": "漕溪北路 1 号",
         },
+    }
+    # a three-person group opened by someone outside the table's roles: every role may open or join one
+    campaign = a_campaign(sku=sku, size=3)
+    objects["group_campaign"] = campaign
+    objects["open_group"] = opened(campaign).group
+    objects["group_open_body"] = {
+        "campaign_id": campaign.pk,
+        "sku_id": sku.pk,
+        "quantity": 1,
+        "shipping_address": objects["new_order_body"]["shipping_address"],
     }
     return World(users=users, objects=objects)
 

@@ -23,6 +23,7 @@ from ledger.services import Posting, ledger_accounts, ledger_post_batch
 from orders.events import order_paid
 from orders.models import Order, OrderLine, Refund
 from socialshop.models import Event
+from socialshop.money import BASIS_POINTS, share_of
 from socialshop.states import SYSTEM, state_set_many
 
 from ..calculations import LineMoney, amount_after_refund
@@ -65,7 +66,9 @@ def _uplines_at_payment(order: Order, lines: list[OrderLine], earners: Earners |
     return reseller_uplines(reseller_ids=sellers, tiers=tiers) if sellers else {}
 
 
-def _commission_rows(order: Order, lines: list[OrderLine], earners: Earners | None) -> list[Commission]:
+def _commission_rows(
+    order: Order, lines: list[OrderLine], earners: Earners | None, share_bps: int = BASIS_POINTS
+) -> list[Commission]:
     """The commissions the lines earn under the plan in effect when the order
     was paid: the attributed reseller (tier 1, plus its shop markup) and its
     upline as they stood at payment, active ones only (a frozen reseller's
@@ -85,6 +88,8 @@ def _commission_rows(order: Order, lines: list[OrderLine], earners: Earners | No
         tier_1_blocked = line.buyer_is_attributed_reseller and not plan.self_purchase_earns
 
         def row(*, beneficiary_id, kind, tier, rate_bps, base_amount, amount, line=line):
+            # a group-buying campaign (拼团) paying a lower rate: that share of each amount, rounded down
+            amount = amount if share_bps == BASIS_POINTS else share_of(amount, share_bps)
             return Commission(
                 order_line=line,
                 order=order,
@@ -148,7 +153,9 @@ def _accrual_postings(commissions: list[Commission]) -> list[Posting]:
 
 
 @transaction.atomic
-def commissions_create_for_order(*, order_id: int, earners: Earners | None = None) -> int:
+def commissions_create_for_order(
+    *, order_id: int, earners: Earners | None = None, share_bps: int = BASIS_POINTS, reason_if_none: str = ""
+) -> int:
     """On ``order.paid``: create the order's commissions, frozen, each with
     its snapshot, and post them. Who earns comes from ``earners``, the
     upline the payment's transaction recorded (read from the event when not
@@ -156,18 +163,23 @@ def commissions_create_for_order(*, order_id: int, earners: Earners | None = Non
     this runs. Idempotent: the order row is locked while it runs and a
     second run (or five at once) finds the commissions there; the unique
     constraint on (line, beneficiary, kind) backs it. A constant number of
-    queries whatever the tree's size or depth. Returns how many it created."""
+    queries whatever the tree's size or depth. Returns how many it created.
+
+    Group buying (拼团): called when the group fills (``group.succeeded``),
+    with the campaign's ``share_bps`` of each amount (10000 full, 0 none),
+    or with ``share_bps=0`` when it fails, so the decision is recorded with
+    ``reason_if_none``."""
     order = Order.objects.select_for_update().filter(pk=order_id, paid_at__isnull=False).first()
     if order is None:
         return 0
     if CommissionDecision.objects.filter(order=order).exists():
         return 0
     lines = list(order.lines.order_by("id"))
-    commissions = Commission.objects.bulk_create(_commission_rows(order, lines, earners))
+    rows = [row for row in _commission_rows(order, lines, earners, share_bps) if row.amount > 0]
+    commissions = Commission.objects.bulk_create(rows)
     ledger_post_batch(_accrual_postings(commissions))
-    CommissionDecision.objects.create(
-        order=order, commissions_count=len(commissions), reason="" if commissions else _no_commission_reason(lines)
-    )
+    reason = "" if commissions else (reason_if_none or _no_commission_reason(lines))
+    CommissionDecision.objects.create(order=order, commissions_count=len(commissions), reason=reason)
     # a refund that came before this ran (tasks may run late) shrinks them at once
     _follow_refunds([line for line in lines if line.refunded_amount])
     return len(commissions)

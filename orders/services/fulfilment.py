@@ -68,7 +68,7 @@ def fulfilment_ship(
     with transaction.atomic():
         order, group = _locked(fulfilment_id, supplier)
         code, number = shipment_check(carrier=carrier, tracking_number=tracking_number)
-        if order.status not in (OrderStatus.PAID, OrderStatus.SHIPPED):
+        if order.status not in (OrderStatus.PAID, OrderStatus.SHIPPED) or order.awaiting_group:  # 拼团: not filled
             raise InvalidTransition(current_state=order.status, requested_state=FulfilmentStatus.SHIPPED)
         now = timezone.now()
         status_set(

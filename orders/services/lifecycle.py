@@ -68,6 +68,8 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
         was_paid = order.status == OrderStatus.PAID
         if was_paid and order.fulfilments.exclude(status=FulfilmentStatus.TO_SHIP).exists():
             raise CancelNotAllowed(current_state=order.status)
+        if was_paid and order.awaiting_group and actor_kind != Actor.GROUP:  # 拼团: its group's outcome decides
+            raise CancelNotAllowed(current_state=order.status)
         status_set(
             order, OrderStatus.CANCELLED, actor_kind=actor_kind, actor=by, reason=reason, cancelled_at=timezone.now()
         )
@@ -89,6 +91,15 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
                         actor=by,
                     )
     return order
+
+
+def orders_group_decided(*, order_ids: list[int]) -> int:
+    """Group buying (拼团, ``groupbuy``): these orders' group is decided, in
+    the caller's transaction. Filled: they go on to fulfilment (suppliers
+    see them, they may ship). Failed: the caller cancels them (refunded),
+    and reconcile expects their commission decision like any paid order's.
+    Returns how many were waiting."""
+    return Order.objects.filter(pk__in=order_ids, awaiting_group=True).update(awaiting_group=False)
 
 
 def _completed_fields(now: datetime) -> dict:

@@ -254,7 +254,9 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         chain = reseller_upline_read(upline)
         earners[str(chain[0].reseller_id)] = [[member.reseller_id, member.is_active] for member in chain]
         reseller_sale_record(reseller_id=chain[0].reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
-    order_event_emit(order_paid, order_id=order.pk, earners=earners)
+    # group buying (拼团): who earns is still fixed now, but commissions wait for the group's outcome
+    awaiting = {"awaiting_group": True} if order.awaiting_group else {}
+    order_event_emit(order_paid, order_id=order.pk, earners=earners, **awaiting)
 
 
 def payment_issue_refund(*, issue_id: int) -> PaymentIssue:

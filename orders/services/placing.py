@@ -56,14 +56,15 @@ def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
     """The same SKU from the same shop twice becomes one line."""
     if not lines:
         raise EmptyOrder()
-    merged: dict[tuple[str | None, int], int] = {}
+    merged: dict[tuple[str | None, int, int | None], int] = {}
     for line in lines:
-        key = ((line.shop_slug or "").lower() or None, line.sku_id)
+        key = ((line.shop_slug or "").lower() or None, line.sku_id, line.group_price_amount)
         merged[key] = merged.get(key, 0) + line.quantity
     if len(merged) > MAX_LINES:
         raise EmptyOrder(_("An order holds at most %(count)d different items.") % {"count": MAX_LINES})
     checked = [
-        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug) for (slug, sku_id), quantity in merged.items()
+        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug, group_price_amount=group_price)
+        for (slug, sku_id, group_price), quantity in merged.items()
     ]
     bad = {
         f"lines.{index}.quantity": [_("Between 1 and %(most)d.") % {"most": MAX_QUANTITY}]
@@ -216,6 +217,7 @@ def _rows(
         total_amount=sum(line.total_amount for line, _reseller in priced),
         currency=settings.CURRENCY,
         note=note,
+        awaiting_group=any(line.request.group_price_amount is not None for line, _reseller in priced),  # 拼团
         **address_fields,
     )
     groups: dict[int, FulfilmentGroup] = {}

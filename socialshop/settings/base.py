@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "distribution",
     "shops",
     "orders",
+    "groupbuy",
     "commissions",
     "webhooks",
     "sandbox",
@@ -339,6 +340,8 @@ CELERY_BEAT_SCHEDULE = {
     # the outbox: consumers handle what a lost wake-up left; handled events past retention are forgotten
     "events-sweep": {"task": "socialshop.tasks.events_sweep_task", "schedule": timedelta(seconds=15)},
     "events-prune": {"task": "socialshop.tasks.events_prune_task", "schedule": timedelta(hours=24)},
+    # group buying: groups whose time ran out fill or fail (and refund), lapsed seats are freed
+    "groupbuy-sweep": {"task": "groupbuy.tasks.groups_sweep_task", "schedule": timedelta(seconds=30)},
     # Idempotency-Keys older than 24 hours are forgotten
     "idempotency-keys-purge": {
         "task": "socialshop.tasks.idempotency_keys_purge_task",
@@ -466,3 +469,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# group buying (拼团, docs/group-buying.md): how long a joined seat is held for its payment
+GROUPBUY_SEAT_HOLD_MINUTES = env.int("GROUPBUY_SEAT_HOLD_MINUTES", default=10)

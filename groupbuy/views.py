@@ -1,0 +1,144 @@
+"""The group-buying pages (phone first): a campaign with its open groups
+(凑团) and the form to open one, a group's shared page with the form to
+join, and the buyer's groups. Paying is the orders' cashier."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import phone_required
+from orders.forms import AddressForm
+from orders.services.addresses import address_as_input, address_save
+from socialshop.drawing import qr_png
+from socialshop.errors import DomainError
+
+from .choices import GroupStatus, MemberStatus
+from .forms import SeatForm
+from .selectors import campaign_get, group_view, groups_open_for_campaign, memberships_for_buyer
+from .services import group_join, group_open
+
+
+def _seat_forms(request, campaign):
+    addresses = list(request.user.addresses.all()[:5]) if request.user.is_authenticated else []
+    posted = request.POST if request.method == "POST" else None
+    form = SeatForm(posted, skus=list(campaign.skus.all()), addresses=addresses)
+    wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
+    address_form = AddressForm(posted if wants_new else None, prefix="new", use_required_attribute=not addresses)
+    return form, address_form, addresses
+
+
+def _seat_take(request, form, address_form, addresses, take) -> bool:
+    """Place the seat's order with the chosen address; False with the errors on the forms."""
+    if not form.is_valid():
+        return False
+    choice = form.cleaned_data["address"]
+    if choice == "new":
+        if not address_form.is_valid():
+            form.add_error("address", _("Fill in the new address below, or choose a saved one."))
+            return False
+        address = address_form.address()
+    else:
+        saved = next((a for a in addresses if str(a.pk) == choice), None)
+        if saved is None:  # the form offers only the buyer's own
+            form.add_error("address", _("Choose an address."))
+            return False
+        address = address_as_input(saved)
+    try:
+        member = take(sku_id=form.cleaned_data["sku_id"], quantity=form.cleaned_data["quantity"], address=address)
+    except DomainError as error:
+        for name, field_messages in error.fields.items():
+            target = address_form if name in address_form.fields else form
+            if name in target.fields:
+                for message in field_messages:
+                    target.add_error(name, message)
+        messages.error(request, str(error.message))
+        return False
+    address_save(user=request.user, address=address)
+    messages.success(request, _("Your seat is held: pay within the time shown to keep it."))
+    request.seat_order_id = member.order_id
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_page(request, campaign_id: int):
+    campaign = campaign_get(campaign_id=campaign_id)
+    form, address_form, addresses = _seat_forms(request, campaign)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+
+        def take(**line):
+            return group_open(buyer=request.user, campaign_id=campaign.pk, **line)
+
+        if _seat_take(request, form, address_form, addresses, take):
+            return redirect("orders:pay", order_id=request.seat_order_id)
+    return render(
+        request,
+        "groupbuy/campaign.html",
+        {
+            "campaign": campaign,
+            "skus": list(campaign.skus.all()),
+            "open_groups": groups_open_for_campaign(campaign_id=campaign.pk),
+            "form": form,
+            "address_form": address_form,
+            "has_addresses": bool(addresses),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def group_page(request, group_id: int):
+    view = group_view(group_id=group_id)
+    campaign = campaign_get(campaign_id=view.group.campaign_id)
+    form, address_form, addresses = _seat_forms(request, campaign)
+    mine = None
+    if request.user.is_authenticated:
+        mine = view.group.members.filter(buyer=request.user).order_by("-pk").select_related("order").first()
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+
+        def take(**line):
+            return group_join(buyer=request.user, group_id=view.group.pk, **line)
+
+        if _seat_take(request, form, address_form, addresses, take):
+            return redirect("orders:pay", order_id=request.seat_order_id)
+    return render(
+        request,
+        "groupbuy/group.html",
+        {
+            "view": view,
+            "campaign": campaign,
+            "mine": mine,
+            "is_open": view.group.status == GroupStatus.OPEN and view.seconds_left > 0,
+            "share_url": request.build_absolute_uri(reverse("groupbuy:group", args=[view.group.pk])),
+            "form": form,
+            "address_form": address_form,
+            "has_addresses": bool(addresses),
+            "statuses": MemberStatus,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@phone_required
+def my_groups(request):
+    memberships = list(memberships_for_buyer(buyer=request.user)[:50])
+    return render(request, "groupbuy/mine.html", {"memberships": memberships, "statuses": MemberStatus})
+
+
+def group_qr(request, group_id: int):
+    """The group's link as a QR code (长按识别): what the share card shows
+    for a friend to scan off a screenshot or another phone."""
+    view = group_view(group_id=group_id)
+    png = qr_png(request.build_absolute_uri(reverse("groupbuy:group", args=[view.group.pk])), scale=8)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"  # the link never changes
+    return response
