@@ -6,15 +6,21 @@ the move they record (docs/events.md).
 | type | aggregate | payload |
 | --- | --- | --- |
 | ``withdrawal.decided`` | ``withdrawal`` | ``withdrawal_id``, ``reseller_id``, ``status``, ``amount`` |
+| ``withdrawal.requested`` | ``withdrawal`` | ``withdrawal_id``, ``reseller_id``, ``amount`` (operators decide it) |
+| ``commissions.accrued`` | ``order`` | ``order_id``, ``earned``: reseller id (a string) → fen earned on the order |
 
 ``status`` is the decision: approved, rejected, paid or failed (not
 ``paying``: putting it in a batch decides nothing new); ``amount`` is the
 fen requested (the fee is not deducted).
 """
 
+from socialshop.events import event_emit
+
 from .models import Withdrawal
 
 withdrawal_decided = "withdrawal.decided"
+withdrawal_requested = "withdrawal.requested"
+commissions_accrued = "commissions.accrued"
 
 
 def withdrawal_decided_event(withdrawal: Withdrawal) -> tuple[str, str, int, dict]:
@@ -26,3 +32,14 @@ def withdrawal_decided_event(withdrawal: Withdrawal) -> tuple[str, str, int, dic
         "amount": withdrawal.amount,
     }
     return withdrawal_decided, "withdrawal", withdrawal.pk, payload
+
+
+def withdrawal_requested_emit(withdrawal: Withdrawal) -> None:
+    payload = {"withdrawal_id": withdrawal.pk, "reseller_id": withdrawal.reseller_id, "amount": withdrawal.amount}
+    event_emit(type=withdrawal_requested, aggregate_type="withdrawal", aggregate_id=withdrawal.pk, payload=payload)
+
+
+def commissions_accrued_emit(*, order_id: int, earned: dict[int, int]) -> None:
+    """What each reseller earned on one order, in the transaction that created the commissions."""
+    payload = {"order_id": order_id, "earned": {str(reseller_id): amount for reseller_id, amount in earned.items()}}
+    event_emit(type=commissions_accrued, aggregate_type="order", aggregate_id=order_id, payload=payload)

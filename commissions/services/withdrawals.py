@@ -37,7 +37,7 @@ from socialshop.states import SYSTEM, state_set, state_set_query
 
 from ..calculations import withdrawal_fee
 from ..choices import OPERATOR, WITHDRAWAL_DECIDED, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus
-from ..events import withdrawal_decided_event
+from ..events import withdrawal_decided_event, withdrawal_requested_emit
 from ..exceptions import (
     BelowMinimumWithdrawal,
     InsufficientBalance,
@@ -157,6 +157,7 @@ def _withdrawal_request(reseller: Reseller, amount: int) -> Withdrawal:
         debits=[(withdrawable, amount)],
         credits=[(pending, amount)],
     )
+    withdrawal_requested_emit(withdrawal)
     return withdrawal
 
 
