@@ -2,6 +2,8 @@
 consumer records them as inbox messages and deliveries in the event's
 receipt transaction (socialshop/events.py: exactly once per consumer)."""
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +21,9 @@ from socialshop import events as platform_events
 from socialshop.events import Event, event_consumer_register
 from socialshop.money import format_yuan
 
-from .events import SHIP_DIGEST
+from .events import BINDINGS_EXPIRING, SHIP_DIGEST
 from .models import ShipmentToDigest
+from .quiet_hours import BEIJING
 from .services import Notice, notices_record
 
 
@@ -164,6 +167,13 @@ def _ship_digest(event: Event) -> list[Notice]:
     return [Notice(user_id, "ship_digest", params, reverse("orders:supplier_shipments")) for user_id in staff]
 
 
+def _bindings_expiring(event: Event) -> list[Notice]:
+    user_id = Reseller.objects.filter(pk=event.payload["reseller_id"]).values_list("user_id", flat=True).first()
+    until = datetime.fromisoformat(event.payload["until"]).astimezone(BEIJING)
+    params = {"count": event.payload["count"], "until": f"{until:%Y-%m-%d %H:%M}"}
+    return [Notice(user_id, "binding_expiring", params, reverse("commissions:workbench"))] if user_id else []
+
+
 READERS = {
     order_events.order_paid: _order_paid,
     order_events.order_shipped: _order_shipped,
@@ -179,6 +189,7 @@ READERS = {
     distribution_events.reseller_joined: _reseller_joined,
     platform_events.event_parked: _event_parked,
     SHIP_DIGEST: _ship_digest,
+    BINDINGS_EXPIRING: _bindings_expiring,
 }
 
 

@@ -129,6 +129,18 @@ KINDS: dict[str, Kind] = {
             frozenset({INBOX}),
             marketing=True,
         ),
+        Kind(
+            "binding_expiring",
+            _("Bound customers about to expire"),
+            Audience.RESELLER,
+            _("%(count)s bound customers expire soon"),
+            _(
+                "%(count)s customers bound to you stop counting as yours by %(until)s unless they visit "
+                "through your link again. Share your shop with them."
+            ),
+            frozenset({INBOX, WECHAT}),
+            marketing=True,
+        ),
         # suppliers
         Kind(
             "ship_digest",

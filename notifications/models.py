@@ -109,6 +109,23 @@ class Preference(models.Model):
         return f"{self.user_id} {self.kind}: {', '.join(self.channels)}"
 
 
+class BindingExpiryNotice(models.Model):
+    """A binding whose reseller was told it is about to end, for the touch
+    it had then: a new visit renews the binding, and its next end is told again."""
+
+    binding_id = models.BigIntegerField()
+    touched_at = models.DateTimeField()
+    event_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["binding_id", "touched_at"], name="binding_expiry_told_once"),
+        ]
+
+    def __str__(self):
+        return f"binding {self.binding_id} ({self.touched_at:%Y-%m-%d})"
+
+
 class ShipmentToDigest(models.Model):
     """A parcel paid and waiting for its supplier, until the next digest
     (a beat task) tells the supplier's staff about it with the others."""

@@ -12,15 +12,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import WechatIdentity
+from distribution.selectors import bindings_outliving_between, distribution_settings_get
 from socialshop.events import event_emit, task_wake_on_commit
 from socialshop.states import SYSTEM, state_set
 
 from . import wechat_messages
 from .choices import DELIVERY_MACHINE, Channel, DeliveryStatus
-from .events import SHIP_DIGEST
+from .events import BINDINGS_EXPIRING, SHIP_DIGEST
 from .exceptions import PreferenceInvalid
 from .kinds import KINDS
-from .models import Delivery, Message, Preference, ShipmentToDigest
+from .models import BindingExpiryNotice, Delivery, Message, Preference, ShipmentToDigest
 from .quiet_hours import quiet_hours_end
 from .selectors import preferences_for
 from .senders import SendFailed, delivery_send, sms_template
@@ -232,3 +233,41 @@ def ship_digests_emit() -> int:
             ShipmentToDigest.objects.filter(pk__in=[row.pk for row in supplier_rows]).update(digest_event_id=event.pk)
             digests += 1
     return digests
+
+
+def bindings_expiring_emit(*, now: datetime | None = None) -> int:
+    """Beat (daily): each reseller with bound customers whose binding ends
+    within ``NOTIFICATIONS_BINDING_WARN_DAYS`` hears of them once, in one
+    event (``notifications.bindings_expiring``); each binding is told once
+    per touch (``BindingExpiryNotice``, unique), so two beats at once tell
+    nobody twice. Returns how many resellers were told."""
+    now = now or timezone.now()
+    end = now + timedelta(days=settings.NOTIFICATIONS_BINDING_WARN_DAYS)
+    with transaction.atomic():
+        ending = list(bindings_outliving_between(start=now, end=end).values_list("pk", "reseller_id", "touched_at"))
+        told = set(
+            BindingExpiryNotice.objects.filter(binding_id__in=[row[0] for row in ending]).values_list(
+                "binding_id", "touched_at"
+            )
+        )
+        by_reseller: dict[int, list] = {}
+        for binding_id, reseller_id, touched_at in ending:
+            if (binding_id, touched_at) not in told:
+                by_reseller.setdefault(reseller_id, []).append((binding_id, touched_at))
+        lifetime = timedelta(days=distribution_settings_get().binding_lifetime_days or 0)
+        for reseller_id, bindings in sorted(by_reseller.items()):
+            until = max(touched_at for _, touched_at in bindings) + lifetime
+            event = event_emit(
+                type=BINDINGS_EXPIRING,
+                aggregate_type="reseller",
+                aggregate_id=reseller_id,
+                payload={"reseller_id": reseller_id, "count": len(bindings), "until": until.isoformat()},
+            )
+            # a second beat racing this one fails here on the unique key and rolls its events back
+            BindingExpiryNotice.objects.bulk_create(
+                [
+                    BindingExpiryNotice(binding_id=binding_id, touched_at=touched_at, event_id=event.pk)
+                    for binding_id, touched_at in bindings
+                ]
+            )
+    return len(by_reseller)

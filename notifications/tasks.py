@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import deliveries_send, ship_digests_emit
+from .services import bindings_expiring_emit, deliveries_send, ship_digests_emit
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +21,9 @@ def deliveries_sweep_task() -> int:
 def ship_digests_task() -> int:
     """Beat: suppliers hear of their paid parcels in one digest each."""
     return ship_digests_emit()
+
+
+@shared_task(ignore_result=True)
+def bindings_expiring_task() -> int:
+    """Beat, daily: resellers hear of bound customers about to stop counting as theirs."""
+    return bindings_expiring_emit()

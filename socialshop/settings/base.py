@@ -339,6 +339,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.ship_digests_task",
         "schedule": timedelta(minutes=env.int("NOTIFICATIONS_SHIP_DIGEST_MINUTES", default=30)),
     },
+    "notifications-bindings-expiring": {
+        "task": "notifications.tasks.bindings_expiring_task",
+        "schedule": crontab(hour=10, minute=0),  # Beijing time (CELERY_TIMEZONE): not at night
+    },
 }
 
 # --- the outbox (docs/events.md) -------------------------------------------
@@ -358,6 +362,8 @@ NOTIFICATIONS_SMS_TEMPLATES = env.json("NOTIFICATIONS_SMS_TEMPLATES", default={}
 # the official account's template message (fields first, keyword1) and per-kind overrides {"kind": "template id"}
 NOTIFICATIONS_WECHAT_TEMPLATE_ID = env("NOTIFICATIONS_WECHAT_TEMPLATE_ID", default="")
 NOTIFICATIONS_WECHAT_TEMPLATES = env.json("NOTIFICATIONS_WECHAT_TEMPLATES", default={})
+# resellers hear this many days ahead that a bound customer's binding ends
+NOTIFICATIONS_BINDING_WARN_DAYS = env.int("NOTIFICATIONS_BINDING_WARN_DAYS", default=3)
 NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", default="socialshop.local")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
