@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, override
 from accounts.choices import Role
 from catalog.models import SupplierMembership
 from commissions import events as commission_events
+from commissions.reconciliation import check_label
 from distribution import events as distribution_events
 from distribution.models import Reseller
 from orders import events as order_events
@@ -119,6 +120,17 @@ def _commissions_accrued(event: Event) -> list[Notice]:
     ]
 
 
+def _commissions_settled(event: Event) -> list[Notice]:
+    settled = {int(reseller_id): row for reseller_id, row in event.payload["settled"].items()}
+    users = dict(Reseller.objects.filter(pk__in=settled).values_list("pk", "user_id"))
+    link = reverse("commissions:money")
+    return [
+        Notice(users[reseller_id], "commissions_settled", {"count": count, "amount": format_yuan(amount)}, link)
+        for reseller_id, (count, amount) in sorted(settled.items())
+        if amount > 0 and reseller_id in users
+    ]
+
+
 WITHDRAWAL_OUTCOMES = {"paid": "withdrawal_paid", "failed": "withdrawal_failed", "rejected": "withdrawal_failed"}
 DECISION_WORDS = {"failed": gettext_lazy("not paid by the payout provider"), "rejected": gettext_lazy("rejected")}
 
@@ -155,6 +167,13 @@ def _reseller_joined(event: Event) -> list[Notice]:
     return [Notice(member.inviter.user_id, "team_member", {"member": str(member.user)}, reverse("distribution:team"))]
 
 
+def _reconcile_broken(event: Event) -> list[Notice]:
+    with override("zh-hans"):
+        checks = "；".join(str(check_label(key)) for key in event.payload["checks"])
+    params = {"count": len(event.payload["checks"]), "checks": checks}
+    return [Notice(user_id, "reconcile_break", params, reverse("commissions:report")) for user_id in _operators()]
+
+
 def _event_parked(event: Event) -> list[Notice]:
     params = {key: event.payload[key] for key in ("event", "type", "consumer", "attempts")}
     return [Notice(user_id, "event_parked", params, "") for user_id in _operators()]
@@ -184,10 +203,12 @@ READERS = {
     order_events.refund_requested: _refund_requested,
     order_events.payment_issue: _payment_issue,
     commission_events.commissions_accrued: _commissions_accrued,
+    commission_events.commissions_settled: _commissions_settled,
     commission_events.withdrawal_decided: _withdrawal_decided,
     commission_events.withdrawal_requested: _withdrawal_requested,
     distribution_events.reseller_joined: _reseller_joined,
     platform_events.event_parked: _event_parked,
+    commission_events.reconcile_broken: _reconcile_broken,
     SHIP_DIGEST: _ship_digest,
     BINDINGS_EXPIRING: _bindings_expiring,
 }

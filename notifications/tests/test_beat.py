@@ -82,3 +82,60 @@ def test_permanent_bindings_are_never_about_to_expire(settings):
         at=timezone.now() - timedelta(days=400),
     )
     assert bindings_expiring_emit() == 0
+
+
+def test_a_settlement_batch_tells_each_reseller_once_what_became_withdrawable(settings):
+    from commissions.models import Commission
+    from commissions.services.accrual import commissions_create_for_order, commissions_mature
+    from commissions.services.settlement import commissions_settle_matured
+    from orders.models import Order
+    from orders.services.lifecycle import order_confirm_receipt
+    from orders.tests.factories import ship
+    from shops.tests.factories import ShopFactory
+
+    settings.SMS_PROVIDER = "accounts.sms.console.ConsoleSmsProvider"
+    parent = ResellerFactory()
+    seller = ResellerFactory(inviter=parent)
+    shop, sku = shop_selling(shop=ShopFactory(owner=seller), price=12_000)
+    orders = [pay(place(shop=shop, sku=sku)) for _ in range(2)]
+    for order in orders:
+        commissions_create_for_order(order_id=order.pk)
+        ship(order)
+        order_confirm_receipt(order_id=order.pk, buyer=order.buyer)
+    Order.objects.filter(pk__in=[order.pk for order in orders]).update(
+        after_sales_ends_at=timezone.now() - timedelta(days=1)
+    )
+    for order in orders:
+        commissions_mature(order_id=order.pk)
+
+    commissions_settle_matured()
+    commissions_settle_matured()  # nothing left: no second message
+    _consume()
+
+    (message,) = Message.objects.filter(recipient=seller.user, kind="commissions_settled")
+    mine = Commission.objects.filter(beneficiary=seller)
+    from socialshop.money import format_yuan
+
+    assert message.title == f"{format_yuan(sum(c.net_amount for c in mine))} 已可提现"
+    assert message.body.startswith(f"{mine.count()} 笔佣金")
+    assert Message.objects.filter(recipient=parent.user, kind="commissions_settled").count() == 1
+
+
+def test_operators_hear_when_a_reconciliation_check_breaks_not_every_hour_it_stays_broken(settings, mailoutbox):
+    from accounts.tests.factories import OperatorFactory
+    from commissions.reconciliation import reconciliation_record
+    from orders.models import Order
+
+    settings.EVENTS_LAG_ALERT_MINUTES = 0
+    operator = OperatorFactory(email="ops@example.com")
+    assert reconciliation_record().ok
+    shop, sku = shop_selling()
+    order = pay(place(shop=shop, sku=sku))
+    assert Order.objects.get(pk=order.pk).paid_at  # paid, and nobody handled order.paid: a break
+
+    assert not reconciliation_record().ok
+    assert not reconciliation_record().ok  # still broken: no second message
+    _consume()
+
+    (message,) = Message.objects.filter(recipient=operator, kind="reconcile_break")
+    assert message.title.startswith("对账发现") and "异常项" in message.body
