@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from accounts.models import WechatIdentity
 from distribution.selectors import bindings_outliving_between, distribution_settings_get
@@ -67,7 +68,8 @@ def notices_record(*, event_id: int, notices: list[Notice], now: datetime | None
     messages and the deliveries ``notices`` call for, each once per event,
     person, channel and kind (unique keys: a second run, or a second consumer
     racing, writes nothing more). Deliveries are sent after commit. Returns
-    (messages, deliveries) written."""
+    how many messages and deliveries the notices call for (rows already
+    there are left as they are)."""
     now = now or timezone.now()
     addresses = _addresses(sorted({notice.recipient_id for notice in notices}))
     messages, deliveries = [], []
@@ -103,18 +105,19 @@ def notices_record(*, event_id: int, notices: list[Notice], now: datetime | None
                         next_attempt_at=not_before,
                     )
                 )
-    written_messages = Message.objects.bulk_create(messages, ignore_conflicts=True)
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     if deliveries:
         from .tasks import deliveries_send_task
 
         task_wake_on_commit(deliveries_send_task, event_id)
-    return len(written_messages), len(deliveries)
+    return len(messages), len(deliveries)
 
 
 def _sms_possible(kind: str) -> bool:
     """The console sends anything; a real provider only an approved template."""
-    return settings.SMS_PROVIDER.endswith("ConsoleSmsProvider") or bool((sms_template(kind) or {}).get("template_id"))
+    provider_name = getattr(import_string(settings.SMS_PROVIDER), "name", "")
+    return provider_name == "console" or bool((sms_template(kind) or {}).get("template_id"))
 
 
 def backoff_after(attempts: int) -> timedelta:

@@ -55,8 +55,9 @@ def test_the_product_page_costs_the_same_queries_whatever_its_options_and_pictur
     client.force_login(buyer)
     CartItem.objects.create(user=buyer, shop=shop, sku=sku, quantity=1)
 
-    # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT)
-    with django_assert_max_num_queries(10):
+    # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT);
+    # the inbox badge
+    with django_assert_max_num_queries(11):
         response = client.get(f"/s/{shop.slug}/p/{sku.product_id}/")
 
     page = html(response)
@@ -246,8 +247,8 @@ def test_order_tabs_count_each_state_in_one_query_and_narrow_the_list(client, dj
     refund_request(order_id=asked.pk, line_id=asked.lines.get().pk, buyer=buyer, amount=1_000, reason="少件")
     client.force_login(buyer)
 
-    # session, user; the counts; orders, lines, pictures, parcels, refunds, photos
-    with django_assert_max_num_queries(10):
+    # session, user; the counts; orders, lines, pictures, parcels, refunds, photos; the inbox badge
+    with django_assert_max_num_queries(11):
         everything = html(client.get("/orders/"))
     to_ship = html(client.get("/orders/?tab=to_ship"))
 

@@ -281,3 +281,51 @@ def test_two_workers_racing_on_one_delivery_send_it_once(wechat_fake):
 
     assert outcomes.count(DeliveryStatus.SENT) == 1 and outcomes.count(None) == 3
     assert len(wechat_fake.messages) == 1
+
+
+# --- a real SMS provider: Tencent Cloud SMS through its SDK, against the local fake ---------------
+
+
+@pytest.fixture
+def tencent(settings):
+    from accounts.tests.fakes import FakeTencentSms
+
+    fake = FakeTencentSms().start()
+    settings.SMS_PROVIDER = "accounts.sms.tencent.TencentSmsProvider"
+    settings.SMS_TENCENT_SECRET_ID, settings.SMS_TENCENT_SECRET_KEY = fake.secret_id, fake.secret_key
+    settings.SMS_TENCENT_SDK_APP_ID = fake.sdk_app_id
+    settings.SMS_TENCENT_SIGN_NAME = "微店分销"
+    settings.SMS_TENCENT_ENDPOINT, settings.SMS_TENCENT_SCHEME = fake.host, "http"
+    settings.NOTIFICATIONS_SMS_TEMPLATES = {
+        "order_shipped": {"template_id": "2024101", "params": ["order", "carrier", "tracking"]}
+    }
+    yield fake
+    fake.stop()
+
+
+def test_tencent_sends_a_kind_s_approved_template_with_its_values_and_nothing_without_one(tencent):
+    buyer = UserFactory()
+    preference_set(user=buyer, kind="order_completed", channels=["inbox", "sms"], audiences=["buyer"])
+    event = _event()
+    notices_record(
+        event_id=event.pk,
+        notices=[Notice(buyer.pk, "order_shipped", SHIPPED), Notice(buyer.pk, "order_completed", {"order": "1"})],
+    )
+    deliveries_send()
+
+    (request,) = tencent.received  # the signature held; order_completed has no approved template: no SMS
+    assert request["TemplateId"] == "2024101" and request["PhoneNumberSet"] == [f"+86{buyer.phone}"]
+    assert request["TemplateParamSet"] == ["20261205-000001", "顺丰速运", "SF1234567890"]
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    assert delivery.status == DeliveryStatus.SENT and delivery.provider_reference
+
+
+def test_a_number_tencent_refuses_is_retried_not_lost(tencent):
+    buyer = UserFactory()
+    tencent.statuses[f"+86{buyer.phone}"] = "LimitExceeded.PhoneNumberDailyLimit"
+    notices_record(event_id=_event().pk, notices=[Notice(buyer.pk, "order_shipped", SHIPPED)])
+    deliveries_send()
+
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    assert "PhoneNumberDailyLimit" in delivery.last_error
