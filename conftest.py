@@ -126,6 +126,12 @@ def run_together(*calls):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    # Celery's "never join a result inside a task" guard is one process-wide flag that each eager task
+    # sets and restores: threads running eager tasks at once can restore it in the wrong order and
+    # leave it set, so a later test's result.get() would refuse. Nothing runs now: it is clear.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
     return outcomes
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
@@ -41,6 +42,7 @@ from socialshop.events import event_consumers, events_unhandled
 from socialshop.money import format_yuan as yuan
 
 from .choices import CommissionState, WithdrawalStatus
+from .events import reconcile_broken_emit
 from .models import Commission, CommissionDecision, PayoutItem, ReconciliationRun, Withdrawal
 from .providers import PayoutProviderUnavailable, payout_provider
 
@@ -403,9 +405,15 @@ def reconciliation_record() -> ReconciliationRun:
     """Run every check and record the run (at most 100 breaks a check); on a
     break, log an error: the admin's front page and /ops/money/ show it."""
     results = reconcile()
-    run = ReconciliationRun.objects.create(
-        ok=all(result.ok for result in results), breaks={result.key: result.breaks[:100] for result in results}
-    )
+    with transaction.atomic():
+        previous = ReconciliationRun.objects.order_by("-ran_at", "-id").first()
+        run = ReconciliationRun.objects.create(
+            ok=all(result.ok for result in results), breaks={result.key: result.breaks[:100] for result in results}
+        )
+        broken = sorted(key for key, breaks in run.breaks.items() if breaks)
+        already = {key for key, breaks in (previous.breaks if previous else {}).items() if breaks}
+        if set(broken) - already:  # operators are told when a check breaks, not every hour it stays broken
+            reconcile_broken_emit(run_id=run.pk, checks=broken)
     if not run.ok:
         logger.error(
             "reconciliation found breaks: %s",

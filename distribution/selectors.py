@@ -271,6 +271,19 @@ def _binding_read(binding: Binding, now: datetime | None, settings: Distribution
     return BindingState(binding=binding, in_force=in_force, replaceable_from=replaceable_from)
 
 
+def bindings_outliving_between(*, start: datetime, end: datetime):
+    """Current bindings whose lifetime ends in [start, end): the binding rule
+    of ``_binding_read`` (the last touch plus the platform's lifetime) as a
+    query, for the reminder that a bound customer is about to stop counting
+    (notifications). None when bindings are permanent."""
+    lifetime = distribution_settings_get().binding_lifetime
+    if lifetime is None:
+        return Binding.objects.none()
+    return Binding.objects.filter(
+        ended_at__isnull=True, touched_at__gte=start - lifetime, touched_at__lt=end - lifetime
+    )
+
+
 def binding_reseller_for(*, customer: User, now: datetime | None = None) -> Reseller | None:
     """The reseller an order placed outside any shop is attributed to: the
     customer's binding in force, if any. The orders app snapshots the answer

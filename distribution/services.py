@@ -27,6 +27,7 @@ from .choices import (
     ResellerStatus,
 )
 from .codes import invite_code_generate, invite_code_normalize
+from .events import reseller_joined_emit
 from .exceptions import (
     AlreadyReseller,
     InvalidStatusChange,
@@ -117,6 +118,7 @@ def reseller_join(*, user: User, invite_code: str) -> Reseller:
     reseller = _reseller_insert(user=user, inviter=inviter, status=status)
     ResellerEvent.objects.create(reseller=reseller, kind=ResellerEventKind.JOINED, actor=user, new_inviter=inviter)
     binding_touch(customer=user, reseller=inviter, source=BindingSource.INVITE_CODE)
+    reseller_joined_emit(reseller_id=reseller.pk, inviter_id=inviter.pk)
     return reseller
 
 

@@ -15,6 +15,8 @@ whatever happens to the broker or the workers afterwards.
 | ``refund.approved`` | ``order_id``, ``refund_id``: the provider is to be asked (orders' own consumer) |
 | ``payment.issue`` | ``order_id``, ``issue_id``: money to send back (orders' own consumer) |
 | ``payment.close`` | ``order_id``: an unpaid order ended; close its payments at the gateway (orders' own consumer) |
+| ``refund.requested`` | ``order_id``, ``refund_id``: a buyer asks for money back (notifications) |
+| ``refund.rejected`` | ``order_id``, ``refund_id``: the request was refused (notifications) |
 
 ``earners`` maps each attributed reseller (as a string, JSON's keys) to its
 upline as it stood in the payment's transaction, tier 1 first, three deep at
@@ -31,6 +33,8 @@ order_refunded = "order.refunded"
 refund_approved = "refund.approved"
 payment_issue = "payment.issue"
 payment_close = "payment.close"
+refund_requested = "refund.requested"
+refund_rejected = "refund.rejected"
 
 ORDER_EVENTS = [order_paid, order_shipped, order_completed, order_refunded]
 

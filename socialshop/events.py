@@ -30,10 +30,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from .models import Event, EventCursor, EventReceipt, ReceiptStatus
-from .states import SYSTEM, StateMachine, state_set
+from .states import SYSTEM, EventFor, StateMachine, state_set
 
 logger = logging.getLogger(__name__)
 
+event_parked = "event.parked"  # a consumer gave up on an event (operators are told: notifications)
 MAX_ATTEMPTS = 8  # failures before an event is parked for an operator
 BACKOFF_BASE = timedelta(seconds=15)  # 15 s, 30 s, 1 min … about 30 min in all before parking
 BACKOFF_CAP = timedelta(minutes=15)
@@ -235,6 +236,8 @@ def _failure_record(consumer: Consumer, event_id: int, now: datetime, error: Exc
         receipt_state_set(
             receipt,
             ReceiptStatus.PARKED if parked else ReceiptStatus.RETRYING,
+            # a parked event is an event of its own (never for a parked event.parked: no chain)
+            event=_parked_event if parked and receipt.event.type != event_parked else None,
             attempts=attempts,
             last_error=f"{error.__class__.__name__}: {error}"[:2000],
             next_attempt_at=None if parked else now + backoff_after(attempts),
@@ -330,8 +333,20 @@ RECEIPT_MACHINE = StateMachine(
 )
 
 
-def receipt_state_set(receipt: EventReceipt, to_state: str, *, actor: str = SYSTEM, **fields) -> None:
-    state_set(receipt, to_state, machine=RECEIPT_MACHINE, actor_kind=actor, **fields)
+def receipt_state_set(
+    receipt: EventReceipt, to_state: str, *, actor: str = SYSTEM, event: EventFor | None = None, **fields
+) -> None:
+    state_set(receipt, to_state, machine=RECEIPT_MACHINE, actor_kind=actor, event=event, **fields)
+
+
+def _parked_event(receipt: EventReceipt) -> tuple[str, str, int, dict]:
+    payload = {
+        "event": receipt.event_id,
+        "type": receipt.event.type,
+        "consumer": receipt.consumer,
+        "attempts": receipt.attempts,
+    }
+    return event_parked, "event_receipt", receipt.pk, payload
 
 
 # --- what operators and reconcile read ---------------------------------------------------

@@ -19,6 +19,7 @@ api_v1 = [
     path("me/", include("accounts.api.urls")),
     path("auth/", include("accounts.api.auth_urls")),
     path("webhooks/", include("webhooks.api.urls")),
+    path("notifications/", include("notifications.api.urls")),
     path("", include("commissions.api.urls")),
     path("groups/", include("groupbuy.api.urls")),
 ]
@@ -42,6 +43,7 @@ urlpatterns = [
     path("", include("commissions.urls")),
     path("", include("groupbuy.urls")),
     path("", include("audit.urls")),
+    path("", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # the admin's log-in page behind the site log-in's throttle; before admin.site.urls, which would match it
     path("admin/login/", admin_log_in, name="admin_log_in"),

@@ -156,6 +156,10 @@ def _pages(world: PagesWorld) -> list[Page]:
         *[Page(SHOPPER, "orders:detail", reverse("orders:detail", args=[o.pk])) for o in world.orders.values()],
         Page(SHOPPER, "orders:refund_request", reverse("orders:refund_request", args=[order.pk, line.pk])),
         Page(SHOPPER, "sandbox:pay", reverse("sandbox:pay", args=[world.payment_reference])),
+        Page(SHOPPER, "notifications:inbox", reverse("notifications:inbox")),
+        Page(SHOPPER, "notifications:preferences", reverse("notifications:preferences")),
+        Page(RESELLER, "notifications:inbox", reverse("notifications:inbox")),
+        Page(RESELLER, "notifications:preferences", reverse("notifications:preferences")),
         Page(RESELLER, "account", reverse("account")),
         Page(RESELLER, "shops:manage", reverse("shops:manage")),
         Page(RESELLER, "shops:edit", reverse("shops:edit")),
@@ -199,6 +203,8 @@ def _pages(world: PagesWorld) -> list[Page]:
             submit=_upload_shipments(fulfilment),
         ),
         Page(OPERATOR, "account", reverse("account")),
+        Page(OPERATOR, "notifications:inbox", reverse("notifications:inbox")),
+        Page(OPERATOR, "notifications:preferences", reverse("notifications:preferences")),
         Page(OPERATOR, "commissions:report", reverse("commissions:report")),
         Page(OPERATOR, "audit:log", reverse("audit:log")),
         *_admin_pages(world),
@@ -226,7 +232,9 @@ def _admin_models():
 # The outbox's records (socialshop.Event, EventReceipt) are the engineer on call's: their event
 # types, consumers and JSON payloads are the contract of docs/events.md, shown as they are.
 # Walked for everything but the English rule.
-ENGLISH_EXEMPT_APPS = {"socialshop"}
+# Notification deliveries likewise: the providers' references and errors as the providers gave them
+# (console-…, errcode 40003), for support; the messages themselves are Chinese on the inbox pages.
+ENGLISH_EXEMPT_APPS = {"socialshop", "notifications"}
 
 
 def _admin_pages(world: PagesWorld) -> list[Page]:
@@ -247,6 +255,7 @@ def _admin_pages(world: PagesWorld) -> list[Page]:
 # url names that are not pages a person reads, each with why
 NOT_PAGES = {
     "healthz": "a health probe for load balancers (plain text)",
+    "notifications:read": "POST only",
     "favicon": "a redirect to the icon file",
     "accounts:logout": "POST only",
     "accounts:api_token_revoke": "POST only",

@@ -105,6 +105,17 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/webhooks/deliveries/", signed_in(200)),
     Access("GET", "/api/v1/webhooks/deliveries/{id}/", owner_only("reseller_a", 200), DELIVERY),
     Access("POST", "/api/v1/webhooks/deliveries/{id}/replay/", owner_only("reseller_a", 202), DELIVERY, {}),
+    # notifications: anyone signed in reads and sets their own
+    Access("GET", "/api/v1/notifications/messages/", signed_in(200)),
+    Access("GET", "/api/v1/notifications/messages/unread-count/", signed_in(200)),
+    Access("POST", "/api/v1/notifications/messages/read/", signed_in(200), body={}),
+    Access("GET", "/api/v1/notifications/preferences/", signed_in(200)),
+    Access(
+        "PUT",
+        "/api/v1/notifications/preferences/",
+        signed_in(200),
+        body={"kind": "order_shipped", "channels": ["inbox"]},
+    ),
     # money: resellers only, their own
     Access("GET", "/api/v1/withdrawals/", resellers_only(200)),
     Access("POST", "/api/v1/withdrawals/", resellers_only(201, reseller_b=400), body={"amount": "10.00"}),

@@ -57,7 +57,8 @@ def test_the_product_page_costs_the_same_queries_whatever_its_options_and_pictur
 
     # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT);
     # group buying's running campaign, if any (拼团, groupbuy's group_offer)
-    with django_assert_max_num_queries(11):
+    # the inbox badge
+    with django_assert_max_num_queries(12):
         response = client.get(f"/s/{shop.slug}/p/{sku.product_id}/")
 
     page = html(response)
@@ -247,8 +248,8 @@ def test_order_tabs_count_each_state_in_one_query_and_narrow_the_list(client, dj
     refund_request(order_id=asked.pk, line_id=asked.lines.get().pk, buyer=buyer, amount=1_000, reason="少件")
     client.force_login(buyer)
 
-    # session, user; the counts; orders, lines, pictures, parcels, refunds, photos
-    with django_assert_max_num_queries(10):
+    # session, user; the counts; orders, lines, pictures, parcels, refunds, photos; the inbox badge
+    with django_assert_max_num_queries(11):
         everything = html(client.get("/orders/"))
     to_ship = html(client.get("/orders/?tab=to_ship"))
 

@@ -52,6 +52,12 @@ class SmsProvider(Protocol):
         raise SmsSendFailed when the provider does not take it."""
         ...
 
+    def template_send(self, *, phone: str, template_id: str, params: list[str], text: str) -> SmsSent:
+        """Send a notification (docs/notifications.md): the approved template
+        ``template_id`` with ``params``; ``text`` is what it reads as, for the
+        console. Raise SmsSendFailed when the provider does not take it."""
+        ...
+
 
 def sms_provider() -> SmsProvider:
     return import_string(settings.SMS_PROVIDER)()

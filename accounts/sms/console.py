@@ -35,10 +35,26 @@ def console_code_for(phone: str) -> str | None:
     return next((message.code for message in reversed(outbox) if message.phone == phone), None)
 
 
+@dataclass(frozen=True)
+class ConsoleNotice:
+    phone: str
+    template_id: str
+    text: str
+
+
+# notifications the console "sent" (docs/notifications.md), newest last
+notices: deque[ConsoleNotice] = deque(maxlen=100)
+
+
 class ConsoleSmsProvider:
     name = "console"
 
     def code_send(self, *, phone: str, code: str, minutes: int) -> SmsSent:
         outbox.append(ConsoleMessage(phone=phone, code=code, minutes=minutes))
         logger.warning("SMS (console, not sent) to %s: 验证码 %s，%s 分钟内有效", mask_phone(phone), code, minutes)
+        return SmsSent(provider_reference=f"console-{secrets.token_hex(6)}")
+
+    def template_send(self, *, phone: str, template_id: str, params: list[str], text: str) -> SmsSent:
+        notices.append(ConsoleNotice(phone=phone, template_id=template_id, text=text))
+        logger.warning("SMS (console, not sent) to %s: %s", mask_phone(phone), text)
         return SmsSent(provider_reference=f"console-{secrets.token_hex(6)}")

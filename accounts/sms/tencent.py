@@ -54,12 +54,19 @@ class TencentSmsProvider:
         )
 
     def code_send(self, *, phone: str, code: str, minutes: int) -> SmsSent:
+        return self._send(phone=phone, template_id=settings.SMS_TENCENT_TEMPLATE_ID, params=[code, str(minutes)])
+
+    def template_send(self, *, phone: str, template_id: str, params: list[str], text: str) -> SmsSent:
+        """A notification: its own approved template (docs/notifications.md)."""
+        return self._send(phone=phone, template_id=template_id, params=params)
+
+    def _send(self, *, phone: str, template_id: str, params: list[str]) -> SmsSent:
         request = models.SendSmsRequest()
         request.PhoneNumberSet = [f"+86{phone}"]
         request.SmsSdkAppId = settings.SMS_TENCENT_SDK_APP_ID
         request.SignName = settings.SMS_TENCENT_SIGN_NAME
-        request.TemplateId = settings.SMS_TENCENT_TEMPLATE_ID
-        request.TemplateParamSet = [code, str(minutes)]
+        request.TemplateId = template_id
+        request.TemplateParamSet = params
         try:
             response = self.client.SendSms(request)
         except TencentCloudSDKException as error:  # signature, key, network: the whole request failed

@@ -28,6 +28,7 @@ from socialshop.states import SYSTEM, state_set_many
 
 from ..calculations import LineMoney, amount_after_refund
 from ..choices import CommissionKind, CommissionState
+from ..events import commissions_accrued_emit
 from ..models import Commission, CommissionDecision
 from ..selectors import commission_plan_in_effect, commission_split_for_line
 from .states import COMMISSION_MACHINE
@@ -180,6 +181,11 @@ def commissions_create_for_order(
     ledger_post_batch(_accrual_postings(commissions))
     reason = "" if commissions else (reason_if_none or _no_commission_reason(lines))
     CommissionDecision.objects.create(order=order, commissions_count=len(commissions), reason=reason)
+    earned: dict[int, int] = {}
+    for commission in commissions:
+        earned[commission.beneficiary_id] = earned.get(commission.beneficiary_id, 0) + commission.amount
+    if earned:
+        commissions_accrued_emit(order_id=order.pk, earned=earned)
     # a refund that came before this ran (tasks may run late) shrinks them at once
     _follow_refunds([line for line in lines if line.refunded_amount])
     return len(commissions)

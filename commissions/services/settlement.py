@@ -20,6 +20,7 @@ from orders.models import Refund
 from socialshop.states import SYSTEM, state_set_query
 
 from ..choices import CommissionState
+from ..events import commissions_settled_emit
 from ..models import Commission
 from .payables import supplier_payables_post
 from .states import COMMISSION_MACHINE
@@ -76,6 +77,7 @@ def commissions_settle_matured(*, now: datetime | None = None, batch_size: int =
                     for pk, beneficiary, amount, reversed_amount in batch
                 ]
             )
+            commissions_settled_emit(batch=[(row[0], row[1], row[2] - row[3]) for row in batch])
             settled += len(batch)
         if len(batch) < batch_size:
             break

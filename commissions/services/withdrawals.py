@@ -48,7 +48,7 @@ from ..choices import (
     PayoutItemOutcome,
     WithdrawalStatus,
 )
-from ..events import withdrawal_decided_event
+from ..events import withdrawal_decided_event, withdrawal_requested_emit
 from ..exceptions import (
     BelowMinimumWithdrawal,
     InsufficientBalance,
@@ -265,6 +265,7 @@ def _withdrawal_request(reseller: Reseller, amount: int, payout_account_id: int 
             debits=[(pending, quote.tax_amount)],
             credits=[(ledger_account(kind=AccountKind.PLATFORM_TAX_PAYABLE), quote.tax_amount)],
         )
+    withdrawal_requested_emit(withdrawal)
     return withdrawal
 
 

@@ -122,8 +122,8 @@ def test_the_workbench_costs_the_same_queries_whatever_the_business(
         Client().get("/s/xiaomei/")
         sold(seller, django_capture_on_commit_callbacks)
 
-    # session, user; reseller, shop; visitors, sales, earnings; balances, withdrawn
-    with django_assert_max_num_queries(9):
+    # session, user; reseller, shop; visitors, sales, earnings; balances, withdrawn; the inbox badge
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("commissions:workbench"))
 
     assert figures(response)["订单"] == (orders, orders)
@@ -191,8 +191,9 @@ def test_the_catalogue_costs_the_same_queries_whatever_it_holds(
         sku = SkuFactory()
         shop_pick_product(shop=seller.shop_, product=sku.product, prices={sku.pk: 15_000})
 
-    # session, user; reseller, shop; count, products, images, SKUs; picks, prices, plan, overrides; categories
-    with django_assert_max_num_queries(13):
+    # session, user; reseller, shop; count, products, images, SKUs; picks, prices, plan, overrides; categories;
+    # the inbox badge
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("commissions:catalogue"))
 
     assert len(response.context["rows"]) == products + 1
@@ -243,8 +244,8 @@ def test_the_shop_orders_cost_the_same_queries(
     for _ in range(orders):
         sold(seller, django_capture_on_commit_callbacks)
 
-    # session, user; reseller, shop; orders, their lines; commissions, decisions
-    with django_assert_max_num_queries(8):
+    # session, user; reseller, shop; orders, their lines; commissions, decisions; the inbox badge
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("commissions:shop_orders"))
 
     assert len(response.context["orders"]) == orders

@@ -40,7 +40,7 @@ from ..choices import (
     RefundResolution,
     RefundStatus,
 )
-from ..events import order_event_emit, order_refunded, refund_approved
+from ..events import order_event_emit, order_refunded, refund_approved, refund_rejected, refund_requested
 from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundRequestInvalid, RefundTooLarge
 from ..models import Order, OrderLine, Refund, RefundPhoto
 from ..providers import RefundResult, payment_provider
@@ -158,6 +158,7 @@ def refund_request(
         )
         for position, processed in enumerate(photos):
             _photo_store(refund, processed, position)
+        order_event_emit(refund_requested, order_id=order.pk, refund_id=refund.pk)
         return refund
 
 
@@ -200,6 +201,7 @@ def refund_decide(
             OrderLine.objects.filter(pk=refund.line_id).update(
                 refund_pending_amount=F("refund_pending_amount") - refund.amount
             )
+            order_event_emit(refund_rejected, order_id=refund.order_id, refund_id=refund.pk)
     return refund
 
 

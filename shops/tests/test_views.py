@@ -179,8 +179,8 @@ def test_the_product_list_costs_the_same_queries_whatever_the_number_of_products
     client.force_login(UserFactory())  # a logged-in visitor: session and user rows too
 
     # shop, categories, picks (+count), images, SKUs, prices; session and user; the tab bar's cart count;
-    # the visitor (one INSERT … ON CONFLICT)
-    with django_assert_max_num_queries(11):
+    # the visitor (one INSERT … ON CONFLICT); the inbox badge
+    with django_assert_max_num_queries(12):
         response = client.get(f"/s/{shop.slug}/")
 
     assert response.status_code == 200

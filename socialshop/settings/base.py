@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "groupbuy",
     "commissions",
     "webhooks",
+    "notifications",
     "sandbox",
     "payments",
     "audit",
@@ -372,6 +373,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=30),
     },
     "refunds-pending-settle": {"task": "orders.tasks.refunds_pending_settle_task", "schedule": timedelta(minutes=15)},
+    # notifications: deliveries due (retries, quiet hours over, lost wake-ups); suppliers' digests of parcels to ship
+    "notifications-deliveries-sweep": {
+        "task": "notifications.tasks.deliveries_sweep_task",
+        "schedule": timedelta(seconds=30),
+    },
+    "notifications-ship-digests": {
+        "task": "notifications.tasks.ship_digests_task",
+        "schedule": timedelta(minutes=env.int("NOTIFICATIONS_SHIP_DIGEST_MINUTES", default=30)),
+    },
+    "notifications-bindings-expiring": {
+        "task": "notifications.tasks.bindings_expiring_task",
+        "schedule": crontab(hour=10, minute=0),  # Beijing time (CELERY_TIMEZONE): not at night
+    },
 }
 
 # --- the outbox (docs/events.md) -------------------------------------------
@@ -380,6 +394,28 @@ CELERY_BEAT_SCHEDULE = {
 EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
 # reconcile reports an event no consumer has handled after this long (the lag per consumer)
 EVENTS_LAG_ALERT_MINUTES = env.int("EVENTS_LAG_ALERT_MINUTES", default=15)
+
+# --- notifications (docs/notifications.md) ----------------------------------
+
+# where links in SMS, WeChat messages and e-mails point
+NOTIFICATIONS_SITE_URL = env("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000")
+# the approved SMS template of each kind: {"order_shipped": {"template_id": "1234567", "params": ["order", ...]}};
+# a real provider sends only kinds listed here (the console sends every kind)
+NOTIFICATIONS_SMS_TEMPLATES = env.json("NOTIFICATIONS_SMS_TEMPLATES", default={})
+# the official account's template message (fields first, keyword1) and per-kind overrides {"kind": "template id"}
+NOTIFICATIONS_WECHAT_TEMPLATE_ID = env("NOTIFICATIONS_WECHAT_TEMPLATE_ID", default="")
+NOTIFICATIONS_WECHAT_TEMPLATES = env.json("NOTIFICATIONS_WECHAT_TEMPLATES", default={})
+# resellers hear this many days ahead that a bound customer's binding ends
+NOTIFICATIONS_BINDING_WARN_DAYS = env.int("NOTIFICATIONS_BINDING_WARN_DAYS", default=3)
+NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", default="socialshop.local")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="")  # the file-based backend's folder (the fault test's worker)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="通知 <noreply@socialshop.local>")
 
 # --- partners' webhooks ---------------------------------------------------
 

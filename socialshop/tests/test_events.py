@@ -191,9 +191,10 @@ def test_reconcile_reports_an_event_parked_at_its_consumer(consumer, settings):
     breaks = {result.key: result.breaks for result in reconcile() if not result.ok}
 
     assert list(breaks) == ["every event is handled by each of its consumers"]
-    assert (
-        f"事件 {event.pk} (test.happened, test 0) 在 test-consumer 重试"
-        in breaks["every event is handled by each of its consumers"][0]
+    # (besides it: the event.parked it wrote for the operators' notifications, not consumed in this test)
+    assert any(
+        f"事件 {event.pk} (test.happened, test 0) 在 test-consumer 重试" in line
+        for line in breaks["every event is handled by each of its consumers"]
     )
 
 
