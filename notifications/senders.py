@@ -31,7 +31,7 @@ def sms_template(kind: str) -> dict | None:
 def delivery_send(delivery: Delivery) -> str:
     if delivery.channel == Channel.SMS:
         template = sms_template(delivery.kind) or {"template_id": "", "params": []}
-        params = [str(delivery.params.get(name, "")) for name in template.get("params", [])]
+        params = {name: str(delivery.params.get(name, "")) for name in template.get("params", [])}
         try:
             sent = sms_provider().template_send(
                 phone=delivery.address, template_id=template["template_id"], params=params, text=delivery.body

@@ -52,10 +52,11 @@ class SmsProvider(Protocol):
         raise SmsSendFailed when the provider does not take it."""
         ...
 
-    def template_send(self, *, phone: str, template_id: str, params: list[str], text: str) -> SmsSent:
+    def template_send(self, *, phone: str, template_id: str, params: dict[str, str], text: str) -> SmsSent:
         """Send a notification (docs/notifications.md): the approved template
-        ``template_id`` with ``params``; ``text`` is what it reads as, for the
-        console. Raise SmsSendFailed when the provider does not take it."""
+        ``template_id`` with ``params`` (its variables' names and values, in the
+        template's order: Alibaba's templates name them, Tencent's number them);
+        ``text`` is what it reads as, for the console. Raise SmsSendFailed when the provider does not take it."""
         ...
 
 

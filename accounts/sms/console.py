@@ -54,7 +54,7 @@ class ConsoleSmsProvider:
         logger.warning("SMS (console, not sent) to %s: 验证码 %s，%s 分钟内有效", mask_phone(phone), code, minutes)
         return SmsSent(provider_reference=f"console-{secrets.token_hex(6)}")
 
-    def template_send(self, *, phone: str, template_id: str, params: list[str], text: str) -> SmsSent:
+    def template_send(self, *, phone: str, template_id: str, params: dict[str, str], text: str) -> SmsSent:
         notices.append(ConsoleNotice(phone=phone, template_id=template_id, text=text))
         logger.warning("SMS (console, not sent) to %s: %s", mask_phone(phone), text)
         return SmsSent(provider_reference=f"console-{secrets.token_hex(6)}")

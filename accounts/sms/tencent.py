@@ -56,9 +56,9 @@ class TencentSmsProvider:
     def code_send(self, *, phone: str, code: str, minutes: int) -> SmsSent:
         return self._send(phone=phone, template_id=settings.SMS_TENCENT_TEMPLATE_ID, params=[code, str(minutes)])
 
-    def template_send(self, *, phone: str, template_id: str, params: list[str], text: str) -> SmsSent:
+    def template_send(self, *, phone: str, template_id: str, params: dict[str, str], text: str) -> SmsSent:
         """A notification: its own approved template (docs/notifications.md)."""
-        return self._send(phone=phone, template_id=template_id, params=params)
+        return self._send(phone=phone, template_id=template_id, params=list(params.values()))
 
     def _send(self, *, phone: str, template_id: str, params: list[str]) -> SmsSent:
         request = models.SendSmsRequest()

@@ -39,6 +39,32 @@ def test_aliyun_sends_the_code_with_the_configured_template_and_signature(aliyun
     assert sent.provider_reference.endswith("^0")
 
 
+def test_a_notification_goes_out_with_its_own_template_and_its_named_values(aliyun_sms):
+    aliyun_sms.templates["SMS_480250777"] = {"order", "tracking"}  # 您的订单${order}已发货，快递单号${tracking}
+
+    AliyunSmsProvider().template_send(
+        phone="13800138000",
+        template_id="SMS_480250777",
+        params={"order": "20261204-0001", "tracking": "SF1234"},
+        text="…",
+    )
+
+    (request,) = aliyun_sms.received
+    assert request["TemplateCode"] == "SMS_480250777"
+    assert json.loads(request["TemplateParam"]) == {"order": "20261204-0001", "tracking": "SF1234"}
+
+
+def test_a_notification_missing_a_value_its_template_names_is_refused(aliyun_sms):
+    aliyun_sms.templates["SMS_480250777"] = {"order", "tracking"}
+
+    with pytest.raises(SmsSendFailed) as failed:
+        AliyunSmsProvider().template_send(
+            phone="13800138000", template_id="SMS_480250777", params={"order": "x"}, text="…"
+        )
+
+    assert failed.value.reason == "isv.TEMPLATE_MISSING_PARAMETERS" and aliyun_sms.received == []
+
+
 def test_a_wrong_secret_fails_the_signature_check_and_nothing_is_sent(settings, aliyun_sms):
     settings.SMS_ALIYUN_ACCESS_KEY_SECRET = "not-the-secret"
 

@@ -95,7 +95,8 @@ class FakeAliyunSms(FakeGateway):
         self.access_key_id = access_key_id or "LTAI5t" + secrets.token_hex(9)
         self.access_key_secret = access_key_secret or secrets.token_urlsafe(22)
         self.sign_names = {"微店分销"}
-        self.template_codes = {"SMS_480250001"}
+        # each approved template and the variables its text names (a missing one is Alibaba's refusal)
+        self.templates: dict[str, set[str]] = {"SMS_480250001": {"code"}}
         self.received: list[dict[str, str]] = []  # each SendSms that passed the checks
         self.refusals: dict[str, str] = {}  # phone → the Code to answer
         self.nonces: set[str] = set()
@@ -169,14 +170,16 @@ class FakeAliyunSms(FakeGateway):
             code = "isv.MOBILE_NUMBER_ILLEGAL"
         elif code is None and query.get("SignName") not in self.sign_names:
             code = "isv.SMS_SIGNATURE_ILLEGAL"
-        elif code is None and query.get("TemplateCode") not in self.template_codes:
+        elif code is None and query.get("TemplateCode") not in self.templates:
             code = "isv.SMS_TEMPLATE_ILLEGAL"
         elif code is None:
             try:
                 params = json.loads(query.get("TemplateParam") or "{}")
             except ValueError:
                 params = {}
-            if not params.get("code"):
+            if not isinstance(params, dict) or not all(
+                params.get(name) for name in self.templates[query["TemplateCode"]]
+            ):
                 code = "isv.TEMPLATE_MISSING_PARAMETERS"
         if code is not None:
             return self._ok({"Code": code, "Message": MESSAGES.get(code, code)})
