@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
     path("", include("audit.urls")),
+    path("", include("growth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # the admin's log-in page behind the site log-in's throttle; before admin.site.urls, which would match it
     path("admin/login/", admin_log_in, name="admin_log_in"),
