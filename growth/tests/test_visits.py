@@ -114,9 +114,7 @@ def test_two_drains_at_once_never_count_a_visit_twice(visit_buffer):
     reseller = ResellerFactory()
     shop = ShopFactory(owner=reseller)
     total = 2_000
-    visit_buffer.rpush(
-        visits._key(visits.QUEUE_KEY), *[_item(reseller, shop, key=f"{n:032d}") for n in range(total)]
-    )
+    visit_buffer.rpush(visits._key(visits.QUEUE_KEY), *[_item(reseller, shop, key=f"{n:032d}") for n in range(total)])
 
     outcomes = run_together(
         lambda: visits.visits_drain(batch_size=50, max_batches=1_000),
