@@ -20,6 +20,7 @@ api_v1 = [
     path("auth/", include("accounts.api.auth_urls")),
     path("webhooks/", include("webhooks.api.urls")),
     path("", include("commissions.api.urls")),
+    path("growth/", include("growth.api.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline (bench/baseline.py): only on a server the bench starts
