@@ -179,13 +179,12 @@ def ranking_visibility(request, reseller):
 
 
 def _period(request) -> tuple[DateRangeForm, object]:
-    form = DateRangeForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    form = DateRangeForm(request.GET)
+    if not form.is_valid():
         return form, None
-    if not request.GET:
-        form = DateRangeForm({})
-        form.is_valid()
-    return form, dashboard(first=form.cleaned_data["first"], last=form.cleaned_data["last"])
+    first, last = form.cleaned_data["first"], form.cleaned_data["last"]
+    form = DateRangeForm({"first": first, "last": last})  # the period shown, defaults filled in
+    return form, dashboard(first=first, last=last)
 
 
 @staff_member_required
