@@ -294,8 +294,8 @@ def ranking(*, reseller_id: int, first: date, last: date, by: str, limit: int = 
     ]
     mine = next((row.rank for row in rows if row.is_me), None)
     if mine is None:
-        own = totals.filter(reseller_id=reseller_id).values_list("total", flat=True).first()
-        mine = totals.filter(total__gt=own).count() + 1 if own else 0
+        own = list(totals.filter(reseller_id=reseller_id).values_list("total", flat=True))
+        mine = totals.filter(total__gt=own[0]).count() + 1 if own else 0
     return rows, mine
 
 

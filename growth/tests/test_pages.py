@@ -166,6 +166,9 @@ def test_the_numbers_page_shows_the_funnel_and_a_masked_ranking_for_those_who_op
     assert page.status_code == 200
     assert page.context["figures"].orders == 2 and page.context["figures"].new_bindings == 1
     assert page.context["my_sales_rank"] == 1  # 240.00 against 200.00
+    from growth.selectors import ranking
+
+    assert ranking(reseller_id=rival.pk, first=today, last=today, by="sales_amount", limit=1)[1] == 2  # off the list
     assert "张**" not in text(page)  # not opted in: anonymous
     RankingOptIn.objects.create(reseller=rival)
     assert "张**" in text(client.get("/my-shop/numbers/"))
