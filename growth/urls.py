@@ -13,4 +13,5 @@ urlpatterns = [
     path("my-shop/numbers/ranking/", views.ranking_visibility, name="ranking_visibility"),
     path("ops/", views.dashboard_page, name="dashboard"),
     path("ops/export.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("ops/export.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
 ]

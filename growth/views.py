@@ -1,20 +1,23 @@
 """The reseller's customer book (锁粉客户) and numbers (数据), and the
 operators' dashboard (/ops/). Phone first; figures from the roll-ups."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.admin import site as admin_site
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
 
 from commissions.views import _chart as bar_chart  # the money page's server-drawn SVG bar chart
 from distribution.decorators import reseller_required
 from distribution.selectors import distribution_settings_get
-from socialshop.csvexport import spreadsheet_writer
+from socialshop.csvexport import spreadsheet_cell, spreadsheet_writer
 from socialshop.errors import DomainError
 from socialshop.forms import query_text
 from socialshop.money import fen_to_yuan
@@ -209,47 +212,69 @@ def dashboard_page(request):
     )
 
 
+def _dashboard_rows(board) -> list[list]:
+    """The dashboard's figures and top lists as spreadsheet rows (yuan, Beijing days)."""
+    rows = [
+        [_("Period"), f"{board.first:%Y-%m-%d}", f"{board.last:%Y-%m-%d}"],
+        [_("GMV (yuan)"), fen_to_yuan(board.gmv_amount)],
+        [_("Paid orders"), board.paid_orders],
+        [_("Average order (yuan)"), fen_to_yuan(board.average_order_amount)],
+        [_("Refunds (yuan)"), fen_to_yuan(board.refunds_amount)],
+        [_("Active resellers"), board.active_resellers],
+        [_("Open shops"), board.open_shops],
+    ]
+    rows += [[_("Commissions") + f" · {label}", count, fen_to_yuan(amount)] for label, count, amount in board.liability]
+    rows += [[], [_("Day"), _("GMV (yuan)")]]
+    rows += [[f"{day.day:%Y-%m-%d}", fen_to_yuan(day.amount)] for day in board.gmv_by_day]
+    rows += [[], [_("Top resellers"), _("Sales (yuan)"), _("Orders"), _("New customers")]]
+    rows += [
+        [row["name"], fen_to_yuan(row["sales_amount"]), row["orders"], row["new_bindings"]]
+        for row in board.top_resellers
+    ]
+    rows += [[], [_("Top products"), _("Sales (yuan)"), _("Orders"), _("Visits")]]
+    rows += [
+        [row["title"], fen_to_yuan(row["sales_amount"]), row["orders"], row["visits"]] for row in board.top_products
+    ]
+    rows += [[], [_("Top suppliers"), _("Sales (yuan)"), _("Orders")]]
+    rows += [[row["name"], fen_to_yuan(row["sales_amount"]), row["orders"]] for row in board.top_suppliers]
+    return rows
+
+
+def _refused(request, form):
+    return render(request, "growth/dashboard.html", {**admin_site.each_context(request), "form": form}, status=400)
+
+
 @staff_member_required
 @require_GET
 def dashboard_csv(request):
     """The dashboard's figures and top lists as one CSV (yuan, Beijing days)."""
     form, board = _period(request)
     if board is None:
-        return render(
-            request,
-            "growth/dashboard.html",
-            {**admin_site.each_context(request), "form": form, "board": None},
-            status=400,
-        )
+        return _refused(request, form)
     writer = spreadsheet_writer()
-
-    def rows():
-        yield writer.writerow([_("Period"), f"{board.first:%Y-%m-%d}", f"{board.last:%Y-%m-%d}"])
-        yield writer.writerow([_("GMV (yuan)"), fen_to_yuan(board.gmv_amount)])
-        yield writer.writerow([_("Paid orders"), board.paid_orders])
-        yield writer.writerow([_("Average order (yuan)"), fen_to_yuan(board.average_order_amount)])
-        yield writer.writerow([_("Refunds (yuan)"), fen_to_yuan(board.refunds_amount)])
-        yield writer.writerow([_("Active resellers"), board.active_resellers])
-        yield writer.writerow([_("Open shops"), board.open_shops])
-        for label, count, amount in board.liability:
-            yield writer.writerow([_("Commissions") + f" · {label}", count, fen_to_yuan(amount)])
-        yield writer.writerow([])
-        yield writer.writerow([_("Day"), _("GMV (yuan)")])
-        for day in board.gmv_by_day:
-            yield writer.writerow([f"{day.day:%Y-%m-%d}", fen_to_yuan(day.amount)])
-        yield writer.writerow([])
-        yield writer.writerow([_("Top resellers"), _("Sales (yuan)"), _("Orders"), _("New customers")])
-        for row in board.top_resellers:
-            yield writer.writerow([row["name"], fen_to_yuan(row["sales_amount"]), row["orders"], row["new_bindings"]])
-        yield writer.writerow([])
-        yield writer.writerow([_("Top products"), _("Sales (yuan)"), _("Orders"), _("Visits")])
-        for row in board.top_products:
-            yield writer.writerow([row["title"], fen_to_yuan(row["sales_amount"]), row["orders"], row["visits"]])
-        yield writer.writerow([])
-        yield writer.writerow([_("Top suppliers"), _("Sales (yuan)"), _("Orders")])
-        for row in board.top_suppliers:
-            yield writer.writerow([row["name"], fen_to_yuan(row["sales_amount"]), row["orders"]])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _dashboard_rows(board)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="dashboard-{board.first:%Y%m%d}-{board.last:%Y%m%d}.csv"'
+    return response
+
+
+@staff_member_required
+@require_GET
+def dashboard_xlsx(request):
+    """The same rows as an Excel workbook; every cell passes through
+    ``spreadsheet_cell``, so a name cannot become a formula."""
+    form, board = _period(request)
+    if board is None:
+        return _refused(request, form)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Operations dashboard")[:31])
+    for row in _dashboard_rows(board):
+        sheet.append([spreadsheet_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{board.first:%Y%m%d}-{board.last:%Y%m%d}.xlsx"'
     return response

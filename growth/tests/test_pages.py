@@ -2,9 +2,11 @@
 the operators' dashboard: what a person sees, what it may not see, bad input
 refused, and a constant number of queries per page."""
 
+import io
 import re
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -195,6 +197,23 @@ def test_the_dashboard_is_for_staff_and_exports_its_figures(client, seller, djan
     body = b"".join(export.streaming_content).decode()
     assert export["Content-Type"].startswith("text/csv") and "120.00" in body
     assert bad.status_code == 400 and bad.context["board"] is None
+
+
+def test_the_excel_export_holds_the_figures_and_no_formula(client, seller):
+    seller.sku_.product.title = '=HYPERLINK("http://evil.example","点我")'
+    seller.sku_.product.save(update_fields=["title"])
+    customer_of(seller, orders=1)
+    stats_recompute(first=timezone.localdate(), last=timezone.localdate())
+    client.force_login(OperatorFactory())
+
+    response = client.get("/ops/export.xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = {cell.value for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    assert response.status_code == 200
+    assert 120 in cells  # the GMV, a number the spreadsheet can add up
+    assert '\'=HYPERLINK("http://evil.example","点我")' in cells  # text, not a formula
+    assert client.get("/ops/export.xlsx?first=x").status_code == 400
 
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_business(client, seller, django_assert_max_num_queries):
