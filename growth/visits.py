@@ -152,15 +152,15 @@ def visits_store(*, batch_id: uuid.UUID, items: list) -> int:
     codes = {row.code for row in rows}
     resellers = dict(Reseller.objects.filter(invite_code__in=codes).values_list("invite_code", "id")) if codes else {}
     visits = [
-        Visit(
-            at=row.at,
-            day=timezone.localdate(row.at),
-            reseller_id=resellers[row.code],
-            shop_id=row.shop_id,
-            product_id=row.product_id,
-            channel=row.channel,
-            visitor_key=row.visitor_key,
-            batch=batch_id,
+        (
+            row.at,
+            timezone.localdate(row.at),
+            resellers[row.code],
+            row.shop_id,
+            row.product_id,
+            row.channel,
+            row.visitor_key,
+            batch_id,
         )
         for row in rows
         if row.code in resellers
@@ -179,18 +179,19 @@ def visits_store(*, batch_id: uuid.UUID, items: list) -> int:
 _COPY_COLUMNS = ("at", "day", "reseller_id", "shop_id", "product_id", "channel", "visitor_key", "batch")
 
 
-def _insert(visits: list[Visit]) -> None:
+def _insert(visits: list[tuple]) -> None:
+    """Write the rows (``_COPY_COLUMNS`` order): COPY on PostgreSQL, without
+    building a model instance per row."""
     if not visits:
         return
     if connection.vendor != "postgresql":
-        Visit.objects.bulk_create(visits)
+        Visit.objects.bulk_create([Visit(**dict(zip(_COPY_COLUMNS, visit, strict=True))) for visit in visits])
         return
     buffer = io.StringIO()
-    for visit in visits:
-        product = "\\N" if visit.product_id is None else str(visit.product_id)
+    for at, day, reseller_id, shop_id, product_id, channel, key, batch in visits:
+        product = "\\N" if product_id is None else product_id
         buffer.write(
-            f"{visit.at.isoformat()}\t{visit.day.isoformat()}\t{visit.reseller_id}\t{visit.shop_id}\t{product}"
-            f"\t{visit.channel}\t{visit.visitor_key}\t{visit.batch}\n"
+            f"{at.isoformat()}\t{day.isoformat()}\t{reseller_id}\t{shop_id}\t{product}\t{channel}\t{key}\t{batch}\n"
         )
     buffer.seek(0)
     with connection.cursor() as cursor:
