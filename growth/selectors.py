@@ -270,10 +270,9 @@ def ranking(*, reseller_id: int, first: date, last: date, by: str, limit: int = 
     over the period, named (masked) only if they opted in, and the caller's
     own rank (0: nothing in the period). Two queries."""
     totals = (
-        DailyStat.objects.filter(day__gte=first, day__lte=last)
+        DailyStat.objects.filter(day__gte=first, day__lte=last, **{f"{by}__gt": 0})  # rows with nothing to add skipped
         .values("reseller_id")
         .annotate(total=Sum(by))
-        .filter(total__gt=0)
     )
     top = list(
         totals.order_by("-total", "reseller_id").values(
