@@ -51,3 +51,18 @@ class SelfBindingRefused(DomainError):
 class TeamLevelOutOfRange(DomainError):
     code = "team_level_out_of_range"
     default_message = _("This level of the team is not visible.")
+
+
+class BindingReleaseRefused(DomainError):
+    """The platform's binding rule still holds the customer to its reseller
+    (first touch, inside the lifetime): the message says until when."""
+
+    code = "binding_release_refused"
+    http_status = 409
+    default_message = _("Your binding cannot be ended yet under the platform's rules.")
+
+
+class BindingMissing(DomainError):
+    code = "binding_missing"
+    http_status = 404
+    default_message = _("You are not bound to any reseller.")

@@ -10,6 +10,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
@@ -30,6 +31,8 @@ from .codes import invite_code_generate, invite_code_normalize
 from .events import reseller_joined_emit
 from .exceptions import (
     AlreadyReseller,
+    BindingMissing,
+    BindingReleaseRefused,
     InvalidStatusChange,
     InviteCodeUnknown,
     InviterNotActive,
@@ -39,7 +42,7 @@ from .exceptions import (
     SelfBindingRefused,
 )
 from .models import Binding, Reseller, ResellerEvent, ResellerSale, ResellerTotals
-from .selectors import distribution_settings_get
+from .selectors import binding_state, distribution_settings_get
 from .tree import (
     NEW_MEMBER,
     Branch,
@@ -256,6 +259,34 @@ def binding_touch(*, customer: User, reseller: Reseller, source: str, at: dateti
     current.ended_at = at
     current.save(update_fields=["ended_at"])
     return Binding.objects.create(customer=customer, reseller=reseller, source=source, bound_at=at, touched_at=at)
+
+
+@transaction.atomic
+def binding_release(*, customer: User, at: datetime | None = None) -> Binding:
+    """The customer asks to be unbound from its reseller. Allowed when the
+    platform's rule would let another reseller's link take it over now (last
+    touch: always; first touch: once the binding outlived its lifetime);
+    otherwise BindingReleaseRefused, saying from when it can. Ends the
+    current binding (its row stays, with ``ended_at``); the next link binds
+    afresh. Serialised per customer like ``binding_touch``."""
+    now = at or timezone.now()
+    User.objects.select_for_update().filter(pk=customer.pk).exists()
+    state = binding_state(customer=customer, now=now)
+    if state is None:
+        raise BindingMissing()
+    if state.replaceable_from is None or state.replaceable_from > now:
+        when = timezone.localtime(state.replaceable_from).strftime("%Y-%m-%d") if state.replaceable_from else None
+        message = (
+            _("Under the platform's rules your binding holds until %(date)s; you can end it from then.")
+            % {"date": when}
+            if when
+            else _("Under the platform's rules a binding does not expire and cannot be ended.")
+        )
+        raise BindingReleaseRefused(message, available_from=when)
+    binding = state.binding
+    binding.ended_at = max(now, binding.bound_at)
+    binding.save(update_fields=["ended_at"])
+    return binding
 
 
 def binding_touch_by_code(*, customer: User, invite_code: str, source: str, at: datetime | None = None):

@@ -11,4 +11,5 @@ urlpatterns = [
     path("team/invite/qr.png", views.invite_qr, name="invite_qr"),
     path("team/invite/poster.png", views.invite_poster, name="invite_poster"),
     path("binding/", views.binding, name="binding"),
+    path("binding/end/", views.binding_end, name="binding_end"),
 ]

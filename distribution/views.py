@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.choices import Role
 from accounts.phone import mask_name, mask_phone
@@ -31,7 +31,7 @@ from .invites import invite_poster_png, invite_qr_png, invite_url
 from .models import Reseller
 from .referrals import referral_from_request
 from .selectors import binding_state, distribution_settings_get, reseller_for_user, team_members, team_summary
-from .services import binding_touch, reseller_join
+from .services import binding_release, binding_touch, reseller_join
 
 TEAM_PAGE_SIZE = 20
 
@@ -202,3 +202,17 @@ def binding(request):
             "settings": distribution_settings_get(),
         },
     )
+
+
+@login_required
+@require_POST
+def binding_end(request):
+    """The customer asks to be unbound (``binding_release``): done when the
+    platform's rule allows it, otherwise the page says until when it holds."""
+    try:
+        binding_release(customer=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You are no longer bound to this reseller."))
+    return redirect("distribution:binding")

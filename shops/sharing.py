@@ -27,18 +27,24 @@ def last_shop_remember(response, shop: Shop):
     return response
 
 
-def _with_ref(path: str, shop: Shop) -> str:
-    return f"{path}?{urlencode({QUERY_PARAM: shop.owner.invite_code})}"
+POSTER_CHANNEL = "poster"  # ``?ch=poster``: the link in a poster's QR code, so the funnel tells posters apart
 
 
-def shop_share_path(shop: Shop) -> str:
-    """``/s/<slug>/?ref=<owner's invite code>``"""
-    return _with_ref(reverse("shops:storefront", args=[shop.slug]), shop)
+def _with_ref(path: str, shop: Shop, channel: str) -> str:
+    query = {QUERY_PARAM: shop.owner.invite_code}
+    if channel:
+        query["ch"] = channel
+    return f"{path}?{urlencode(query)}"
 
 
-def product_share_path(shop: Shop, product_id: int) -> str:
-    """``/s/<slug>/p/<product id>/?ref=<owner's invite code>``"""
-    return _with_ref(reverse("shops:product", args=[shop.slug, product_id]), shop)
+def shop_share_path(shop: Shop, *, channel: str = "") -> str:
+    """``/s/<slug>/?ref=<owner's invite code>`` (``&ch=poster`` on a poster)"""
+    return _with_ref(reverse("shops:storefront", args=[shop.slug]), shop, channel)
+
+
+def product_share_path(shop: Shop, product_id: int, *, channel: str = "") -> str:
+    """``/s/<slug>/p/<product id>/?ref=<owner's invite code>`` (``&ch=poster`` on a poster)"""
+    return _with_ref(reverse("shops:product", args=[shop.slug, product_id]), shop, channel)
 
 
 def absolute(request, path: str) -> str:

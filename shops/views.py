@@ -47,7 +47,7 @@ from .services import (
     shop_set_status,
     shop_update,
 )
-from .sharing import absolute, last_shop_remember, product_share_path, shop_share_path
+from .sharing import POSTER_CHANNEL, absolute, last_shop_remember, product_share_path, shop_share_path
 from .visits import shop_visit_note
 
 STOREFRONT_PAGE_SIZE = 20
@@ -204,7 +204,9 @@ def shop_poster(request, slug: str):
     if page:
         raise Http404
     cards = [product_card(pick) for pick in shop_picks_visible(shop=shop)[:4]]
-    content = shop_poster_content(shop=shop, cards=cards, link=absolute(request, shop_share_path(shop)))
+    content = shop_poster_content(
+        shop=shop, cards=cards, link=absolute(request, shop_share_path(shop, channel=POSTER_CHANNEL))
+    )
     data, digest = poster_get_or_create(content, folder=f"posters/{shop.pk}", stem="shop")
     return _png(data, digest)
 
@@ -217,7 +219,9 @@ def product_poster(request, slug: str, product_id: int):
         card = product_card(shop_pick_get_visible(shop=shop, product_id=product_id))
     except NotFound as error:
         raise Http404 from error
-    content = product_poster_content(shop=shop, card=card, link=absolute(request, product_share_path(shop, product_id)))
+    content = product_poster_content(
+        shop=shop, card=card, link=absolute(request, product_share_path(shop, product_id, channel=POSTER_CHANNEL))
+    )
     data, digest = poster_get_or_create(content, folder=f"posters/{shop.pk}", stem=f"product-{product_id}")
     return _png(data, digest)
 

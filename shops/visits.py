@@ -7,12 +7,15 @@ cookie itself, an IP address or the user, so the table cannot be joined back
 to a person. The shop's owner is not a visitor of its own shop. Recording is
 one ``INSERT … ON CONFLICT DO NOTHING`` (``shop_visitor_record``); the
 storefront and product pages call ``shop_visit_note`` and stay at a constant
-number of queries. docs/shops.md, "Visitors".
+number of queries. docs/shops.md, "Visitors". A view that came through a
+shared link (``?ref=``) is also handed to the registered sink (the funnel's
+visit log, docs/growth.md), with the same key.
 """
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +29,21 @@ COOKIE_NAME = "visitor"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 TOKEN_BYTES = 16
 KEY_LENGTH = 32  # hex characters of the stored hash (``ShopVisitor.visitor_key``)
+
+
+CHANNEL_PARAM = "ch"  # ``?ch=poster`` on a poster's QR code (``sharing``): how a referred visitor came
+
+# who is told of a referred view (the funnel's visit log, issue 19): apps above register it at start-up
+ReferredVisitSink = Callable[..., None]
+_referred_visit_sink: ReferredVisitSink | None = None
+
+
+def referred_visit_sink_set(sink: ReferredVisitSink | None) -> None:
+    """Say who records each referred view (``growth`` registers its buffer in
+    ``ready()``); it is called with ``shop_id``, ``product_id``,
+    ``visitor_key``, ``invite_code`` and ``channel`` and must be cheap."""
+    global _referred_visit_sink
+    _referred_visit_sink = sink
 
 
 def visitor_key_for(token: str) -> str:
@@ -51,12 +69,17 @@ def shop_visit_note(request: HttpRequest, response: HttpResponse, *, shop: Shop,
     if request.user.is_authenticated and shop.owner.user_id == request.user.pk:
         return response
     token, new = _token(request)
-    shop_visitor_record(
-        shop=shop,
-        visitor_key=visitor_key_for(token),
-        product_id=product_id,
-        referred=QUERY_PARAM in request.GET,
-    )
+    visitor_key = visitor_key_for(token)
+    referred = QUERY_PARAM in request.GET
+    shop_visitor_record(shop=shop, visitor_key=visitor_key, product_id=product_id, referred=referred)
+    if referred and _referred_visit_sink is not None:
+        _referred_visit_sink(
+            shop_id=shop.pk,
+            product_id=product_id,
+            visitor_key=visitor_key,
+            invite_code=request.GET.get(QUERY_PARAM, ""),
+            channel=request.GET.get(CHANNEL_PARAM, ""),
+        )
     if new:
         response.set_cookie(
             COOKIE_NAME,

@@ -22,6 +22,7 @@ api_v1 = [
     path("notifications/", include("notifications.api.urls")),
     path("", include("commissions.api.urls")),
     path("groups/", include("groupbuy.api.urls")),
+    path("growth/", include("growth.api.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline (bench/baseline.py): only on a server the bench starts
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("groupbuy.urls")),
     path("", include("audit.urls")),
     path("", include("notifications.urls")),
+    path("", include("growth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # the admin's log-in page behind the site log-in's throttle; before admin.site.urls, which would match it
     path("admin/login/", admin_log_in, name="admin_log_in"),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -169,6 +170,24 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/distribution/binding/", signed_in(404)),  # nobody is bound in this world
     Access("POST", "/api/v1/distribution/binding/", signed_in(200, reseller_a=400), body=INVITE_OF_RESELLER_A),
     Access("POST", "/api/v1/distribution/join/", signed_in(409, customer=201), body=INVITE_OF_RESELLER_A),
+    Access("DELETE", "/api/v1/distribution/binding/", signed_in(404)),  # nobody is bound in this world
+    # growth: a reseller's customer book and funnel; nobody is bound to anyone in this world
+    Access("GET", "/api/v1/growth/customers/", resellers_only(200)),
+    Access(
+        "PATCH",
+        "/api/v1/growth/customers/{customer_id}/",
+        resellers_only(404),
+        {"customer_id": "reseller_a"},
+        {"tags": "宝妈", "note": ""},
+    ),
+    Access(
+        "POST",
+        "/api/v1/growth/customers/{customer_id}/reminders/",
+        resellers_only(404),
+        {"customer_id": "reseller_a"},
+        lambda objects: {"due_on": timezone.localdate().isoformat(), "text": "回访"},
+    ),
+    Access("GET", "/api/v1/growth/funnel/", resellers_only(200)),
     # orders: anyone signed in buys and sees only its own (reseller_a bought the paid order of the world)
     Access("GET", "/api/v1/orders/", signed_in(200)),
     Access("POST", "/api/v1/orders/", signed_in(201), body=lambda objects: objects["new_order_body"]),

@@ -9,7 +9,7 @@ from socialshop.errors import NotFound
 from ..choices import BindingSource
 from ..invites import invite_url
 from ..selectors import binding_state, team_members, team_summary
-from ..services import binding_touch_by_code, reseller_join
+from ..services import binding_release, binding_touch_by_code, reseller_join
 from .permissions import IsReseller
 from .serializers import (
     BindingSerializer,
@@ -187,6 +187,31 @@ class BindingView(APIView):
             customer=request.user, invite_code=data.validated_data["invite_code"], source=BindingSource.LINK
         )
         return self.get(request)
+
+    @extend_schema(
+        operation_id="binding_end",
+        summary="Ask to be unbound",
+        description=(
+            "Ends the caller's binding when the platform's rule would let another reseller's link take over now "
+            "(last touch; first touch once the binding outlived its lifetime). Otherwise 409 "
+            "`binding_release_refused`, with `available_from` (the Beijing day from which it can; null: never)."
+        ),
+        request=None,
+        responses={
+            204: None,
+            404: NOT_BOUND,
+            409: error_response(
+                "The rule still holds the binding.",
+                "binding_release_refused",
+                "Under the platform's rules your binding holds until 2026-12-20; you can end it from then.",
+                available_from="2026-12-20",
+            ),
+            **ERRORS_AUTHENTICATED,
+        },
+    )
+    def delete(self, request):
+        binding_release(customer=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["team"])

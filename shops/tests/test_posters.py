@@ -40,7 +40,8 @@ def test_a_product_poster_is_a_phone_sized_png_whose_qr_opens_the_share_link(cli
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     poster = Image.open(io.BytesIO(response.content))
     assert poster.format == "PNG" and poster.size == (WIDTH, HEIGHT) == (750, 1334)
-    link = f"http://testserver/s/{shop.slug}/p/{pick.product_id}/?ref={shop.owner.invite_code}"
+    # ch=poster: the funnel tells a poster's visitors from a link's (docs/growth.md)
+    link = f"http://testserver/s/{shop.slug}/p/{pick.product_id}/?ref={shop.owner.invite_code}&ch=poster"
     assert decoded_qr(response.content) == [link]
 
 
@@ -50,7 +51,7 @@ def test_a_shop_poster_qr_opens_the_shop_link(client, pick):
     response = client.get(f"/s/{shop.slug}/poster.png")
 
     assert Image.open(io.BytesIO(response.content)).size == (750, 1334)
-    assert decoded_qr(response.content) == [f"http://testserver/s/{shop.slug}/?ref={shop.owner.invite_code}"]
+    assert decoded_qr(response.content) == [f"http://testserver/s/{shop.slug}/?ref={shop.owner.invite_code}&ch=poster"]
 
 
 def _posters(shop) -> list[str]:

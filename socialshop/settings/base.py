@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sandbox",
     "payments",
     "audit",
+    "growth",
     "demo",
 ]
 
@@ -386,7 +387,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.bindings_expiring_task",
         "schedule": crontab(hour=10, minute=0),  # Beijing time (CELERY_TIMEZONE): not at night
     },
+    # growth: buffered visits written in batches; the roll-ups of today, and of the days before nightly;
+    # customers' follow-up reminders announced when due (docs/growth.md)
+    "growth-visits-drain": {"task": "growth.tasks.visits_drain_task", "schedule": timedelta(seconds=10)},
+    "growth-stats-today": {"task": "growth.tasks.stats_today_task", "schedule": timedelta(minutes=15)},
+    "growth-stats-nightly": {"task": "growth.tasks.stats_nightly_task", "schedule": crontab(hour=0, minute=40)},
+    "growth-reminders": {"task": "growth.tasks.reminders_notify_task", "schedule": timedelta(minutes=15)},
 }
+
+# --- growth: the visit log (docs/growth.md) -------------------------------
+
+# Raw visits are kept this long; the daily roll-ups keep their figures after.
+GROWTH_VISITS_RETENTION_DAYS = env.int("GROWTH_VISITS_RETENTION_DAYS", default=180)
 
 # --- the outbox (docs/events.md) -------------------------------------------
 

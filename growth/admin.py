@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import DailyStat, Reminder
+
+
+@admin.register(DailyStat)
+class DailyStatAdmin(admin.ModelAdmin):
+    """The roll-up, read only: ``manage.py growth_stats`` recomputes it."""
+
+    list_display = ("day", "reseller", "channel", "visits", "visitors", "new_bindings", "orders", "buyers")
+    list_filter = ("channel",)
+    date_hierarchy = "day"
+    list_select_related = ("reseller__user",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("due_on", "reseller", "text", "notified_at", "done_at")
+    list_select_related = ("reseller__user",)
+    readonly_fields = ("reseller", "customer", "due_on", "text", "notified_at", "done_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,114 @@
+"""In Chromium at 390×844: a reseller tags a customer and sets a reminder
+that appears on its workbench; its numbers page fits the phone; the
+operators' dashboard renders on a phone and a desktop and exports a CSV."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import PASSWORD, OperatorFactory, UserFactory
+from conftest import PHONE_VIEWPORT
+from distribution.choices import BindingSource
+from distribution.services import binding_touch
+from distribution.tests.factories import ResellerFactory
+from growth.models import CustomerNote
+from growth.stats import stats_recompute
+from orders.tests.factories import pay, place, shop_selling
+from shops.tests.factories import ShopFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1280, "height": 800}
+ENGLISH = re.compile(r"\b(?!English\b|CSV\b)[A-Za-z]{3,}\b")
+
+
+def log_in(page, base: str, phone_number: str) -> None:
+    page.goto(f"{base}/accounts/log-in/?method=password")
+    page.fill("input[name=username]", phone_number)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.fixture
+def business(django_capture_on_commit_callbacks):
+    reseller = ResellerFactory(invite_code="M8N3P5", user__nickname="林小美")
+    shop, sku = shop_selling(shop=ShopFactory(owner=reseller, name="小美的好物分享", slug="xiaomei"), price=12_900)
+    customer = UserFactory(nickname="王大锤", phone="13912345678")
+    binding_touch(customer=customer, reseller=reseller, source=BindingSource.LINK)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(place(buyer=customer, shop=shop, sku=sku, quantity=2))
+    stats_recompute(first=timezone.localdate(), last=timezone.localdate())
+    return reseller, customer
+
+
+def test_a_reseller_tags_a_customer_and_its_reminder_shows_on_the_workbench(
+    live_server, chromium, business, screenshot_dir
+):
+    reseller, customer = business
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    log_in(page, live_server.url, reseller.user.phone)
+
+    page.goto(f"{live_server.url}/my-shop/")
+    page.click("text=我的客户")
+    page.wait_for_url(f"{live_server.url}/my-shop/customers/")
+    assert "139****5678" in page.inner_text("main") and "13912345678" not in page.content()
+    assert width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=screenshot_dir / "growth-phone-customers.png", full_page=True)
+
+    page.click("text=王**")
+    page.fill("#note-form input[name=tags]", "宝妈,老客")
+    page.fill("#note-form textarea[name=note]", "喜欢坚果，月底再问")
+    page.click("#note-form button[type=submit]")
+    page.wait_for_load_state()
+    page.fill("#reminder-form input[name=due_on]", timezone.localdate().isoformat())
+    page.fill("#reminder-form input[name=text]", "问问坚果吃完没有")
+    page.click("#reminder-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "提醒已设置" in page.inner_text("body")
+    assert width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=screenshot_dir / "growth-phone-customer.png", full_page=True)
+
+    page.goto(f"{live_server.url}/my-shop/")
+    due = page.locator(".gr-due")
+    assert "今日跟进" in due.inner_text() and "问问坚果吃完没有" in due.inner_text()
+    assert width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=screenshot_dir / "growth-phone-workbench.png", full_page=True)
+    assert CustomerNote.objects.get(customer=customer).tags == "宝妈,老客"
+
+    page.goto(f"{live_server.url}/my-shop/numbers/?days=7")
+    assert "从分享到复购" in page.inner_text("main")
+    assert ENGLISH.findall(page.inner_text("body")) == []
+    assert width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=screenshot_dir / "growth-phone-numbers.png", full_page=True)
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE_VIEWPORT, DESKTOP], ids=["phone", "desktop"])
+def test_the_dashboard_renders_and_exports_a_csv(live_server, chromium, business, viewport, screenshot_dir):
+    operator = OperatorFactory(phone="13800000009", nickname="平台运营小王")
+    phone = viewport["width"] < 500
+    context = chromium.new_context(viewport=viewport, is_mobile=phone, has_touch=phone, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server.url, operator.phone)
+
+    page.goto(f"{live_server.url}/ops/")
+
+    assert "¥258.00" in page.inner_text("#content")
+    assert page.locator(".gr-chart svg rect.bar").count() == 30
+    assert width(page) <= viewport["width"]
+    page.screenshot(path=screenshot_dir / f"growth-{'phone' if phone else 'desktop'}-ops.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    csv = open(download.value.path(), encoding="utf-8").read()
+    assert "258.00" in csv and "成交额" in csv
+    context.close()
