@@ -295,6 +295,42 @@ def chromium():
         browser.close()
 
 
+class _TestBrowser:
+    """The session's Chromium as one test sees it: what the test opens
+    (``new_page``, ``new_context``) is closed when it ends. Every browser test
+    shares the one Playwright of the run: a second ``sync_playwright()`` cannot
+    start while the session's event loop is running."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self._contexts = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        self._contexts.append(context)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def close(self):
+        for context in self._contexts:
+            context.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """For tests that open their own pages and contexts from the session's Chromium."""
+    from django.db import connections
+
+    opened = _TestBrowser(chromium)
+    yield opened
+    opened.close()
+    # with Playwright's loop running, Django keeps this thread's database connection apart
+    # (asgiref treats the thread as async): close it, or it outlives the test database
+    connections.close_all()
+
+
 @pytest.fixture
 def phone_page(chromium):
     """A fresh phone-sized page (its own cookies)."""

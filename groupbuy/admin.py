@@ -84,7 +84,15 @@ class CampaignAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Campaign._meta.fields] if obj else []
+        return [*self._shown_fields(), "fill_hours"] if obj else []
+
+    @staticmethod
+    def _shown_fields():
+        return [field.name for field in Campaign._meta.fields if field.name != "fill_within"]
+
+    @admin.display(description=_("Hours to fill a group"))
+    def fill_hours(self, campaign):
+        return round(campaign.fill_within.total_seconds() / 3600, 1)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -97,7 +105,7 @@ class CampaignAdmin(admin.ModelAdmin):
                 "fill_hours",
                 "commission_percent",
             ]
-        return [field.name for field in Campaign._meta.fields]
+        return [*self._shown_fields(), "fill_hours"]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -139,14 +147,14 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Group)
 class GroupAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "campaign", "status", "seats_taken", "size", "expires_at", "finished_at")
+    list_display = ("id", "campaign", "status", "seats_taken", "size", "expires_at", "finished_at")
     list_filter = ("status",)
     list_select_related = ("campaign",)
 
 
 @admin.register(Member)
 class MemberAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "group", "buyer", "is_leader", "status", "seat_held_until", "order")
+    list_display = ("id", "group", "buyer", "is_leader", "status", "seat_held_until", "order")
     list_filter = ("status",)
     list_select_related = ("group", "buyer", "order")
 

@@ -58,6 +58,7 @@ class PagesWorld:
     orders: dict = field(default_factory=dict)  # state → Order
     refundable: object = None  # (order, line) the shopper may still ask a refund on
     payment_reference: str = ""  # an open sandbox payment of the unpaid order
+    group: object = None  # an open 拼团 group the shopper opened (groupbuy)
 
 
 def _sku_set(product, specs, *, price_step=1000):
@@ -116,7 +117,31 @@ def pages_world_build() -> PagesWorld:
     _orders(world, skus)
     cart_items_add(user=shopper, entries=[LineRequest(skus[1].pk, 2, shop.slug), LineRequest(skus[2].pk, 1, shop.slug)])
     _money(world)
+    _group_buying(world, other)
     return world
+
+
+def _group_buying(world: PagesWorld, product) -> None:
+    """A running 拼团 on the T-shirt, with one open group the shopper opened."""
+    from django.utils import timezone
+
+    from groupbuy.services import campaign_create, group_open
+
+    sku = product.skus.get()
+    now = timezone.now()
+    campaign = campaign_create(
+        by=world.operator,
+        product=product,
+        prices={sku.pk: (sku.list_price_amount - 3000, None)},
+        title="两人拼团 · 纯棉T恤",
+        group_size=2,
+        fill_within=timedelta(hours=24),
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=3),
+        per_person_limit=2,
+    )
+    member = group_open(buyer=world.shopper, campaign_id=campaign.pk, sku_id=sku.pk, quantity=1, address=an_address())
+    world.group = member.group
 
 
 def _orders(world: PagesWorld, skus) -> None:

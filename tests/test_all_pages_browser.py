@@ -156,6 +156,9 @@ def _pages(world: PagesWorld) -> list[Page]:
         *[Page(SHOPPER, "orders:detail", reverse("orders:detail", args=[o.pk])) for o in world.orders.values()],
         Page(SHOPPER, "orders:refund_request", reverse("orders:refund_request", args=[order.pk, line.pk])),
         Page(SHOPPER, "sandbox:pay", reverse("sandbox:pay", args=[world.payment_reference])),
+        Page(SHOPPER, "groupbuy:campaign", reverse("groupbuy:campaign", args=[world.group.campaign_id])),
+        Page(SHOPPER, "groupbuy:group", reverse("groupbuy:group", args=[world.group.pk])),
+        Page(SHOPPER, "groupbuy:mine", reverse("groupbuy:mine")),
         Page(SHOPPER, "notifications:inbox", reverse("notifications:inbox")),
         Page(SHOPPER, "notifications:preferences", reverse("notifications:preferences")),
         Page(RESELLER, "notifications:inbox", reverse("notifications:inbox")),
@@ -217,7 +220,17 @@ def _pages(world: PagesWorld) -> list[Page]:
 
 
 # the operators' apps in the admin (Celery beat's schedules and auth's groups are Django's own pages)
-ADMIN_APPS = {"accounts", "catalog", "distribution", "shops", "orders", "commissions", "webhooks", "socialshop"}
+ADMIN_APPS = {
+    "accounts",
+    "catalog",
+    "distribution",
+    "shops",
+    "orders",
+    "groupbuy",
+    "commissions",
+    "webhooks",
+    "socialshop",
+}
 # the admin's own views of ours, opened with GET, and what they need
 ADMIN_EXTRA = {
     "admin:catalog_supplier_onboard": lambda world: [],
@@ -258,6 +271,7 @@ def _admin_pages(world: PagesWorld) -> list[Page]:
 
 # url names that are not pages a person reads, each with why
 NOT_PAGES = {
+    "groupbuy:group_qr": "the group's QR code, a PNG shown on the group page",
     "healthz": "a health probe for load balancers (plain text)",
     "notifications:read": "POST only",
     "favicon": "a redirect to the icon file",

@@ -5,18 +5,15 @@ WeChat user (WeChat's browser, the fake WeChat) adds a number before
 ordering; a guessed code is locked; a second code within the minute is
 refused with Retry-After.
 
-It starts (and stops) its own Playwright, like the other apps' browser
-tests: the session's ``chromium`` fixture would keep an event loop running
-that their own ``sync_playwright()`` cannot start beside."""
-
-import os
+It uses the session's Chromium (``conftest.chromium``), as every browser
+test does: a second ``sync_playwright()`` cannot start beside its loop."""
 
 import pytest
 from django.db import connections
 
 from accounts.models import User
 from accounts.sms.console import console_code_for
-from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
+from conftest import PHONE_VIEWPORT
 from orders.models import Order
 from orders.tests.factories import shop_selling
 from shops.sharing import product_share_path
@@ -26,17 +23,6 @@ from .test_wechat import IN_WECHAT
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_NUMBER = "13812345678"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ session-wide ``chromium`` fixture: that one keeps an event loop running for
 the rest of the run, and the apps' browser tests that follow start their own."""
 
 import pytest
-from django.db import connections
 
 from accounts.tests.factories import PASSWORD
-from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
+from conftest import PHONE_VIEWPORT
 
 from .factories import ResellerFactory
 
@@ -17,16 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, locale="zh-CN")
-        yield page
-        browser.close()
-        connections.close_all()  # this thread's connection must not outlive the test database
+def phone(browser):
+    return browser.new_page(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, locale="zh-CN")
 
 
 def test_a_reseller_finds_its_team_and_invite_qr_on_a_phone(live_server, phone, screenshot_dir):

@@ -7,12 +7,11 @@ its shop's orders.
 It starts its own Playwright, like the other apps' browser tests."""
 
 import pytest
-from django.db import connections
 
 from accounts.sms.console import console_code_for
 from accounts.tests.factories import PASSWORD, UserFactory
 from catalog.services import supplier_staff_add
-from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
+from conftest import PHONE_VIEWPORT
 from orders.choices import FulfilmentStatus, OrderStatus
 from orders.models import Order
 from orders.services.addresses import address_save
@@ -21,18 +20,6 @@ from shops.sharing import product_share_path
 from .factories import an_address, shop_selling
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        connections.close_all()  # this thread's connection must not outlive the test database
 
 
 def _phone(browser):

@@ -6,12 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from accounts.tests.factories import PASSWORD
 from catalog.services import product_image_add
 from catalog.tests.factories import SkuFactory, image_bytes
-from conftest import chromium_path
 from distribution.tests.factories import ResellerFactory
 from shops.models import Shop, ShopProduct
 from shops.services import shop_pick_set_prices
@@ -30,25 +28,6 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM
-    # calls from a thread with a running loop unless told it is safe (it is: the
-    # loop only drives the browser). Set for this test only: a process started
-    # later (the deploy check) must not inherit it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # With Playwright's loop running, Django keeps this thread's database
-        # connection apart (asgiref treats the thread as async): close it here,
-        # or it outlives the test and blocks dropping the test database.
-        connections.close_all()
 
 
 def product_with_picture(title: str, list_price: int, color: tuple[int, int, int]):
