@@ -16,6 +16,7 @@ api_v1 = [
     path("distribution/", include("distribution.api.urls")),
     path("catalog/", include("catalog.api.urls")),
     path("shops/", include("shops.api.urls")),
+    path("coupons/", include("coupons.api.urls")),
     path("me/", include("accounts.api.urls")),
     path("auth/", include("accounts.api.auth_urls")),
     path("webhooks/", include("webhooks.api.urls")),

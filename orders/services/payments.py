@@ -25,6 +25,7 @@ from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
 from ..providers import PayerClient, PaymentNotice, payment_method_provider, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
 from .cash import order_paid_post
+from .coupons import order_coupons_paid
 from .states import status_set
 
 logger = logging.getLogger(__name__)
@@ -254,7 +255,8 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         chain = reseller_upline_read(upline)
         earners[str(chain[0].reseller_id)] = [[member.reseller_id, member.is_active] for member in chain]
         reseller_sale_record(reseller_id=chain[0].reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
-    order_event_emit(order_paid, order_id=order.pk, earners=earners)
+    coupons = order_coupons_paid(order=order)  # the funders charged; the snapshot of each line's share
+    order_event_emit(order_paid, order_id=order.pk, earners=earners, **({"coupons": coupons} if coupons else {}))
 
 
 def payment_issue_refund(*, issue_id: int) -> PaymentIssue:

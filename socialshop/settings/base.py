@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "catalog",
     "distribution",
     "shops",
+    "coupons",
     "orders",
     "commissions",
     "webhooks",

@@ -1,0 +1,123 @@
+"""Reading coupons: what a user may claim, what it holds, what its cart may use."""
+
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Product
+
+from .calculations import CouponRule
+from .choices import ClaimStatus, CouponScope
+from .models import SINGLETON_ID, ClaimedCoupon, Coupon, CouponSettings
+
+
+def coupon_settings_get() -> CouponSettings:
+    return CouponSettings.objects.filter(pk=SINGLETON_ID).first() or CouponSettings()
+
+
+def coupon_rule(coupon: Coupon) -> CouponRule:
+    """The arithmetic's view of a coupon (its products prefetched when its
+    scope is chosen products)."""
+    return CouponRule(
+        kind=coupon.kind,
+        scope=coupon.scope,
+        threshold_amount=coupon.threshold_amount,
+        off_amount=coupon.off_amount,
+        percent_off_bps=coupon.percent_off_bps,
+        cap_amount=coupon.cap_amount,
+        category_id=coupon.category_id,
+        supplier_id=coupon.supplier_id,
+        product_ids=frozenset(product.pk for product in coupon.products.all())
+        if coupon.scope == CouponScope.PRODUCTS
+        else frozenset(),
+        combines_with_flash=coupon.combines_with_flash,
+        funder=coupon.funder,
+        funder_supplier_id=coupon.funder_supplier_id,
+    )
+
+
+def _window_open(now: datetime) -> Q:
+    return Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+
+
+def coupons_claimable(*, now: datetime | None = None, product_id: int | None = None) -> QuerySet[Coupon]:
+    """Coupons shown in the coupon centre (or, with ``product_id``, those
+    reaching that product, for its page): active, in the centre, still
+    claimable (window not over, some left), with how many each has issued."""
+    now = now or timezone.now()
+    coupons = (
+        Coupon.objects.filter(is_active=True, in_centre=True, code__isnull=True)
+        .filter(_window_open(now))
+        .filter(Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit")))
+        .select_related("category", "supplier", "funder_supplier")
+        .order_by("-created_at", "-pk")
+    )
+    if product_id is not None:
+        product = Product.objects.filter(pk=product_id).values("category_id", "supplier_id").first()
+        if product is None:
+            return coupons.none()
+        coupons = coupons.filter(
+            Q(scope=CouponScope.ALL)
+            | Q(scope=CouponScope.CATEGORY, category_id=product["category_id"])
+            | Q(scope=CouponScope.SUPPLIER, supplier_id=product["supplier_id"])
+            | Q(scope=CouponScope.PRODUCTS, products=product_id)
+        ).exclude(~Q(funder_supplier_id=product["supplier_id"]) & Q(funder_supplier_id__isnull=False))
+    return coupons
+
+
+def claimed_counts(*, user: User, coupon_ids: list[int]) -> dict[int, int]:
+    """How many of each coupon the user holds (any status): against the per-person limit."""
+    if not user.is_authenticated or not coupon_ids:
+        return {}
+    return dict(
+        ClaimedCoupon.objects.filter(user=user, coupon_id__in=coupon_ids)
+        .values("coupon_id")
+        .annotate(held=Count("pk"))
+        .values_list("coupon_id", "held")
+    )
+
+
+def claimed_coupons_of(*, user: User, status: str, now: datetime | None = None) -> QuerySet[ClaimedCoupon]:
+    """The user's coupons in one tab of 我的优惠券: unused (still valid),
+    used, or expired (including unused ones whose window ended and that the
+    sweep has not moved yet)."""
+    now = now or timezone.now()
+    claims = ClaimedCoupon.objects.filter(user=user).select_related("coupon")
+    if status == ClaimStatus.UNUSED:
+        claims = claims.filter(status=ClaimStatus.UNUSED, valid_until__gt=now).order_by("valid_until", "pk")
+    elif status == ClaimStatus.USED:
+        claims = claims.filter(status=ClaimStatus.USED).order_by("-used_at", "-pk")
+    else:
+        claims = claims.filter(
+            Q(status=ClaimStatus.EXPIRED) | Q(status=ClaimStatus.UNUSED, valid_until__lte=now)
+        ).order_by("-valid_until", "-pk")
+    return claims
+
+
+def claims_usable(*, user: User, now: datetime | None = None, ids: list[int] | None = None) -> list[ClaimedCoupon]:
+    """The user's unused coupons valid now (``ids``: only those), with their
+    coupon and its products: what checkout may apply."""
+    now = now or timezone.now()
+    claims = ClaimedCoupon.objects.filter(
+        user=user, status=ClaimStatus.UNUSED, valid_from__lte=now, valid_until__gt=now
+    ).select_related("coupon")
+    if ids is not None:
+        claims = claims.filter(pk__in=ids)
+    return list(claims.prefetch_related("coupon__products").order_by("valid_until", "pk"))
+
+
+def coupon_usage(*, coupon_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per coupon: how many were claimed, used and expired (the admin's and
+    the supplier portal's usage figures), in one query."""
+    rows = (
+        ClaimedCoupon.objects.filter(coupon_id__in=coupon_ids)
+        .values("coupon_id")
+        .annotate(
+            claimed=Count("pk"),
+            used=Count("pk", filter=Q(status=ClaimStatus.USED)),
+            expired=Count("pk", filter=Q(status=ClaimStatus.EXPIRED)),
+        )
+    )
+    return {row["coupon_id"]: row for row in rows}
