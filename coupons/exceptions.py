@@ -34,3 +34,8 @@ class PromoCodeUnknown(DomainError):
 class OwnPromoCodeRefused(DomainError):
     code = "own_promo_code_refused"
     default_message = _("A reseller cannot use its own promo code or its team's on its own orders.")
+
+
+class PromoCodeInvalid(DomainError):
+    code = "promo_code_invalid"
+    default_message = _("A promo code is 4 to 20 letters and digits.")

@@ -79,6 +79,14 @@ def claimed_counts(*, user: User, coupon_ids: list[int]) -> dict[int, int]:
     )
 
 
+def coupons_with_held(coupons, *, user: User) -> list[tuple[Coupon, bool]]:
+    """Each coupon and whether ``user`` already holds as many as it may (the
+    领取 button becomes 已领取), in one query."""
+    coupons = list(coupons)
+    held = claimed_counts(user=user, coupon_ids=[coupon.pk for coupon in coupons])
+    return [(coupon, held.get(coupon.pk, 0) >= coupon.per_person_limit) for coupon in coupons]
+
+
 def claimed_coupons_of(*, user: User, status: str, now: datetime | None = None) -> QuerySet[ClaimedCoupon]:
     """The user's coupons in one tab of 我的优惠券: unused (still valid),
     used, or expired (including unused ones whose window ended and that the
@@ -108,16 +116,11 @@ def claims_usable(*, user: User, now: datetime | None = None, ids: list[int] | N
     return list(claims.prefetch_related("coupon__products").order_by("valid_until", "pk"))
 
 
-def coupon_usage(*, coupon_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per coupon: how many were claimed, used and expired (the admin's and
-    the supplier portal's usage figures), in one query."""
-    rows = (
-        ClaimedCoupon.objects.filter(coupon_id__in=coupon_ids)
-        .values("coupon_id")
-        .annotate(
-            claimed=Count("pk"),
-            used=Count("pk", filter=Q(status=ClaimStatus.USED)),
-            expired=Count("pk", filter=Q(status=ClaimStatus.EXPIRED)),
-        )
+def coupons_with_usage(coupons: QuerySet[Coupon]) -> QuerySet[Coupon]:
+    """Each coupon with its usage figures (the admin's and the supplier
+    portal's): ``used_count`` and ``expired_count`` beside ``issued_count``,
+    in the list's own query."""
+    return coupons.annotate(
+        used_count=Count("claims", filter=Q(claims__status=ClaimStatus.USED)),
+        expired_count=Count("claims", filter=Q(claims__status=ClaimStatus.EXPIRED)),
     )
-    return {row["coupon_id"]: row for row in rows}

@@ -14,15 +14,29 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from distribution.choices import BindingSource
+from distribution.codes import invite_code_normalize
+from distribution.models import Reseller
+from distribution.services import binding_touch
+from distribution.tree import is_in_subtree
 from ledger.choices import AccountKind
 from ledger.services import Posting, ledger_accounts, ledger_post_batch
 from socialshop.events import event_emit
 from socialshop.states import StateMachine, state_set_query
 
-from .choices import BUYER, CLAIM_TRANSITIONS, SYSTEM, ClaimSource, ClaimStatus, CouponFunder
-from .exceptions import CouponLimitReached, CouponNotClaimable, CouponsDoNotCombine, CouponUnavailable
+from .choices import BUYER, CLAIM_TRANSITIONS, SYSTEM, ClaimSource, ClaimStatus, CouponFunder, CouponKind
+from .exceptions import (
+    CouponLimitReached,
+    CouponNotClaimable,
+    CouponsDoNotCombine,
+    CouponUnavailable,
+    OwnPromoCodeRefused,
+    PromoCodeInvalid,
+    PromoCodeUnknown,
+)
 from .models import ClaimedCoupon, Coupon
 from .selectors import coupon_settings_get
 
@@ -247,3 +261,84 @@ def coupon_returns_post(*, refund_id: int, fundings: list[Funding]) -> int:
             ]
         )
     )
+
+
+# --- promo codes (a reseller's own, docs/coupons.md) -----------------------------------
+
+MAX_OWN_CODES = 3  # the coupons with a code a reseller may fund at once
+
+
+def _promo_code_coupon(code: str) -> tuple[Coupon | None, Reseller | None]:
+    """What a typed code gives and whose it is: a coupon's own code (its
+    funding reseller's, if any), else a reseller's invite code, which gives
+    the platform's coupon for personal codes (``CouponSettings``)."""
+    coupon = Coupon.objects.select_related("funder_reseller").filter(code=code.upper(), is_active=True).first()
+    if coupon is not None:
+        return coupon, coupon.funder_reseller
+    owner = Reseller.objects.filter(invite_code=invite_code_normalize(code)).first()
+    settings_row = coupon_settings_get()
+    if owner is None or settings_row.reseller_code_coupon_id is None:
+        return None, None
+    return Coupon.objects.filter(pk=settings_row.reseller_code_coupon_id, is_active=True).first(), owner
+
+
+def promo_code_redeem(*, buyer: User, code: str, now: datetime | None = None) -> int:
+    """A buyer typed a promo code at checkout (in the placing transaction):
+    binds the buyer to the code's reseller under the binding rules
+    (``distribution.services.binding_touch``) and gives back the id of the
+    claimed coupon to apply: one the buyer already holds unused, or a new
+    claim (``coupon_claim``, so the per-person limit holds). PromoCodeUnknown
+    for a code nobody has; OwnPromoCodeRefused when the buyer is a reseller
+    and the code is its own or its team's (a reseller cannot discount its
+    own purchases with its team's codes)."""
+    now = now or timezone.now()
+    code = (code or "").strip()
+    coupon, owner = _promo_code_coupon(code) if 0 < len(code) <= 20 else (None, None)
+    if coupon is None:
+        raise PromoCodeUnknown(fields={"promo_code": [str(PromoCodeUnknown.default_message)]})
+    if owner is not None:
+        buyer_reseller = Reseller.objects.filter(user=buyer).first()
+        if buyer_reseller is not None and is_in_subtree(node_id=owner.pk, root_id=buyer_reseller.pk):
+            raise OwnPromoCodeRefused(fields={"promo_code": [str(OwnPromoCodeRefused.default_message)]})
+        binding_touch(customer=buyer, reseller=owner, source=BindingSource.INVITE_CODE, at=now)
+    held = (
+        ClaimedCoupon.objects.filter(
+            coupon=coupon, user=buyer, status=ClaimStatus.UNUSED, valid_from__lte=now, valid_until__gt=now
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if held is not None:
+        return held
+    return coupon_claim(coupon_id=coupon.pk, user=buyer, source=ClaimSource.CODE, now=now).pk
+
+
+def reseller_code_create(
+    *, reseller: Reseller, code: str, name: str, off_amount: int, threshold_amount: int = 0, valid_days: int = 30
+) -> Coupon:
+    """A reseller's own promo code: a coupon it funds from its earnings
+    (``RESELLER_COUPON_DISCOUNT``), amount off above a threshold (or none),
+    valid N days after a buyer claims it by typing the code. At most
+    ``MAX_OWN_CODES`` active ones; a code already taken is refused."""
+    code = (code or "").strip().upper()
+    if not (4 <= len(code) <= 20 and code.isascii() and code.isalnum()):
+        raise PromoCodeInvalid(fields={"code": [str(PromoCodeInvalid.default_message)]})
+    if off_amount <= 0 or threshold_amount < 0 or (threshold_amount and threshold_amount <= off_amount):
+        raise PromoCodeInvalid(fields={"off_amount": [_("The amount off must be positive and below the threshold.")]})
+    with transaction.atomic():
+        Reseller.objects.select_for_update().filter(pk=reseller.pk).exists()  # one creation at a time per reseller
+        if Coupon.objects.filter(funder_reseller=reseller, is_active=True, code__isnull=False).count() >= MAX_OWN_CODES:
+            raise PromoCodeInvalid(_("You already have as many promo codes as allowed."))
+        if Coupon.objects.filter(code=code).exists() or Reseller.objects.filter(invite_code=code).exists():
+            raise PromoCodeInvalid(fields={"code": [_("This code is taken.")]})
+        return Coupon.objects.create(
+            name=name[:60] or code,
+            kind=CouponKind.AMOUNT_OFF if threshold_amount else CouponKind.NO_THRESHOLD,
+            threshold_amount=threshold_amount,
+            off_amount=off_amount,
+            valid_days=valid_days,
+            funder=CouponFunder.RESELLER,
+            funder_reseller=reseller,
+            code=code,
+            in_centre=False,
+        )

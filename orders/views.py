@@ -175,7 +175,7 @@ def checkout(request):
         use_required_attribute=not addresses,
     )
     if request.method == "POST" and "refresh" not in request.POST and buyable and checkout_form.is_valid():
-        order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons.chosen_ids)
+        order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons)
         if order is not None:
             cart_remove(request, [entry for entry, _line in buyable])
             request.session.pop(CHECKOUT_PICKS, None)
@@ -190,6 +190,7 @@ def checkout(request):
             "total": total,
             "buyable": buyable,
             "coupons": coupons,
+            "to_pay": total - coupons.saving_amount,
             "form": checkout_form,
             "address_form": address_form,
             "has_addresses": bool(addresses),
@@ -208,6 +209,7 @@ class CheckoutCoupons:
 
     options: list[CouponOption]
     chosen: str  # a claim id, or "" for none
+    promo_code: str = ""  # a reseller's code typed (placing binds and adds its coupon)
 
     @property
     def chosen_ids(self) -> list[int]:
@@ -225,10 +227,11 @@ def _checkout_coupons(request, buyable) -> CheckoutCoupons:
         chosen = request.POST["coupon"] if request.POST["coupon"] in offered else ""
     else:
         chosen = str(options[0].claim.pk) if options else ""
-    return CheckoutCoupons(options=options, chosen=chosen)
+    promo_code = request.POST.get("promo_code", "").strip()[:20] if request.method == "POST" else ""
+    return CheckoutCoupons(options=options, chosen=chosen, promo_code=promo_code)
 
 
-def _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupon_ids=()):
+def _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons: CheckoutCoupons):
     choice = checkout_form.cleaned_data["address"] or "new"
     if choice == "new":
         if not address_form.is_valid():
@@ -250,7 +253,8 @@ def _place_from_checkout(request, buyable, checkout_form, address_form, addresse
             ],
             address=address,
             note=checkout_form.cleaned_data["note"],
-            coupon_ids=list(coupon_ids),
+            coupon_ids=coupons.chosen_ids,
+            promo_code=coupons.promo_code,
         )
     except DomainError as error:
         for name, field_messages in error.fields.items():

@@ -38,6 +38,7 @@ urlpatterns = [
     path("supplier/", include("catalog.urls")),
     path("", include("shops.urls")),
     path("", include("orders.urls")),
+    path("", include("coupons.urls")),
     path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
     path("", include("audit.urls")),

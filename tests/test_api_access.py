@@ -27,6 +27,7 @@ from commissions.models import Commission
 from commissions.services.accrual import commissions_create_for_order
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
+from coupons.tests.factories import CouponFactory
 from distribution.tests.factories import ResellerFactory
 from orders.services.placing import LineRequest, order_place
 from orders.tests.factories import an_address, pay
@@ -161,6 +162,10 @@ TABLE: list[Access] = [
         {"carrier": "SF", "tracking_number": "SF1234567890"},
     ),
     Access("GET", "/api/v1/regions/", everyone(200)),
+    # coupons: the centre is public; claiming and one's own coupons need a sign-in
+    Access("GET", "/api/v1/coupons/", everyone(200)),
+    Access("GET", "/api/v1/coupons/mine/", signed_in(200)),
+    Access("POST", "/api/v1/coupons/{coupon_id}/claim/", signed_in(201), {"coupon_id": "coupon_in_centre"}, {}),
 ]
 
 
@@ -208,6 +213,7 @@ def world() -> World:
     sold = pay(order_place(buyer=users["customer"], lines=[LineRequest(sku.pk, 1, shop.slug)], address=an_address()))
     commissions_create_for_order(order_id=sold.pk)
     objects["commission_of_reseller_a"] = Commission.objects.filter(beneficiary=reseller_a).first()
+    objects["coupon_in_centre"] = CouponFactory()
     objects["new_order_body"] = {
         "lines": [{"sku_id": sku.pk, "quantity": 1, "shop": shop.slug}],
         "shipping_address": {

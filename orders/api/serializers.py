@@ -46,6 +46,13 @@ class OrderIn(serializers.Serializer):
         max_length=2,
         help_text="ids of the caller's unused coupons: one, or a platform's and a supplier's where allowed",
     )
+    promo_code = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="a reseller's promo code: its discount, and the buyer is bound to that reseller",
+    )
 
 
 class CancelIn(serializers.Serializer):

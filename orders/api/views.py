@@ -160,7 +160,9 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             "it says; `fields` names it), `out_of_stock` (409), `invalid_address` (400), `validation_error` (400), "
             "`idempotency_key_reused` (422). With `coupon_ids`, each line's price less its share of the coupons "
             "(`discount_amount`); refused with `coupon_unavailable` (409: not the caller's, used, expired, or not "
-            "reaching these items) or `coupons_do_not_combine` (400)."
+            "reaching these items) or `coupons_do_not_combine` (400). A `promo_code` (a reseller's) binds the buyer to "
+            "that reseller and adds its coupon; `promo_code_unknown` (400), `own_promo_code_refused` (400: a "
+            "reseller's own code or its team's)."
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=OrderIn,
@@ -207,6 +209,7 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             address=ShippingAddress(**data.validated_data["shipping_address"]),
             note=data.validated_data["note"],
             coupon_ids=data.validated_data["coupon_ids"],
+            promo_code=data.validated_data["promo_code"],
             idempotency=self.idempotency(request, data=data.validated_data, answer=order_out_data),
         )
         return self.idempotent_response(answer)

@@ -42,7 +42,7 @@ from catalog.stock import stock_lock, stock_take
 from coupons.exceptions import CouponUnavailable
 from coupons.models import ClaimedCoupon
 from coupons.selectors import claims_usable, coupon_rule
-from coupons.services import coupons_combination_check, coupons_use
+from coupons.services import coupons_combination_check, coupons_use, promo_code_redeem
 from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
 from shops.selectors import ShopOffer, shop_sku_offers_many
@@ -88,6 +88,7 @@ def order_place(
     address: ShippingAddress,
     note: str = "",
     coupon_ids: list[int] | None = None,
+    promo_code: str = "",
     idempotency: None = None,
 ) -> Order: ...
 
@@ -100,6 +101,7 @@ def order_place(
     address: ShippingAddress,
     note: str = "",
     coupon_ids: list[int] | None = None,
+    promo_code: str = "",
     idempotency: Idempotency[Order],
 ) -> Answer: ...
 
@@ -111,6 +113,7 @@ def order_place(
     address: ShippingAddress,
     note: str = "",
     coupon_ids: list[int] | None = None,
+    promo_code: str = "",
     idempotency: Idempotency[Order] | None = None,
 ) -> Order | Answer:
     """Place an order for ``buyer``; see the module's docstring. Raises
@@ -126,18 +129,24 @@ def order_place(
 
     ``coupon_ids``: the buyer's claimed coupons to apply (docs/coupons.md);
     CouponUnavailable or CouponsDoNotCombine refuse the order, nothing
-    written, and a coupon used by a concurrent checkout rolls this one back."""
+    written, and a coupon used by a concurrent checkout rolls this one back.
+    ``promo_code``: a reseller's code typed at checkout (``promo_code_redeem``:
+    binds the buyer to the reseller, and adds the coupon it gives)."""
     requested = _lines_checked(lines)
     address_fields = shipping_address_clean(address)
     note = (note or "").strip()[:200]
-    coupon_ids = sorted(set(coupon_ids or []))
+    coupons = (sorted(set(coupon_ids or [])), (promo_code or "").strip())
     with transaction.atomic():
         if idempotency is None:
-            return _place(buyer, requested, address_fields, note, coupon_ids)
-        return idempotent(idempotency, lambda: _place(buyer, requested, address_fields, note, coupon_ids))
+            return _place(buyer, requested, address_fields, note, coupons)
+        return idempotent(idempotency, lambda: _place(buyer, requested, address_fields, note, coupons))
 
 
-def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str, coupon_ids: list[int]) -> Order:
+def _place(
+    buyer: User, requested: list[LineRequest], address_fields: dict, note: str, coupons: tuple[list[int], str]
+) -> Order:
+    now = timezone.now()
+    coupon_ids = _coupon_ids_with_promo_code(buyer, *coupons, now)  # before the read: a code may bind the buyer
     store = placing_store()
     wanted = _quantities(requested)
     skus, shop_offers, binding = store.read(
@@ -147,8 +156,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
         needs_binding=any(line.shop_slug is None for line in requested),
     )
     priced = _priced(requested, skus, shop_offers, binding)
-    now = timezone.now()
-    priced, coupons = _priced_with_coupons(buyer, priced, coupon_ids, now)
+    priced, applied = _priced_with_coupons(buyer, priced, coupon_ids, now)
     short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
     if short:
         raise _out_of_stock(skus, short, requested)
@@ -156,7 +164,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
     if not store.write(order=order, groups=groups, lines=lines, wanted=wanted):
         # cannot happen under the lock; the database said no, so say it plainly
         raise _out_of_stock(skus, set(wanted), requested)
-    _coupons_record(buyer, order, lines, coupons, now)
+    _coupons_record(buyer, order, lines, applied, now)
     # no audit row for the creation: the order's own created_at and buyer say who placed it when;
     # every later move of the order and its parcels is audited (states.status_set)
     return order_loaded_in_memory(order, lines, groups)
@@ -277,6 +285,15 @@ def _rows(
 # --- coupons (docs/coupons.md) ---------------------------------------------------------
 
 AppliedCoupons = list[tuple[ClaimedCoupon, list[int]]]  # each claim with its share of each line
+
+
+def _coupon_ids_with_promo_code(buyer: User, coupon_ids: list[int], promo_code: str, now) -> list[int]:
+    """The claims to apply: those chosen, and the one a typed promo code
+    gives (``promo_code_redeem``, which also binds the buyer to the code's
+    reseller, so the lines outside any shop are attributed to it)."""
+    if not promo_code:
+        return coupon_ids
+    return sorted({*coupon_ids, promo_code_redeem(buyer=buyer, code=promo_code, now=now)})
 
 
 def _priced_with_coupons(

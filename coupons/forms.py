@@ -1,0 +1,85 @@
+"""Forms of the coupon pages, the admin and the supplier portal."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.phone import normalize_mainland_mobile
+from socialshop.forms import YuanField
+
+from .models import Coupon
+
+MAX_ISSUE = 1_000  # users per bulk issue
+
+
+class CouponForm(forms.ModelForm):
+    """A coupon with its money typed in yuan."""
+
+    threshold_amount = YuanField(label=_("Threshold (yuan)"), required=False)
+    off_amount = YuanField(label=_("Amount off (yuan)"), required=False)
+    cap_amount = YuanField(label=_("At most off (yuan)"), required=False)
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "name",
+            "kind",
+            "threshold_amount",
+            "off_amount",
+            "percent_off_bps",
+            "cap_amount",
+            "scope",
+            "category",
+            "supplier",
+            "products",
+            "valid_from",
+            "valid_until",
+            "valid_days",
+            "total_limit",
+            "per_person_limit",
+            "combines_with_flash",
+            "funder",
+            "funder_supplier",
+            "funder_reseller",
+            "code",
+            "in_centre",
+            "on_sign_up",
+            "is_active",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("threshold_amount", "off_amount", "cap_amount"):
+            if cleaned.get(name) is None:
+                cleaned[name] = 0
+        return cleaned
+
+
+class IssueForm(forms.Form):
+    """Bulk issue: the users' mobile numbers, one a line."""
+
+    phones = forms.CharField(
+        label=_("Mobile numbers, one a line"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20 * MAX_ISSUE
+    )
+
+    def clean_phones(self) -> list[User]:
+        numbers, bad = [], []
+        for raw in self.cleaned_data["phones"].split():
+            try:
+                numbers.append(normalize_mainland_mobile(raw))
+            except ValidationError:
+                bad.append(raw)
+        if bad:
+            raise forms.ValidationError(
+                _("Not a mainland mobile number: %(numbers)s") % {"numbers": ", ".join(bad[:5])}
+            )
+        if len(numbers) > MAX_ISSUE:
+            raise forms.ValidationError(_("At most %(count)d users at once.") % {"count": MAX_ISSUE})
+        users = list(User.objects.filter(phone__in=numbers).order_by("pk"))
+        missing = sorted(set(numbers) - {user.phone for user in users})
+        if missing:
+            raise forms.ValidationError(
+                _("No account has these numbers: %(numbers)s") % {"numbers": ", ".join(missing[:5])}
+            )
+        return users
