@@ -37,5 +37,7 @@ class OwnPromoCodeRefused(DomainError):
 
 
 class PromoCodeInvalid(DomainError):
-    code = "promo_code_invalid"
+    """A promo code or an own coupon that cannot be created as asked."""
+
+    code = "coupon_invalid"
     default_message = _("A promo code is 4 to 20 letters and digits.")

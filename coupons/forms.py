@@ -83,3 +83,14 @@ class IssueForm(forms.Form):
                 _("No account has these numbers: %(numbers)s") % {"numbers": ", ".join(missing[:5])}
             )
         return users
+
+
+class SupplierCouponForm(forms.Form):
+    """A supplier's own coupon, in its portal."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    threshold_amount = YuanField(label=_("Threshold (yuan)"), required=False, help_text=_("Empty: no threshold."))
+    off_amount = YuanField(label=_("Amount off (yuan)"), positive=True)
+    valid_days = forms.IntegerField(label=_("Valid for days after claiming"), min_value=1, max_value=365, initial=30)
+    total_limit = forms.IntegerField(label=_("At most issued"), min_value=1, max_value=1_000_000, required=False)
+    in_centre = forms.BooleanField(label=_("Shown in the coupon centre"), required=False, initial=True)

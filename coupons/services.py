@@ -27,7 +27,7 @@ from ledger.services import Posting, ledger_accounts, ledger_post_batch
 from socialshop.events import event_emit
 from socialshop.states import StateMachine, state_set_query
 
-from .choices import BUYER, CLAIM_TRANSITIONS, SYSTEM, ClaimSource, ClaimStatus, CouponFunder, CouponKind
+from .choices import BUYER, CLAIM_TRANSITIONS, SYSTEM, ClaimSource, ClaimStatus, CouponFunder, CouponKind, CouponScope
 from .exceptions import (
     CouponLimitReached,
     CouponNotClaimable,
@@ -342,3 +342,33 @@ def reseller_code_create(
             code=code,
             in_centre=False,
         )
+
+
+def supplier_coupon_create(
+    *,
+    supplier,
+    name: str,
+    off_amount: int,
+    threshold_amount: int = 0,
+    valid_days: int = 30,
+    total_limit: int | None = None,
+    in_centre: bool = True,
+) -> Coupon:
+    """A supplier's own coupon (its portal): amount off its own products
+    (above a threshold, or none), funded by it (``SUPPLIER_COUPON_DISCOUNT``),
+    valid N days after claiming."""
+    if off_amount <= 0 or threshold_amount < 0 or (threshold_amount and threshold_amount <= off_amount):
+        raise PromoCodeInvalid(fields={"off_amount": [_("The amount off must be positive and below the threshold.")]})
+    return Coupon.objects.create(
+        name=name[:60],
+        kind=CouponKind.AMOUNT_OFF if threshold_amount else CouponKind.NO_THRESHOLD,
+        threshold_amount=threshold_amount,
+        off_amount=off_amount,
+        scope=CouponScope.SUPPLIER,
+        supplier=supplier,
+        valid_days=valid_days,
+        total_limit=total_limit,
+        funder=CouponFunder.SUPPLIER,
+        funder_supplier=supplier,
+        in_centre=in_centre,
+    )

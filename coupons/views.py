@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.views import form_add_domain_error, supplier_staff_required
 from socialshop.errors import DomainError
 
 from .choices import ClaimSource, ClaimStatus
+from .forms import IssueForm, SupplierCouponForm
 from .models import Coupon
-from .selectors import claimed_coupons_of, coupons_claimable, coupons_with_held
-from .services import coupon_claim
+from .selectors import claimed_coupons_of, coupons_claimable, coupons_with_held, coupons_with_usage
+from .services import coupon_claim, coupons_issue, supplier_coupon_create
 
 SHARE_SALT = "coupons.share"
 PAGE_SIZE = 50
@@ -110,3 +112,55 @@ def take(request, token: str):
             messages.success(request, _("Coupon claimed. It is applied at checkout."))
             return redirect("coupons:mine")
     return render(request, "coupons/take.html", {"coupon": coupon})
+
+
+# --- the supplier portal -----------------------------------------------------------------
+
+
+@supplier_staff_required
+@require_http_methods(["GET", "POST"])
+def supplier_coupons(request):
+    """The supplier's own coupons with their usage, and a form for a new one."""
+    form = SupplierCouponForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            supplier_coupon_create(
+                supplier=request.supplier,
+                name=data["name"],
+                off_amount=data["off_amount"],
+                threshold_amount=data["threshold_amount"] or 0,
+                valid_days=data["valid_days"],
+                total_limit=data["total_limit"],
+                in_centre=data["in_centre"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Coupon created."))
+            return redirect("coupons:supplier_coupons")
+    coupons = coupons_with_usage(Coupon.objects.filter(funder_supplier=request.supplier)).order_by("-created_at")
+    return render(
+        request,
+        "coupons/portal/coupons.html",
+        {"coupons": list(coupons[:PAGE_SIZE]), "form": form, "issue_form": IssueForm()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@supplier_staff_required
+@require_POST
+def supplier_coupon_issue(request, coupon_id: int):
+    """Bulk issue one of the supplier's coupons to chosen users (mobile numbers)."""
+    coupon = Coupon.objects.filter(pk=coupon_id, funder_supplier=request.supplier).first()
+    if coupon is None:
+        raise Http404
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        result = coupons_issue(coupon_id=coupon.pk, users=form.cleaned_data["phones"])
+        messages.success(
+            request, _("Issued %(issued)d, skipped %(skipped)d.") % {"issued": result.issued, "skipped": result.skipped}
+        )
+    else:
+        messages.error(request, " ".join(str(message) for message in form.errors.get("phones", [])))
+    return redirect("coupons:supplier_coupons")

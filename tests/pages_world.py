@@ -24,6 +24,8 @@ from commissions.services.withdrawals import (
     withdrawal_reject,
     withdrawal_request,
 )
+from coupons.choices import CouponFunder
+from coupons.tests.factories import CouponFactory, claimed
 from demo.world import demo_product_image
 from distribution.choices import BindingSource
 from distribution.services import binding_touch
@@ -58,6 +60,7 @@ class PagesWorld:
     orders: dict = field(default_factory=dict)  # state → Order
     refundable: object = None  # (order, line) the shopper may still ask a refund on
     payment_reference: str = ""  # an open sandbox payment of the unpaid order
+    coupon: object = None  # in the coupon centre; the shopper holds one (coupons/)
 
 
 def _sku_set(product, specs, *, price_step=1000):
@@ -116,7 +119,21 @@ def pages_world_build() -> PagesWorld:
     _orders(world, skus)
     cart_items_add(user=shopper, entries=[LineRequest(skus[1].pk, 2, shop.slug), LineRequest(skus[2].pk, 1, shop.slug)])
     _money(world)
+    _coupons(world)
     return world
+
+
+def _coupons(world: PagesWorld) -> None:
+    """A platform coupon in the centre that the shopper claimed, and a supplier's it has not."""
+    world.coupon = CouponFactory(name="全场满100减20")
+    claimed(world.coupon, user=world.shopper)
+    CouponFactory(
+        name="山货满300减50",
+        threshold_amount=30_000,
+        off_amount=5_000,
+        funder=CouponFunder.SUPPLIER,
+        funder_supplier=world.product.supplier,
+    )
 
 
 def _orders(world: PagesWorld, skus) -> None:

@@ -29,6 +29,8 @@ from commissions.services.withdrawals import (
     withdrawal_reject,
     withdrawal_request,
 )
+from coupons.choices import CouponFunder, CouponKind
+from coupons.tests.factories import claimed
 from distribution.choices import BindingSource, ResellerStatus
 from distribution.models import Reseller
 from distribution.services import binding_touch, reseller_freeze, reseller_move, reseller_unfreeze
@@ -184,13 +186,39 @@ class MoneyFlow(RuleBasedStateMachine):
     def buy(self, data, quantity, in_shop):
         self._buy(data.draw(st.sampled_from(self.resellers)), quantity, in_shop)
 
-    def _buy(self, seller_id, quantity, in_shop):
+    @rule(
+        data=st.data(),
+        quantity=st.integers(1, 3),
+        in_shop=st.booleans(),
+        funder=st.sampled_from(CouponFunder.values),
+        off=st.integers(1, 1_000),
+    )
+    def buy_with_a_coupon(self, data, quantity, in_shop, funder, off):
+        """A buyer applies a no-threshold coupon (up to 10.00 off) funded by
+        the platform, the SKU's supplier or the seller: the funder's discount
+        account moves with the payment and the refunds (reconcile checks it)."""
+        seller_id = data.draw(st.sampled_from(self.resellers))
+        self._buy(seller_id, quantity, in_shop, coupon={"funder": funder, "off_amount": off})
+
+    def _buy(self, seller_id, quantity, in_shop, coupon=None):
         seller = Reseller.objects.select_related("shop").get(pk=seller_id)
         buyer = UserFactory()
         if not in_shop:
             attempt(lambda: binding_touch(customer=buyer, reseller=seller, source=BindingSource.INVITE_CODE))
         line = LineRequest(self.sku.pk, quantity, seller.shop.slug if in_shop else None)
-        order = attempt(lambda: order_place(buyer=buyer, lines=[line], address=an_address()))
+        coupon_ids = []
+        if coupon is not None:
+            funders = {"funder_supplier": self.sku.product.supplier, "funder_reseller": seller}
+            coupon_ids = [
+                claimed(
+                    user=buyer,
+                    kind=CouponKind.NO_THRESHOLD,
+                    threshold_amount=0,
+                    **coupon,
+                    **{name: funders[name] for name in funders if name.endswith(coupon["funder"])},
+                ).pk
+            ]
+        order = attempt(lambda: order_place(buyer=buyer, lines=[line], address=an_address(), coupon_ids=coupon_ids))
         if order is None:
             return
         self._record_expected_beneficiaries(order)  # the tree as it is when the payment is confirmed

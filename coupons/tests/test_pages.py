@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from coupons.choices import ClaimSource, ClaimStatus, CouponKind
-from coupons.models import ClaimedCoupon
+from catalog.tests.factories import SupplierStaffFactory
+from coupons.choices import ClaimSource, ClaimStatus, CouponFunder, CouponKind, CouponScope
+from coupons.models import ClaimedCoupon, Coupon
 from coupons.views import coupon_share_path
 from orders.models import Order
 from orders.tests.factories import shop_selling
@@ -118,3 +119,35 @@ def test_checkout_suggests_the_best_coupon_and_the_order_costs_less(client, djan
     small.refresh_from_db()
     best.refresh_from_db()
     assert small.status == ClaimStatus.USED and best.status == ClaimStatus.UNUSED
+
+
+def test_a_supplier_creates_its_own_coupon_issues_it_and_reads_its_usage(client, django_assert_max_num_queries):
+    staff = SupplierStaffFactory()
+    other = SupplierStaffFactory()
+    buyer = UserFactory(phone="13912345678")
+    client.force_login(staff.user)
+    url = reverse("coupons:supplier_coupons")
+
+    refused = client.post(url, {"name": "山货券", "threshold_amount": "50", "off_amount": "60", "valid_days": "30"})
+    assert refused.status_code == 400 and not Coupon.objects.exists()
+    client.post(url, {"name": "山货满100减10", "threshold_amount": "100", "off_amount": "10", "valid_days": "30"})
+    coupon = Coupon.objects.get()
+    assert (coupon.funder, coupon.funder_supplier, coupon.scope, coupon.supplier) == (
+        CouponFunder.SUPPLIER,
+        staff.supplier,
+        CouponScope.SUPPLIER,
+        staff.supplier,
+    )
+    client.post(reverse("coupons:supplier_coupon_issue", args=[coupon.pk]), {"phones": "13912345678\n"})
+    assert ClaimedCoupon.objects.get(user=buyer).source == ClaimSource.ISSUED
+
+    with django_assert_max_num_queries(8):
+        page = client.get(url).content.decode()
+    assert "山货满100减10" in page and "满 ¥100.00 减 ¥10.00" in page
+    # another supplier neither sees nor issues it
+    client.force_login(other.user)
+    assert "山货满100减10" not in client.get(url).content.decode()
+    assert (
+        client.post(reverse("coupons:supplier_coupon_issue", args=[coupon.pk]), {"phones": "13912345678"}).status_code
+        == 404
+    )
