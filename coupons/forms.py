@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.phone import normalize_mainland_mobile
 from socialshop.forms import YuanField
+from socialshop.money import BASIS_POINTS
 
+from .choices import CouponFunder, CouponKind
 from .models import Coupon
 
 MAX_ISSUE = 1_000  # users per bulk issue
@@ -49,10 +51,30 @@ class CouponForm(forms.ModelForm):
         ]
 
     def clean(self):
+        """The rules the database's checks hold, as form errors (a refused
+        save is no page of errors)."""
         cleaned = super().clean()
         for name in ("threshold_amount", "off_amount", "cap_amount"):
             if cleaned.get(name) is None:
                 cleaned[name] = 0
+        kind, funder = cleaned.get("kind"), cleaned.get("funder")
+        if kind == CouponKind.PERCENT_OFF:
+            if not 0 < (cleaned.get("percent_off_bps") or 0) < BASIS_POINTS:
+                self.add_error("percent_off_bps", _("Between 1 and 9999 basis points."))
+            if cleaned["cap_amount"] <= 0:
+                self.add_error("cap_amount", _("A percentage off needs a cap."))
+        elif cleaned["off_amount"] <= 0:
+            self.add_error("off_amount", _("The amount off must be more than 0."))
+        if kind == CouponKind.AMOUNT_OFF and cleaned["threshold_amount"] <= cleaned["off_amount"]:
+            self.add_error("threshold_amount", _("The threshold must be higher than the amount off."))
+        if kind == CouponKind.NO_THRESHOLD and cleaned["threshold_amount"]:
+            self.add_error("threshold_amount", _("A no-threshold coupon has no threshold."))
+        if funder == CouponFunder.SUPPLIER and not cleaned.get("funder_supplier"):
+            self.add_error("funder_supplier", _("Name the supplier that funds it."))
+        if funder == CouponFunder.RESELLER and not cleaned.get("funder_reseller"):
+            self.add_error("funder_reseller", _("Name the reseller that funds it."))
+        if not cleaned.get("valid_days") and not cleaned.get("valid_until"):
+            self.add_error("valid_until", _("Give an end date or a number of days after claiming."))
         return cleaned
 
 

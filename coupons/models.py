@@ -123,6 +123,10 @@ class Coupon(models.Model):
                 name="coupon_threshold_above_amount_off",
             ),
             models.CheckConstraint(
+                condition=~Q(kind=CouponKind.NO_THRESHOLD) | Q(threshold_amount=0),
+                name="coupon_no_threshold_has_none",
+            ),
+            models.CheckConstraint(
                 condition=~Q(funder=CouponFunder.SUPPLIER) | Q(funder_supplier__isnull=False),
                 name="coupon_supplier_funder_named",
             ),

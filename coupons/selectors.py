@@ -58,12 +58,16 @@ def coupons_claimable(*, now: datetime | None = None, product_id: int | None = N
         product = Product.objects.filter(pk=product_id).values("category_id", "supplier_id").first()
         if product is None:
             return coupons.none()
-        coupons = coupons.filter(
-            Q(scope=CouponScope.ALL)
-            | Q(scope=CouponScope.CATEGORY, category_id=product["category_id"])
-            | Q(scope=CouponScope.SUPPLIER, supplier_id=product["supplier_id"])
-            | Q(scope=CouponScope.PRODUCTS, products=product_id)
-        ).exclude(~Q(funder_supplier_id=product["supplier_id"]) & Q(funder_supplier_id__isnull=False))
+        coupons = (
+            coupons.filter(
+                Q(scope=CouponScope.ALL)
+                | Q(scope=CouponScope.CATEGORY, category_id=product["category_id"])
+                | Q(scope=CouponScope.SUPPLIER, supplier_id=product["supplier_id"])
+                | Q(scope=CouponScope.PRODUCTS, products=product_id)
+            )
+            .exclude(~Q(funder_supplier_id=product["supplier_id"]) & Q(funder_supplier_id__isnull=False))
+            .distinct()
+        )
     return coupons
 
 

@@ -131,4 +131,8 @@ class Migration(migrations.Migration):
             model_name='claimedcoupon',
             constraint=models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('valid_from'))), name='claimed_coupon_window'),
         ),
+        migrations.AddConstraint(
+            model_name='coupon',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'no_threshold'), _negated=True), ('threshold_amount', 0), _connector='OR'), name='coupon_no_threshold_has_none'),
+        ),
     ]

@@ -41,6 +41,8 @@ def rules_st(draw, funder=None):
         scope=draw(st.sampled_from(CouponScope.values)),
         threshold_amount=draw(st.integers(min_value=off + 1, max_value=10**7))
         if kind == CouponKind.AMOUNT_OFF
+        else 0
+        if kind == CouponKind.NO_THRESHOLD
         else draw(st.integers(min_value=0, max_value=10**6)),
         off_amount=off if kind != CouponKind.PERCENT_OFF else 0,
         percent_off_bps=draw(st.integers(min_value=1, max_value=9_999)),

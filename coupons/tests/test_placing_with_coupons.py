@@ -13,6 +13,7 @@ from catalog.tests.factories import SkuFactory
 from coupons.choices import ClaimStatus, CouponFunder, CouponKind, CouponScope
 from coupons.exceptions import CouponsDoNotCombine, CouponUnavailable
 from coupons.models import ClaimedCoupon, CouponSettings
+from coupons.services import coupons_expire
 from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
 from orders.choices import Actor
@@ -198,3 +199,17 @@ def test_refunds_give_the_funder_back_its_share_in_proportion_and_all_of_it_in_t
     assert OrderDiscount.objects.get(line=line).returned_amount == 3_001
     assert _balance(AccountKind.PLATFORM_COUPON_DISCOUNT) == 0
     assert _balance(AccountKind.PLATFORM_REFUNDS) == 10_000  # the buyer's 69.99 and the coupon's 30.01
+
+
+def test_the_sweep_expires_unused_coupons_past_their_window_once():
+    buyer = UserFactory()
+    old = claimed(user=buyer)
+    fresh = claimed(user=buyer)
+    ClaimedCoupon.objects.filter(pk=old.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
+
+    assert coupons_expire() == 1
+    assert coupons_expire() == 0
+    assert dict(ClaimedCoupon.objects.values_list("pk", "status")) == {
+        old.pk: ClaimStatus.EXPIRED,
+        fresh.pk: ClaimStatus.UNUSED,
+    }

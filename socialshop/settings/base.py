@@ -330,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=30),
     },
     "refunds-pending-settle": {"task": "orders.tasks.refunds_pending_settle_task", "schedule": timedelta(minutes=15)},
+    # coupons: unused ones past their window become expired (docs/coupons.md)
+    "coupons-expire": {"task": "coupons.tasks.coupons_expire_task", "schedule": timedelta(minutes=10)},
 }
 
 # --- the outbox (docs/events.md) -------------------------------------------
