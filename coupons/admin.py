@@ -36,8 +36,8 @@ class CouponAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "funder", "is_active", "scope")
     search_fields = ("name", "code")
-    raw_id_fields = ("funder_supplier", "funder_reseller", "category", "supplier")
-    filter_horizontal = ("products",)
+    # ids, not Django's two-list picker: its script's texts have no Chinese catalogue here
+    raw_id_fields = ("funder_supplier", "funder_reseller", "category", "supplier", "products")
     readonly_fields = ("issued_count",)
 
     def get_queryset(self, request):

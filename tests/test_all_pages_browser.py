@@ -369,6 +369,7 @@ class _NoWorld:
     """Stands in for the world where only the admin pages' names matter."""
 
     downline = type("Nobody", (), {"pk": 1})()
+    coupon = type("Nothing", (), {"pk": 1})()
 
 
 # --- the walk ---------------------------------------------------------------

@@ -205,7 +205,9 @@ def test_the_sweep_expires_unused_coupons_past_their_window_once():
     buyer = UserFactory()
     old = claimed(user=buyer)
     fresh = claimed(user=buyer)
-    ClaimedCoupon.objects.filter(pk=old.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
+    ClaimedCoupon.objects.filter(pk=old.pk).update(
+        valid_from=timezone.now() - timedelta(days=2), valid_until=timezone.now() - timedelta(minutes=1)
+    )
 
     assert coupons_expire() == 1
     assert coupons_expire() == 0
