@@ -42,33 +42,27 @@ def _window_open(now: datetime) -> Q:
     return Q(valid_until__isnull=True) | Q(valid_until__gt=now)
 
 
-def coupons_claimable(*, now: datetime | None = None, product_id: int | None = None) -> QuerySet[Coupon]:
-    """Coupons shown in the coupon centre (or, with ``product_id``, those
+def coupons_claimable(*, now: datetime | None = None, product: Product | None = None) -> QuerySet[Coupon]:
+    """Coupons shown in the coupon centre (or, with ``product``, those
     reaching that product, for its page): active, in the centre, still
-    claimable (window not over, some left), with how many each has issued."""
+    claimable (window not over, some left). One query."""
     now = now or timezone.now()
     coupons = (
         Coupon.objects.filter(is_active=True, in_centre=True, code__isnull=True)
         .filter(_window_open(now))
         .filter(Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit")))
-        .select_related("category", "supplier", "funder_supplier")
         .order_by("-created_at", "-pk")
     )
-    if product_id is not None:
-        product = Product.objects.filter(pk=product_id).values("category_id", "supplier_id").first()
-        if product is None:
-            return coupons.none()
-        coupons = (
-            coupons.filter(
-                Q(scope=CouponScope.ALL)
-                | Q(scope=CouponScope.CATEGORY, category_id=product["category_id"])
-                | Q(scope=CouponScope.SUPPLIER, supplier_id=product["supplier_id"])
-                | Q(scope=CouponScope.PRODUCTS, products=product_id)
-            )
-            .exclude(~Q(funder_supplier_id=product["supplier_id"]) & Q(funder_supplier_id__isnull=False))
-            .distinct()
-        )
-    return coupons
+    if product is None:
+        return coupons
+    reaching = coupons.filter(
+        Q(scope=CouponScope.ALL)
+        | Q(scope=CouponScope.CATEGORY, category_id=product.category_id)
+        | Q(scope=CouponScope.SUPPLIER, supplier_id=product.supplier_id)
+        | Q(scope=CouponScope.PRODUCTS, products=product.pk)
+    )
+    # a supplier's coupon only ever reaches its own products
+    return reaching.filter(Q(funder_supplier__isnull=True) | Q(funder_supplier_id=product.supplier_id)).distinct()
 
 
 def claimed_counts(*, user: User, coupon_ids: list[int]) -> dict[int, int]:

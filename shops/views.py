@@ -146,7 +146,7 @@ def product_page(request, slug: str, product_id: int):
             "low_stock": LOW_STOCK,
             # coupons: the ones that reach this product, to claim here (领取)
             "product_coupons": coupons_with_held(
-                coupons_claimable(product_id=card.product.pk)[:PRODUCT_COUPONS], user=request.user
+                coupons_claimable(product=card.product)[:PRODUCT_COUPONS], user=request.user
             ),
         },
     )

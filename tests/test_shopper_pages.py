@@ -55,8 +55,9 @@ def test_the_product_page_costs_the_same_queries_whatever_its_options_and_pictur
     client.force_login(buyer)
     CartItem.objects.create(user=buyer, shop=shop, sku=sku, quantity=1)
 
-    # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT)
-    with django_assert_max_num_queries(10):
+    # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT);
+    # the coupons to claim (领取)
+    with django_assert_max_num_queries(11):
         response = client.get(f"/s/{shop.slug}/p/{sku.product_id}/")
 
     page = html(response)
