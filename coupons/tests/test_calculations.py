@@ -108,7 +108,10 @@ def test_a_split_adds_up_rounds_down_and_puts_the_remainder_on_the_largest(weigh
     assert sum(parts) == amount
     floors = [amount * weight // sum(weights) for weight in weights]
     largest = max(range(len(weights)), key=lambda at: (weights[at], -at))
-    assert all(part == floor for at, (part, floor) in enumerate(zip(parts, floors, strict=True)) if at != largest)
+    # each part its share rounded down, never more than its weight; the fen left go to the largest first
+    # (what it cannot take, to the next largest)
+    assert all(floor <= part <= weight for part, floor, weight in zip(parts, floors, weights, strict=True))
+    assert parts[largest] == min(weights[largest], floors[largest] + amount - sum(floors))
 
 
 def test_a_split_too_large_for_its_limits_is_refused():
