@@ -22,6 +22,7 @@ from socialshop.events import event_emit
 from socialshop.sql import ModelColumns
 
 from .choices import Role, SecurityEventKind, SmsPurpose
+from .events import user_event_emit, user_signed_up
 from .exceptions import (
     AccountDisabled,
     PhoneMissing,
@@ -54,9 +55,11 @@ def user_create(*, phone: str | None, password: str | None, nickname: str = "", 
         raise PhoneTaken(fields={"phone": [str(PhoneTaken.default_message)]})
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 phone=phone, password=password, nickname=nickname, role=role, is_staff=role == Role.OPERATOR
             )
+            user_event_emit(user_signed_up, user_id=user.pk)  # the sign-up gift (coupons) follows it
+            return user
     except IntegrityError as error:  # the unique index decided a race
         raise PhoneTaken(fields={"phone": [str(PhoneTaken.default_message)]}) from error
     except ValidationError as error:  # model validation saw the racing sign-up's committed row

@@ -36,7 +36,7 @@ from ledger.selectors import (
     ledger_unbalanced_transactions,
 )
 from orders.choices import OrderStatus, RefundStatus
-from orders.models import Order, OrderLine, Refund
+from orders.models import Order, OrderDiscount, OrderLine, Refund
 from orders.services.bills import payment_bill_breaks
 from socialshop.events import event_consumers, events_unhandled
 from socialshop.money import format_yuan as yuan
@@ -375,6 +375,60 @@ def check_cancelled_paid_orders_refunded_in_full() -> list[str]:
     ]
 
 
+# --- coupons (docs/coupons.md) ---------------------------------------------------------
+
+COUPON_DISCOUNT_KINDS = {
+    AccountKind.PLATFORM_COUPON_DISCOUNT,
+    AccountKind.SUPPLIER_COUPON_DISCOUNT,
+    AccountKind.RESELLER_COUPON_DISCOUNT,
+}
+
+
+def check_coupon_discounts_match_the_ledger() -> list[str]:
+    """Each used coupon's money in the funders' discount accounts is what
+    its order's shares say: charged once its order is paid (the shares'
+    sum), credited back what refunds returned; and the discount accounts
+    together hold exactly what paid orders' coupons took, less what came
+    back."""
+    charged, returned = defaultdict(int), defaultdict(int)
+    for key, kind, amount in ledger_entries_with_key_prefix("coupon-"):
+        if kind not in COUPON_DISCOUNT_KINDS:
+            continue
+        what, claim_id = key.split(":")[0], int(key.rsplit(":", 1)[1])
+        if what == "coupon-charge":
+            charged[claim_id] += amount  # a debit
+        elif what == "coupon-return":
+            returned[claim_id] += -amount  # a credit
+    shares = (
+        OrderDiscount.objects.filter(order__paid_at__isnull=False)
+        .values("claim_id")
+        .annotate(amount=Sum("amount"), returned=Sum("returned_amount"))
+        .values_list("claim_id", "amount", "returned")
+    )
+    breaks, seen = [], set()
+    for claim_id, amount, returned_amount in shares.iterator(chunk_size=5_000):
+        seen.add(claim_id)
+        if charged[claim_id] != amount:
+            breaks.append(
+                f"coupon {claim_id} took {yuan(amount)} off a paid order, "
+                f"its funder was charged {yuan(charged[claim_id])}"
+            )
+        if returned[claim_id] != returned_amount:
+            breaks.append(
+                f"coupon {claim_id} gave back {yuan(returned_amount)} with refunds, "
+                f"its funder got {yuan(returned[claim_id])}"
+            )
+    breaks += [
+        f"coupon {claim_id} was charged {yuan(charged[claim_id])} but no paid order used it"
+        for claim_id in sorted(set(charged) - seen)
+    ]
+    outstanding = sum(charged.values()) - sum(returned.values())
+    balances = sum(ledger_totals_by_kind(kinds=sorted(COUPON_DISCOUNT_KINDS)).values())
+    if balances != outstanding:
+        breaks.append(f"the coupon discount accounts hold {yuan(balances)} but coupons took {yuan(outstanding)} net")
+    return breaks
+
+
 CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [
     (_("every ledger transaction balances"), check_transactions_balance),
     (_("every cached balance equals the sum of its entries"), check_cached_balances),
@@ -390,6 +444,10 @@ CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [
     (_("every event is handled by each of its consumers"), check_events_handled),
     (_("every cancelled paid order is refunded in full"), check_cancelled_paid_orders_refunded_in_full),
     (_("the payment gateways' daily bills match our payments and refunds"), payment_bill_breaks),
+    (
+        _("every coupon's discount is charged to its funder and given back with refunds"),
+        check_coupon_discounts_match_the_ledger,
+    ),
 ]
 
 

@@ -23,6 +23,10 @@ class AccountKind(models.TextChoices):
     PLATFORM_COST_OF_GOODS = "platform_cost_of_goods", _("Cost of goods (owed to suppliers)")
     PLATFORM_PAYOUT_CLEARING = "platform_payout_clearing", _("Payouts sent, clearing")
     PLATFORM_TAX_PAYABLE = "platform_tax_payable", _("Income tax withheld, payable")
+    # coupons: what each funder gave off orders (docs/coupons.md), less what refunds gave back
+    PLATFORM_COUPON_DISCOUNT = "platform_coupon_discount", _("Coupon discounts funded by the platform")
+    SUPPLIER_COUPON_DISCOUNT = "supplier_coupon_discount", _("Coupon discounts funded by the supplier")
+    RESELLER_COUPON_DISCOUNT = "reseller_coupon_discount", _("Coupon discounts funded by the reseller")
 
 
 class NormalSide(models.TextChoices):
@@ -46,4 +50,9 @@ ACCOUNT_KINDS: dict[str, tuple[str, str]] = {
     AccountKind.PLATFORM_COST_OF_GOODS: (OwnerKind.PLATFORM, NormalSide.DEBIT),
     AccountKind.PLATFORM_PAYOUT_CLEARING: (OwnerKind.PLATFORM, NormalSide.CREDIT),
     AccountKind.PLATFORM_TAX_PAYABLE: (OwnerKind.PLATFORM, NormalSide.CREDIT),
+    # coupons: debit-normal, each the discounts its funder gave (an expense of the platform, an amount
+    # the supplier or reseller owes the platform for its coupons)
+    AccountKind.PLATFORM_COUPON_DISCOUNT: (OwnerKind.PLATFORM, NormalSide.DEBIT),
+    AccountKind.SUPPLIER_COUPON_DISCOUNT: (OwnerKind.SUPPLIER, NormalSide.DEBIT),
+    AccountKind.RESELLER_COUPON_DISCOUNT: (OwnerKind.RESELLER, NormalSide.DEBIT),
 }

@@ -37,6 +37,7 @@ ORDER_MONEY = {
     "total_amount": yuan_field("total_amount", _("total")),
     "paid_amount": yuan_field("paid_amount", _("paid")),
     "refunded_amount": yuan_field("refunded_amount", _("refunded")),
+    "discount_amount": yuan_field("discount_amount", _("coupon discount")),
 }
 
 REFUND_AMOUNT = yuan_field("amount", _("amount"))
@@ -50,6 +51,7 @@ class LineInline(ReadOnlyInline):
         "quantity",
         yuan_field("unit_price_amount", _("unit price")),
         yuan_field("cost_amount", _("supplier cost per unit")),
+        yuan_field("discount_amount", _("coupon discount")),
         yuan_field("line_total_amount", _("line total")),
         yuan_field("paid_amount", _("paid")),
         yuan_field("refunded_amount", _("refunded")),

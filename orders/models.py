@@ -176,6 +176,8 @@ class Order(AddressFields):
     total_amount = models.BigIntegerField(_("total (fen)"))
     paid_amount = models.BigIntegerField(_("paid (fen)"), default=0)
     refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
+    # coupons: what they took off the lines together (orders.OrderDiscount holds each line's share)
+    discount_amount = models.BigIntegerField(_("coupon discount (fen)"), default=0)
     currency = models.CharField(_("currency"), max_length=3)
     note = models.CharField(_("note to the seller"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
@@ -638,3 +640,37 @@ class PaymentBillCheck(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.bill_date}"
+
+
+# --- coupons (docs/coupons.md) ---------------------------------------------------------
+
+
+class OrderDiscount(models.Model):
+    """One coupon's share of one line, fixed when the order is placed: what
+    the line's ``discount_amount`` is made of, who funds it, and how much of
+    it refunds gave back (``returned_amount``, in proportion to what was
+    refunded of the line, rounded down, so a full refund returns it all)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="discounts", verbose_name=_("order"))
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="discounts", verbose_name=_("line"))
+    claim = models.ForeignKey(
+        "coupons.ClaimedCoupon", on_delete=models.PROTECT, related_name="+", verbose_name=_("coupon")
+    )
+    funder = models.CharField(_("funded by"), max_length=20)
+    funder_id = models.BigIntegerField(_("funder id"), null=True, blank=True)  # supplier or reseller; None: platform
+    amount = models.BigIntegerField(_("share (fen)"))
+    returned_amount = models.BigIntegerField(_("given back (fen)"), default=0)
+
+    class Meta:
+        verbose_name = _("order discount")
+        verbose_name_plural = _("order discounts")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "claim"], name="order_discount_once_per_line"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, returned_amount__gte=0, returned_amount__lte=F("amount")),
+                name="order_discount_returned_within_share",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line_id}: {self.amount}"

@@ -14,6 +14,7 @@ stock; the cart only shows the answer.
 from dataclasses import dataclass, replace
 
 from catalog.models import Sku
+from coupons.calculations import CouponLine, CouponRule, coupons_shares
 from shops.calculations import LinePrice, line_price
 from shops.models import Shop
 from shops.selectors import ShopOffer
@@ -90,3 +91,38 @@ def lines_priced(
             found = PricedLine(request=line, sku=sku, shop=None, price=price)
         priced.append(found)
     return priced
+
+
+# --- coupons (docs/coupons.md) ---------------------------------------------------------
+
+
+def coupon_line(line: PricedLine) -> CouponLine:
+    """What the coupon arithmetic reads of a priced line. ``is_flash``: the
+    flash-sale helper's line attribute, when it lands (a coupon that does not
+    combine with flash prices skips those lines); False until then."""
+    return CouponLine(
+        amount=line.total_amount,
+        product_id=line.sku.product_id,
+        category_id=line.sku.product.category_id,
+        supplier_id=line.sku.product.supplier_id,
+        is_flash=getattr(line.price, "is_flash", False),
+    )
+
+
+def lines_discounted_by_coupons(
+    priced: list[PricedLine], rules: list[CouponRule]
+) -> tuple[list[PricedLine], list[list[int]]]:
+    """The one place an order's coupons meet its prices, after
+    ``lines_priced``: each coupon's share of each line
+    (``coupons.calculations.coupons_shares``: in proportion, rounded down,
+    the remainder on the largest line), and the lines with their
+    ``discount_amount`` (the shares added up), so what the buyer pays for a
+    line is its price less its discount. No query."""
+    if not rules:
+        return priced, []
+    shares = coupons_shares(rules, [coupon_line(line) for line in priced])
+    discounted = [
+        replace(line, price=replace(line.price, discount_amount=sum(share[at] for share in shares)))
+        for at, line in enumerate(priced)
+    ]
+    return discounted, shares

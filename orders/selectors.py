@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import ProductImage, Sku, Supplier
+from coupons.models import ClaimedCoupon
+from coupons.selectors import claims_usable, coupon_rule
 from shops.models import Shop
 from shops.selectors import shop_sku_offers_many
 from socialshop.errors import NotFound
@@ -26,7 +28,7 @@ from .models import (
     RefundPhoto,
     StatusChange,
 )
-from .pricing import LineRequest, PricedLine, lines_priced
+from .pricing import LineRequest, PricedLine, lines_discounted_by_coupons, lines_priced
 
 
 def order_settings_get() -> OrderSettings:
@@ -403,3 +405,30 @@ def product_sold_count(*, product_id: int) -> int:
         .aggregate(units=Sum("quantity"))["units"]
     )
     return sold or 0
+
+
+# --- coupons (docs/coupons.md) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouponOption:
+    """One of the buyer's coupons at checkout and what it takes off these lines."""
+
+    claim: ClaimedCoupon
+    saving_amount: int
+
+
+def checkout_coupon_options(*, buyer, priced: list[PricedLine], now=None) -> list[CouponOption]:
+    """The buyer's usable coupons that take something off ``priced`` (the
+    checkout's lines, as ``lines_priced`` gave them), each with its saving
+    as placing would compute it (``lines_discounted_by_coupons``), the best
+    first: what checkout suggests. Two queries (the claims and their
+    coupons' products)."""
+    if not priced or not buyer.is_authenticated:
+        return []
+    options = []
+    for claim in claims_usable(user=buyer, now=now):
+        _lines, shares = lines_discounted_by_coupons(priced, [coupon_rule(claim.coupon)])
+        if saving := sum(shares[0]):
+            options.append(CouponOption(claim=claim, saving_amount=saving))
+    return sorted(options, key=lambda option: (-option.saving_amount, option.claim.valid_until, option.claim.pk))

@@ -3,6 +3,7 @@ and the supplier portal's shipments and refunds (a reseller's shop orders are co
 Every change is a POST form that redirects; nothing needs JavaScript."""
 
 import logging
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,9 +38,11 @@ from .pricing import LineRequest
 from .regions import children, provinces
 from .selectors import (
     BUYER_ORDER_TABS,
+    CouponOption,
     cart_priced,
     cart_row_key,
     cart_view,
+    checkout_coupon_options,
     fulfilment_get_for_supplier,
     fulfilments_for_supplier,
     order_counts_for_buyer,
@@ -159,6 +162,7 @@ def checkout(request):
     rows = [row for row in cart.rows if row.key in picks] or cart.rows
     buyable = [(row.entry, row.line) for row in rows]
     total = sum(line.total_amount for _entry, line in buyable)
+    coupons = _checkout_coupons(request, buyable)
     addresses = list(request.user.addresses.all()[:5])
     checkout_form = CheckoutForm(
         request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
@@ -171,7 +175,7 @@ def checkout(request):
         use_required_attribute=not addresses,
     )
     if request.method == "POST" and "refresh" not in request.POST and buyable and checkout_form.is_valid():
-        order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses)
+        order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons)
         if order is not None:
             cart_remove(request, [entry for entry, _line in buyable])
             request.session.pop(CHECKOUT_PICKS, None)
@@ -185,6 +189,8 @@ def checkout(request):
             "rows": rows,
             "total": total,
             "buyable": buyable,
+            "coupons": coupons,
+            "to_pay": total - coupons.saving_amount,
             "form": checkout_form,
             "address_form": address_form,
             "has_addresses": bool(addresses),
@@ -196,7 +202,36 @@ def checkout(request):
     )
 
 
-def _place_from_checkout(request, buyable, checkout_form, address_form, addresses):
+@dataclass(frozen=True)
+class CheckoutCoupons:
+    """The coupon picker: the buyer's options (best first), the one chosen
+    (the best unless the buyer picked another or none) and what it saves."""
+
+    options: list[CouponOption]
+    chosen: str  # a claim id, or "" for none
+    promo_code: str = ""  # a reseller's code typed (placing binds and adds its coupon)
+
+    @property
+    def chosen_ids(self) -> list[int]:
+        return [int(self.chosen)] if self.chosen else []
+
+    @property
+    def saving_amount(self) -> int:
+        return next((o.saving_amount for o in self.options if str(o.claim.pk) == self.chosen), 0)
+
+
+def _checkout_coupons(request, buyable) -> CheckoutCoupons:
+    options = checkout_coupon_options(buyer=request.user, priced=[line for _entry, line in buyable])
+    offered = {str(option.claim.pk) for option in options}
+    if request.method == "POST" and "coupon" in request.POST:
+        chosen = request.POST["coupon"] if request.POST["coupon"] in offered else ""
+    else:
+        chosen = str(options[0].claim.pk) if options else ""
+    promo_code = request.POST.get("promo_code", "").strip()[:20] if request.method == "POST" else ""
+    return CheckoutCoupons(options=options, chosen=chosen, promo_code=promo_code)
+
+
+def _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons: CheckoutCoupons):
     choice = checkout_form.cleaned_data["address"] or "new"
     if choice == "new":
         if not address_form.is_valid():
@@ -218,6 +253,8 @@ def _place_from_checkout(request, buyable, checkout_form, address_form, addresse
             ],
             address=address,
             note=checkout_form.cleaned_data["note"],
+            coupon_ids=coupons.chosen_ids,
+            promo_code=coupons.promo_code,
         )
     except DomainError as error:
         for name, field_messages in error.fields.items():

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.images import upload_read
 from catalog.models import Product
+from coupons.selectors import coupons_claimable, coupons_with_held
 from distribution.models import Reseller
 from socialshop.errors import DomainError, NotFound
 from socialshop.forms import query_text
@@ -113,6 +114,9 @@ def shop_categories_page(request, slug: str):
     return last_shop_remember(response, shop)
 
 
+PRODUCT_COUPONS = 5  # how many coupons a product page offers
+
+
 def product_page(request, slug: str, product_id: int):
     shop, page = _shop_or_page(request, slug)
     if page:
@@ -140,6 +144,10 @@ def product_page(request, slug: str, product_id: int):
             "selected": selected,
             "selected_stock_hint": _stock_hint(selected.sku.stock),
             "low_stock": LOW_STOCK,
+            # coupons: the ones that reach this product, to claim here (领取)
+            "product_coupons": coupons_with_held(
+                coupons_claimable(product=card.product)[:PRODUCT_COUPONS], user=request.user
+            ),
         },
     )
     return shop_visit_note(request, last_shop_remember(response, shop), shop=shop, product_id=card.product.pk)

@@ -104,3 +104,29 @@ def proportion_of(amount: int, numerator: int, denominator: int) -> int:
     if denominator <= 0 or numerator < 0 or amount < 0:
         raise ValueError("proportions are of non-negative amounts over a positive whole")
     return amount * numerator // denominator
+
+
+def split_in_proportion(amount: int, weights: list[int], *, limits: list[int] | None = None) -> list[int]:
+    """``amount`` split across parts in proportion to ``weights`` (an order's
+    discount across its lines): each part rounded down with ``proportion_of``,
+    and the fen rounding leaves go to the largest part (the first of equals),
+    so the parts add up to exactly ``amount``. With ``limits`` no part takes
+    more than its limit: what the largest cannot take goes to the next
+    largest. ``amount`` must fit: at most the weights' (or limits') sum."""
+    if amount < 0 or any(weight < 0 for weight in weights):
+        raise ValueError("splits are of non-negative amounts by non-negative weights")
+    limits = list(weights) if limits is None else list(limits)
+    whole = sum(weights)
+    if amount == 0:
+        return [0] * len(weights)
+    if whole <= 0 or amount > sum(limits):
+        raise ValueError("the amount does not fit the parts")
+    parts = [min(proportion_of(amount, weight, whole), limit) for weight, limit in zip(weights, limits, strict=True)]
+    left = amount - sum(parts)
+    for index in sorted(range(len(weights)), key=lambda at: (-weights[at], at)):
+        if left <= 0:
+            break
+        more = min(left, limits[index] - parts[index])
+        parts[index] += more
+        left -= more
+    return parts

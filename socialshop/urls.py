@@ -16,6 +16,7 @@ api_v1 = [
     path("distribution/", include("distribution.api.urls")),
     path("catalog/", include("catalog.api.urls")),
     path("shops/", include("shops.api.urls")),
+    path("coupons/", include("coupons.api.urls")),
     path("me/", include("accounts.api.urls")),
     path("auth/", include("accounts.api.auth_urls")),
     path("webhooks/", include("webhooks.api.urls")),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("supplier/", include("catalog.urls")),
     path("", include("shops.urls")),
     path("", include("orders.urls")),
+    path("", include("coupons.urls")),
     path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
     path("", include("groupbuy.urls")),

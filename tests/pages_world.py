@@ -24,6 +24,8 @@ from commissions.services.withdrawals import (
     withdrawal_reject,
     withdrawal_request,
 )
+from coupons.choices import CouponFunder
+from coupons.tests.factories import CouponFactory, claimed
 from demo.world import demo_product_image
 from distribution.choices import BindingSource
 from distribution.services import binding_touch
@@ -59,6 +61,7 @@ class PagesWorld:
     refundable: object = None  # (order, line) the shopper may still ask a refund on
     payment_reference: str = ""  # an open sandbox payment of the unpaid order
     group: object = None  # an open 拼团 group the shopper opened (groupbuy)
+    coupon: object = None  # in the coupon centre; the shopper holds one (coupons/)
 
 
 def _sku_set(product, specs, *, price_step=1000):
@@ -118,6 +121,7 @@ def pages_world_build() -> PagesWorld:
     cart_items_add(user=shopper, entries=[LineRequest(skus[1].pk, 2, shop.slug), LineRequest(skus[2].pk, 1, shop.slug)])
     _money(world)
     _group_buying(world, other)
+    _coupons(world)
     return world
 
 
@@ -142,6 +146,19 @@ def _group_buying(world: PagesWorld, product) -> None:
     )
     member = group_open(buyer=world.shopper, campaign_id=campaign.pk, sku_id=sku.pk, quantity=1, address=an_address())
     world.group = member.group
+
+
+def _coupons(world: PagesWorld) -> None:
+    """A platform coupon in the centre that the shopper claimed, and a supplier's it has not."""
+    world.coupon = CouponFactory(name="全场满100减20")
+    claimed(world.coupon, user=world.shopper)
+    CouponFactory(
+        name="山货满300减50",
+        threshold_amount=30_000,
+        off_amount=5_000,
+        funder=CouponFunder.SUPPLIER,
+        funder_supplier=world.product.supplier,
+    )
 
 
 def _orders(world: PagesWorld, skus) -> None:

@@ -27,6 +27,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from coupons.views import coupon_share_path
 from tests.pages_world import PagesWorld, pages_world_build
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,10 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(ANONYMOUS, "shops:share", reverse("shops:share", args=[shop])),
         Page(ANONYMOUS, "shops:product_share", reverse("shops:product_share", args=[shop, product])),
         Page(ANONYMOUS, "orders:cart", reverse("orders:cart")),
+        Page(ANONYMOUS, "coupons:centre", reverse("coupons:centre")),
+        Page(ANONYMOUS, "coupons:take", coupon_share_path(world.coupon)),
+        Page(SHOPPER, "coupons:centre", reverse("coupons:centre")),
+        Page(SHOPPER, "coupons:mine", reverse("coupons:mine")),
         Page(ANONYMOUS, "page-not-found", "/no-such-page/", status=404),
         Page(ANONYMOUS, "api-docs", reverse("api-docs"), english_exempt=True),
         Page(SHOPPER, "account", reverse("account")),
@@ -190,6 +195,7 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(SUPPLIER, "catalog:sku_new", reverse("catalog:sku_new", args=[product])),
         Page(SUPPLIER, "catalog:sku_edit", reverse("catalog:sku_edit", args=[product, sku])),
         Page(SUPPLIER, "orders:supplier_shipments", reverse("orders:supplier_shipments")),
+        Page(SUPPLIER, "coupons:supplier_coupons", reverse("coupons:supplier_coupons")),
         Page(SUPPLIER, "orders:supplier_shipments", reverse("orders:supplier_shipments") + "?status=all"),
         Page(SUPPLIER, "orders:supplier_shipment", reverse("orders:supplier_shipment", args=[fulfilment])),
         Page(SUPPLIER, "orders:supplier_refunds", reverse("orders:supplier_refunds")),
@@ -225,6 +231,7 @@ ADMIN_APPS = {
     "catalog",
     "distribution",
     "shops",
+    "coupons",
     "orders",
     "groupbuy",
     "commissions",
@@ -236,6 +243,7 @@ ADMIN_EXTRA = {
     "admin:catalog_supplier_onboard": lambda world: [],
     "admin:distribution_reseller_move": lambda world: [world.downline.pk],
     "admin:distribution_reseller_freeze": lambda world: [world.downline.pk],
+    "admin:coupons_coupon_issue": lambda world: [world.coupon.pk],
 }
 
 
@@ -292,6 +300,8 @@ NOT_PAGES = {
     "catalog:product_image_remove": "POST only",
     "catalog:product_take_off_sale": "POST only",
     "orders:cart_add": "POST only",
+    "coupons:claim": "POST only",
+    "coupons:supplier_coupon_issue": "POST only",
     "orders:cart_update": "POST only",
     "orders:regions": "JSON for the address picker",
     "orders:pay_return": "a redirect back to the order once the gateway was asked",
@@ -394,6 +404,7 @@ class _NoWorld:
     """Stands in for the world where only the admin pages' names matter."""
 
     downline = type("Nobody", (), {"pk": 1})()
+    coupon = type("Nothing", (), {"pk": 1})()
 
 
 # --- the walk ---------------------------------------------------------------

@@ -30,6 +30,7 @@ from commissions.services.accrual import commissions_create_for_order
 from commissions.services.payout_accounts import payout_account_add
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
+from coupons.tests.factories import CouponFactory
 from distribution.tests.factories import ResellerFactory
 from groupbuy.tests.factories import a_campaign, opened
 from orders.services.placing import LineRequest, order_place
@@ -228,6 +229,10 @@ TABLE: list[Access] = [
         lambda objects: {key: value for key, value in objects["group_open_body"].items() if key != "campaign_id"},
     ),
     Access("GET", "/api/v1/groups/campaigns/{campaign_id}/", everyone(200), {"campaign_id": "group_campaign"}),
+    # coupons: the centre is public; claiming and one's own coupons need a sign-in
+    Access("GET", "/api/v1/coupons/", everyone(200)),
+    Access("GET", "/api/v1/coupons/mine/", signed_in(200)),
+    Access("POST", "/api/v1/coupons/{coupon_id}/claim/", signed_in(201), {"coupon_id": "coupon_in_centre"}, {}),
 ]
 
 
@@ -279,6 +284,7 @@ def world() -> World:
     commissions_create_for_order(order_id=sold.pk)
     objects["commission_of_reseller_a"] = Commission.objects.filter(beneficiary=reseller_a).first()
     objects["session_of_reseller_a"] = UserSession.objects.create(user=reseller_a.user, session_key="a" * 32)
+    objects["coupon_in_centre"] = CouponFactory()
     objects["new_order_body"] = {
         "lines": [{"sku_id": sku.pk, "quantity": 1, "shop": shop.slug}],
         "shipping_address": {

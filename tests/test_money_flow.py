@@ -31,6 +31,8 @@ from commissions.services.withdrawals import (
     withdrawal_reject,
     withdrawal_request,
 )
+from coupons.choices import CouponFunder, CouponKind
+from coupons.tests.factories import claimed
 from distribution.choices import BindingSource, ResellerStatus
 from distribution.models import Reseller
 from distribution.services import binding_touch, reseller_freeze, reseller_move, reseller_unfreeze
@@ -182,17 +184,38 @@ class MoneyFlow(RuleBasedStateMachine):
 
     # --- orders ----------------------------------------------------------------
 
-    @rule(data=st.data(), quantity=st.integers(1, 3), in_shop=st.booleans())
-    def buy(self, data, quantity, in_shop):
-        self._buy(data.draw(st.sampled_from(self.resellers)), quantity, in_shop)
+    @rule(
+        data=st.data(),
+        quantity=st.integers(1, 3),
+        in_shop=st.booleans(),
+        coupon=st.none()
+        | st.fixed_dictionaries({"funder": st.sampled_from(CouponFunder.values), "off_amount": st.integers(1, 1_000)}),
+    )
+    def buy(self, data, quantity, in_shop, coupon):
+        """Half the time with a no-threshold coupon (up to 10.00 off) funded by the platform, the SKU's
+        supplier or the seller: its funder's discount account moves with the payment and the refunds
+        (reconcile checks it)."""
+        self._buy(data.draw(st.sampled_from(self.resellers)), quantity, in_shop, coupon=coupon)
 
-    def _buy(self, seller_id, quantity, in_shop):
+    def _buy(self, seller_id, quantity, in_shop, coupon=None):
         seller = Reseller.objects.select_related("shop").get(pk=seller_id)
         buyer = UserFactory()
         if not in_shop:
             attempt(lambda: binding_touch(customer=buyer, reseller=seller, source=BindingSource.INVITE_CODE))
         line = LineRequest(self.sku.pk, quantity, seller.shop.slug if in_shop else None)
-        order = attempt(lambda: order_place(buyer=buyer, lines=[line], address=an_address()))
+        coupon_ids = []
+        if coupon is not None:
+            funders = {"funder_supplier": self.sku.product.supplier, "funder_reseller": seller}
+            coupon_ids = [
+                claimed(
+                    user=buyer,
+                    kind=CouponKind.NO_THRESHOLD,
+                    threshold_amount=0,
+                    **coupon,
+                    **{name: funders[name] for name in funders if name.endswith(coupon["funder"])},
+                ).pk
+            ]
+        order = attempt(lambda: order_place(buyer=buyer, lines=[line], address=an_address(), coupon_ids=coupon_ids))
         if order is None:
             return
         self._record_expected_beneficiaries(order)  # the tree as it is when the payment is confirmed

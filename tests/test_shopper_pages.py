@@ -57,8 +57,8 @@ def test_the_product_page_costs_the_same_queries_whatever_its_options_and_pictur
 
     # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT);
     # group buying's running campaign, if any (拼团, groupbuy's group_offer)
-    # the inbox badge
-    with django_assert_max_num_queries(12):
+    # the inbox badge; the coupons to claim (领取)
+    with django_assert_max_num_queries(13):
         response = client.get(f"/s/{shop.slug}/p/{sku.product_id}/")
 
     page = html(response)

@@ -38,6 +38,21 @@ class OrderIn(serializers.Serializer):
     lines = LineIn(many=True, allow_empty=False, max_length=MAX_LINES)
     shipping_address = AddressIn()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    # coupons (docs/coupons.md): the caller's claimed coupons to apply (GET /coupons/mine/, POST /coupons/best/)
+    coupon_ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=2**62),
+        required=False,
+        default=list,
+        max_length=2,
+        help_text="ids of the caller's unused coupons: one, or a platform's and a supplier's where allowed",
+    )
+    promo_code = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="a reseller's promo code: its discount, and the buyer is bound to that reseller",
+    )
 
 
 class CancelIn(serializers.Serializer):

@@ -160,7 +160,12 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             "(`POST /orders/{id}/pay/`) and is cancelled if unpaid in time (30 minutes by default). Send an "
             "`Idempotency-Key` to retry safely. Refused with `not_buyable` (400: a line that cannot be bought where "
             "it says; `fields` names it), `out_of_stock` (409), `invalid_address` (400), `validation_error` (400), "
-            "`idempotency_key_reused` (422), `phone_required` (403: the account has no mobile number yet)."
+            "`idempotency_key_reused` (422), `phone_required` (403: the account has no mobile number yet). With "
+            "`coupon_ids`, each line's price less its share of the coupons "
+            "(`discount_amount`); refused with `coupon_unavailable` (409: not the caller's, used, expired, or not "
+            "reaching these items) or `coupons_do_not_combine` (400). A `promo_code` (a reseller's) binds the buyer to "
+            "that reseller and adds its coupon; `promo_code_unknown` (400), `own_promo_code_refused` (400: a "
+            "reseller's own code or its team's)."
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=OrderIn,
@@ -168,7 +173,8 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             201: OrderOut,
             400: INVALID,
             409: error_response(
-                "Not enough stock for a line; nothing was reserved.",
+                "Not enough stock for a line, or a coupon that cannot be used (`coupon_unavailable`); nothing was "
+                "reserved.",
                 "out_of_stock",
                 "Not enough in stock.",
                 {"lines.0.quantity": ["Only 1 left."]},
@@ -212,6 +218,8 @@ class OrderListCreate(IdempotentViewMixin, generics.ListAPIView):
             lines=_lines(data.validated_data),
             address=ShippingAddress(**data.validated_data["shipping_address"]),
             note=data.validated_data["note"],
+            coupon_ids=data.validated_data["coupon_ids"],
+            promo_code=data.validated_data["promo_code"],
             idempotency=self.idempotency(request, data=data.validated_data, answer=order_out_data),
         )
         return self.idempotent_response(answer)

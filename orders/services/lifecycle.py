@@ -22,6 +22,7 @@ from ..events import order_completed, order_event_emit
 from ..exceptions import CancelNotAllowed
 from ..models import FulfilmentGroup, Order, OrderLine
 from ..selectors import order_settings_get
+from .coupons import order_coupons_give_back
 from .payments import payment_close_queue
 from .refunds import refund_open, refunds_supersede
 from .states import status_set, status_set_many
@@ -77,6 +78,7 @@ def order_cancel(*, order_id: int, by: User | None, actor_kind: str, reason: str
         stock_return(_units_reserved([order.pk]))
         if not was_paid:
             payment_close_queue([order.pk])
+            order_coupons_give_back(order_ids=[order.pk])
         if was_paid:
             refunds_supersede(order=order, actor_kind=actor_kind, actor=by)
             for line in OrderLine.objects.filter(order=order).order_by("pk"):
@@ -167,6 +169,7 @@ def orders_expire_unpaid(*, now: datetime | None = None, batch_size: int = BATCH
         _fulfilments_cancel(ids, Actor.SYSTEM, None, reason)
         stock_return(_units_reserved(ids))
         payment_close_queue(ids)
+        order_coupons_give_back(order_ids=ids, now=now)
         return len(ids)
 
     return _in_batches(

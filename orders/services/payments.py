@@ -25,6 +25,7 @@ from ..models import Order, OrderLine, Payment, PaymentIssue, PaymentSession
 from ..providers import PayerClient, PaymentNotice, payment_method_provider, payment_provider
 from ..selectors import order_expires_at, order_settings_get, payment_session_open
 from .cash import order_paid_post
+from .coupons import order_coupons_paid
 from .states import status_set
 
 logger = logging.getLogger(__name__)
@@ -254,9 +255,12 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
         chain = reseller_upline_read(upline)
         earners[str(chain[0].reseller_id)] = [[member.reseller_id, member.is_active] for member in chain]
         reseller_sale_record(reseller_id=chain[0].reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
+    coupons = order_coupons_paid(order=order)  # the funders charged; the snapshot of each line's share
+    extra = {"coupons": coupons} if coupons else {}
     # group buying (拼团): who earns is still fixed now, but commissions wait for the group's outcome
-    awaiting = {"awaiting_group": True} if order.awaiting_group else {}
-    order_event_emit(order_paid, order_id=order.pk, earners=earners, **awaiting)
+    if order.awaiting_group:
+        extra["awaiting_group"] = True
+    order_event_emit(order_paid, order_id=order.pk, earners=earners, **extra)
 
 
 def payment_issue_refund(*, issue_id: int) -> PaymentIssue:

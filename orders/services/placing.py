@@ -33,19 +33,24 @@ from typing import Protocol, overload
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Sku
 from catalog.stock import stock_lock, stock_take
+from coupons.exceptions import CouponUnavailable
+from coupons.models import ClaimedCoupon
+from coupons.selectors import claims_usable, coupon_rule
+from coupons.services import coupons_combination_check, coupons_use, promo_code_redeem
 from distribution.models import Reseller
 from distribution.selectors import binding_reseller_for
 from shops.selectors import ShopOffer, shop_sku_offers_many
 from socialshop.idempotency import Answer, Idempotency, idempotent
 
 from ..exceptions import EmptyOrder, NotBuyable, OutOfStock
-from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderLine
-from ..pricing import LineRequest, PricedLine, lines_priced
+from ..models import MAX_LINES, MAX_QUANTITY, FulfilmentGroup, Order, OrderDiscount, OrderLine
+from ..pricing import LineRequest, PricedLine, lines_discounted_by_coupons, lines_priced
 from . import placing_pg
 from .addresses import ShippingAddress, shipping_address_clean
 
@@ -78,13 +83,27 @@ def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
 
 @overload
 def order_place(
-    *, buyer: User, lines: list[LineRequest], address: ShippingAddress, note: str = "", idempotency: None = None
+    *,
+    buyer: User,
+    lines: list[LineRequest],
+    address: ShippingAddress,
+    note: str = "",
+    coupon_ids: list[int] | None = None,
+    promo_code: str = "",
+    idempotency: None = None,
 ) -> Order: ...
 
 
 @overload
 def order_place(
-    *, buyer: User, lines: list[LineRequest], address: ShippingAddress, note: str = "", idempotency: Idempotency[Order]
+    *,
+    buyer: User,
+    lines: list[LineRequest],
+    address: ShippingAddress,
+    note: str = "",
+    coupon_ids: list[int] | None = None,
+    promo_code: str = "",
+    idempotency: Idempotency[Order],
 ) -> Answer: ...
 
 
@@ -94,6 +113,8 @@ def order_place(
     lines: list[LineRequest],
     address: ShippingAddress,
     note: str = "",
+    coupon_ids: list[int] | None = None,
+    promo_code: str = "",
     idempotency: Idempotency[Order] | None = None,
 ) -> Order | Answer:
     """Place an order for ``buyer``; see the module's docstring. Raises
@@ -105,17 +126,28 @@ def order_place(
     the key is claimed first in the same transaction and the answer kept
     under it; what comes back is the ``Answer``: the new order's, or the
     first request's when the key was used before (nothing placed then).
-    IdempotencyKeyReused when the key was used for another request."""
+    IdempotencyKeyReused when the key was used for another request.
+
+    ``coupon_ids``: the buyer's claimed coupons to apply (docs/coupons.md);
+    CouponUnavailable or CouponsDoNotCombine refuse the order, nothing
+    written, and a coupon used by a concurrent checkout rolls this one back.
+    ``promo_code``: a reseller's code typed at checkout (``promo_code_redeem``:
+    binds the buyer to the reseller, and adds the coupon it gives)."""
     requested = _lines_checked(lines)
     address_fields = shipping_address_clean(address)
     note = (note or "").strip()[:200]
+    coupons = (sorted(set(coupon_ids or [])), (promo_code or "").strip())
     with transaction.atomic():
         if idempotency is None:
-            return _place(buyer, requested, address_fields, note)
-        return idempotent(idempotency, lambda: _place(buyer, requested, address_fields, note))
+            return _place(buyer, requested, address_fields, note, coupons)
+        return idempotent(idempotency, lambda: _place(buyer, requested, address_fields, note, coupons))
 
 
-def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note: str) -> Order:
+def _place(
+    buyer: User, requested: list[LineRequest], address_fields: dict, note: str, coupons: tuple[list[int], str]
+) -> Order:
+    now = timezone.now()
+    coupon_ids = _coupon_ids_with_promo_code(buyer, *coupons, now)  # before the read: a code may bind the buyer
     store = placing_store()
     wanted = _quantities(requested)
     skus, shop_offers, binding = store.read(
@@ -125,6 +157,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
         needs_binding=any(line.shop_slug is None for line in requested),
     )
     priced = _priced(requested, skus, shop_offers, binding)
+    priced, applied = _priced_with_coupons(buyer, priced, coupon_ids, now)
     short = {sku_id for sku_id, quantity in wanted.items() if skus[sku_id].stock < quantity}
     if short:
         raise _out_of_stock(skus, short, requested)
@@ -132,6 +165,7 @@ def _place(buyer: User, requested: list[LineRequest], address_fields: dict, note
     if not store.write(order=order, groups=groups, lines=lines, wanted=wanted):
         # cannot happen under the lock; the database said no, so say it plainly
         raise _out_of_stock(skus, set(wanted), requested)
+    _coupons_record(buyer, order, lines, applied, now)
     # no audit row for the creation: the order's own created_at and buyer say who placed it when;
     # every later move of the order and its parcels is audited (states.status_set)
     return order_loaded_in_memory(order, lines, groups)
@@ -215,6 +249,7 @@ def _rows(
     order = Order(
         buyer=buyer,
         total_amount=sum(line.total_amount for line, _reseller in priced),
+        discount_amount=sum(line.price.discount_amount for line, _reseller in priced),
         currency=settings.CURRENCY,
         note=note,
         awaiting_group=any(line.request.group_price_amount is not None for line, _reseller in priced),  # 拼团
@@ -247,6 +282,67 @@ def _rows(
         for line, reseller in priced
     ]
     return order, list(groups.values()), lines
+
+
+# --- coupons (docs/coupons.md) ---------------------------------------------------------
+
+AppliedCoupons = list[tuple[ClaimedCoupon, list[int]]]  # each claim with its share of each line
+
+
+def _coupon_ids_with_promo_code(buyer: User, coupon_ids: list[int], promo_code: str, now) -> list[int]:
+    """The claims to apply: those chosen, and the one a typed promo code
+    gives (``promo_code_redeem``, which also binds the buyer to the code's
+    reseller, so the lines outside any shop are attributed to it)."""
+    if not promo_code:
+        return coupon_ids
+    return sorted({*coupon_ids, promo_code_redeem(buyer=buyer, code=promo_code, now=now)})
+
+
+def _priced_with_coupons(
+    buyer: User, priced: list[Priced], coupon_ids: list[int], now
+) -> tuple[list[Priced], AppliedCoupons]:
+    """The lines less the chosen coupons (``lines_discounted_by_coupons``,
+    the one place coupons meet prices). CouponUnavailable when a coupon is
+    not the buyer's, not usable now, or takes nothing off these lines;
+    CouponsDoNotCombine for a combination the rules refuse. Nothing is
+    locked here: ``_coupons_record`` takes them with a conditional update."""
+    if not coupon_ids:
+        return priced, []
+    claims = claims_usable(user=buyer, now=now, ids=coupon_ids)
+    if len(claims) != len(coupon_ids):
+        raise CouponUnavailable()
+    coupons_combination_check(claims)
+    lines, shares = lines_discounted_by_coupons(
+        [line for line, _reseller in priced], [coupon_rule(claim.coupon) for claim in claims]
+    )
+    if any(sum(share) == 0 for share in shares):
+        raise CouponUnavailable(_("This coupon does not apply to these items, or they do not reach its threshold."))
+    return (
+        [(line, reseller) for line, (_before, reseller) in zip(lines, priced, strict=True)],
+        list(zip(claims, shares, strict=True)),
+    )
+
+
+def _coupons_record(buyer: User, order: Order, lines: list[OrderLine], coupons: AppliedCoupons, now) -> None:
+    """After the order's rows are written (either store): use the coupons,
+    exactly once (``coupons_use``' conditional update: a concurrent checkout
+    that used one first rolls this order back), and keep each line's share."""
+    if not coupons:
+        return
+    coupons_use(claim_ids=[claim.pk for claim, _shares in coupons], buyer=buyer, order_id=order.pk, now=now)
+    OrderDiscount.objects.bulk_create(
+        OrderDiscount(
+            order=order,
+            line=line,
+            claim=claim,
+            funder=claim.coupon.funder,
+            funder_id=claim.coupon.funder_id,
+            amount=share,
+        )
+        for claim, shares in coupons
+        for line, share in zip(lines, shares, strict=True)
+        if share > 0
+    )
 
 
 def placing_in_sql() -> bool:

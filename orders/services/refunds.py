@@ -45,6 +45,7 @@ from ..exceptions import RefundNotAllowed, RefundNotPositive, RefundRequestInval
 from ..models import Order, OrderLine, Refund, RefundPhoto
 from ..providers import RefundResult, payment_provider
 from .cash import refund_paid_post
+from .coupons import order_coupons_follow_refund
 from .states import row_locked_with_order, status_created, status_set
 
 
@@ -339,6 +340,9 @@ def _refund_finish(order: Order, refund: Refund, result: RefundResult) -> None:
     )
     Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + refund.amount)
     refund_paid_post(refund_id=refund.pk, order_id=order.pk, amount=refund.amount)
+    if refund.line.discount_amount:  # coupons: their funders get the refunded part of their share back
+        refund.line.refresh_from_db(fields=["paid_amount", "refunded_amount"])
+        order_coupons_follow_refund(line=refund.line, refund_id=refund.pk)
     if refund.line.attributed_reseller_id:
         reseller_sale_record(
             reseller_id=refund.line.attributed_reseller_id, amount=-refund.amount, key=f"refund:{refund.pk}"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "distribution",
+    "coupons",
     "shops",
     "orders",
     "groupbuy",
@@ -393,6 +394,8 @@ CELERY_BEAT_SCHEDULE = {
     "growth-stats-today": {"task": "growth.tasks.stats_today_task", "schedule": timedelta(minutes=15)},
     "growth-stats-nightly": {"task": "growth.tasks.stats_nightly_task", "schedule": crontab(hour=0, minute=40)},
     "growth-reminders": {"task": "growth.tasks.reminders_notify_task", "schedule": timedelta(minutes=15)},
+    # coupons: unused ones past their window become expired (docs/coupons.md)
+    "coupons-expire": {"task": "coupons.tasks.coupons_expire_task", "schedule": timedelta(minutes=10)},
 }
 
 # --- growth: the visit log (docs/growth.md) -------------------------------

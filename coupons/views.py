@@ -1,0 +1,166 @@
+"""The coupon pages: 领券中心 (the centre), 我的优惠券 (tabs), claiming
+(from the centre, a product page or a share link)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.views import form_add_domain_error, supplier_staff_required
+from socialshop.errors import DomainError
+
+from .choices import ClaimSource, ClaimStatus
+from .forms import IssueForm, SupplierCouponForm
+from .models import Coupon
+from .selectors import claimed_coupons_of, coupons_claimable, coupons_with_held, coupons_with_usage
+from .services import coupon_claim, coupons_issue, supplier_coupon_create
+
+SHARE_SALT = "coupons.share"
+PAGE_SIZE = 50
+
+MINE_TABS = [
+    (ClaimStatus.UNUSED, _lazy("Unused")),
+    (ClaimStatus.USED, _lazy("Used")),
+    (ClaimStatus.EXPIRED, _lazy("Expired")),
+]
+
+
+def coupon_share_token(coupon: Coupon) -> str:
+    """The signed token of a coupon's share link (no id to guess or walk)."""
+    return signing.dumps(coupon.pk, salt=SHARE_SALT)
+
+
+def coupon_share_path(coupon: Coupon) -> str:
+    return reverse("coupons:take", args=[coupon_share_token(coupon)])
+
+
+@require_GET
+def centre(request):
+    """领券中心: the coupons anyone may claim, newest first."""
+    return render(
+        request,
+        "coupons/centre.html",
+        {"coupons": coupons_with_held(coupons_claimable()[:PAGE_SIZE], user=request.user)},
+    )
+
+
+@login_required
+@require_GET
+def mine(request):
+    """我的优惠券: unused, used and expired, one tab each."""
+    tab = request.GET.get("tab", ClaimStatus.UNUSED)
+    if tab not in ClaimStatus.values:
+        tab = ClaimStatus.UNUSED
+    return render(
+        request,
+        "coupons/mine.html",
+        {
+            "tab": tab,
+            "tabs": MINE_TABS,
+            "dim": tab != ClaimStatus.UNUSED,
+            "claims": list(claimed_coupons_of(user=request.user, status=tab)[:PAGE_SIZE]),
+        },
+    )
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def claim(request, coupon_id: int):
+    """领取 from the centre or a product page; back where the buyer was."""
+    source = ClaimSource.PRODUCT if request.POST.get("from") == "product" else ClaimSource.CENTRE
+    try:
+        coupon_claim(coupon_id=coupon_id, user=request.user, source=source)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Coupon claimed. It is applied at checkout."))
+    return redirect(_back(request, reverse("coupons:centre")))
+
+
+@require_http_methods(["GET", "POST"])
+def take(request, token: str):
+    """A share link: shows the coupon and hands one out to whoever signs in and takes it."""
+    try:
+        coupon_id = signing.loads(token, salt=SHARE_SALT)
+    except signing.BadSignature as error:
+        raise Http404 from error
+    coupon = Coupon.objects.filter(pk=coupon_id, is_active=True).first()
+    if coupon is None:
+        raise Http404
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            coupon_claim(coupon_id=coupon.pk, user=request.user, source=ClaimSource.SHARE)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Coupon claimed. It is applied at checkout."))
+            return redirect("coupons:mine")
+    return render(request, "coupons/take.html", {"coupon": coupon})
+
+
+# --- the supplier portal -----------------------------------------------------------------
+
+
+@supplier_staff_required
+@require_http_methods(["GET", "POST"])
+def supplier_coupons(request):
+    """The supplier's own coupons with their usage, and a form for a new one."""
+    form = SupplierCouponForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            supplier_coupon_create(
+                supplier=request.supplier,
+                name=data["name"],
+                off_amount=data["off_amount"],
+                threshold_amount=data["threshold_amount"] or 0,
+                valid_days=data["valid_days"],
+                total_limit=data["total_limit"],
+                in_centre=data["in_centre"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Coupon created."))
+            return redirect("coupons:supplier_coupons")
+    coupons = coupons_with_usage(Coupon.objects.filter(funder_supplier=request.supplier)).order_by("-created_at")
+    return render(
+        request,
+        "coupons/portal/coupons.html",
+        {"coupons": list(coupons[:PAGE_SIZE]), "form": form, "issue_form": IssueForm()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@supplier_staff_required
+@require_POST
+def supplier_coupon_issue(request, coupon_id: int):
+    """Bulk issue one of the supplier's coupons to chosen users (mobile numbers)."""
+    coupon = Coupon.objects.filter(pk=coupon_id, funder_supplier=request.supplier).first()
+    if coupon is None:
+        raise Http404
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        result = coupons_issue(coupon_id=coupon.pk, users=form.cleaned_data["phones"])
+        messages.success(
+            request, _("Issued %(issued)d, skipped %(skipped)d.") % {"issued": result.issued, "skipped": result.skipped}
+        )
+    else:
+        messages.error(request, " ".join(str(message) for message in form.errors.get("phones", [])))
+    return redirect("coupons:supplier_coupons")
