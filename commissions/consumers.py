@@ -18,7 +18,11 @@ from .services.accrual import (
 def commissions_handle(event: Event) -> str:
     payload = event.payload
     if event.type == order_paid:
-        commissions_create_for_order(order_id=payload["order_id"], earners=payload.get("earners"))
+        commissions_create_for_order(
+            order_id=payload["order_id"],
+            earners=payload.get("earners"),
+            flash_commission_shares=payload.get("flash_commission_shares"),
+        )
         return commission_decision_reason(order_id=payload["order_id"])
     if event.type == order_refunded:
         return f"{commissions_follow_refund(refund_id=payload['refund_id'])} commissions follow the refund"

@@ -25,7 +25,7 @@ from orders.models import Order, OrderLine, Refund
 from socialshop.models import Event
 from socialshop.states import SYSTEM, state_set_many
 
-from ..calculations import LineMoney, amount_after_refund
+from ..calculations import LineMoney, amount_after_refund, flash_tier_shares, line_split
 from ..choices import CommissionKind, CommissionState
 from ..models import Commission, CommissionDecision
 from ..selectors import commission_plan_in_effect, commission_split_for_line
@@ -65,7 +65,9 @@ def _uplines_at_payment(order: Order, lines: list[OrderLine], earners: Earners |
     return reseller_uplines(reseller_ids=sellers, tiers=tiers) if sellers else {}
 
 
-def _commission_rows(order: Order, lines: list[OrderLine], earners: Earners | None) -> list[Commission]:
+def _commission_rows(
+    order: Order, lines: list[OrderLine], earners: Earners | None, flash_shares: dict[str, int] | None = None
+) -> list[Commission]:
     """The commissions the lines earn under the plan in effect when the order
     was paid: the attributed reseller (tier 1, plus its shop markup) and its
     upline as they stood at payment, active ones only (a frozen reseller's
@@ -81,6 +83,14 @@ def _commission_rows(order: Order, lines: list[OrderLine], earners: Earners | No
         shares, split = commission_split_for_line(
             plan=plan, line=_line_money(line), product_id=line.product_id, category_id=line.category_id
         )
+        # --- flash sales: the campaign's share of the commission, as the payment's snapshot recorded it
+        flash_share = (flash_shares or {}).get(str(line.pk), line.flash_commission_share_bps)
+        if flash_share is not None:
+            shares = flash_tier_shares(shares=shares, commission_share_bps=flash_share)
+            split = line_split(line=_line_money(line), tier_basis_points=shares, base=plan.base)
+            if flash_share == 0:
+                continue
+        # --- end flash sales
         # 自购返佣: a reseller buying for itself earns tier 1 (and its markup) only if the plan says so
         tier_1_blocked = line.buyer_is_attributed_reseller and not plan.self_purchase_earns
 
@@ -148,12 +158,16 @@ def _accrual_postings(commissions: list[Commission]) -> list[Posting]:
 
 
 @transaction.atomic
-def commissions_create_for_order(*, order_id: int, earners: Earners | None = None) -> int:
+def commissions_create_for_order(
+    *, order_id: int, earners: Earners | None = None, flash_commission_shares: dict[str, int] | None = None
+) -> int:
     """On ``order.paid``: create the order's commissions, frozen, each with
     its snapshot, and post them. Who earns comes from ``earners``, the
     upline the payment's transaction recorded (read from the event when not
     given): a move or a freeze after payment changes nothing, however late
-    this runs. Idempotent: the order row is locked while it runs and a
+    this runs. A flash-sale line earns the share of it its campaign set
+    (``flash_commission_shares``, the same snapshot; the line keeps it
+    too). Idempotent: the order row is locked while it runs and a
     second run (or five at once) finds the commissions there; the unique
     constraint on (line, beneficiary, kind) backs it. A constant number of
     queries whatever the tree's size or depth. Returns how many it created."""
@@ -163,7 +177,7 @@ def commissions_create_for_order(*, order_id: int, earners: Earners | None = Non
     if CommissionDecision.objects.filter(order=order).exists():
         return 0
     lines = list(order.lines.order_by("id"))
-    commissions = Commission.objects.bulk_create(_commission_rows(order, lines, earners))
+    commissions = Commission.objects.bulk_create(_commission_rows(order, lines, earners, flash_commission_shares))
     ledger_post_batch(_accrual_postings(commissions))
     CommissionDecision.objects.create(
         order=order, commissions_count=len(commissions), reason="" if commissions else _no_commission_reason(lines)

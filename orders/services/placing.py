@@ -56,14 +56,15 @@ def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
     """The same SKU from the same shop twice becomes one line."""
     if not lines:
         raise EmptyOrder()
-    merged: dict[tuple[str | None, int], int] = {}
+    merged: dict[tuple, int] = {}
     for line in lines:
-        key = ((line.shop_slug or "").lower() or None, line.sku_id)
+        key = ((line.shop_slug or "").lower() or None, line.sku_id, line.flash)  # flash: its terms stay with it
         merged[key] = merged.get(key, 0) + line.quantity
     if len(merged) > MAX_LINES:
         raise EmptyOrder(_("An order holds at most %(count)d different items.") % {"count": MAX_LINES})
     checked = [
-        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug) for (slug, sku_id), quantity in merged.items()
+        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug, flash=flash)
+        for (slug, sku_id, flash), quantity in merged.items()
     ]
     bad = {
         f"lines.{index}.quantity": [_("Between 1 and %(most)d.") % {"most": MAX_QUANTITY}]
@@ -241,6 +242,8 @@ def _rows(
             shop=line.shop,
             attributed_reseller=reseller,
             buyer_is_attributed_reseller=reseller is not None and reseller.user_id == buyer.pk,
+            # flash sales: the campaign's commission share, kept on the line (None: not a flash line)
+            flash_commission_share_bps=line.request.flash.commission_share_bps if line.is_flash else None,
         )
         for line, reseller in priced
     ]
