@@ -14,6 +14,7 @@ operator.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -28,6 +29,7 @@ from commissions.services.accrual import commissions_create_for_order
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from distribution.tests.factories import ResellerFactory
+from flash.tests.factories import a_flash_item
 from orders.services.placing import LineRequest, order_place
 from orders.tests.factories import an_address, pay
 from shops.services import shop_pick_product
@@ -161,6 +163,19 @@ TABLE: list[Access] = [
         {"carrier": "SF", "tracking_number": "SF1234567890"},
     ),
     Access("GET", "/api/v1/regions/", everyone(200)),
+    # flash sales: anyone reads the campaigns; anyone signed in taps (the world's slot has ended: 409) and
+    # places with an admission token (nobody's here: 404)
+    Access("GET", "/api/v1/flash/campaigns/", everyone(200)),
+    Access("POST", "/api/v1/flash/items/{item_id}/grab/", signed_in(409), {"item_id": "flash_item_ended"}, {}),
+    Access(
+        "POST",
+        "/api/v1/flash/orders/",
+        signed_in(404),
+        body=lambda objects: {
+            "token": "no-such-token",
+            "shipping_address": objects["new_order_body"]["shipping_address"],
+        },
+    ),
 ]
 
 
@@ -219,6 +234,7 @@ def world() -> World:
             "street": "漕溪北路 1 号",
         },
     }
+    objects["flash_item_ended"] = a_flash_item(starts_in=timedelta(hours=-3), lasts=timedelta(hours=1))
     return World(users=users, objects=objects)
 
 

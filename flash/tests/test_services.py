@@ -27,7 +27,7 @@ from flash.services import (
 from orders.choices import OrderStatus
 from orders.tests.factories import an_address, pay
 
-from .factories import a_campaign, a_flash_item
+from .factories import a_flash_item
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
