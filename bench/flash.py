@@ -49,6 +49,7 @@ from scratch import (  # noqa: E402
     bench_product,
     bench_shop_chain,
     gunicorn_start,
+    median_ms,
     scratch_database_create,
     scratch_database_drop,
 )
@@ -208,6 +209,39 @@ def verify(world: dict, refused_sold_out: int, admitted: int, ordered: int) -> N
     assert flash_units == ordered == admitted
 
 
+def in_process(world: dict) -> None:
+    """The server's own time, without HTTP: the gate's sold-out answer (no
+    query) beside placing one cold order, medians of the same run."""
+    from django.db import connection
+
+    from accounts.services import user_create
+    from flash.exceptions import FlashSoldOut
+    from flash.services import flash_admit
+    from orders.pricing import LineRequest
+    from orders.services.addresses import ShippingAddress
+    from orders.services.placing import order_place
+
+    late = user_create(phone="13599999999", password=None)
+
+    def refused():
+        try:
+            flash_admit(item_id=world["item_id"], buyer=late)
+        except FlashSoldOut:
+            return
+        raise AssertionError("the sold-out gate admitted someone")
+
+    def order():
+        order_place(buyer=late, lines=[LineRequest(world["sku_ids"][0], 1)], address=ShippingAddress(**ADDRESS))
+
+    gate_ms = median_ms(refused, 500)
+    order_ms = median_ms(order, 50)
+    connection.close()
+    print(
+        f"\n  in process (no HTTP): sold-out answer {gate_ms * 1000:.0f} µs (no SQL), placing a cold order "
+        f"{order_ms:.1f} ms: the refusal costs {gate_ms / order_ms:.3f} × an order"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=2000)
@@ -270,6 +304,7 @@ def main() -> None:
             f"{sold_out_p50 / statistics.median(cold['latencies']):.2f} × a cold order's; "
             f"taps/s = {len(again) / again_seconds / cold_rate:.1f} × cold orders/s"
         )
+        in_process(world)
         verify(
             world,
             refused_sold_out=codes.get("flash_sold_out", 0),

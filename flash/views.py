@@ -4,8 +4,10 @@ redirects; the countdowns are the only script (flash.js)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -75,9 +77,10 @@ def _throttled(request) -> bool:
     return any(not throttle().allow_request(request, None) for throttle in FLASH_GRAB_THROTTLES)
 
 
-@login_required
 @require_POST
 def grab(request, item_id: int):
+    if not request.user.is_authenticated:  # back to the item after logging in (the tap is a POST)
+        return redirect_to_login(reverse("flash:item", args=[item_id]))
     if _throttled(request):
         messages.error(request, _("You are tapping too fast. Wait a moment."))
         return redirect("flash:item", item_id=item_id)
