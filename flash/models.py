@@ -52,7 +52,7 @@ class FlashCampaign(models.Model):
         validators=[MaxValueValidator(BASIS_POINTS)],
         help_text=_("5000 = half of what the plan pays; used with 'a lower rate' only."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("flash-sale campaign")
@@ -93,7 +93,9 @@ class FlashCampaign(models.Model):
 
 
 class FlashItem(models.Model):
-    campaign = models.ForeignKey(FlashCampaign, on_delete=models.CASCADE, related_name="items")
+    campaign = models.ForeignKey(
+        FlashCampaign, on_delete=models.CASCADE, related_name="items", verbose_name=_("flash-sale campaign")
+    )
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
     flash_price_amount = models.BigIntegerField(_("flash price (fen)"), validators=[MinValueValidator(1)])
     planned_stock = models.PositiveIntegerField(_("flash stock to take when the slot opens"))
@@ -131,14 +133,22 @@ class FlashAdmission(models.Model):
     paid, or released (not ordered or not paid in time, order cancelled,
     slot ended). ``status`` moves only through ``flash.services``."""
 
-    item = models.ForeignKey(FlashItem, on_delete=models.PROTECT, related_name="admissions")
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=32, unique=True)
-    status = models.CharField(max_length=10, choices=AdmissionStatus.choices, default=AdmissionStatus.ADMITTED)
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
+    item = models.ForeignKey(
+        FlashItem, on_delete=models.PROTECT, related_name="admissions", verbose_name=_("flash-sale item")
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("buyer")
+    )
+    token = models.CharField(_("admission token"), max_length=32, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AdmissionStatus.choices, default=AdmissionStatus.ADMITTED
+    )
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    created_at = models.DateTimeField(_("admitted at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("held until"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("flash-sale admission")

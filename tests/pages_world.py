@@ -58,6 +58,7 @@ class PagesWorld:
     orders: dict = field(default_factory=dict)  # state → Order
     refundable: object = None  # (order, line) the shopper may still ask a refund on
     payment_reference: str = ""  # an open sandbox payment of the unpaid order
+    flash_item: object = None  # a live flash sale of the other product (flash sales)
 
 
 def _sku_set(product, specs, *, price_step=1000):
@@ -116,7 +117,23 @@ def pages_world_build() -> PagesWorld:
     _orders(world, skus)
     cart_items_add(user=shopper, entries=[LineRequest(skus[1].pk, 2, shop.slug), LineRequest(skus[2].pk, 1, shop.slug)])
     _money(world)
+    world.flash_item = _flash_sale(other.skus.get())
     return world
+
+
+def _flash_sale(sku):
+    """A flash sale on now, as an operator sets it up in the admin."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flash.models import FlashCampaign, FlashItem
+
+    now = timezone.now()
+    campaign = FlashCampaign.objects.create(
+        title="限时秒杀", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2), per_person_limit=1
+    )
+    return FlashItem.objects.create(campaign=campaign, sku=sku, flash_price_amount=3_900, planned_stock=20)
 
 
 def _orders(world: PagesWorld, skus) -> None:

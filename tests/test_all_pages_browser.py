@@ -136,6 +136,8 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(ANONYMOUS, "shops:share", reverse("shops:share", args=[shop])),
         Page(ANONYMOUS, "shops:product_share", reverse("shops:product_share", args=[shop, product])),
         Page(ANONYMOUS, "orders:cart", reverse("orders:cart")),
+        Page(ANONYMOUS, "flash:hall", reverse("flash:hall")),
+        Page(ANONYMOUS, "flash:item", reverse("flash:item", args=[world.flash_item.pk])),
         Page(ANONYMOUS, "page-not-found", "/no-such-page/", status=404),
         Page(ANONYMOUS, "api-docs", reverse("api-docs"), english_exempt=True),
         Page(SHOPPER, "account", reverse("account")),
@@ -147,6 +149,8 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(SHOPPER, "shops:storefront", reverse("shops:storefront", args=[shop])),
         Page(SHOPPER, "shops:product", reverse("shops:product", args=[shop, product])),
         Page(SHOPPER, "orders:cart", reverse("orders:cart")),
+        Page(SHOPPER, "flash:hall", reverse("flash:hall")),
+        Page(SHOPPER, "flash:item", reverse("flash:item", args=[world.flash_item.pk])),
         Page(SHOPPER, "orders:checkout", reverse("orders:checkout")),
         Page(SHOPPER, "orders:list", reverse("orders:list")),
         Page(SHOPPER, "orders:pay", reverse("orders:pay", args=[world.orders["pending_payment"].pk])),
@@ -203,7 +207,17 @@ def _pages(world: PagesWorld) -> list[Page]:
 
 
 # the operators' apps in the admin (Celery beat's schedules and auth's groups are Django's own pages)
-ADMIN_APPS = {"accounts", "catalog", "distribution", "shops", "orders", "commissions", "webhooks", "socialshop"}
+ADMIN_APPS = {
+    "accounts",
+    "catalog",
+    "distribution",
+    "shops",
+    "orders",
+    "commissions",
+    "webhooks",
+    "flash",
+    "socialshop",
+}
 # the admin's own views of ours, opened with GET, and what they need
 ADMIN_EXTRA = {
     "admin:catalog_supplier_onboard": lambda world: [],
@@ -277,6 +291,8 @@ NOT_PAGES = {
     "commissions:statement": "a CSV download",
     "commissions:reconcile_now": "POST only",
     "set_language": "POST only",
+    "flash:grab": "POST only",
+    "flash:checkout": "an admitted buyer's page (its token comes from the Redis gate): flash/tests/test_browser.py",
     "api-schema": "the OpenAPI schema (YAML)",
     "media": "uploaded files",
 }
