@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -388,15 +388,3 @@ def flash_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "released": flash_admissions_expire(now=now),
         "closed": flash_items_close(now=now),
     }
-
-
-def flash_item_sold_counts(item_ids: list[int]) -> dict[int, int]:
-    """Item id → units sold to paid orders (for the admin)."""
-    return dict(
-        FlashAdmission.objects.filter(
-            item_id__in=item_ids, status=AdmissionStatus.ORDERED, order__paid_at__isnull=False
-        )
-        .values("item_id")
-        .annotate(units=Count("id"))
-        .values_list("item_id", "units")
-    )
