@@ -86,6 +86,19 @@ def line_split(*, line: LineMoney, tier_basis_points: list[int], base: str = Com
     return LineSplit(margin_amount=margin, markup_amount=markup, base_amount=base_amount, tier_amounts=tuple(tiers))
 
 
+# --- flash sales (秒杀) ----------------------------------------------------------------------------
+
+
+def flash_tier_shares(*, shares: list[int], commission_share_bps: int) -> list[int]:
+    """The tier shares of a flash-sale line: ``commission_share_bps`` of
+    each share the plan gives (10000 keeps them, 0 pays nobody), rounded
+    down like every split."""
+    return [share_of(share, commission_share_bps) for share in shares]
+
+
+# --- end flash sales -------------------------------------------------------------------------------
+
+
 def amount_after_refund(*, amount: int, paid_amount: int, refunded_amount: int) -> int:
     """What a commission on a line is worth once ``refunded_amount`` of its
     ``paid_amount`` has been refunded: shrunk in proportion, rounded down,

@@ -21,7 +21,11 @@ def commissions_handle(event: Event) -> str:
     if event.type == order_paid:
         if payload.get("awaiting_group"):  # group buying: decided when its group fills or fails
             return "waits for its group"
-        commissions_create_for_order(order_id=payload["order_id"], earners=payload.get("earners"))
+        commissions_create_for_order(
+            order_id=payload["order_id"],
+            earners=payload.get("earners"),
+            flash_commission_shares=payload.get("flash_commission_shares"),
+        )
         return commission_decision_reason(order_id=payload["order_id"])
     if event.type in (group_succeeded, group_failed):
         return _group_decided(event)

@@ -55,11 +55,14 @@ class CouponLine:
     category_id: int | None
     supplier_id: int
     is_flash: bool = False
+    # a flash line whose campaign lets no coupon apply (flash's ``coupons_apply``)
+    refuses_coupons: bool = False
 
 
 def coupon_reaches(rule: CouponRule, line: CouponLine) -> bool:
-    """Whether the coupon applies to the line (scope, funder, flash)."""
-    if line.is_flash and not rule.combines_with_flash:
+    """Whether the coupon applies to the line (scope, funder, flash: both the
+    coupon and the flash campaign must allow it)."""
+    if line.refuses_coupons or (line.is_flash and not rule.combines_with_flash):
         return False
     if rule.funder == CouponFunder.SUPPLIER and line.supplier_id != rule.funder_supplier_id:
         return False

@@ -8,7 +8,7 @@ whatever happens to the broker or the workers afterwards.
 
 | type | payload |
 | --- | --- |
-| ``order.paid`` | ``order_id``, ``earners``: who earns, decided as the payment commits (below) |
+| ``order.paid`` | ``order_id``, ``earners`` (who earns, as the payment commits), ``flash_commission_shares`` |
 | ``order.shipped`` | ``order_id``, ``fulfilment_group_id`` |
 | ``order.completed`` | ``order_id`` |
 | ``order.refunded`` | ``order_id``, ``refund_id`` |
@@ -22,6 +22,11 @@ whatever happens to the broker or the workers afterwards.
 upline as it stood in the payment's transaction, tier 1 first, three deep at
 most: ``[[reseller_id, active], …]``. The commission engine computes from it
 only, so a tree move, a freeze or a late worker never changes who earns.
+
+``flash_commission_shares`` (only present when the order has attributed
+flash-sale lines) maps each such line's id (a string) to the share of the
+plan's commission it earns, in basis points: 10000 full, less a campaign's
+lower rate, 0 none (docs/flash-sales.md).
 """
 
 from socialshop.events import event_emit

@@ -340,6 +340,14 @@ class OrderLine(models.Model):
         verbose_name=_("attributed reseller"),
     )
     buyer_is_attributed_reseller = models.BooleanField(_("bought by the attributed reseller"), default=False)
+    # flash sales (秒杀): a flash line's share of the plan's commission (10000 full, less a lower rate, 0
+    # none), fixed at purchase and recorded in the payment's snapshot; None for every other line
+    flash_commission_share_bps = models.PositiveSmallIntegerField(
+        _("flash sale: share of the commission (basis points)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10_000)],
+    )
 
     class Meta:
         verbose_name = _("order line")

@@ -9,6 +9,11 @@ stored price, outside any shop at the list price when the SKU is buyable
 (``Sku.is_buyable``), else not at all; a group-buying line (拼团, set by
 ``groupbuy``) at its campaign's price, outside any shop. Placing adds attribution and the
 stock; the cart only shows the answer.
+
+A flash-sale line (秒杀, the ``flash`` app) carries ``FlashTerms``, which
+that app sets from its own rows once the buyer was admitted (never from
+what a buyer sent): ``lines_priced`` prices it at the flash price and marks
+it (``PricedLine.is_flash``), so a coupon can tell.
 """
 
 from dataclasses import dataclass, replace
@@ -19,11 +24,29 @@ from shops.calculations import LinePrice, line_price
 from shops.models import Shop
 from shops.selectors import ShopOffer
 
+# --- flash sales (秒杀): the flash app's terms for one line -----------------------------------
+
+
+@dataclass(frozen=True)
+class FlashTerms:
+    """A flash-sale line's terms, from the campaign (``flash.models``):
+    the unit price, and the share of the plan's commission the line earns
+    (``BASIS_POINTS`` full, less for a lower rate, 0 none), which the line
+    keeps and the payment's snapshot records."""
+
+    price_amount: int
+    commission_share_bps: int
+    coupons_apply: bool = False
+
+
+# --- end flash sales ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LineRequest:
     """One line as the buyer asks for it: a SKU, how many, and the shop (by
-    its address) it is bought in, or None outside any shop."""
+    its address) it is bought in, or None outside any shop. ``flash``: set
+    only by the flash app for an admitted buyer (see the module)."""
 
     sku_id: int
     quantity: int
@@ -31,6 +54,8 @@ class LineRequest:
     # group buying (拼团): the campaign's unit price, set only by groupbuy's services (read under the group's
     # lock), never from a request body; such a line is bought outside any shop
     group_price_amount: int | None = None
+    # flash sales: the campaign's terms, set only by flash's services from an admission
+    flash: FlashTerms | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,11 @@ class PricedLine:
     def total_amount(self) -> int:
         return self.price.total_amount
 
+    @property
+    def is_flash(self) -> bool:
+        """A flash-sale line, at the campaign's price (coupons read it)."""
+        return self.request.flash is not None
+
 
 def lines_priced(
     requested: list[LineRequest], *, skus: dict[int, Sku], shop_offers: dict[tuple[str, int], ShopOffer]
@@ -65,7 +95,10 @@ def lines_priced(
     """Each requested line priced where it says it is bought, or None when it
     cannot be bought there: the SKU unknown, not offered by the named shop
     (``shop_offers``, as ``shop_sku_offers_many`` gives them), or, outside
-    any shop, not buyable. ``skus`` come with ``product__supplier``. No query."""
+    any shop, not buyable. A flash line (``LineRequest.flash``) costs the
+    flash price wherever it is bought, and needs a buyable SKU (and the
+    shop's offer when it names a shop). ``skus`` come with
+    ``product__supplier``. No query."""
     priced: list[PricedLine | None] = []
     for line in requested:
         sku = skus.get(line.sku_id)
@@ -81,7 +114,18 @@ def lines_priced(
             priced.append(found)
             continue
         # --- end group buying ---
-        if sku is not None and line.shop_slug:
+        # --- flash sales: the campaign's price, in the shop named if it offers the SKU, else outside any
+        if sku is not None and line.flash is not None:
+            if sku.is_buyable and (not line.shop_slug or (line.shop_slug, sku.pk) in shop_offers):
+                offer = shop_offers.get((line.shop_slug, sku.pk)) if line.shop_slug else None
+                price = LinePrice(
+                    unit_price_amount=line.flash.price_amount,
+                    list_price_amount=sku.list_price_amount,
+                    quantity=line.quantity,
+                )
+                found = PricedLine(request=line, sku=sku, shop=offer.shop if offer else None, price=price)
+        # --- end flash sales
+        elif sku is not None and line.shop_slug:
             offer = shop_offers.get((line.shop_slug, sku.pk))
             if offer is not None:
                 price = line_price(sku=sku, shop_price=offer.shop_price_amount, quantity=line.quantity)
@@ -97,15 +141,16 @@ def lines_priced(
 
 
 def coupon_line(line: PricedLine) -> CouponLine:
-    """What the coupon arithmetic reads of a priced line. ``is_flash``: the
-    flash-sale helper's line attribute, when it lands (a coupon that does not
-    combine with flash prices skips those lines); False until then."""
+    """What the coupon arithmetic reads of a priced line. A flash line takes
+    a coupon only when the coupon combines with flash prices and the flash
+    campaign lets coupons apply."""
     return CouponLine(
         amount=line.total_amount,
         product_id=line.sku.product_id,
         category_id=line.sku.product.category_id,
         supplier_id=line.sku.product.supplier_id,
-        is_flash=getattr(line.price, "is_flash", False),
+        is_flash=line.is_flash,
+        refuses_coupons=line.is_flash and not line.request.flash.coupons_apply,
     )
 
 

@@ -13,6 +13,7 @@ from .health import healthz
 api_v1 = [
     # each app adds: path("<area>/", include("<app>.api.urls")); orders first, as the busiest
     path("", include("orders.api.urls")),
+    path("flash/", include("flash.api.urls")),
     path("distribution/", include("distribution.api.urls")),
     path("catalog/", include("catalog.api.urls")),
     path("shops/", include("shops.api.urls")),
@@ -45,6 +46,7 @@ urlpatterns = [
     path("", include("sandbox.urls")),  # the sandbox gateway's cashier page, while it is the provider
     path("", include("commissions.urls")),
     path("", include("groupbuy.urls")),
+    path("flash/", include("flash.urls")),
     path("", include("audit.urls")),
     path("", include("notifications.urls")),
     path("", include("growth.urls")),

@@ -62,6 +62,7 @@ class PagesWorld:
     payment_reference: str = ""  # an open sandbox payment of the unpaid order
     group: object = None  # an open 拼团 group the shopper opened (groupbuy)
     coupon: object = None  # in the coupon centre; the shopper holds one (coupons/)
+    flash_item: object = None  # a live flash sale of the other product (flash sales)
 
 
 def _sku_set(product, specs, *, price_step=1000):
@@ -122,6 +123,7 @@ def pages_world_build() -> PagesWorld:
     _money(world)
     _group_buying(world, other)
     _coupons(world)
+    world.flash_item = _flash_sale(other.skus.get())
     return world
 
 
@@ -159,6 +161,21 @@ def _coupons(world: PagesWorld) -> None:
         funder=CouponFunder.SUPPLIER,
         funder_supplier=world.product.supplier,
     )
+
+
+def _flash_sale(sku):
+    """A flash sale on now, as an operator sets it up in the admin."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flash.models import FlashCampaign, FlashItem
+
+    now = timezone.now()
+    campaign = FlashCampaign.objects.create(
+        title="限时秒杀", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2), per_person_limit=1
+    )
+    return FlashItem.objects.create(campaign=campaign, sku=sku, flash_price_amount=3_900, planned_stock=20)
 
 
 def _orders(world: PagesWorld, skus) -> None:

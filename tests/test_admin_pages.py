@@ -15,7 +15,7 @@ from socialshop.money import format_yuan
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "catalog", "distribution", "shops", "orders", "commissions", "webhooks", "socialshop"}
+OUR_APPS = {"accounts", "catalog", "distribution", "shops", "orders", "commissions", "webhooks", "flash", "socialshop"}
 
 
 @pytest.fixture

@@ -141,6 +141,8 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(ANONYMOUS, "coupons:take", coupon_share_path(world.coupon)),
         Page(SHOPPER, "coupons:centre", reverse("coupons:centre")),
         Page(SHOPPER, "coupons:mine", reverse("coupons:mine")),
+        Page(ANONYMOUS, "flash:hall", reverse("flash:hall")),
+        Page(ANONYMOUS, "flash:item", reverse("flash:item", args=[world.flash_item.pk])),
         Page(ANONYMOUS, "page-not-found", "/no-such-page/", status=404),
         Page(ANONYMOUS, "api-docs", reverse("api-docs"), english_exempt=True),
         Page(SHOPPER, "account", reverse("account")),
@@ -155,6 +157,8 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(SHOPPER, "shops:storefront", reverse("shops:storefront", args=[shop])),
         Page(SHOPPER, "shops:product", reverse("shops:product", args=[shop, product])),
         Page(SHOPPER, "orders:cart", reverse("orders:cart")),
+        Page(SHOPPER, "flash:hall", reverse("flash:hall")),
+        Page(SHOPPER, "flash:item", reverse("flash:item", args=[world.flash_item.pk])),
         Page(SHOPPER, "orders:checkout", reverse("orders:checkout")),
         Page(SHOPPER, "orders:list", reverse("orders:list")),
         Page(SHOPPER, "orders:pay", reverse("orders:pay", args=[world.orders["pending_payment"].pk])),
@@ -236,6 +240,7 @@ ADMIN_APPS = {
     "groupbuy",
     "commissions",
     "webhooks",
+    "flash",
     "socialshop",
 }
 # the admin's own views of ours, opened with GET, and what they need
@@ -331,6 +336,8 @@ NOT_PAGES = {
     "growth:dashboard_csv": "a CSV download",
     "growth:dashboard_xlsx": "an Excel download",
     "set_language": "POST only",
+    "flash:grab": "POST only",
+    "flash:checkout": "an admitted buyer's page (its token comes from the Redis gate): flash/tests/test_browser.py",
     "api-schema": "the OpenAPI schema (YAML)",
     "media": "uploaded files",
 }

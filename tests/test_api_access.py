@@ -14,6 +14,7 @@ operator.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -32,6 +33,7 @@ from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
 from coupons.tests.factories import CouponFactory
 from distribution.tests.factories import ResellerFactory
+from flash.tests.factories import a_flash_item
 from groupbuy.tests.factories import a_campaign, opened
 from orders.services.placing import LineRequest, order_place
 from orders.tests.factories import an_address, pay
@@ -233,6 +235,19 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/coupons/", everyone(200)),
     Access("GET", "/api/v1/coupons/mine/", signed_in(200)),
     Access("POST", "/api/v1/coupons/{coupon_id}/claim/", signed_in(201), {"coupon_id": "coupon_in_centre"}, {}),
+    # flash sales: anyone reads the campaigns; anyone signed in taps (the world's slot has ended: 409) and
+    # places with an admission token (nobody's here: 404)
+    Access("GET", "/api/v1/flash/campaigns/", everyone(200)),
+    Access("POST", "/api/v1/flash/items/{item_id}/grab/", signed_in(409), {"item_id": "flash_item_ended"}, {}),
+    Access(
+        "POST",
+        "/api/v1/flash/orders/",
+        signed_in(404),
+        body=lambda objects: {
+            "token": "no-such-token",
+            "shipping_address": objects["new_order_body"]["shipping_address"],
+        },
+    ),
 ]
 
 
@@ -306,6 +321,7 @@ def world() -> World:
         "quantity": 1,
         "shipping_address": objects["new_order_body"]["shipping_address"],
     }
+    objects["flash_item_ended"] = a_flash_item(starts_in=timedelta(hours=-3), lasts=timedelta(hours=1))
     return World(users=users, objects=objects)
 
 

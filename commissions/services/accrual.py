@@ -26,7 +26,7 @@ from socialshop.models import Event
 from socialshop.money import BASIS_POINTS, share_of
 from socialshop.states import SYSTEM, state_set_many
 
-from ..calculations import LineMoney, amount_after_refund
+from ..calculations import LineMoney, amount_after_refund, flash_tier_shares, line_split
 from ..choices import CommissionKind, CommissionState
 from ..events import commissions_accrued_emit
 from ..models import Commission, CommissionDecision
@@ -68,7 +68,11 @@ def _uplines_at_payment(order: Order, lines: list[OrderLine], earners: Earners |
 
 
 def _commission_rows(
-    order: Order, lines: list[OrderLine], earners: Earners | None, share_bps: int = BASIS_POINTS
+    order: Order,
+    lines: list[OrderLine],
+    earners: Earners | None,
+    share_bps: int = BASIS_POINTS,
+    flash_shares: dict[str, int] | None = None,
 ) -> list[Commission]:
     """The commissions the lines earn under the plan in effect when the order
     was paid: the attributed reseller (tier 1, plus its shop markup) and its
@@ -85,6 +89,14 @@ def _commission_rows(
         shares, split = commission_split_for_line(
             plan=plan, line=_line_money(line), product_id=line.product_id, category_id=line.category_id
         )
+        # --- flash sales: the campaign's share of the commission, as the payment's snapshot recorded it
+        flash_share = (flash_shares or {}).get(str(line.pk), line.flash_commission_share_bps)
+        if flash_share is not None:
+            shares = flash_tier_shares(shares=shares, commission_share_bps=flash_share)
+            split = line_split(line=_line_money(line), tier_basis_points=shares, base=plan.base)
+            if flash_share == 0:
+                continue
+        # --- end flash sales
         # 自购返佣: a reseller buying for itself earns tier 1 (and its markup) only if the plan says so
         tier_1_blocked = line.buyer_is_attributed_reseller and not plan.self_purchase_earns
 
@@ -155,13 +167,20 @@ def _accrual_postings(commissions: list[Commission]) -> list[Posting]:
 
 @transaction.atomic
 def commissions_create_for_order(
-    *, order_id: int, earners: Earners | None = None, share_bps: int = BASIS_POINTS, reason_if_none: str = ""
+    *,
+    order_id: int,
+    earners: Earners | None = None,
+    share_bps: int = BASIS_POINTS,
+    reason_if_none: str = "",
+    flash_commission_shares: dict[str, int] | None = None,
 ) -> int:
     """On ``order.paid``: create the order's commissions, frozen, each with
     its snapshot, and post them. Who earns comes from ``earners``, the
     upline the payment's transaction recorded (read from the event when not
     given): a move or a freeze after payment changes nothing, however late
-    this runs. Idempotent: the order row is locked while it runs and a
+    this runs. A flash-sale line earns the share of it its campaign set
+    (``flash_commission_shares``, the same snapshot; the line keeps it
+    too). Idempotent: the order row is locked while it runs and a
     second run (or five at once) finds the commissions there; the unique
     constraint on (line, beneficiary, kind) backs it. A constant number of
     queries whatever the tree's size or depth. Returns how many it created.
@@ -176,7 +195,9 @@ def commissions_create_for_order(
     if CommissionDecision.objects.filter(order=order).exists():
         return 0
     lines = list(order.lines.order_by("id"))
-    rows = [row for row in _commission_rows(order, lines, earners, share_bps) if row.amount > 0]
+    rows = [
+        row for row in _commission_rows(order, lines, earners, share_bps, flash_commission_shares) if row.amount > 0
+    ]
     commissions = Commission.objects.bulk_create(rows)
     ledger_post_batch(_accrual_postings(commissions))
     reason = "" if commissions else (reason_if_none or _no_commission_reason(lines))

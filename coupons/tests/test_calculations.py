@@ -134,3 +134,19 @@ def test_refunds_give_back_the_share_in_proportion_never_more_and_all_of_it_at_t
         assert now == share * refunded // paid
         returned = now
     assert share_returned(share_amount=share, paid_amount=paid, refunded_amount=paid) == share
+
+
+@pytest.mark.parametrize(
+    "combines, campaign_allows, reaches",
+    [(True, True, True), (True, False, False), (False, True, False), (False, False, False)],
+)
+def test_a_flash_line_takes_a_coupon_only_when_the_coupon_and_the_flash_campaign_both_allow_it(
+    combines, campaign_allows, reaches
+):
+    rule = CouponRule(kind=CouponKind.NO_THRESHOLD, off_amount=500, combines_with_flash=combines)
+    line = CouponLine(
+        amount=9_900, product_id=1, category_id=1, supplier_id=1, is_flash=True, refuses_coupons=not campaign_allows
+    )
+
+    assert coupon_reaches(rule, line) is reaches
+    assert coupon_reaches(rule, CouponLine(amount=9_900, product_id=1, category_id=1, supplier_id=1)) is True

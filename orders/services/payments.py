@@ -248,15 +248,21 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
     order_paid_post(order_id=order.pk, amount=order.total_amount)
     # who earns is decided here, as the payment commits: each attributed seller's upline as it is now
     # (read with the lines, no extra query); the commission engine computes from this snapshot only
-    earners = {}
-    for line_id, amount, *upline in OrderLine.objects.filter(
+    earners, flash_shares = {}, {}
+    for line_id, amount, flash_share, *upline in OrderLine.objects.filter(
         order=order, attributed_reseller__isnull=False
-    ).values_list("pk", "line_total_amount", *reseller_upline_columns("attributed_reseller__")):
+    ).values_list(
+        "pk", "line_total_amount", "flash_commission_share_bps", *reseller_upline_columns("attributed_reseller__")
+    ):
         chain = reseller_upline_read(upline)
         earners[str(chain[0].reseller_id)] = [[member.reseller_id, member.is_active] for member in chain]
         reseller_sale_record(reseller_id=chain[0].reseller_id, amount=amount, key=f"order-line:{line_id}:paid")
+        if flash_share is not None:  # flash sales: the line's share of the commission, in the snapshot
+            flash_shares[str(line_id)] = flash_share
     coupons = order_coupons_paid(order=order)  # the funders charged; the snapshot of each line's share
     extra = {"coupons": coupons} if coupons else {}
+    if flash_shares:
+        extra["flash_commission_shares"] = flash_shares
     # group buying (拼团): who earns is still fixed now, but commissions wait for the group's outcome
     if order.awaiting_group:
         extra["awaiting_group"] = True

@@ -61,15 +61,16 @@ def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
     """The same SKU from the same shop twice becomes one line."""
     if not lines:
         raise EmptyOrder()
-    merged: dict[tuple[str | None, int, int | None], int] = {}
+    merged: dict[tuple, int] = {}
     for line in lines:
-        key = ((line.shop_slug or "").lower() or None, line.sku_id, line.group_price_amount)
+        # a group price (拼团) and flash terms stay with their line
+        key = ((line.shop_slug or "").lower() or None, line.sku_id, line.group_price_amount, line.flash)
         merged[key] = merged.get(key, 0) + line.quantity
     if len(merged) > MAX_LINES:
         raise EmptyOrder(_("An order holds at most %(count)d different items.") % {"count": MAX_LINES})
     checked = [
-        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug, group_price_amount=group_price)
-        for (slug, sku_id, group_price), quantity in merged.items()
+        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug, group_price_amount=group_price, flash=flash)
+        for (slug, sku_id, group_price, flash), quantity in merged.items()
     ]
     bad = {
         f"lines.{index}.quantity": [_("Between 1 and %(most)d.") % {"most": MAX_QUANTITY}]
@@ -278,6 +279,8 @@ def _rows(
             shop=line.shop,
             attributed_reseller=reseller,
             buyer_is_attributed_reseller=reseller is not None and reseller.user_id == buyer.pk,
+            # flash sales: the campaign's commission share, kept on the line (None: not a flash line)
+            flash_commission_share_bps=line.request.flash.commission_share_bps if line.is_flash else None,
         )
         for line, reseller in priced
     ]

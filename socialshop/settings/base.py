@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "commissions",
     "webhooks",
     "notifications",
+    "flash",
     "sandbox",
     "payments",
     "audit",
@@ -396,6 +397,8 @@ CELERY_BEAT_SCHEDULE = {
     "growth-reminders": {"task": "growth.tasks.reminders_notify_task", "schedule": timedelta(minutes=15)},
     # coupons: unused ones past their window become expired (docs/coupons.md)
     "coupons-expire": {"task": "coupons.tasks.coupons_expire_task", "schedule": timedelta(minutes=10)},
+    # flash sales: slots open (stock taken), unused admissions go back, ended slots close (stock returned)
+    "flash-sweep": {"task": "flash.tasks.flash_sweep_task", "schedule": timedelta(seconds=15)},
 }
 
 # --- growth: the visit log (docs/growth.md) -------------------------------
@@ -462,6 +465,9 @@ REST_FRAMEWORK = {
         "sms_send_global": env("THROTTLE_RATE_SMS_SEND_GLOBAL", default="300/min"),
         "order_place": env("THROTTLE_RATE_ORDER_PLACE", default="30/min"),
         "withdrawal_request": env("THROTTLE_RATE_WITHDRAWAL_REQUEST", default="10/hour"),
+        # flash sales' 立即抢购: per buyer and per client address (scripts get 429s, never stock)
+        "flash_grab_user": env("THROTTLE_RATE_FLASH_GRAB_USER", default="10/min"),
+        "flash_grab_address": env("THROTTLE_RATE_FLASH_GRAB_ADDRESS", default="60/min"),
     },
     # how many proxies in front append to X-Forwarded-For; 0 trusts only REMOTE_ADDR
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -523,3 +529,12 @@ LOGGING = {
 
 # group buying (拼团, docs/group-buying.md): how long a joined seat is held for its payment
 GROUPBUY_SEAT_HOLD_MINUTES = env.int("GROUPBUY_SEAT_HOLD_MINUTES", default=10)
+
+# --- flash sales (docs/flash-sales.md) ---------------------------------------
+
+# The admission gate's Redis (its Lua script and counters), REDIS_URL unless set; without any, 立即抢购
+# answers 503 flash_unavailable (the embedded quick start has no Redis).
+FLASH_REDIS_URL = env("FLASH_REDIS_URL", default=REDIS_URL)
+FLASH_KEY_PREFIX = env("FLASH_KEY_PREFIX", default="flash:")
+# The hours (Beijing time) a slot may start on
+FLASH_SLOT_HOURS = [int(hour) for hour in env.list("FLASH_SLOT_HOURS", default=["10", "14", "20"])]

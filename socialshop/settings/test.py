@@ -26,6 +26,8 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_KEY_PREFIX = f"test-{uuid.uuid4().hex[:10]}:"
 CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": CELERY_KEY_PREFIX}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# the flash gate's keys of this run only (object ids repeat from one run's fresh database to the next)
+FLASH_KEY_PREFIX = f"flash-{CELERY_KEY_PREFIX}"
 LANGUAGE_CODE = "zh-hans"
 STATIC_ROOT = tempfile.mkdtemp(prefix="socialshop-test-static-")
 # the tests' webhook receivers listen on localhost
