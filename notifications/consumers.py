@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from accounts.choices import Role
+from accounts.phone import mask_phone
 from catalog.models import SupplierMembership
 from commissions import events as commission_events
 from commissions.reconciliation import check_label
 from distribution import events as distribution_events
 from distribution.models import Reseller
+from groupbuy import events as group_events
+from groupbuy.models import Member
 from orders import events as order_events
 from orders.choices import Carrier
 from orders.models import FulfilmentGroup, Order, OrderLine, Refund
@@ -193,6 +196,33 @@ def _bindings_expiring(event: Event) -> list[Notice]:
     return [Notice(user_id, "binding_expiring", params, reverse("commissions:workbench"))] if user_id else []
 
 
+def _group_ended(event: Event) -> list[Notice]:
+    kind = "group_succeeded" if event.type == group_events.group_succeeded else "group_failed"
+    members = Member.objects.filter(group_id=event.payload["group_id"], order_id__in=event.payload["order_ids"])
+    return [
+        Notice(member.buyer_id, kind, {"order": member.order.number}, _order_link(member.order_id))
+        for member in members.select_related("order").order_by("id")
+    ]
+
+
+# written by growth (above this app: read by its type and payload, never imported)
+CUSTOMER_REMINDER_DUE = "customer.reminder_due"
+ACCOUNT_PHONE_CHANGED = "account.phone_changed"
+
+
+def _customer_reminder(event: Event) -> list[Notice]:
+    payload = event.payload
+    params = {"customer": payload["customer"], "text": payload["text"], "due": payload["due_on"]}
+    return [Notice(payload["user_id"], "customer_reminder", params, reverse("commissions:workbench"))]
+
+
+def _phone_changed(event: Event) -> list[Notice]:
+    old, new = event.payload["old_phone"], event.payload["new_phone"]
+    params = {"old": mask_phone(old), "new": mask_phone(new)}
+    # the SMS goes to the old number: its owner is the one to warn if this was not them
+    return [Notice(event.aggregate_id, "phone_changed", params, reverse("accounts:sessions"), sms_to=old)]
+
+
 READERS = {
     order_events.order_paid: _order_paid,
     order_events.order_shipped: _order_shipped,
@@ -211,6 +241,10 @@ READERS = {
     commission_events.reconcile_broken: _reconcile_broken,
     SHIP_DIGEST: _ship_digest,
     BINDINGS_EXPIRING: _bindings_expiring,
+    group_events.group_succeeded: _group_ended,
+    group_events.group_failed: _group_ended,
+    CUSTOMER_REMINDER_DUE: _customer_reminder,
+    ACCOUNT_PHONE_CHANGED: _phone_changed,
 }
 
 

@@ -150,6 +150,49 @@ KINDS: dict[str, Kind] = {
             frozenset({INBOX, WECHAT}),
             marketing=True,
         ),
+        Kind(
+            "customer_reminder",
+            _("Customer follow-up due"),
+            Audience.RESELLER,
+            _("Follow up with %(customer)s"),
+            _("Your reminder for %(customer)s, due %(due)s: %(text)s"),
+            frozenset({INBOX, WECHAT}),
+            marketing=True,
+        ),
+        # group buying (拼团): the members of a group hear how it ended
+        Kind(
+            "group_succeeded",
+            _("Group buy filled"),
+            Audience.BUYER,
+            _("Your group buy is complete: order %(order)s"),
+            _("Your group filled. Order %(order)s will now be shipped."),
+            frozenset({INBOX, WECHAT}),
+        ),
+        Kind(
+            "group_failed",
+            _("Group buy not filled, refunded"),
+            Audience.BUYER,
+            _("Your group buy did not fill: order %(order)s is refunded"),
+            _(
+                "Not enough friends joined your group in time, so order %(order)s is cancelled. What you paid "
+                "goes back where it came from automatically."
+            ),
+            frozenset({INBOX, WECHAT, SMS}),
+            locked=True,
+        ),
+        # security: everyone
+        Kind(
+            "phone_changed",
+            _("Mobile number changed"),
+            Audience.BUYER,
+            _("The mobile number of your account was changed"),
+            _(
+                "The mobile number of your account changed from %(old)s to %(new)s, and other devices were "
+                "logged out. If this was not you, contact customer service at once."
+            ),
+            frozenset({INBOX, SMS}),
+            locked=True,
+        ),
         # suppliers
         Kind(
             "ship_digest",

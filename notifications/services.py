@@ -43,6 +43,7 @@ class Notice:
     kind: str
     params: dict = field(default_factory=dict)
     link: str = ""
+    sms_to: str = ""  # another number than the person's (a changed number's old one)
 
 
 def _render(kind: str, params: dict) -> tuple[str, str]:
@@ -88,6 +89,8 @@ def notices_record(*, event_id: int, notices: list[Notice], now: datetime | None
                 messages.append(Message(**common, title=title[:120], body=body[:500], link=notice.link))
             for channel in (Channel.SMS, Channel.WECHAT, Channel.EMAIL):
                 address = addresses[notice.recipient_id].get(channel, "")
+                if channel == Channel.SMS and notice.sms_to:
+                    address = notice.sms_to
                 if channel not in channels or not address:
                     continue
                 if channel == Channel.SMS and not _sms_possible(kind):

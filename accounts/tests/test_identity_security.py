@@ -80,6 +80,29 @@ def test_a_number_changes_with_both_codes_and_every_other_device_is_logged_out()
     assert User.objects.filter(phone=old_phone).count() == 0
 
 
+def test_the_old_number_is_warned_by_sms_and_the_inbox_says_so_once():
+    from accounts.sms import console
+    from notifications.models import Message
+    from notifications.services import deliveries_send
+    from socialshop.events import events_sweep
+
+    user = UserFactory()
+    old_phone = user.phone
+    phone = _browser(user)
+    old_code, new_code = _codes_for_change(phone, user)
+    phone.post(CHANGE, {"action": "change", "old_code": old_code, "new_phone": NEW_PHONE, "new_code": new_code})
+    console.notices.clear()
+
+    events_sweep()
+    events_sweep()  # a second run finds it handled
+    deliveries_send()
+
+    (message,) = Message.objects.filter(recipient=user, kind="phone_changed")
+    assert message.title == "您账号的手机号已更换" and "139****0000" in message.body
+    (warning,) = console.notices  # to the old number: its owner is the one to warn
+    assert warning.phone == old_phone and warning.text == message.body
+
+
 def test_a_number_that_belongs_to_another_account_is_refused_before_any_code_is_sent():
     UserFactory(phone=NEW_PHONE)
     user = UserFactory()
