@@ -26,7 +26,7 @@ from .choices import OrderStatus, PaymentSessionStatus
 from .exceptions import PaymentMethodUnknown, PaymentSignatureInvalid, PaymentUnknown
 from .models import PaymentSession
 from .providers import PayerClient, payment_method_provider, payment_methods, payment_provider, payment_providers
-from .selectors import order_expires_at, order_get_for_buyer
+from .selectors import buyer_openid, order_expires_at, order_get_for_buyer
 from .services.payments import MISMATCH, payment_confirm_by_query, payment_notice_apply, payment_start
 from .services.refunds import refund_outcome_apply
 
@@ -47,12 +47,12 @@ NATIVE, JSAPI = "wechat_native", "wechat_jsapi"
 
 def payer_client(request) -> PayerClient:
     """What the cashier reads of the browser: WeChat's own, a phone, or a desktop; the buyer's openid
-    when the account has one (the WeChat log-in stores it; until then nobody has one)."""
+    under the paying app (stored when the buyer logged in through WeChat; JSAPI needs it)."""
     agent = request.headers.get("User-Agent", "")
     return PayerClient(
         in_wechat="MicroMessenger" in agent,
         mobile=bool(MOBILE.search(agent)),
-        openid=getattr(request.user, "wechat_openid", "") or "",
+        openid=buyer_openid(request.user),
         ip=client_address(request),  # behind the proxies of NUM_PROXIES, the client's, not theirs
     )
 

@@ -4,11 +4,13 @@ and the contracts the commission engine reads (docs/orders.md)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import user_wechat_openid
 from catalog.models import ProductImage, Sku, Supplier
 from coupons.models import ClaimedCoupon
 from coupons.selectors import claims_usable, coupon_rule
@@ -432,3 +434,11 @@ def checkout_coupon_options(*, buyer, priced: list[PricedLine], now=None) -> lis
         if saving := sum(shares[0]):
             options.append(CouponOption(claim=claim, saving_amount=saving))
     return sorted(options, key=lambda option: (-option.saving_amount, option.claim.valid_until, option.claim.pk))
+
+
+def buyer_openid(user) -> str:
+    """The buyer's openid under the app WeChat Pay charges through (``WECHATPAY_APPID``, the official
+    account's), or "" when the buyer never logged in through it."""
+    if not user.is_authenticated or not settings.WECHATPAY_APPID:
+        return ""
+    return user_wechat_openid(user, settings.WECHATPAY_APPID) or ""

@@ -25,6 +25,7 @@ from ..pricing import LineRequest
 from ..providers import PayerClient, payment_method_provider
 from ..regions import children, provinces
 from ..selectors import (
+    buyer_openid,
     fulfilment_get_for_supplier,
     fulfilments_for_supplier,
     order_get_for_buyer,
@@ -291,7 +292,7 @@ class OrderPay(APIView):
         provider = payment_method_provider(method)
         notify = request.build_absolute_uri(reverse("orders:payment_notify", args=[provider.name]))
         back = request.build_absolute_uri(reverse("orders:pay_return", args=[order_id]))
-        client = PayerClient(openid=getattr(request.user, "wechat_openid", "") or "", ip=client_address(request))
+        client = PayerClient(openid=buyer_openid(request.user), ip=client_address(request))
         session = payment_start(
             order_id=order_id, buyer=request.user, notify_url=notify, return_url=back, method=method, client=client
         )

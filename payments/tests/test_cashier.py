@@ -155,3 +155,18 @@ def test_inside_wechat_the_page_hands_a_signed_prepay_to_wechats_bridge(gateways
     assert invoke["appId"] == wechat.appid and invoke["package"] == f"prepay_id={session.redirect_url}"
     page = response.content.decode()
     assert 'id="wechat-invoke"' in page and "orders/jsapi" in page and "我已支付" in page
+
+
+def test_a_buyer_who_logged_in_through_wechat_is_offered_jsapi_inside_wechat(gateways, buyer_client, order, settings):
+    from accounts.choices import WechatApp
+    from accounts.models import WechatIdentity
+
+    wechat, _alipay = gateways
+    settings.WECHATPAY_APPID = wechat.appid
+    WechatIdentity.objects.create(
+        user=order.buyer, app=WechatApp.OFFICIAL_ACCOUNT, app_id=wechat.appid, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    )
+
+    response = buyer_client.get(reverse("orders:pay", args=[order.pk]), headers={"User-Agent": WECHAT_BROWSER})
+
+    assert _methods(response) == ["wechat_jsapi"]
