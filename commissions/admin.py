@@ -47,6 +47,7 @@ PLAN_MONEY = {
 WITHDRAWAL_MONEY = {
     "amount": yuan_field("amount", _("amount")),
     "fee_amount": yuan_field("fee_amount", _("fee")),
+    "tax_amount": yuan_field("tax_amount", _("tax withheld")),
 }
 COMMISSION_MONEY = {
     "base_amount": yuan_field("base_amount", _("base")),

@@ -40,4 +40,4 @@ def test_reconciliation_says_since_when_an_event_waits_in_beijing_time():
 
     breaks = check_events_handled()
 
-    assert breaks and all("since 2026-12-04 02:04:05" in line for line in breaks)
+    assert breaks and all("自 2026-12-04 02:04:05 起" in line for line in breaks)

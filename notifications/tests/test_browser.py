@@ -47,7 +47,7 @@ def test_the_inbox_with_its_unread_badge_on_a_phone(live_server, phone_page_zh, 
     assert page.locator(".topnav [data-inbox-unread]").inner_text() == "2"
     assert page.locator(".tabbar [data-inbox-unread]").inner_text() == "2"
     assert page.locator(".inbox-message.unread").count() == 2
-    assert page.locator(".topnav .inbox-link").inner_text().startswith("消息")
+    assert page.locator(".topnav .inbox-link").get_attribute("aria-label") == "消息"
     assert "订单 20261205-000002 已发货" in page.locator(".inbox-message").first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=screenshot_dir / "notifications-inbox.png", full_page=True)
