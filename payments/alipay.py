@@ -44,7 +44,9 @@ from urllib.parse import parse_qsl
 import requests
 from alipay import AliPay, AliPayConfig, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
+from cryptography import x509
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from orders.exceptions import PaymentProviderUnavailable, PaymentSignatureInvalid
@@ -63,6 +65,7 @@ OK = "10000"
 
 
 CERTIFICATE = "certificate"
+CERTIFICATE_FILES = ("ALIPAY_APP_CERT_FILE", "ALIPAY_CERT_FILE", "ALIPAY_ROOT_CERT_FILE")  # the SDK's order
 
 
 def alipay_client() -> AliPay | DCAliPay:
@@ -70,7 +73,7 @@ def alipay_client() -> AliPay | DCAliPay:
     process (loading the keys is the slow part). Every call to Alipay (payments, refunds, queries, bills
     and transfers) goes through it: ``ALIPAY_KEY_MODE`` picks the mode for all of them."""
     certificates = (
-        (settings.ALIPAY_APP_CERT_FILE, settings.ALIPAY_CERT_FILE, settings.ALIPAY_ROOT_CERT_FILE)
+        tuple((setting, getattr(settings, setting)) for setting in CERTIFICATE_FILES)
         if settings.ALIPAY_KEY_MODE == CERTIFICATE
         else None
     )
@@ -89,13 +92,13 @@ def alipay_client() -> AliPay | DCAliPay:
 def _client(app_id, private_key_file, public_key_file, certificates, gateway, timeout, _):
     private_key = key_file_read("ALIPAY_APP_PRIVATE_KEY_FILE", private_key_file)
     if certificates:
-        app_cert, alipay_cert, root_cert = certificates
+        app_cert, alipay_cert, root_cert = (_certificate_read(setting, path) for setting, path in certificates)
         client = DCAliPay(
             appid=app_id,
             app_private_key_string=private_key,
-            app_public_key_cert_string=key_file_read("ALIPAY_APP_CERT_FILE", app_cert),
-            alipay_public_key_cert_string=key_file_read("ALIPAY_CERT_FILE", alipay_cert),
-            alipay_root_cert_string=key_file_read("ALIPAY_ROOT_CERT_FILE", root_cert),
+            app_public_key_cert_string=app_cert,
+            alipay_public_key_cert_string=alipay_cert,
+            alipay_root_cert_string=root_cert,
             sign_type="RSA2",
         )
         client._config = AliPayConfig(timeout=timeout)  # DCAliPay takes no config argument
@@ -109,6 +112,17 @@ def _client(app_id, private_key_file, public_key_file, certificates, gateway, ti
         )
     client._gateway = gateway
     return client
+
+
+def _certificate_read(setting: str, path: str) -> str:
+    """A certificate file's PEM text; ImproperlyConfigured naming the setting (never the text) when the
+    file holds no certificate."""
+    text = key_file_read(setting, path)
+    try:
+        x509.load_pem_x509_certificate(text.encode())
+    except ValueError:
+        raise ImproperlyConfigured(f"{setting}: the file holds no PEM certificate.") from None
+    return text
 
 
 def _call(what: str, call, *args, **kwargs) -> dict:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from accounts.tests.factories import OperatorFactory
@@ -312,3 +313,14 @@ def test_an_answer_is_trusted_only_with_the_key_of_alipays_certificate(certified
 
     with pytest.raises(PaymentProviderUnavailable):
         AlipayProvider().payment_query(reference=session.reference)
+
+
+def test_a_certificate_file_without_a_certificate_is_named_and_never_printed(certified, settings, tmp_path):
+    (tmp_path / "app.crt").write_text(certified.app_key.private_pem)  # the key put where the certificate goes
+    settings.ALIPAY_APP_CERT_FILE = str(tmp_path / "app.crt")
+    key_files_forget()
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        alipay_client()
+
+    assert "ALIPAY_APP_CERT_FILE" in str(refused.value) and "PRIVATE KEY" not in str(refused.value)
