@@ -12,7 +12,12 @@ What is verified where:
 
 - every synchronous answer (query, close, refund, bill URL) carries Alipay's
   RSA2 signature over the response object; the library checks it with
-  Alipay's public key (``ALIPAY_PUBLIC_KEY_FILE``);
+  Alipay's public key: ``ALIPAY_PUBLIC_KEY_FILE`` in public-key mode (公钥模式),
+  the key inside Alipay's public-key certificate ``ALIPAY_CERT_FILE`` in
+  certificate mode (公钥证书模式, ``ALIPAY_KEY_MODE=certificate``), where
+  every request also names our app's certificate and Alipay's root
+  (``app_cert_sn``, ``alipay_root_cert_sn``). Alipay pays single transfers
+  (单笔转账, payments/payouts.py) only to an app in certificate mode;
 - a notification is refused before anything is applied unless it is a small
   form body, every field once, signed RSA2 by Alipay's key over its sorted
   fields (``sign`` and ``sign_type`` left out), and for our app id; then
@@ -37,9 +42,11 @@ from urllib.error import URLError
 from urllib.parse import parse_qsl
 
 import requests
-from alipay import AliPay, AliPayConfig
+from alipay import AliPay, AliPayConfig, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
+from cryptography import x509
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from orders.exceptions import PaymentProviderUnavailable, PaymentSignatureInvalid
@@ -57,13 +64,24 @@ SUCCEEDED = ("TRADE_SUCCESS", "TRADE_FINISHED")
 OK = "10000"
 
 
-def alipay_client() -> AliPay:
+CERTIFICATE = "certificate"
+CERTIFICATE_FILES = ("ALIPAY_APP_CERT_FILE", "ALIPAY_CERT_FILE", "ALIPAY_ROOT_CERT_FILE")  # the SDK's order
+
+
+def alipay_client() -> AliPay | DCAliPay:
     """The library's client from the settings, pointed at ``ALIPAY_GATEWAY``; one per configuration and
-    process (loading the keys is the slow part)."""
+    process (loading the keys is the slow part). Every call to Alipay (payments, refunds, queries, bills
+    and transfers) goes through it: ``ALIPAY_KEY_MODE`` picks the mode for all of them."""
+    certificates = (
+        tuple((setting, getattr(settings, setting)) for setting in CERTIFICATE_FILES)
+        if settings.ALIPAY_KEY_MODE == CERTIFICATE
+        else None
+    )
     return _client(
         settings.ALIPAY_APP_ID,
         settings.ALIPAY_APP_PRIVATE_KEY_FILE,
-        settings.ALIPAY_PUBLIC_KEY_FILE,
+        None if certificates else settings.ALIPAY_PUBLIC_KEY_FILE,
+        certificates,
         settings.ALIPAY_GATEWAY,
         settings.PAYMENT_GATEWAY_TIMEOUT_SECONDS,
         key_files_generation(),
@@ -71,16 +89,40 @@ def alipay_client() -> AliPay:
 
 
 @lru_cache(maxsize=4)
-def _client(app_id, private_key_file, public_key_file, gateway, timeout, _):
-    client = AliPay(
-        appid=app_id,
-        app_private_key_string=key_file_read("ALIPAY_APP_PRIVATE_KEY_FILE", private_key_file),
-        alipay_public_key_string=key_file_read("ALIPAY_PUBLIC_KEY_FILE", public_key_file),
-        sign_type="RSA2",
-        config=AliPayConfig(timeout=timeout),
-    )
+def _client(app_id, private_key_file, public_key_file, certificates, gateway, timeout, _):
+    private_key = key_file_read("ALIPAY_APP_PRIVATE_KEY_FILE", private_key_file)
+    if certificates:
+        app_cert, alipay_cert, root_cert = (_certificate_read(setting, path) for setting, path in certificates)
+        client = DCAliPay(
+            appid=app_id,
+            app_private_key_string=private_key,
+            app_public_key_cert_string=app_cert,
+            alipay_public_key_cert_string=alipay_cert,
+            alipay_root_cert_string=root_cert,
+            sign_type="RSA2",
+        )
+        client._config = AliPayConfig(timeout=timeout)  # DCAliPay takes no config argument
+    else:
+        client = AliPay(
+            appid=app_id,
+            app_private_key_string=private_key,
+            alipay_public_key_string=key_file_read("ALIPAY_PUBLIC_KEY_FILE", public_key_file),
+            sign_type="RSA2",
+            config=AliPayConfig(timeout=timeout),
+        )
     client._gateway = gateway
     return client
+
+
+def _certificate_read(setting: str, path: str) -> str:
+    """A certificate file's PEM text; ImproperlyConfigured naming the setting (never the text) when the
+    file holds no certificate."""
+    text = key_file_read(setting, path)
+    try:
+        x509.load_pem_x509_certificate(text.encode())
+    except ValueError:
+        raise ImproperlyConfigured(f"{setting}: the file holds no PEM certificate.") from None
+    return text
 
 
 def _call(what: str, call, *args, **kwargs) -> dict:

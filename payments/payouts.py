@@ -47,7 +47,7 @@ from orders.exceptions import PaymentProviderUnavailable, PaymentSignatureInvali
 from socialshop.json_input import JsonInputRefused
 from socialshop.money import fen_to_yuan
 
-from .alipay import OK, alipay_client
+from .alipay import CERTIFICATE, OK, alipay_client
 from .wechatpay import WeChatPayProvider, wechatpay_client
 from .wechatpay import _call as wechatpay_call
 
@@ -123,7 +123,7 @@ class GatewayPayoutProvider:
         kinds = [PayoutAccountKind.BANK]
         if settings.WECHATPAY_MCHID:
             kinds.append(PayoutAccountKind.WECHAT)
-        if settings.ALIPAY_APP_ID:
+        if settings.ALIPAY_APP_ID and settings.ALIPAY_KEY_MODE == CERTIFICATE:  # Alipay refuses transfers otherwise
             kinds.append(PayoutAccountKind.ALIPAY)
         return kinds
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from payments.keys import key_files_forget
-from sandbox.fakes.alipay import FakeAlipay
+from sandbox.fakes.alipay import AlipayCertificates, FakeAlipay
 from sandbox.fakes.server import FakeGateway
 from sandbox.fakes.wechatpay import FakeWeChatPay
 
@@ -29,6 +29,8 @@ def _reset(fake: FakeGateway) -> None:
     fake.requests_refused = 0
     fake.transfers.clear()
     fake.payees.clear()
+    if hasattr(fake, "certificates"):
+        fake.certificates = None  # Alipay in public-key mode unless a test asks for certificates
     if hasattr(fake, "transfer_confirm"):
         fake.transfer_confirm = True
 
@@ -100,6 +102,37 @@ def alipay(alipay_gateway, settings, monkeypatch, tmp_path):
     return fake
 
 
+def alipay_certificate_files(fake: FakeAlipay, folder) -> dict[str, str]:
+    """Certificates issued at test time for the fake's app (a root, the app's, Alipay's: 公钥证书模式),
+    written where the platform reads them; the settings that name them."""
+    issued = AlipayCertificates.issue(app_id=fake.app_id, app_key=fake.app_key, alipay_key=fake.alipay_key)
+    files = {
+        "ALIPAY_APP_CERT_FILE": ("appCertPublicKey.crt", issued.app),
+        "ALIPAY_CERT_FILE": ("alipayCertPublicKey_RSA2.crt", issued.alipay),
+        "ALIPAY_ROOT_CERT_FILE": ("alipayRootCert.crt", issued.root),
+    }
+    for name, text in files.values():
+        (folder / name).write_text(text)
+    fake.certificates = issued
+    return {setting: str(folder / name) for setting, (name, _) in files.items()}
+
+
+@pytest.fixture
+def alipay_certificate_mode(alipay, settings, monkeypatch, tmp_path):
+    """The fake Alipay and the platform in certificate mode: Alipay's public key is no longer configured,
+    its certificate stands in its place, and every request must name the certificates."""
+    _configure(
+        settings,
+        monkeypatch,
+        {
+            **alipay_certificate_files(alipay, tmp_path),
+            "ALIPAY_KEY_MODE": "certificate",
+            "ALIPAY_PUBLIC_KEY_FILE": "",
+        },
+    )
+    return alipay
+
+
 @pytest.fixture
 def gateways(wechat, alipay, settings, monkeypatch):
     """WeChat Pay and Alipay enabled, the sandbox not."""
@@ -125,8 +158,9 @@ GATEWAY_PAYOUTS = "payments.payouts.GatewayPayoutProvider"
 
 
 @pytest.fixture
-def payout_rails(gateways, settings, monkeypatch):
-    """Resellers paid out through WeChat Pay's transfers and Alipay's (the fakes), bank cards by hand;
+def payout_rails(gateways, alipay_certificate_mode, settings, monkeypatch):
+    """Resellers paid out through WeChat Pay's transfers and Alipay's (the fakes; Alipay in certificate mode,
+    the only one its transfers accept), bank cards by hand;
     WeChat's transfer notifications go to ``PAYOUT_NOTIFY_BASE_URL`` (Django's test server's name: tests
     without a live server hand them to the test client, ``deliver_to``)."""
     wechat, alipay = gateways

@@ -7,10 +7,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from accounts.tests.factories import OperatorFactory
 from orders.choices import OrderStatus, PaymentIssueKind, PaymentSessionStatus, RefundStatus
+from orders.exceptions import PaymentProviderUnavailable
 from orders.models import Order, Payment, PaymentIssue, PaymentSession
 from orders.providers import PayerClient
 from orders.services.lifecycle import order_cancel
@@ -18,6 +20,8 @@ from orders.services.payments import payment_start
 from orders.services.refunds import refund_decide, refund_request
 from orders.tests.factories import place, shop_selling
 from payments.alipay import PAGE, WAP, AlipayProvider, alipay_client
+from payments.keys import key_files_forget
+from sandbox.fakes.alipay import AlipayCertificates
 from sandbox.fakes.server import KeyPair
 
 from .fixtures import ALIPAY, deliver_to
@@ -244,3 +248,79 @@ def test_a_malformed_body_is_refused(alipay_only, order, client, body):
 
     assert _post(client, body).status_code == 400
     _unchanged(order)
+
+
+# --- certificate mode (公钥证书模式) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def certified(alipay_certificate_mode, alipay_only):
+    return alipay_certificate_mode
+
+
+def test_in_certificate_mode_paying_and_refunding_go_through_with_the_certificates(
+    certified, order, django_capture_on_commit_callbacks
+):
+    session = _start(order)  # the fake refuses any request without our certificates' serial numbers
+
+    _cashier_pay(certified, session)
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID  # the notification verified with the key in Alipay's certificate
+    refund = refund_request(
+        order_id=order.pk, line_id=order.lines.get().pk, buyer=order.buyer, amount=2990, reason="少发一件"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_decide(refund_id=refund.pk, approve=True, by=OperatorFactory(), actor_kind="operator")
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert str(certified.refunds[refund.reference].amount) == "29.90"
+    assert certified.requests_refused == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "sub_code"),
+    [("ALIPAY_APP_CERT_FILE", "isv.app-cert-not-exist"), ("ALIPAY_ROOT_CERT_FILE", "isv.invalid-alipay-root-cert-sn")],
+    ids=["another app certificate", "another root"],
+)
+def test_a_request_naming_other_certificates_is_refused_and_changes_nothing(
+    certified, order, settings, tmp_path, setting, sub_code
+):
+    other = AlipayCertificates.issue(
+        app_id=certified.app_id, app_key=certified.app_key, alipay_key=certified.alipay_key
+    )
+    (tmp_path / "other.crt").write_text(other.app if setting == "ALIPAY_APP_CERT_FILE" else other.root)
+    setattr(settings, setting, str(tmp_path / "other.crt"))
+    key_files_forget()
+
+    session = _start(order)
+    page = requests.get(session.redirect_url, timeout=10)
+
+    assert page.status_code == 400 and sub_code in page.text
+    assert certified.trades == {} and certified.requests_refused == 1
+    _unchanged(order)
+
+
+def test_an_answer_is_trusted_only_with_the_key_of_alipays_certificate(certified, order, settings, tmp_path):
+    session = _start(order)
+    _cashier_pay(certified, session)
+    stranger = AlipayCertificates.issue(
+        app_id=certified.app_id, app_key=certified.app_key, alipay_key=KeyPair.generate()
+    )
+    (tmp_path / "stranger.crt").write_text(stranger.alipay)
+    settings.ALIPAY_CERT_FILE = str(tmp_path / "stranger.crt")
+    key_files_forget()
+
+    with pytest.raises(PaymentProviderUnavailable):
+        AlipayProvider().payment_query(reference=session.reference)
+
+
+def test_a_certificate_file_without_a_certificate_is_named_and_never_printed(certified, settings, tmp_path):
+    (tmp_path / "app.crt").write_text(certified.app_key.private_pem)  # the key put where the certificate goes
+    settings.ALIPAY_APP_CERT_FILE = str(tmp_path / "app.crt")
+    key_files_forget()
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        alipay_client()
+
+    assert "ALIPAY_APP_CERT_FILE" in str(refused.value) and "PRIVATE KEY" not in str(refused.value)

@@ -21,7 +21,7 @@ from commissions.exceptions import InvalidTransition, NoPayoutAccount, PayoutAcc
 from commissions.models import PayoutItem, Withdrawal
 from commissions.providers import payout_provider
 from commissions.reconciliation import check_no_withdrawal_paid_twice, check_withdrawals_match_the_ledger
-from commissions.services.payout_accounts import payout_account_add, payout_account_info
+from commissions.services.payout_accounts import payout_account_add, payout_account_info, payout_account_kinds
 from commissions.services.withdrawals import (
     payout_batch_create,
     payout_batch_pay,
@@ -33,6 +33,8 @@ from commissions.services.withdrawals import (
 from commissions.tests.factories import balances, credit_withdrawable
 from distribution.tests.factories import ResellerFactory
 from ledger.selectors import ledger_balance_mismatches
+from payments.keys import key_files_forget
+from sandbox.fakes.alipay import AlipayCertificates
 from sandbox.fakes.server import KeyPair
 from socialshop.models import Event
 
@@ -311,6 +313,37 @@ def test_alipay_refusing_the_name_fails_the_payout_and_returns_the_money(rails):
     assert "收款方姓名与账户不符" in withdrawal.failure_reason
     assert balances(reseller.pk) == {"withdrawable": 500_000, "pending": 0}
     assert alipay.transfers == {}
+    books_hold()
+
+
+def test_alipay_accounts_are_offered_only_in_certificate_mode(rails, settings):
+    reseller = reseller_with(openid=None)
+    assert PayoutAccountKind.ALIPAY in payout_account_kinds(reseller=reseller)
+
+    settings.ALIPAY_KEY_MODE = "public_key"  # Alipay would refuse the transfers: the kind is not offered
+
+    assert PayoutAccountKind.ALIPAY not in payout_account_kinds(reseller=reseller)
+    with pytest.raises(PayoutAccountRefused):
+        payout_account_add(reseller=reseller, kind=PayoutAccountKind.ALIPAY, account="13800138000", real_name="张三")
+
+
+def test_a_transfer_naming_another_app_certificate_is_refused_and_pays_nothing(rails, settings, tmp_path):
+    _, fake = rails
+    fake.payees["13800138000"] = "张三"
+    other = AlipayCertificates.issue(app_id=fake.app_id, app_key=fake.app_key, alipay_key=fake.alipay_key)
+    (tmp_path / "other.crt").write_text(other.app)
+    settings.ALIPAY_APP_CERT_FILE = str(tmp_path / "other.crt")
+    key_files_forget()
+    reseller = reseller_with(openid=None)
+    payout_account_add(reseller=reseller, kind=PayoutAccountKind.ALIPAY, account="13800138000", real_name="张三")
+    withdrawal = withdrawal_request(reseller=reseller, amount=12_345)
+
+    pay_out(withdrawal)
+
+    withdrawal.refresh_from_db()
+    assert withdrawal.status != WithdrawalStatus.PAID
+    assert fake.transfers == {} and fake.requests_refused >= 1
+    assert balances(reseller.pk)["withdrawable"] == 500_000 - 12_345  # held, not paid, not lost
     books_hold()
 
 

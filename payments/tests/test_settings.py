@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.fakes.alipay import AlipayCertificates
 from sandbox.fakes.server import KeyPair
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,3 +152,54 @@ def test_production_refuses_gateway_payouts_with_no_gateway(key_files):
 
     assert result.returncode != 0
     assert "PAYOUT_PROVIDER" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def certificate_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("certificates")
+    issued = AlipayCertificates.issue(
+        app_id="2021000000000001", app_key=KeyPair.generate(), alipay_key=KeyPair.generate()
+    )
+    files = {
+        "ALIPAY_APP_CERT_FILE": issued.app,
+        "ALIPAY_CERT_FILE": issued.alipay,
+        "ALIPAY_ROOT_CERT_FILE": issued.root,
+    }
+    for name, text in files.items():
+        (folder / name.lower()).write_text(text)
+    return {name: str(folder / name.lower()) for name in files}
+
+
+def _certificate_mode(key_files, certificate_files) -> dict[str, str]:
+    values = {**_payouts(key_files), **certificate_files, "ALIPAY_KEY_MODE": "certificate"}
+    del values["ALIPAY_PUBLIC_KEY_FILE"]  # the certificate stands in its place
+    return values
+
+
+def test_the_deploy_check_passes_with_alipay_in_certificate_mode(key_files, certificate_files):
+    result = _check(**_certificate_mode(key_files, certificate_files))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("certificate", ["ALIPAY_APP_CERT_FILE", "ALIPAY_CERT_FILE", "ALIPAY_ROOT_CERT_FILE"])
+def test_production_refuses_certificate_mode_with_a_certificate_missing(key_files, certificate_files, certificate):
+    unset = _certificate_mode(key_files, certificate_files)
+    del unset[certificate]
+    result = _check(**unset)
+
+    assert result.returncode != 0
+    assert "half-configured" in result.stderr and certificate in result.stderr
+    assert "BEGIN CERTIFICATE" not in result.stderr
+
+    absent = _check(**{**_certificate_mode(key_files, certificate_files), certificate: "/run/secrets/nowhere.crt"})
+
+    assert absent.returncode != 0
+    assert f"no such file: {certificate}" in absent.stderr
+
+
+def test_an_unknown_key_mode_is_refused(key_files):
+    result = _check(**{**_both(key_files), "ALIPAY_KEY_MODE": "certificates"})
+
+    assert result.returncode != 0
+    assert "ALIPAY_KEY_MODE" in result.stderr

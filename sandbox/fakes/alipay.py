@@ -9,6 +9,15 @@ request's sorted parameters (``sign`` and ``sign_type`` left out) with the
 app's public key. Every answer is signed with Alipay's key over the
 response object, as ``alipay_xxx_response`` then ``sign``; notifications
 and returns are signed the same way as requests.
+
+In certificate mode (公钥证书模式, ``certificates`` set: a root, the app's
+certificate and Alipay's, issued at test time) every request must also name
+the app's certificate and Alipay's root by their serial numbers
+(``app_cert_sn``, ``alipay_root_cert_sn``: the MD5 of the issuer's DN and the
+serial number, computed by the SDK's own ``DCAliPay`` functions, the way
+Alipay's SDKs all compute them); a wrong one is refused before anything
+happens, and answers carry ``alipay_cert_sn``, signed with the key of the
+Alipay certificate issued.
 """
 
 import html as html_escape
@@ -17,9 +26,14 @@ import json
 import secrets
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import urlencode
+
+from alipay import DCAliPay
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
 
 from .server import FakeGateway, KeyPair, Request, Response, html, redirect
 from .wechatpay import rsa_sign, rsa_verify
@@ -75,6 +89,64 @@ class Transfer:
     at: datetime = field(default_factory=_now)
 
 
+def _name(common_name: str, unit: str, organisation: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key: KeyPair, *, ca: bool = False) -> str:
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .sign(issuer_key.private_key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@dataclass
+class AlipayCertificates:
+    """What Alipay's open platform hands an app in certificate mode, as PEM: its root certificate, the
+    app's public-key certificate (over the app's key) and Alipay's (over the key Alipay signs with)."""
+
+    root: str
+    app: str
+    alipay: str
+
+    ROOT = _name("Ant Financial Certification Authority R1", "Certification Authority", "Ant Financial")
+
+    @classmethod
+    def issue(cls, *, app_id: str, app_key: KeyPair, alipay_key: KeyPair) -> "AlipayCertificates":
+        root_key = KeyPair.generate()
+        return cls(
+            root=_certificate(cls.ROOT, root_key.public_key, cls.ROOT, root_key, ca=True),
+            app=_certificate(_name(app_id, "Alipay", "测试商户"), app_key.public_key, cls.ROOT, root_key),
+            alipay=_certificate(_name("支付宝(中国)网络技术有限公司", "Alipay", "Alipay"), alipay_key.public_key,
+                                cls.ROOT, root_key),
+        )  # fmt: skip
+
+    def app_sn(self) -> str:
+        return DCAliPay.get_cert_sn(self.app)
+
+    def root_sn(self) -> str:
+        return DCAliPay.get_root_cert_sn(self.root)
+
+    def alipay_sn(self) -> str:
+        return DCAliPay.get_cert_sn(self.alipay)
+
+
 class FakeAlipay(FakeGateway):
     def __init__(self, *, app_id: str = "2021000000000001"):
         super().__init__()
@@ -89,6 +161,7 @@ class FakeAlipay(FakeGateway):
         self.requests_refused = 0
         self.transfers: dict[str, Transfer] = {}
         self.payees: dict[str, str] = {}  # log-in id → the real name Alipay knows for it
+        self.certificates: AlipayCertificates | None = None  # set: the app is in certificate mode
 
     # --- signing ------------------------------------------------------------------------
 
@@ -98,7 +171,8 @@ class FakeAlipay(FakeGateway):
     def answer(self, method: str, payload: dict) -> Response:
         inner = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         response_type = method.replace(".", "_") + "_response"
-        body = f'{{"{response_type}":{inner},"sign":"{rsa_sign(self.alipay_key, inner)}"}}'
+        cert_sn = f',"alipay_cert_sn":"{self.certificates.alipay_sn()}"' if self.certificates else ""
+        body = f'{{"{response_type}":{inner}{cert_sn},"sign":"{rsa_sign(self.alipay_key, inner)}"}}'
         return Response(200, body.encode(), {"Content-Type": "text/html;charset=utf-8"})
 
     def business_error(self, method: str, sub_code: str, sub_msg: str) -> Response:
@@ -157,18 +231,11 @@ class FakeAlipay(FakeGateway):
         if params.get("app_id") != self.app_id or not rsa_verify(
             self.app_key.public_key, sign_content(params, leave_out=("sign",)), signature
         ):
-            self.requests_refused += 1
-            body = {
-                "code": "40002",
-                "msg": "Invalid Arguments",
-                "sub_code": "isv.invalid-signature",
-                "sub_msg": "验签出错",
-            }
-            return Response(
-                400 if method.endswith(("wap.pay", "page.pay")) else 200,
-                json.dumps({"error_response": body}, ensure_ascii=False).encode(),
-                {"Content-Type": "text/html;charset=utf-8"},
-            )
+            return self._refuse(method, "isv.invalid-signature", "验签出错")
+        if self.certificates and params.get("app_cert_sn") != self.certificates.app_sn():
+            return self._refuse(method, "isv.app-cert-not-exist", "应用公钥证书不存在")
+        if self.certificates and params.get("alipay_root_cert_sn") != self.certificates.root_sn():
+            return self._refuse(method, "isv.invalid-alipay-root-cert-sn", "无效支付宝根证书序列号")
         biz = json.loads(params.get("biz_content") or "{}")
         handler = {
             "alipay.trade.wap.pay": FakeAlipay._cashier,
@@ -184,6 +251,16 @@ class FakeAlipay(FakeGateway):
         if handler is None:
             return self.business_error(method, "isv.invalid-method", "不存在的方法名")
         return handler(self, method, params, biz)
+
+    def _refuse(self, method: str, sub_code: str, sub_msg: str) -> Response:
+        """The gateway refuses the request itself (unsigned ``error_response``); nothing happens."""
+        self.requests_refused += 1
+        body = {"code": "40002", "msg": "Invalid Arguments", "sub_code": sub_code, "sub_msg": sub_msg}
+        return Response(
+            400 if method.endswith(("wap.pay", "page.pay")) else 200,
+            json.dumps({"error_response": body}, ensure_ascii=False).encode(),
+            {"Content-Type": "text/html;charset=utf-8"},
+        )
 
     def _cashier(self, method: str, params: dict, biz: dict) -> Response:
         with self.lock:

@@ -289,6 +289,15 @@ ALIPAY_APP_ID = env("ALIPAY_APP_ID", default="")
 ALIPAY_APP_PRIVATE_KEY_FILE = env("ALIPAY_APP_PRIVATE_KEY_FILE", default="")
 ALIPAY_PUBLIC_KEY_FILE = env("ALIPAY_PUBLIC_KEY_FILE", default="")
 ALIPAY_GATEWAY = env("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
+# The app's key mode on Alipay's open platform: "public_key" (公钥模式, ALIPAY_PUBLIC_KEY_FILE) or
+# "certificate" (公钥证书模式: our app's public-key certificate, Alipay's, and Alipay's root certificate, in
+# place of Alipay's public key). Alipay's single transfer (reseller payouts) needs "certificate".
+ALIPAY_KEY_MODE = env("ALIPAY_KEY_MODE", default="public_key")
+ALIPAY_APP_CERT_FILE = env("ALIPAY_APP_CERT_FILE", default="")  # appCertPublicKey_<app id>.crt
+ALIPAY_CERT_FILE = env("ALIPAY_CERT_FILE", default="")  # alipayCertPublicKey_RSA2.crt
+ALIPAY_ROOT_CERT_FILE = env("ALIPAY_ROOT_CERT_FILE", default="")  # alipayRootCert.crt
+if ALIPAY_KEY_MODE not in ("public_key", "certificate"):
+    raise ImproperlyConfigured("ALIPAY_KEY_MODE is public_key or certificate")
 # how long a gateway has to answer one call (seconds)
 PAYMENT_GATEWAY_TIMEOUT_SECONDS = env.int("PAYMENT_GATEWAY_TIMEOUT_SECONDS", default=10)
 # The secret the sandbox gateway signs its callbacks with (shared with the platform).

@@ -90,7 +90,12 @@ _GATEWAY_SETTINGS = {
     "payments.alipay.AlipayProvider": {
         "ALIPAY_APP_ID": False,
         "ALIPAY_APP_PRIVATE_KEY_FILE": True,
-        "ALIPAY_PUBLIC_KEY_FILE": True,
+        # Alipay's public key, or in certificate mode the three certificates in its place
+        **(
+            {"ALIPAY_APP_CERT_FILE": True, "ALIPAY_CERT_FILE": True, "ALIPAY_ROOT_CERT_FILE": True}
+            if ALIPAY_KEY_MODE == "certificate"  # noqa: F405
+            else {"ALIPAY_PUBLIC_KEY_FILE": True}
+        ),
     },
 }
 for _path, _names in _GATEWAY_SETTINGS.items():
