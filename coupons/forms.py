@@ -124,7 +124,9 @@ class ResellerCodeForm(forms.Form):
     ``reseller_code_create``'s."""
 
     code = forms.CharField(label=_("Code"), max_length=20, help_text=_("4 to 20 letters and digits."))
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    name = forms.CharField(
+        label=_("Shown to buyers as"), max_length=60, required=False, help_text=_("Empty: the code.")
+    )
     threshold_amount = YuanField(label=_("Threshold (yuan)"), required=False, help_text=_("Empty: no threshold."))
     off_amount = YuanField(label=_("Amount off (yuan)"), positive=True)
     valid_days = forms.IntegerField(label=_("Valid for days after claiming"), min_value=1, max_value=365, initial=30)
