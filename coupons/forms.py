@@ -116,3 +116,17 @@ class SupplierCouponForm(forms.Form):
     valid_days = forms.IntegerField(label=_("Valid for days after claiming"), min_value=1, max_value=365, initial=30)
     total_limit = forms.IntegerField(label=_("At most issued"), min_value=1, max_value=1_000_000, required=False)
     in_centre = forms.BooleanField(label=_("Shown in the coupon centre"), required=False, initial=True)
+
+
+class ResellerCodeForm(forms.Form):
+    """A reseller's own promo code, on its page (优惠码): the discount in
+    yuan; the rules (how many, a code free, below the threshold) are
+    ``reseller_code_create``'s."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("4 to 20 letters and digits."))
+    name = forms.CharField(
+        label=_("Shown to buyers as"), max_length=60, required=False, help_text=_("Empty: the code.")
+    )
+    threshold_amount = YuanField(label=_("Threshold (yuan)"), required=False, help_text=_("Empty: no threshold."))
+    off_amount = YuanField(label=_("Amount off (yuan)"), positive=True)
+    valid_days = forms.IntegerField(label=_("Valid for days after claiming"), min_value=1, max_value=365, initial=30)

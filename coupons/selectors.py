@@ -122,3 +122,11 @@ def coupons_with_usage(coupons: QuerySet[Coupon]) -> QuerySet[Coupon]:
         used_count=Count("claims", filter=Q(claims__status=ClaimStatus.USED)),
         expired_count=Count("claims", filter=Q(claims__status=ClaimStatus.EXPIRED)),
     )
+
+
+def reseller_codes_of(*, reseller) -> QuerySet[Coupon]:
+    """A reseller's own promo codes (newest first), each with its usage
+    figures (``coupons_with_usage``), in one query."""
+    return coupons_with_usage(Coupon.objects.filter(funder_reseller=reseller, code__isnull=False)).order_by(
+        "-created_at", "-pk"
+    )

@@ -13,4 +13,6 @@ urlpatterns = [
     # the supplier portal's
     path("supplier/coupons/", views.supplier_coupons, name="supplier_coupons"),
     path("supplier/coupons/<int:coupon_id>/issue/", views.supplier_coupon_issue, name="supplier_coupon_issue"),
+    # the reseller's own (under its shop's pages)
+    path("my-shop/promo-codes/", views.reseller_codes, name="reseller_codes"),
 ]

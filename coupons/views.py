@@ -1,5 +1,6 @@
 """The coupon pages: 领券中心 (the centre), 我的优惠券 (tabs), claiming
-(from the centre, a product page or a share link)."""
+(from the centre, a product page or a share link), a supplier's coupons
+(its portal) and a reseller's own promo codes (优惠码, under /my-shop/)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,13 +15,21 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.views import form_add_domain_error, supplier_staff_required
+from distribution.decorators import reseller_required
 from socialshop.errors import DomainError
 
 from .choices import ClaimSource, ClaimStatus
-from .forms import IssueForm, SupplierCouponForm
+from .forms import IssueForm, ResellerCodeForm, SupplierCouponForm
 from .models import Coupon
-from .selectors import claimed_coupons_of, coupons_claimable, coupons_with_held, coupons_with_usage
-from .services import coupon_claim, coupons_issue, supplier_coupon_create
+from .selectors import (
+    claimed_coupons_of,
+    coupon_settings_get,
+    coupons_claimable,
+    coupons_with_held,
+    coupons_with_usage,
+    reseller_codes_of,
+)
+from .services import MAX_OWN_CODES, coupon_claim, coupons_issue, reseller_code_create, supplier_coupon_create
 
 SHARE_SALT = "coupons.share"
 PAGE_SIZE = 50
@@ -164,3 +173,45 @@ def supplier_coupon_issue(request, coupon_id: int):
     else:
         messages.error(request, " ".join(str(message) for message in form.errors.get("phones", [])))
     return redirect("coupons:supplier_coupons")
+
+
+# --- a reseller's own promo codes --------------------------------------------------------
+
+
+@reseller_required
+@require_http_methods(["GET", "POST"])
+def reseller_codes(request, reseller):
+    """The reseller's personal code (its invite code: the platform's coupon
+    for personal codes), its own codes with their usage, and a form for a
+    new one it funds from its earnings."""
+    form = ResellerCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            reseller_code_create(
+                reseller=reseller,
+                code=data["code"],
+                name=data["name"],
+                off_amount=data["off_amount"],
+                threshold_amount=data["threshold_amount"] or 0,
+                valid_days=data["valid_days"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Promo code created."))
+            return redirect("coupons:reseller_codes")
+    codes = list(reseller_codes_of(reseller=reseller))
+    return render(
+        request,
+        "coupons/reseller_codes.html",
+        {
+            "reseller": reseller,
+            "personal_coupon": coupon_settings_get().reseller_code_coupon,
+            "codes": codes,
+            "can_create": sum(1 for code in codes if code.is_active) < MAX_OWN_CODES,
+            "max_codes": MAX_OWN_CODES,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -267,7 +267,61 @@ def demo_world_build() -> DemoSummary:
     _orders(summary)
     _withdrawals()
     _group_buying()
+    _coupon_centre()
+    _flash_sale()
     return summary
+
+
+# --- the coupon centre (领券中心): one platform coupon anyone may claim ------------------------------
+
+DEMO_COUPON = "全场满99减10"
+
+
+def _coupon_centre() -> None:
+    from coupons.choices import CouponFunder, CouponKind
+    from coupons.models import Coupon
+
+    if Coupon.objects.filter(name=DEMO_COUPON).exists():
+        return
+    Coupon.objects.create(
+        name=DEMO_COUPON,
+        kind=CouponKind.AMOUNT_OFF,
+        threshold_amount=9_900,
+        off_amount=1_000,
+        valid_days=7,  # a week from claiming
+        funder=CouponFunder.PLATFORM,
+        in_centre=True,
+    )
+
+
+# --- a flash sale (秒杀) on a slot of today -------------------------------------------------------------
+
+DEMO_FLASH = "今日秒杀"
+
+
+def _flash_slot_of_today(now):
+    """The slot of today (Beijing time) running now, else the next one, else
+    the last one; it runs to the end of the day, so the hall shows it today."""
+    from django.conf import settings
+
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = [midnight + timedelta(hours=hour) for hour in sorted(settings.FLASH_SLOT_HOURS)]
+    started = [start for start in starts if start <= now]
+    return (started[-1] if started else starts[0]), midnight + timedelta(days=1)
+
+
+def _flash_sale() -> None:
+    from flash.models import FlashCampaign, FlashItem
+    from flash.services import flash_items_open
+
+    if FlashCampaign.objects.filter(title=DEMO_FLASH).exists():
+        return
+    now = timezone.now()
+    starts_at, ends_at = _flash_slot_of_today(now)
+    campaign = FlashCampaign.objects.create(title=DEMO_FLASH, starts_at=starts_at, ends_at=ends_at, per_person_limit=1)
+    sku = Product.objects.get(title="玻尿酸补水面膜（10片）").skus.order_by("pk").first()  # list 69.00, cost 29.00
+    FlashItem.objects.create(campaign=campaign, sku=sku, flash_price_amount=3_900, planned_stock=20)
+    flash_items_open(now=now)  # a slot already running takes its stock now (the beat would, a minute later)
 
 
 # --- group buying (拼团): a running campaign with one open group, its leader paid -------------

@@ -59,3 +59,17 @@ def item_progress(item: FlashItem) -> int:
     if item.flash_stock <= 0:
         return 100 if item.opened_at else 0
     return min(100, item.taken * 100 // item.flash_stock)
+
+
+def flash_offer_for_product(*, product_id: int, now: datetime | None = None) -> FlashItem | None:
+    """The flash item the product page points to: of the product's items in
+    a slot not yet ended and shown in the hall (today's and tomorrow's), the
+    soonest slot's cheapest; one query."""
+    now = now or timezone.now()
+    horizon = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=HALL_DAYS)
+    return (
+        FlashItem.objects.select_related("campaign")
+        .filter(sku__product_id=product_id, campaign__ends_at__gt=now, campaign__starts_at__lt=horizon)
+        .order_by("campaign__starts_at", "flash_price_amount", "id")
+        .first()
+    )

@@ -151,7 +151,11 @@ def _group_buying(world: PagesWorld, product) -> None:
 
 
 def _coupons(world: PagesWorld) -> None:
-    """A platform coupon in the centre that the shopper claimed, and a supplier's it has not."""
+    """A platform coupon in the centre that the shopper claimed, a supplier's it has not, and the
+    reseller's own promo code (its 优惠码 page)."""
+    from coupons.services import reseller_code_create
+
+    reseller_code_create(reseller=world.reseller, code="XIAOMEI10", name="小美立减", off_amount=1_000)
     world.coupon = CouponFactory(name="全场满100减20")
     claimed(world.coupon, user=world.shopper)
     CouponFactory(

@@ -191,6 +191,7 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(RESELLER, "growth:customers", reverse("growth:customers")),
         Page(RESELLER, "growth:customer", reverse("growth:customer", args=[world.shopper.pk])),
         Page(RESELLER, "growth:numbers", reverse("growth:numbers")),
+        Page(RESELLER, "coupons:reseller_codes", reverse("coupons:reseller_codes")),
         Page(NEW_RESELLER, "shops:open", reverse("shops:open")),
         Page(SUPPLIER, "account", reverse("account")),
         Page(SUPPLIER, "catalog:product_list", reverse("catalog:product_list")),
@@ -204,6 +205,13 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(SUPPLIER, "orders:supplier_shipment", reverse("orders:supplier_shipment", args=[fulfilment])),
         Page(SUPPLIER, "orders:supplier_refunds", reverse("orders:supplier_refunds")),
         # pages that answer a form: its errors, an upload's report
+        Page(
+            RESELLER,
+            "coupons:reseller_codes",
+            reverse("coupons:reseller_codes"),
+            status=400,  # the form's errors, answered as bad input
+            submit=_submit_empty(".promo-form"),
+        ),
         Page(SUPPLIER, "catalog:product_new", reverse("catalog:product_new"), submit=_submit_empty("main form")),
         Page(
             SUPPLIER,
@@ -511,14 +519,16 @@ class Walker:
 
 def _codes_people_quote() -> frozenset:
     """Codes made of letters that people read, quote and type as they are:
-    resellers' invite codes and the addresses (slugs) of shops and categories."""
+    resellers' invite codes and promo codes, and the addresses (slugs) of shops and categories."""
     from catalog.models import Category
+    from coupons.models import Coupon
     from distribution.models import Reseller
     from shops.models import Shop
 
     return frozenset(
         [
             *Reseller.objects.values_list("invite_code", flat=True),
+            *Coupon.objects.filter(code__isnull=False).values_list("code", flat=True),
             *Shop.objects.values_list("slug", flat=True),
             *Category.objects.values_list("slug", flat=True),
         ]

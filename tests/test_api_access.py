@@ -235,6 +235,9 @@ TABLE: list[Access] = [
     Access("GET", "/api/v1/coupons/", everyone(200)),
     Access("GET", "/api/v1/coupons/mine/", signed_in(200)),
     Access("POST", "/api/v1/coupons/{coupon_id}/claim/", signed_in(201), {"coupon_id": "coupon_in_centre"}, {}),
+    # a reseller's own promo codes: resellers only, each its own
+    Access("GET", "/api/v1/coupons/promo-codes/", resellers_only(200)),
+    Access("POST", "/api/v1/coupons/promo-codes/", resellers_only(201), body={"code": "SPRING5", "off_amount": "5"}),
     # flash sales: anyone reads the campaigns; anyone signed in taps (the world's slot has ended: 409) and
     # places with an admission token (nobody's here: 404)
     Access("GET", "/api/v1/flash/campaigns/", everyone(200)),

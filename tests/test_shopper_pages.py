@@ -17,6 +17,7 @@ from accounts.tests.factories import UserFactory
 from catalog.choices import ProductStatus
 from catalog.models import Product, Sku
 from catalog.tests.factories import ProductImageFactory, SkuFactory, image_bytes
+from flash.tests.factories import a_flash_item
 from orders.choices import Actor, RefundReason, RefundResolution
 from orders.models import CartItem, Order, Refund, RefundPhoto
 from orders.services.addresses import address_save
@@ -54,15 +55,17 @@ def test_the_product_page_costs_the_same_queries_whatever_its_options_and_pictur
     buyer = UserFactory()
     client.force_login(buyer)
     CartItem.objects.create(user=buyer, shop=shop, sku=sku, quantity=1)
+    a_flash_item(sku=sku, price=3_900)
 
     # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT);
-    # group buying's running campaign, if any (拼团, groupbuy's group_offer)
+    # group buying's running campaign, if any (拼团, groupbuy's group_offer); the flash item (秒杀, flash_offer)
     # the inbox badge; the coupons to claim (领取)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(f"/s/{shop.slug}/p/{sku.product_id}/")
 
     page = html(response)
     assert response.status_code == 200 and page.count('class="sku-option') == skus
+    assert "限时秒杀" in page and "¥39.00" in page
     assert page.count('width="800" height="800"') == images and page.count('loading="lazy"') >= images - 1
 
 

@@ -5,6 +5,7 @@ from . import views
 # mounted at /api/v1/coupons/
 urlpatterns = [
     path("", views.CouponList.as_view(), name="api-coupons"),
+    path("promo-codes/", views.PromoCodeList.as_view(), name="api-promo-codes"),
     path("mine/", views.MyCouponList.as_view(), name="api-my-coupons"),
     path("<int:coupon_id>/claim/", views.CouponClaim.as_view(), name="api-coupon-claim"),
 ]

@@ -1,5 +1,5 @@
-"""Coupons over HTTP: the coupons anyone may claim, claiming one, and the
-caller's own (docs/coupons.md). Placing an order takes ``coupon_ids``; the
+"""Coupons over HTTP: the coupons anyone may claim, claiming one, the
+caller's own, and a reseller's own promo codes (docs/coupons.md). Placing an order takes ``coupon_ids``; the
 best coupon for a cart is ``POST /checkout/coupons/`` (orders)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,14 +7,15 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from distribution.api.permissions import IsReseller
 from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 from socialshop.errors import NotFound
 
 from ..choices import ClaimSource
 from ..models import ClaimedCoupon, Coupon
-from ..selectors import claimed_coupons_of, coupons_claimable
-from ..services import coupon_claim
-from .serializers import ClaimedCouponOut, CouponOut, MineIn
+from ..selectors import claimed_coupons_of, coupons_claimable, reseller_codes_of
+from ..services import coupon_claim, reseller_code_create
+from .serializers import ClaimedCouponOut, CouponOut, MineIn, PromoCodeIn, PromoCodeOut
 
 NOT_CLAIMABLE = error_response(
     "the coupon is inactive, ended or not offered in the centre, or the caller holds its limit or none are left",
@@ -85,3 +86,44 @@ class MyCouponList(generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["coupons"])
+class PromoCodeList(generics.ListAPIView):
+    """A reseller's own promo codes (优惠码), funded from its earnings."""
+
+    permission_classes = [IsReseller]
+    serializer_class = PromoCodeOut
+    pagination_class = None  # three at most are active
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Coupon.objects.none()
+        return reseller_codes_of(reseller=self.request.reseller)
+
+    @extend_schema(
+        operation_id="coupons_promo_codes_list",
+        summary="My promo codes",
+        description="The caller's own promo codes, newest first, with how many buyers claimed, used or let expire.",
+        responses={200: PromoCodeOut(many=True), **ERRORS_AUTHENTICATED},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="coupons_promo_codes_create",
+        summary="Create a promo code",
+        description=(
+            "A promo code the caller funds from its earnings: amount off (in yuan) above a threshold or none, "
+            "valid N days after a buyer types it. 400 `coupon_invalid` for a malformed or taken code, an amount "
+            "off not below the threshold, or when the caller already has 3 active codes."
+        ),
+        request=PromoCodeIn,
+        responses={201: PromoCodeOut, 400: INVALID, **ERRORS_AUTHENTICATED},
+    )
+    def post(self, request):
+        data = PromoCodeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        coupon = reseller_code_create(reseller=request.reseller, **data.validated_data)
+        coupon = reseller_codes_of(reseller=request.reseller).get(pk=coupon.pk)
+        return Response(PromoCodeOut(coupon).data, status=status.HTTP_201_CREATED)

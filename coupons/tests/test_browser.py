@@ -137,3 +137,35 @@ def test_a_resellers_promo_code_at_checkout_binds_the_buyer(phone, live_server, 
     order = Order.objects.get(buyer=buyer)
     assert order.discount_amount == 2_000
     assert Binding.objects.get(customer=buyer, ended_at__isnull=True).reseller == reseller
+
+
+def test_a_reseller_creates_its_promo_code_from_the_workbench_and_a_fourth_is_refused(
+    phone, live_server, screenshot_dir
+):
+    from coupons.services import MAX_OWN_CODES, reseller_code_create
+
+    reseller = ResellerFactory(invite_code="XIAOMEI9")
+    ShopFactory(owner=reseller)
+    CouponSettings.objects.create(reseller_code_coupon=CouponFactory(name="店主专属券", in_centre=False))
+    page = phone
+    log_in(page, live_server, reseller.user)
+
+    page.goto(live_server.url + "/my-shop/")
+    page.click("#wb-promo-codes")
+    page.wait_for_url("**/my-shop/promo-codes/")
+    assert "XIAOMEI9" in page.inner_text("#personal-code")
+    page.fill("input[name=code]", "mei20")
+    page.fill("input[name=threshold_amount]", "99")
+    page.fill("input[name=off_amount]", "20")
+    page.click(".promo-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "满 ¥99.00 减 ¥20.00" in page.inner_text(".promo-row[data-code=MEI20]")
+    fits(page)
+    page.screenshot(path=screenshot_dir / "promo-codes-1-created.png", full_page=True)
+
+    for number in range(MAX_OWN_CODES - 1):
+        reseller_code_create(reseller=reseller, code=f"MEI{number}X", name="", off_amount=500)
+    page.reload()
+    assert page.locator(".promo-form").count() == 0 and "已达上限" in page.inner_text("main")
+    fits(page)
+    page.screenshot(path=screenshot_dir / "promo-codes-2-full.png", full_page=True)

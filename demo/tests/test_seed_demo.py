@@ -11,7 +11,7 @@ from shops.models import Shop, ShopSkuPrice
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ["accounts", "catalog", "distribution", "shops", "orders", "commissions"]
+OUR_APPS = ["accounts", "catalog", "distribution", "shops", "orders", "commissions", "coupons", "flash"]
 
 
 def _row_counts() -> dict[str, int]:
@@ -116,3 +116,18 @@ def test_seed_demo_has_money_in_every_state_and_the_books_reconcile(django_captu
     assert {WithdrawalStatus.PAID, WithdrawalStatus.FAILED} <= set(Withdrawal.objects.values_list("status", flat=True))
     assert PayoutBatch.objects.filter(status=PayoutBatchStatus.DONE).exists()
     assert [result.name for result in reconcile() if not result.ok] == []
+
+
+def test_the_quick_start_shows_a_coupon_to_claim_and_a_flash_sale_of_today(client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from flash.models import FlashCampaign
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+    assert "全场满99减10" in client.get("/coupons/").content.decode()
+    campaign = FlashCampaign.objects.get()
+    assert timezone.localtime(campaign.starts_at).date() == timezone.localdate()
+    hall = client.get("/flash/").content.decode()
+    assert "玻尿酸补水面膜（10片）" in hall and "¥39.00" in hall

@@ -7,29 +7,16 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from catalog.tests.factories import ProductImageFactory
-from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
+from conftest import PHONE_VIEWPORT
 from orders.choices import OrderStatus
 from orders.models import Order
 
 from .factories import a_flash_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def _clock(page) -> int:
@@ -105,3 +92,22 @@ def test_the_hall_counts_down_a_buyer_gets_one_pays_and_a_second_tap_is_refused(
     assert "每人限购" in page.inner_text(".messages")
     page.screenshot(path=screenshot_dir / "flash-limit.png", full_page=True)
     assert Order.objects.filter(buyer=buyer).count() == 1
+
+
+def test_the_shops_product_page_strip_counts_down_and_leads_to_the_flash_page(live_server, browser, screenshot_dir):
+    from orders.tests.factories import shop_selling
+
+    shop, sku = shop_selling()
+    ProductImageFactory(product=sku.product)
+    item = a_flash_item(sku=sku, price=3_900)
+    page = browser.new_page(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, locale="zh-CN")
+
+    page.goto(f"{live_server.url}/s/{shop.slug}/p/{sku.product_id}/")
+    strip = page.inner_text("#flash-offer")
+    assert "限时秒杀" in strip and "¥39.00" in strip and "距结束" in strip
+    page.wait_for_function("!document.querySelector('#flash-offer [data-countdown-time]').textContent.includes('-')")
+    assert re.fullmatch(r"(\d\d:)?\d\d:\d\d", page.inner_text("#flash-offer [data-countdown-time]"))
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    page.screenshot(path=screenshot_dir / "flash-product-strip.png")
+    page.click("#flash-offer")
+    page.wait_for_url(f"**/flash/items/{item.pk}/")

@@ -72,3 +72,32 @@ def test_grab_checkout_and_a_second_tap_refused_through_the_pages():
     assert placed.status_code == 302 and placed["Location"] == f"/orders/{order.pk}/"
     assert order.total_amount == 5_900
     assert "每人限购，您已抢到" in again.content.decode()
+
+
+def test_the_shops_product_page_points_to_its_live_or_coming_flash_sale_in_one_query(django_assert_num_queries):
+    from django.template import Context, Template
+
+    from orders.tests.factories import shop_selling
+
+    shop, sku = shop_selling()
+    coming = a_flash_item(sku=sku, price=4_900, starts_in=timedelta(hours=3))
+    a_flash_item(sku=sku, price=2_900, starts_in=timedelta(hours=-3))  # ended an hour ago
+    page = Client().get(f"/s/{shop.slug}/p/{sku.product_id}/").content.decode()
+    assert "秒杀预告" in page and "¥49.00" in page and "距开始" in page
+    assert f'href="/flash/items/{coming.pk}/"' in page and "¥29.00" not in page
+
+    live = a_flash_item(sku=sku, price=3_900)
+    template = Template("{% load flash %}{% flash_offer product_id %}")
+    with django_assert_num_queries(1):
+        strip = template.render(Context({"product_id": sku.product_id}))
+    assert "限时秒杀" in strip and "¥39.00" in strip and "距结束" in strip
+    assert f'href="/flash/items/{live.pk}/"' in strip
+
+
+def test_a_product_with_no_flash_sale_shows_no_strip():
+    from orders.tests.factories import shop_selling
+
+    shop, sku = shop_selling()
+    a_flash_item(price=3_900)  # another product's
+    page = Client().get(f"/s/{shop.slug}/p/{sku.product_id}/").content.decode()
+    assert 'id="flash-offer"' not in page and "¥39.00" not in page
