@@ -322,7 +322,7 @@ class MoneyFlow(RuleBasedStateMachine):
     def withdraw(self, data, share, failing, then):
         """Ask for a share of what a reseller can withdraw (120%: more than it
         has, refused); a little less, so that what is sent ends in 13 fen, the
-        sandbox will refuse to pay it. An
+        sandbox will refuse to pay it, and it is paid out at once. An
         operator may decide at once (other rules decide later)."""
         reseller_id, balance = data.draw(st.sampled_from(self._with_money()))
         amount = max(1_000, balance * share // 100 // 100 * 100)
@@ -338,6 +338,8 @@ class MoneyFlow(RuleBasedStateMachine):
         if withdrawal is None:
             return
         self.withdrawal_ids.append(withdrawal.pk)
+        if failing:  # one the sandbox will refuse: paid out at once, so that its failure and the refund are reached
+            then = "approve and pay"
         if then.startswith("approve"):
             attempt(lambda: withdrawal_approve(operator=self.operator, withdrawal_id=withdrawal.pk))
         if then == "reject":

@@ -5,8 +5,6 @@ authenticator app (QR code, recovery codes) and logging in to the admin
 with its code. The console SMS provider's outbox is read in this process,
 where the live server runs."""
 
-import os
-
 import pytest
 from django.db import connections
 from django_otp.oath import totp
@@ -14,24 +12,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.sms.console import console_code_for
-from conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, chromium_path
+from conftest import PHONE_VIEWPORT
 
 from .factories import PASSWORD, OperatorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_NUMBER = "13912340000"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
