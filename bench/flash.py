@@ -30,7 +30,6 @@ import importlib.util
 import json
 import multiprocessing
 import os
-import signal
 import statistics
 import sys
 import time
@@ -46,12 +45,12 @@ from scratch import (  # noqa: E402
     ADDRESS,
     bench_django_ready,
     bench_environment,
+    bench_finish,
     bench_product,
     bench_shop_chain,
     gunicorn_start,
     median_ms,
     scratch_database_create,
-    scratch_database_drop,
 )
 
 # bench/orders.py's order load, for the cold SKU (a file beside this one, not the orders app)
@@ -312,14 +311,7 @@ def main() -> None:
             ordered=sum(1 for status, _ms in orders if status == 201),
         )
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            scratch_database_drop(url)
+        bench_finish(server=server, url=url, keep=args.keep)
 
 
 if __name__ == "__main__":

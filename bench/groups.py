@@ -25,7 +25,6 @@ import importlib.util
 import json
 import multiprocessing
 import os
-import signal
 import sys
 import time
 from http.client import HTTPConnection
@@ -35,7 +34,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, ROOT)
 
-from scratch import ADDRESS, bench_django_ready, bench_environment, scratch_database_create, scratch_database_drop  # noqa: E402
+from scratch import ADDRESS, bench_django_ready, bench_environment, bench_finish, scratch_database_create  # noqa: E402
 
 # bench/orders.py's world, load and report (its module name would clash with the orders app)
 _spec = importlib.util.spec_from_file_location("bench_orders", os.path.join(HERE, "orders.py"))
@@ -183,14 +182,7 @@ def main() -> None:
         print(f"\n  joins/s = {joins / orders:.2f} × orders/s, {joins / baseline:.2f} × baseline")
         verify()
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            scratch_database_drop(url)
+        bench_finish(server=server, url=url, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,10 +42,10 @@ from scratch import (  # noqa: E402
     ADDRESS,
     bench_django_ready,
     bench_environment,
+    bench_finish,
     bench_shop_chain,
     gunicorn_start,
     scratch_database_create,
-    scratch_database_drop,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_orders"
@@ -247,14 +246,7 @@ def main() -> None:
         placed = 2 + args.clients * 20 + sum(run["count"] - run["failures"] for run in runs["orders"])
         verify(world, placed)
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            scratch_database_drop(url)
+        bench_finish(server=server, url=url, keep=args.keep)
 
 
 if __name__ == "__main__":

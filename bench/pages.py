@@ -26,7 +26,6 @@ views).
 import argparse
 import multiprocessing
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -42,10 +41,10 @@ sys.path.insert(0, ROOT)
 from scratch import (  # noqa: E402
     bench_django_ready,
     bench_environment,
+    bench_finish,
     bench_shop_chain,
     gunicorn_start,
     scratch_database_create,
-    scratch_database_drop,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/socialshop_bench_pages"
@@ -203,14 +202,7 @@ def main() -> None:
             f"tests/test_shop_page_queries.py)"
         )
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            scratch_database_drop(url)
+        bench_finish(server=server, url=url, keep=args.keep)
 
 
 if __name__ == "__main__":

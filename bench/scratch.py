@@ -4,6 +4,7 @@ product made through the catalogue's services, the median timer, and
 gunicorn started on the project for the HTTP benchmarks."""
 
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -187,3 +188,16 @@ def gunicorn_start(*, port: int, workers: int, env: dict) -> subprocess.Popen:
             time.sleep(0.3)
     process.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def bench_finish(*, server: subprocess.Popen | None, url: str, keep: bool) -> None:
+    """What every HTTP benchmark does last, whatever happened: stop its
+    gunicorn, and drop its scratch database unless asked to keep it."""
+    if server is not None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    if not keep:
+        from django.db import connections
+
+        connections.close_all()
+        scratch_database_drop(url)
