@@ -212,7 +212,10 @@ class WeChatPayProvider:
 
     def _resource(self, body: bytes, headers: Mapping[str, str]) -> dict:
         """A notification's decrypted resource, or PaymentSignatureInvalid (see the module)."""
-        json_input_parse(body)  # the limits first: no RSA or AES on a body we would not read
+        try:
+            json_input_parse(body)  # the limits first: no RSA or AES on a body we would not read
+        except ValueError:  # not JSON at all (nor UTF-8): not a notification WeChat signed
+            raise PaymentSignatureInvalid() from None
         signed = {name: headers.get(name, "") for name in NOTIFY_HEADERS}
         if not settings.WECHATPAY_PUBLIC_KEY_ID or signed["Wechatpay-Serial"] != settings.WECHATPAY_PUBLIC_KEY_ID:
             # another key's id: the library would go and fetch certificates for it

@@ -339,6 +339,17 @@ def test_a_body_beyond_the_json_limits_is_refused_before_any_signature_work(
     _unchanged(order)
 
 
+@pytest.mark.parametrize("body", [b"not json at all", b"", b"\xff\xfe{}"], ids=["text", "empty", "not UTF-8"])
+def test_a_body_that_is_not_json_is_refused_with_400_not_an_error_page(wechat_only, order, client, body):
+    _start(order)
+    headers = {"Wechatpay-Serial": wechat_only.public_key_id, "Wechatpay-Timestamp": str(int(time.time()))}
+
+    response = _post(client, body, headers)
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid_signature"
+    _unchanged(order)
+
+
 def test_a_forged_refund_notification_is_refused(wechat_only, order, client, django_capture_on_commit_callbacks):
     _paid(wechat_only, order)
     line = order.lines.get()
