@@ -261,6 +261,17 @@ def _own_media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _celery_may_join_results():
+    """Each test starts with Celery's "never join a result inside a task" guard clear. It is one
+    process-wide flag each eager task sets and restores: threads running eager tasks at once (the
+    concurrency tests) can restore it in the wrong order and leave it set, and a later test's
+    ``result.get()`` on a real worker's answer would refuse. No task runs between two tests."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttle counters, heartbeat …)."""
     from django.core.cache import cache
