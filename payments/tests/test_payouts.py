@@ -40,7 +40,8 @@ from socialshop.models import Event
 
 from .fixtures import deliver_to
 
-pytestmark = pytest.mark.django_db
+# transfers race workers and notifications under row locks, and the ledger is append-only: PostgreSQL's
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 
