@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import phone_required
-from orders.forms import AddressForm, CheckoutForm
-from orders.services.addresses import address_as_input, address_save
+from orders.forms import AddressForm, CheckoutForm, checkout_address_chosen
+from orders.services.addresses import address_save
 from socialshop.errors import DomainError
 
 from .exceptions import FlashLimitReached, FlashSoldOut
@@ -145,18 +145,9 @@ def checkout(request, token: str):
 
 
 def _place(request, admission, form, address_form, addresses):
-    choice = form.cleaned_data["address"] or "new"
-    if choice == "new":
-        if not address_form.is_valid():
-            form.add_error("address", _("Fill in the new address below, or choose a saved one."))
-            return None
-        address = address_form.address()
-    else:
-        saved = next((a for a in addresses if str(a.pk) == choice), None)
-        if saved is None:
-            form.add_error("address", _("Choose an address."))
-            return None
-        address = address_as_input(saved)
+    address = checkout_address_chosen(form, address_form, addresses)
+    if address is None:
+        return None
     try:
         order = flash_order_place(
             buyer=request.user, token=admission.token, address=address, note=form.cleaned_data["note"]

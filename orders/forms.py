@@ -148,3 +148,23 @@ class ShipmentsUploadForm(forms.Form):
 class RefundDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+def checkout_address_chosen(form, address_form, addresses):
+    """The address a checkout form chose (a saved one by id, or the new one
+    typed below it), as placing takes it; None, with the error on ``form``,
+    when there is none to ship to. The cart's checkout and the flash-sale
+    checkout share it."""
+    from .services.addresses import address_as_input
+
+    choice = form.cleaned_data["address"] or "new"
+    if choice == "new":
+        if not address_form.is_valid():
+            form.add_error("address", _("Fill in the new address below, or choose a saved one."))
+            return None
+        return address_form.address()
+    saved = next((a for a in addresses if str(a.pk) == choice), None)
+    if saved is None:
+        form.add_error("address", _("Choose an address."))
+        return None
+    return address_as_input(saved)

@@ -32,6 +32,7 @@ from .forms import (
     RefundRequestForm,
     ShipForm,
     ShipmentsUploadForm,
+    checkout_address_chosen,
 )
 from .models import MAX_QUANTITY
 from .pricing import LineRequest
@@ -53,7 +54,7 @@ from .selectors import (
     order_steps,
     refunds_for_supplier,
 )
-from .services.addresses import address_as_input, address_save
+from .services.addresses import address_save
 from .services.fulfilment import fulfilment_deliver, fulfilment_ship, fulfilments_csv_export, fulfilments_ship_csv
 from .services.lifecycle import order_cancel, order_confirm_receipt
 from .services.placing import order_place
@@ -232,18 +233,9 @@ def _checkout_coupons(request, buyable) -> CheckoutCoupons:
 
 
 def _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons: CheckoutCoupons):
-    choice = checkout_form.cleaned_data["address"] or "new"
-    if choice == "new":
-        if not address_form.is_valid():
-            checkout_form.add_error("address", _("Fill in the new address below, or choose a saved one."))
-            return None
-        address = address_form.address()
-    else:
-        saved = next((a for a in addresses if str(a.pk) == choice), None)
-        if saved is None:
-            checkout_form.add_error("address", _("Choose an address."))
-            return None
-        address = address_as_input(saved)
+    address = checkout_address_chosen(checkout_form, address_form, addresses)
+    if address is None:
+        return None
     try:
         order = order_place(
             buyer=request.user,
