@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("commissions.api.urls")),
     path("groups/", include("groupbuy.api.urls")),
     path("growth/", include("growth.api.urls")),
+    path("bargains/", include("bargain.api.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # bench/orders.py's baseline (bench/baseline.py): only on a server the bench starts
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("commissions.urls")),
     path("", include("groupbuy.urls")),
     path("flash/", include("flash.urls")),
+    path("bargain/", include("bargain.urls")),
     path("", include("audit.urls")),
     path("", include("notifications.urls")),
     path("", include("growth.urls")),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "webhooks",
     "notifications",
     "flash",
+    "bargain",
     "sandbox",
     "payments",
     "audit",
@@ -355,6 +356,8 @@ CELERY_BEAT_SCHEDULE = {
     "events-prune": {"task": "socialshop.tasks.events_prune_task", "schedule": timedelta(hours=24)},
     # group buying: groups whose time ran out fill or fail (and refund), lapsed seats are freed
     "groupbuy-sweep": {"task": "groupbuy.tasks.groups_sweep_task", "schedule": timedelta(seconds=30)},
+    # bargaining: bargains past their time expire; ordered ones follow their orders (paid, cancelled)
+    "bargain-sweep": {"task": "bargain.tasks.bargains_sweep_task", "schedule": timedelta(seconds=30)},
     # Idempotency-Keys older than 24 hours are forgotten
     "idempotency-keys-purge": {
         "task": "socialshop.tasks.idempotency_keys_purge_task",
@@ -477,6 +480,9 @@ REST_FRAMEWORK = {
         # flash sales' 立即抢购: per buyer and per client address (scripts get 429s, never stock)
         "flash_grab_user": env("THROTTLE_RATE_FLASH_GRAB_USER", default="10/min"),
         "flash_grab_address": env("THROTTLE_RATE_FLASH_GRAB_ADDRESS", default="60/min"),
+        # bargaining's 帮砍: per helper and per client address, each per day (docs/bargaining.md)
+        "bargain_help_user": env("THROTTLE_RATE_BARGAIN_HELP_USER", default="10/day"),
+        "bargain_help_address": env("THROTTLE_RATE_BARGAIN_HELP_ADDRESS", default="50/day"),
     },
     # how many proxies in front append to X-Forwarded-For; 0 trusts only REMOTE_ADDR
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
