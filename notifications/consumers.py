@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy, override
 
 from accounts.choices import Role
 from accounts.phone import mask_phone
+from bargain import events as bargain_events
+from bargain.models import Bargain
 from catalog.models import SupplierMembership
 from commissions import events as commission_events
 from commissions.reconciliation import check_label
@@ -18,6 +20,7 @@ from distribution import events as distribution_events
 from distribution.models import Reseller
 from groupbuy import events as group_events
 from groupbuy.models import Member
+from groupbuy.selectors import masked_name
 from orders import events as order_events
 from orders.choices import Carrier
 from orders.models import FulfilmentGroup, Order, OrderLine, Refund
@@ -205,6 +208,22 @@ def _group_ended(event: Event) -> list[Notice]:
     ]
 
 
+def _bargain_helped(event: Event) -> list[Notice]:
+    payload = event.payload
+    bargain = Bargain.objects.select_related("campaign").filter(pk=payload["bargain_id"]).first()
+    helper = get_user_model().objects.filter(pk=payload["helper_id"]).first()
+    if bargain is None or helper is None:
+        return []
+    params = {
+        "helper": masked_name(helper),
+        "cut": format_yuan(payload["cut_amount"]),
+        "price": format_yuan(payload["price_amount"]),
+        "left": payload["helps_left"],
+        "title": bargain.campaign.title,
+    }
+    return [Notice(payload["starter_id"], "bargain_helped", params, reverse("bargain:bargain", args=[bargain.pk]))]
+
+
 # written by growth (above this app: read by its type and payload, never imported)
 CUSTOMER_REMINDER_DUE = "customer.reminder_due"
 ACCOUNT_PHONE_CHANGED = "account.phone_changed"
@@ -243,6 +262,7 @@ READERS = {
     BINDINGS_EXPIRING: _bindings_expiring,
     group_events.group_succeeded: _group_ended,
     group_events.group_failed: _group_ended,
+    bargain_events.bargain_helped: _bargain_helped,
     CUSTOMER_REMINDER_DUE: _customer_reminder,
     ACCOUNT_PHONE_CHANGED: _phone_changed,
 }

@@ -180,6 +180,19 @@ KINDS: dict[str, Kind] = {
             frozenset({INBOX, WECHAT, SMS}),
             locked=True,
         ),
+        # bargaining (砍价): the starter hears each friend's help
+        Kind(
+            "bargain_helped",
+            _("A friend helped your bargain"),
+            Audience.BUYER,
+            _("%(helper)s cut %(cut)s off your bargain"),
+            _(
+                "%(helper)s helped your bargain %(title)s: it is now %(price)s, %(left)s more helps to the lowest "
+                "price."
+            ),
+            frozenset({INBOX, WECHAT}),
+            marketing=True,
+        ),
         # security: everyone
         Kind(
             "phone_changed",

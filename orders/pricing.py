@@ -13,7 +13,10 @@ stock; the cart only shows the answer.
 A flash-sale line (秒杀, the ``flash`` app) carries ``FlashTerms``, which
 that app sets from its own rows once the buyer was admitted (never from
 what a buyer sent): ``lines_priced`` prices it at the flash price and marks
-it (``PricedLine.is_flash``), so a coupon can tell.
+it (``PricedLine.is_flash``), so a coupon can tell. A bargain's line (砍价,
+the ``bargain`` app) is priced by the same case: ``bargain_buy`` sets the
+terms from the locked bargain (its price, its campaign's commission share,
+no coupons).
 """
 
 from dataclasses import dataclass, replace
@@ -54,7 +57,8 @@ class LineRequest:
     # group buying (拼团): the campaign's unit price, set only by groupbuy's services (read under the group's
     # lock), never from a request body; such a line is bought outside any shop
     group_price_amount: int | None = None
-    # flash sales: the campaign's terms, set only by flash's services from an admission
+    # flash sales: the campaign's terms, set only by flash's services from an admission (and by bargain's from a
+    # locked bargain: a campaign's price, docs/bargaining.md)
     flash: FlashTerms | None = None
 
 

@@ -63,6 +63,7 @@ class PagesWorld:
     group: object = None  # an open 拼团 group the shopper opened (groupbuy)
     coupon: object = None  # in the coupon centre; the shopper holds one (coupons/)
     flash_item: object = None  # a live flash sale of the other product (flash sales)
+    bargain: object = None  # the shopper's 砍价 on the dress, helped once by the reseller (bargain)
 
 
 def _sku_set(product, specs, *, price_step=1000):
@@ -124,7 +125,31 @@ def pages_world_build() -> PagesWorld:
     _group_buying(world, other)
     _coupons(world)
     world.flash_item = _flash_sale(other.skus.get())
+    world.bargain = _bargaining(world)
     return world
+
+
+def _bargaining(world: PagesWorld):
+    """A running 砍价 on the dress; the shopper started one and the reseller helped it once."""
+    from django.utils import timezone
+
+    from bargain.services import bargain_help, bargain_start, campaign_create
+
+    now = timezone.now()
+    campaign = campaign_create(
+        by=world.operator,
+        sku=world.sku,
+        title="好友帮砍 · 真丝连衣裙",
+        start_price_amount=world.sku.list_price_amount,
+        floor_price_amount=world.sku.cost_amount,
+        helps_needed=5,
+        time_limit=timedelta(hours=24),
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=3),
+    )
+    bargain = bargain_start(starter=world.shopper, campaign_id=campaign.pk)
+    bargain_help(helper=world.reseller.user, bargain_id=bargain.pk)
+    return bargain
 
 
 def _group_buying(world: PagesWorld, product) -> None:

@@ -24,6 +24,8 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.models import UserSession
 from accounts.tests.factories import OperatorFactory, UserFactory
+from bargain.tests.factories import a_campaign as a_bargain_campaign
+from bargain.tests.factories import started
 from catalog.services import supplier_staff_add
 from catalog.tests.factories import SkuFactory, SupplierFactory
 from commissions.models import Commission
@@ -83,6 +85,7 @@ INVITE_OF_RESELLER_A = {"invite_code": "AAAAAA"}
 ORDER = {"order_id": "order_of_reseller_a"}
 PARCEL = {"fulfilment_id": "parcel_of_supplier_a"}
 GROUP = {"group_id": "open_group"}
+BARGAIN = {"bargain_id": "bargain_of_reseller_a"}
 
 TABLE: list[Access] = [
     Access("GET", "/api/v1/me/", signed_in(200)),
@@ -259,6 +262,24 @@ TABLE: list[Access] = [
             "shipping_address": objects["new_order_body"]["shipping_address"],
         },
     ),
+    # bargaining (砍价): anyone reads a bargain (its shared link); anyone signed in starts one (reseller_a has
+    # one in the campaign already), helps a friend's (not its own) and buys only its own
+    Access(
+        "POST",
+        "/api/v1/bargains/",
+        signed_in(201, reseller_a=409),
+        body=lambda objects: {"campaign_id": objects["bargain_of_reseller_a"].campaign_id},
+    ),
+    Access("GET", "/api/v1/bargains/mine/", signed_in(200)),
+    Access("GET", "/api/v1/bargains/{bargain_id}/", everyone(200), BARGAIN),
+    Access("POST", "/api/v1/bargains/{bargain_id}/help/", signed_in(201, reseller_a=409), BARGAIN, {}),
+    Access(
+        "POST",
+        "/api/v1/bargains/{bargain_id}/buy/",
+        owner_only("reseller_a", 201),
+        BARGAIN,
+        lambda objects: {"shipping_address": objects["new_order_body"]["shipping_address"]},
+    ),
 ]
 
 
@@ -333,6 +354,8 @@ def world() -> World:
         "shipping_address": objects["new_order_body"]["shipping_address"],
     }
     objects["flash_item_ended"] = a_flash_item(starts_in=timedelta(hours=-3), lasts=timedelta(hours=1))
+    # reseller_a's bargain, with room for every other role's help
+    objects["bargain_of_reseller_a"] = started(a_bargain_campaign(sku=sku, helps=10), starter=reseller_a.user)
     return World(users=users, objects=objects)
 
 

@@ -289,3 +289,19 @@ def _regular_order(buyer, sku_id):
     from orders.services.placing import order_place
 
     return order_place(buyer=buyer, lines=[LineRequest(sku_id=sku_id, quantity=1)], address=an_address())
+
+
+def test_the_starter_is_told_of_each_help_in_its_inbox():
+    from notifications.models import Message
+
+    bargain = started(a_campaign(start=10000, floor=6000, helps=3))
+    cut = helped(bargain, helper=UserFactory(nickname="张三丰")).cut_amount
+
+    consumers_run()
+
+    ((recipient, title, body),) = Message.objects.filter(kind="bargain_helped").values_list(
+        "recipient_id", "title", "body"
+    )
+    assert recipient == bargain.starter_id
+    assert title == f"张** 帮你砍掉了 ¥{cut / 100:,.2f}"
+    assert f"现价 ¥{(10000 - cut) / 100:,.2f}，还差 2 人砍到最低价" in body

@@ -47,9 +47,7 @@ def test_the_campaign_page_starts_a_bargain_and_sends_the_buyer_to_it(client):
     assert again["Location"] == response["Location"]  # one per person: back to the same bargain
 
 
-def test_the_bargain_page_shows_progress_masked_helpers_and_cuts_in_few_queries(
-    client, django_assert_max_num_queries
-):
+def test_the_bargain_page_shows_progress_masked_helpers_and_cuts_in_few_queries(client, django_assert_max_num_queries):
     bargain = started(a_campaign(start=10000, floor=6000, helps=4))
     helps = [helped(bargain, helper=UserFactory(nickname=name)) for name in ("张三丰", "李小龙", "王大锤")]
     client.force_login(UserFactory())
