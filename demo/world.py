@@ -269,6 +269,7 @@ def demo_world_build() -> DemoSummary:
     _group_buying()
     _coupon_centre()
     _flash_sale()
+    _bargaining()
     return summary
 
 
@@ -353,6 +354,34 @@ def _group_buying() -> None:
         buyer=leader, campaign_id=campaign.pk, sku_id=sku.pk, quantity=1, address=DEMO_ADDRESSES[leader.phone]
     )
     payment_sandbox_complete(order=Order.objects.get(pk=member.order_id))
+
+
+# --- bargaining (砍价): a running campaign; a customer's bargain, helped once -----------------------
+
+DEMO_BARGAIN = "普洱茶饼 好友帮砍"
+
+
+def _bargaining() -> None:
+    from bargain.models import BargainCampaign
+    from bargain.services import bargain_help, bargain_start, campaign_create
+
+    if BargainCampaign.objects.filter(title=DEMO_BARGAIN).exists():
+        return
+    sku = Product.objects.get(title="云南古树普洱茶饼 357g").skus.order_by("pk").first()  # list 198.00, cost 98.00
+    now = timezone.now()
+    campaign = campaign_create(
+        by=User.objects.get(phone=OPERATOR_PHONE),
+        sku=sku,
+        title=DEMO_BARGAIN,
+        start_price_amount=19_800,
+        floor_price_amount=9_900,
+        helps_needed=5,
+        time_limit=timedelta(hours=48),
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=30),
+    )
+    bargain = bargain_start(starter=User.objects.get(phone="13600000002"), campaign_id=campaign.pk)
+    bargain_help(helper=User.objects.get(phone="13600000001"), bargain_id=bargain.pk)
 
 
 def _bindings() -> None:

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
 from bargain.calculations import bargain_cuts
@@ -305,3 +307,27 @@ def test_the_starter_is_told_of_each_help_in_its_inbox():
     assert recipient == bargain.starter_id
     assert title == f"张** 帮你砍掉了 ¥{cut / 100:,.2f}"
     assert f"现价 ¥{(10000 - cut) / 100:,.2f}，还差 2 人砍到最低价" in body
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    helps=st.integers(min_value=1, max_value=8),
+    floor=st.integers(min_value=5000, max_value=9000),
+    spread=st.integers(min_value=0, max_value=1000),
+)
+def test_through_the_database_k_helps_reach_the_floor_and_the_rows_say_so(helps, floor, spread):
+    start = min(floor + helps + spread, 10000)
+    if start - floor < helps:
+        return
+    bargain = started(a_campaign(start=start, floor=floor, helps=helps))
+
+    rows = [helped(bargain) for _ in range(helps)]
+
+    bargain.refresh_from_db()
+    assert bargain.current_price_amount == floor
+    prices = [start] + [row.price_after_amount for row in rows]
+    assert all(row.cut_amount >= 1 for row in rows)
+    assert all(prices[n] - prices[n + 1] == rows[n].cut_amount for n in range(helps))
+    assert min(prices) == floor
+    with pytest.raises(FloorReached):
+        helped(bargain)
