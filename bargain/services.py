@@ -306,7 +306,9 @@ def bargain_buy(
 def _order_outcome_apply(bargain: Bargain, now: datetime) -> str:
     """Under the bargain's lock: an ``ordered`` bargain follows its order.
     Paid → ``bought``. Cancelled unpaid → the bargain reopens with its helps
-    (``active``) if its time is left, else ``expired``. Otherwise nothing."""
+    (``active``) if its time is left, else ``expired``. Otherwise nothing.
+    A caller that then refuses (and so rolls back) loses the move; the
+    sweep makes it again."""
     if bargain.status != BargainStatus.ORDERED:
         return ""
     status, paid_at = Order.objects.filter(pk=bargain.order_id).values_list("status", "paid_at")[0]

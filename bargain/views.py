@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import phone_required
+from orders.choices import OrderStatus
 from orders.forms import AddressForm, CheckoutForm, checkout_address_chosen
+from orders.models import Order
 from orders.services.addresses import address_save
 from socialshop.api.throttles import client_address
 from socialshop.drawing import qr_png
@@ -123,7 +125,10 @@ def buy_page(request, bargain_id: int):
     bargain = view.bargain
     if bargain.starter_id != request.user.pk:
         raise Http404
-    if bargain.status == BargainStatus.ORDERED and bargain.order_id:
+    if (
+        bargain.status == BargainStatus.ORDERED
+        and Order.objects.filter(pk=bargain.order_id, status=OrderStatus.PENDING_PAYMENT).exists()
+    ):  # its order waits: pay it (a cancelled one reopens the bargain when this page orders again)
         return redirect("orders:pay", order_id=bargain.order_id)
     addresses = list(request.user.addresses.all()[:5])
     form = CheckoutForm(

@@ -190,3 +190,24 @@ def test_the_qr_code_is_a_png(client):
     response = client.get(reverse("bargain:qr", args=[bargain.pk]))
 
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+def test_the_checkout_of_an_ordered_bargain_sends_to_pay_and_after_a_cancel_orders_again(client):
+    from orders.services.lifecycle import order_cancel
+
+    bargain = started(a_campaign())
+    client.force_login(bargain.starter)
+    client.post(reverse("bargain:buy", args=[bargain.pk]), NEW_ADDRESS)
+    first = Order.objects.get(buyer=bargain.starter)
+
+    waiting = client.get(reverse("bargain:buy", args=[bargain.pk]))
+    order_cancel(order_id=first.pk, by=bargain.starter, actor_kind="buyer", reason="")
+    reopened = client.get(reverse("bargain:buy", args=[bargain.pk]))
+    again = client.post(reverse("bargain:buy", args=[bargain.pk]), {"address": str(bargain.starter.addresses.get().pk)})
+
+    assert waiting["Location"] == reverse("orders:pay", args=[first.pk])
+    assert reopened.status_code == 200
+    second = Order.objects.exclude(pk=first.pk).get(buyer=bargain.starter)
+    assert again["Location"] == reverse("orders:pay", args=[second.pk])
+    bargain.refresh_from_db()
+    assert (bargain.status, bargain.order_id) == (BargainStatus.ORDERED, second.pk)
