@@ -59,8 +59,8 @@ def test_the_product_page_costs_the_same_queries_whatever_its_options_and_pictur
 
     # shop, pick, images, SKUs, prices; 已售; session, user; the bar's cart count; the visitor (one INSERT);
     # group buying's running campaign, if any (拼团, groupbuy's group_offer); the flash item (秒杀, flash_offer)
-    # the inbox badge; the coupons to claim (领取)
-    with django_assert_max_num_queries(14):
+    # the inbox badge; the coupons to claim (领取); the running bargain campaign, if any (砍价, bargain_offer)
+    with django_assert_max_num_queries(15):
         response = client.get(f"/s/{shop.slug}/p/{sku.product_id}/")
 
     page = html(response)
