@@ -90,7 +90,15 @@ def bargain_of_starter(*, campaign_id: int, starter: User) -> Bargain | None:
     return Bargain.objects.filter(campaign_id=campaign_id, starter=starter).first()
 
 
-def views_for_starter(*, starter: User, limit: int = 50) -> list[BargainView]:
+def bargains_for_starter(*, starter: User) -> QuerySet[Bargain]:
+    """The starter's bargains (我的砍价), newest first, loaded for ``bargain_views``."""
+    return _bargains().filter(starter=starter).order_by("-created_at", "-pk")
+
+
+def bargain_views(bargains) -> list[BargainView]:
     now = timezone.now()
-    bargains = _bargains().filter(starter=starter).order_by("-created_at", "-pk")[:limit]
     return [_view(bargain, now) for bargain in bargains]
+
+
+def views_for_starter(*, starter: User, limit: int = 50) -> list[BargainView]:
+    return bargain_views(bargains_for_starter(starter=starter)[:limit])

@@ -4,7 +4,7 @@ through the orders API (``POST /orders/{id}/pay/``) like any order. Each
 view calls one service."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +14,7 @@ from orders.services.addresses import ShippingAddress
 from socialshop.api.schema import ERRORS_AUTHENTICATED, INVALID, NOT_FOUND, THROTTLED, error_response
 from socialshop.api.throttles import client_address
 
-from ..selectors import bargain_view, views_for_starter
+from ..selectors import bargain_view, bargain_views, bargains_for_starter
 from ..services import bargain_buy, bargain_help, bargain_start
 from ..throttles import BARGAIN_HELP_THROTTLES
 from .serializers import BargainOut, BuyIn, HelpDoneOut, StartIn
@@ -129,12 +129,20 @@ class BargainBuy(APIView):
 
 
 @extend_schema(tags=[TAG])
-class MyBargains(APIView):
+class MyBargains(generics.ListAPIView):
+    serializer_class = BargainOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return bargains_for_starter(starter=None).none()
+        return bargains_for_starter(starter=self.request.user)
+
     @extend_schema(
         operation_id="bargains_mine",
         summary="My bargains (我的砍价)",
-        description="The caller's bargains, newest first (at most 50), each as its page shows it.",
+        description="The caller's bargains, newest first, each as its page shows it.",
         responses={200: BargainOut(many=True), **ERRORS_AUTHENTICATED},
     )
-    def get(self, request):
-        return Response(BargainOut(views_for_starter(starter=request.user), many=True).data)
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(BargainOut(bargain_views(page), many=True).data)

@@ -61,7 +61,7 @@ def test_start_help_and_buy_through_the_api():
     assert bought.status_code == 201, bought.content
     assert bought.json()["total_amount"] == f"{(10000 - cut) / 100:.2f}"
     assert (late.status_code, late.json()["code"]) == (409, "bargain_closed")
-    assert [row["status"] for row in mine.json()] == [BargainStatus.ORDERED]
+    assert [row["status"] for row in mine.json()["results"]] == [BargainStatus.ORDERED]
 
 
 def test_anonymous_cannot_help_nor_start_and_another_cannot_buy():
@@ -124,13 +124,16 @@ def test_many_accounts_from_one_address_are_stopped_by_the_address_limit(setting
     assert bargain.helps_count == 4
 
 
-def test_mine_lists_only_the_callers_bargains():
-    campaign = a_campaign()
-    mine = started(campaign)
-    started(campaign)
+def test_mine_lists_only_the_callers_bargains_in_pages_of_constant_queries(django_assert_max_num_queries):
+    mine = started(a_campaign())
+    started(mine.campaign)
     helped(mine)
+    for _ in range(4):
+        helped(started(a_campaign(), starter=mine.starter))
 
-    answer = _client(mine.starter).get("/api/v1/bargains/mine/")
+    with django_assert_max_num_queries(4):  # count, the bargains, their helps (with helpers)
+        answer = _client(mine.starter).get("/api/v1/bargains/mine/")
 
-    assert [row["id"] for row in answer.json()] == [mine.pk]
-    assert answer.json()[0]["helps_needed"] - answer.json()[0]["helps_left"] == 1
+    rows = answer.json()["results"]
+    assert answer.json()["count"] == 5 and rows[-1]["id"] == mine.pk
+    assert all(row["helps_needed"] - row["helps_left"] == 1 for row in rows)
