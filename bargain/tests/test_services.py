@@ -331,3 +331,20 @@ def test_through_the_database_k_helps_reach_the_floor_and_the_rows_say_so(helps,
     assert min(prices) == floor
     with pytest.raises(FloorReached):
         helped(bargain)
+
+
+def test_beat_runs_the_sweep_that_expires_bargains_past_their_time(settings):
+    from bargain.tasks import bargains_sweep_task
+
+    bargain = started(a_campaign())
+    Bargain.objects.filter(pk=bargain.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    counts = bargains_sweep_task.apply().get()
+
+    assert settings.CELERY_BEAT_SCHEDULE["bargain-sweep"]["task"] == "bargain.tasks.bargains_sweep_task"
+    assert counts[BargainStatus.EXPIRED] == 1
+    bargain.refresh_from_db()
+    assert bargain.status == BargainStatus.EXPIRED
+    assert list(StatusChange.objects.filter(bargain=bargain).values_list("to_status", "reason")) == [
+        (BargainStatus.EXPIRED, "time ran out")
+    ]
