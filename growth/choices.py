@@ -28,3 +28,4 @@ class TotalKind(models.TextChoices):
 class RankMeasure(models.TextChoices):
     SALES = "sales_amount", _("Sales")
     NEW_BINDINGS = "new_bindings", _("New customers")
+    ACTIVITY = "activity", _("Activity")  # visits + new customers + orders: who counts as active (the dashboard)

@@ -158,6 +158,7 @@ class DailyTotal(models.Model):
         verbose_name = _("daily total")
         verbose_name_plural = _("daily totals")
         constraints = [models.UniqueConstraint(fields=["kind", "day", "item_id"], name="daily_total_once")]
+        indexes = [models.Index(fields=["kind", "item_id", "day"], name="daily_total_by_item")]
 
     def __str__(self):
         return f"{self.day} · {self.kind} {self.item_id}"

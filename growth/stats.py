@@ -199,21 +199,23 @@ def _ranked(totals: dict[int, int]) -> list[tuple[int, int, int, int]]:
 
 def ranking_refresh(*, today: date) -> int:
     """Rank every reseller for the numbers page's periods ending ``today``
-    (``RANKED_PERIODS``) by sales and by new customers, from the resellers'
-    daily totals, replacing the ranking there was; returns the rows written.
-    Call inside the recompute's transaction (its lock)."""
+    (``RANKED_PERIODS``) by sales, by new customers and by activity (visits
+    + new customers + orders: the dashboard's active resellers), from the
+    resellers' daily totals, replacing the ranking there was; returns the
+    rows written. Call inside the recompute's transaction (its lock)."""
     rows = []
     for days in RANKED_PERIODS:
         first = today - timedelta(days=days - 1)
         sums = list(
             DailyTotal.objects.filter(kind=TotalKind.RESELLER, day__gte=first, day__lte=today)
             .values("item_id")
-            .annotate(sales=Sum("sales_amount"), new=Sum("new_bindings"))
-            .values_list("item_id", "sales", "new")
+            .annotate(sales=Sum("sales_amount"), new=Sum("new_bindings"), visits=Sum("visits"), orders=Sum("orders"))
+            .values_list("item_id", "sales", "new", "visits", "orders")
         )
         for measure, totals in (
-            (RankMeasure.SALES, {reseller: sales for reseller, sales, _new in sums}),
-            (RankMeasure.NEW_BINDINGS, {reseller: new for reseller, _sales, new in sums}),
+            (RankMeasure.SALES, {reseller: sales for reseller, sales, _new, _visits, _orders in sums}),
+            (RankMeasure.NEW_BINDINGS, {reseller: new for reseller, _sales, new, _visits, _orders in sums}),
+            (RankMeasure.ACTIVITY, {reseller: new + visits + orders for reseller, _sales, new, visits, orders in sums}),
         ):
             rows += [
                 PeriodRank(

@@ -16,6 +16,7 @@ from distribution.models import Binding
 from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
 from growth.models import CustomerNote, RankingOptIn, Reminder
+from growth.selectors import resellers_active_and_top
 from growth.services import REMINDER_DUE_EVENT, reminders_notify
 from growth.stats import stats_recompute
 from orders.tests.factories import pay, place, shop_selling
@@ -201,9 +202,10 @@ def test_the_numbers_page_shows_the_funnel_and_a_masked_ranking_for_those_who_op
 
 # --- the operators' dashboard ----------------------------------------------------------------
 
-# the figures; the session (read, user, saved); the device's session row, read and written once after a log-in
-# (accounts' sessions list); the admin's menu asks whether the coupon settings row exists (its add link)
-DASHBOARD_QUERIES = 24
+# the figures (14 at most: the ranked path reads 4 for active and top resellers); the session (read, user,
+# saved); the device's session row, read and written once after a log-in (accounts' sessions list); the admin's
+# menu asks whether the coupon settings row exists (its add link)
+DASHBOARD_QUERIES = 26
 
 
 def test_the_dashboard_is_for_staff_and_exports_its_figures(client, seller, django_assert_max_num_queries):
@@ -240,6 +242,27 @@ def test_the_excel_export_holds_the_figures_and_no_formula(client, seller):
     assert 120 in cells  # the GMV, a number the spreadsheet can add up
     assert '\'=HYPERLINK("http://evil.example","点我")' in cells  # text, not a formula
     assert client.get("/ops/export.xlsx?first=x").status_code == 400
+
+
+@pytest.mark.parametrize("days", [7, 30, 90, 12])
+def test_active_and_top_resellers_from_the_ranking_equal_those_from_the_daily_totals(seller, days):
+    today = timezone.localdate()
+    customer_of(seller, orders=2)
+    for n in range(12):  # more peers than the top ten, some with sales, some only visited
+        rival = ResellerFactory()
+        if n % 3:
+            rival_shop, rival_sku = shop_selling(shop=ShopFactory(owner=rival), price=10_000 + 1_000 * (n % 5))
+            pay(place(shop=rival_shop, sku=rival_sku))
+        else:
+            binding_touch(customer=UserFactory(), reseller=rival, source=BindingSource.POSTER)
+    stats_recompute(first=today - timedelta(days=3), last=today)
+    first = today - timedelta(days=days - 1)
+
+    ranked = resellers_active_and_top(first=first, last=today, today=today)
+    scanned = resellers_active_and_top(first=first, last=today, today=today, ranked=False)
+
+    assert ranked == scanned
+    assert ranked[0] == 13 and len(ranked[1]) == 9  # 12 peers and the seller; 8 peers and the seller sold
 
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_business(client, seller, django_assert_max_num_queries):
