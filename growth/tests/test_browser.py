@@ -149,3 +149,21 @@ def test_an_operator_exports_the_order_list_as_excel_from_the_admin(live_server,
     rows = [[cell.value for cell in row] for row in workbook(download.value).active.iter_rows()]
     assert "实付（元）" in rows[0] and rows[1][rows[0].index("实付（元）")] == 258
     context.close()
+
+
+def test_the_export_pages_select_all_box_works_under_the_content_security_policy(live_server, chromium, business):
+    operator = OperatorFactory(phone="13800000009", nickname="平台运营小王")
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    log_in(page, live_server.url, operator.phone)
+
+    page.goto(f"{live_server.url}/admin/orders/order/export/")
+    page.uncheck("#select-all-toggle")
+    unticked = page.locator(".selectable-field-export-row input[type=checkbox]:not(#select-all-toggle):checked").count()
+    page.check("#select-all-toggle")
+    ticked = page.locator(".selectable-field-export-row input[type=checkbox]:not(#select-all-toggle):checked").count()
+
+    assert (unticked, ticked) == (0, 12) and errors == []
+    context.close()
