@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline, in_yuan, yuan_field
+from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline, SpreadsheetExportAdmin, in_yuan, yuan_field
 from socialshop.errors import DomainError
 from socialshop.forms import YuanField
 from socialshop.money import BASIS_POINTS
@@ -19,6 +19,7 @@ from .models import (
     Withdrawal,
     WithdrawalStatusChange,
 )
+from .resources import CommissionResource, WithdrawalResource
 from .services.withdrawals import (
     payout_batch_create,
     withdrawal_approve,
@@ -218,9 +219,11 @@ def _decide(modeladmin, request, queryset, *, verb: str, service, reason_require
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(admin.ModelAdmin):
+class WithdrawalAdmin(SpreadsheetExportAdmin, admin.ModelAdmin):
     """Operators approve or reject withdrawals (one by one or in bulk, with a
     reason), then pay the approved ones in a batch."""
+
+    resource_classes = [WithdrawalResource]
 
     list_display = (
         "id",
@@ -307,8 +310,10 @@ class PayoutBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commission)
-class CommissionAdmin(ReadOnlyAdmin):
+class CommissionAdmin(SpreadsheetExportAdmin, ReadOnlyAdmin):
     """Read-only: commissions are written by the engine alone."""
+
+    resource_classes = [CommissionResource]
 
     list_display = (
         "id",

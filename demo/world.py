@@ -270,7 +270,21 @@ def demo_world_build() -> DemoSummary:
     _coupon_centre()
     _flash_sale()
     _bargaining()
+    _numbers()
     return summary
+
+
+def _numbers() -> None:
+    """The funnel's roll-ups of the last 90 days (the beat keeps them after), so the numbers page and the
+    dashboard show the demo's orders at once. Idempotent: a recompute replaces what was there."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from growth.stats import stats_recompute
+
+    today = timezone.localdate()
+    stats_recompute(first=today - timedelta(days=89), last=today)
 
 
 # --- the coupon centre (领券中心): one platform coupon anyone may claim ------------------------------

@@ -9,12 +9,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyAdmin, in_yuan, yuan_field
+from socialshop.admin_inlines import ReadOnlyAdmin, SpreadsheetExportAdmin, in_yuan, yuan_field
 from socialshop.errors import DomainError
 from socialshop.money import format_yuan
 
 from .forms import DistributionSettingsForm, ReasonForm, ResellerMoveForm
 from .models import Binding, DistributionSettings, Reseller, ResellerEvent, ResellerSale
+from .resources import ResellerResource
 from .services import reseller_approve, reseller_create_root, reseller_freeze, reseller_move, reseller_unfreeze
 
 
@@ -32,7 +33,8 @@ class ResellerEventInline(admin.TabularInline):
 
 
 @admin.register(Reseller)
-class ResellerAdmin(admin.ModelAdmin):
+class ResellerAdmin(SpreadsheetExportAdmin, admin.ModelAdmin):
+    resource_classes = [ResellerResource]
     list_display = ("user", "invite_code", "inviter", "status", "team_size", "joined_at")
     list_filter = ("status",)
     search_fields = ("user__phone", "user__nickname", "invite_code")

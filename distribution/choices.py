@@ -57,3 +57,4 @@ class BindingAfterLifetime(models.TextChoices):
 class BindingSource(models.TextChoices):
     LINK = "link", _("Shared link or QR code")
     INVITE_CODE = "invite_code", _("Invite code")
+    POSTER = "poster", _("Poster QR code")  # the link in a share poster's QR code (``?ch=poster``)

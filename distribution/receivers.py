@@ -3,7 +3,6 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from .choices import BindingSource
 from .exceptions import InviteCodeUnknown, SelfBindingRefused
 from .referrals import referral_from_request
 from .services import binding_touch_by_code
@@ -19,6 +18,6 @@ def bind_on_log_in(sender, request, user, **kwargs):
     if referral is None:
         return
     try:
-        binding_touch_by_code(customer=user, invite_code=referral.code, source=BindingSource.LINK, at=referral.at)
+        binding_touch_by_code(customer=user, invite_code=referral.code, source=referral.source, at=referral.at)
     except (InviteCodeUnknown, SelfBindingRefused):
         pass  # a code that went away, or a reseller's own link: nobody to bind

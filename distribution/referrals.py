@@ -4,10 +4,16 @@ when the visitor signs up, logs in or orders.
 
 Where it is kept:
 
-- the session, under ``SESSION_KEY``: ``{"code": "ABC234", "at": "<ISO time>"}``;
-- a signed cookie ``COOKIE_NAME`` holding ``"<code>:<unix time>"``, for
+- the session, under ``SESSION_KEY``: ``{"code": "ABC234", "at": "<ISO time>",
+  "source": "poster"}``;
+- a signed cookie ``COOKIE_NAME`` holding ``"<code>:<unix time>:<source>"``
+  (cookies set before the source was kept have two parts: a link), for
   ``COOKIE_MAX_AGE``, so a visitor who comes back after the session ended is
   still attributed.
+
+The source is the binding's: a link that came from a share poster's QR code
+carries ``?ch=poster`` (``shops.sharing``) and binds with source ``poster``;
+any other link, ``link``.
 
 ``referral_from_request`` reads them back (session first);
 ``referral_code_from_request`` gives just the code. A code that matches no
@@ -28,6 +34,7 @@ from .models import Reseller
 from .services import binding_touch
 
 QUERY_PARAM = "ref"
+CHANNEL_PARAM = "ch"  # ``?ch=poster`` on the link in a poster's QR code (shops.sharing.POSTER_CHANNEL)
 SESSION_KEY = "referral"
 COOKIE_NAME = "ref"
 COOKIE_SALT = "distribution.referral"
@@ -38,6 +45,12 @@ COOKIE_MAX_AGE = timedelta(days=30)
 class Referral:
     code: str
     at: datetime | None  # when the visitor arrived through the link, if known
+    source: str = BindingSource.LINK  # the binding's source: a plain link, or a poster's QR code
+
+
+def referral_source_of(channel: str) -> str:
+    """The binding source a link's ``?ch=`` says: poster, else a link."""
+    return BindingSource.POSTER if channel == BindingSource.POSTER else BindingSource.LINK
 
 
 def referral_code_is_well_formed(code: str) -> bool:
@@ -62,12 +75,17 @@ def referral_from_request(request) -> Referral | None:
     """The referral this visitor arrived with, if any."""
     remembered = request.session.get(SESSION_KEY)
     if remembered:
-        return Referral(code=remembered["code"], at=_iso_time(remembered.get("at")))
+        return Referral(
+            code=remembered["code"],
+            at=_iso_time(remembered.get("at")),
+            source=referral_source_of(remembered.get("source", "")),
+        )
     value = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT) or ""
-    code, _, at = value.partition(":")
+    code, _, rest = value.partition(":")
+    at, _, source = rest.partition(":")
     if not referral_code_is_well_formed(code):
         return None
-    return Referral(code=code, at=_unix_time(at))
+    return Referral(code=code, at=_unix_time(at), source=referral_source_of(source))
 
 
 def referral_code_from_request(request) -> str | None:
@@ -92,7 +110,7 @@ class ReferralMiddleware:
         if recorded:
             response.set_signed_cookie(
                 COOKIE_NAME,
-                f"{recorded.code}:{int(recorded.at.timestamp())}",
+                f"{recorded.code}:{int(recorded.at.timestamp())}:{recorded.source}",
                 salt=COOKIE_SALT,
                 max_age=int(COOKIE_MAX_AGE.total_seconds()),
                 httponly=True,
@@ -108,7 +126,8 @@ class ReferralMiddleware:
         if request.user.is_authenticated and reseller.user_id == request.user.id:
             return None  # a reseller opening its own link is not referred by itself
         now = timezone.now()
-        request.session[SESSION_KEY] = {"code": code, "at": now.isoformat()}
+        source = referral_source_of(request.GET.get(CHANNEL_PARAM, ""))
+        request.session[SESSION_KEY] = {"code": code, "at": now.isoformat(), "source": source}
         if request.user.is_authenticated:
-            binding_touch(customer=request.user, reseller=reseller, source=BindingSource.LINK, at=now)
-        return Referral(code=code, at=now)
+            binding_touch(customer=request.user, reseller=reseller, source=source, at=now)
+        return Referral(code=code, at=now, source=source)

@@ -17,3 +17,15 @@ class CustomerFilter(models.TextChoices):
     EXPIRING = "expiring", _("Binding expiring")
     LAPSED = "lapsed", _("Lapsed buyers")
     TOP = "top", _("Top spenders")
+
+
+class TotalKind(models.TextChoices):
+    RESELLER = "reseller", _("Reseller")
+    PRODUCT = "product", _("Product")
+    SUPPLIER = "supplier", _("Supplier")
+
+
+class RankMeasure(models.TextChoices):
+    SALES = "sales_amount", _("Sales")
+    NEW_BINDINGS = "new_bindings", _("New customers")
+    ACTIVITY = "activity", _("Activity")  # visits + new customers + orders: who counts as active (the dashboard)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from distribution.models import Reseller
 
-from .choices import Channel
+from .choices import Channel, RankMeasure, TotalKind
 
 
 class Visit(models.Model):
@@ -108,6 +108,87 @@ class DailyProductStat(models.Model):
 
     def __str__(self):
         return f"{self.day} · {self.reseller_id} · {self.product_id}"
+
+
+class DailyPlatformStat(models.Model):
+    """The roll-up for the whole platform: one row per Beijing day. The
+    funnel's figures are the day's ``DailyStat`` rows added up; GMV and paid
+    orders are every order paid that day (``Order.paid_amount``), refunds
+    every refund that succeeded that day. The dashboard reads it for the
+    days before today (today is read live). Recomputed with the others."""
+
+    day = models.DateField(_("day (Beijing)"), unique=True)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    visitors = models.PositiveIntegerField(_("unique visitors"), default=0)
+    new_bindings = models.PositiveIntegerField(_("new bindings"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    buyers = models.PositiveIntegerField(_("buyers"), default=0)
+    repeat_buyers = models.PositiveIntegerField(_("repeat buyers"), default=0)
+    sales_amount = models.BigIntegerField(_("sales (fen)"), default=0)
+    commission_amount = models.BigIntegerField(_("commissions (fen)"), default=0)
+    gmv_amount = models.BigIntegerField(_("GMV (fen)"), default=0)
+    paid_orders = models.PositiveIntegerField(_("paid orders"), default=0)
+    refunds_amount = models.BigIntegerField(_("refunds (fen)"), default=0)
+    refunds = models.PositiveIntegerField(_("refunds"), default=0)
+
+    class Meta:
+        verbose_name = _("daily platform figures")
+        verbose_name_plural = _("daily platform figures")
+
+    def __str__(self):
+        return str(self.day)
+
+
+class DailyTotal(models.Model):
+    """The dashboard's top lists, one row per Beijing day and reseller,
+    product or supplier with anything: a reseller's day is its ``DailyStat``
+    rows added up over channels, a product's its ``DailyProductStat`` rows
+    over resellers; a supplier's day is every paid line it ships (attributed
+    or not). Recomputed with the others."""
+
+    day = models.DateField(_("day (Beijing)"))
+    kind = models.CharField(_("kind"), max_length=10, choices=TotalKind.choices)
+    item_id = models.BigIntegerField(_("reseller, product or supplier"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    new_bindings = models.PositiveIntegerField(_("new bindings"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    sales_amount = models.BigIntegerField(_("sales (fen)"), default=0)
+
+    class Meta:
+        verbose_name = _("daily total")
+        verbose_name_plural = _("daily totals")
+        constraints = [models.UniqueConstraint(fields=["kind", "day", "item_id"], name="daily_total_once")]
+        indexes = [models.Index(fields=["kind", "item_id", "day"], name="daily_total_by_item")]
+
+    def __str__(self):
+        return f"{self.day} · {self.kind} {self.item_id}"
+
+
+class PeriodRank(models.Model):
+    """The peers' ranking of the numbers page, ready: for each period (the
+    last 7, 30 or 90 days up to ``last_day``) and measure, every reseller
+    with more than nothing, its total, its ``rank`` (1 + how many did
+    better: ties share it) and its ``position`` in the list (ties by id).
+    Refreshed from ``DailyTotal`` whenever today's roll-up is."""
+
+    days = models.PositiveSmallIntegerField(_("period (days)"))
+    measure = models.CharField(_("measure"), max_length=20, choices=RankMeasure.choices)
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="+", verbose_name=_("reseller"))
+    total = models.BigIntegerField(_("total"))
+    rank = models.PositiveIntegerField(_("rank"))
+    position = models.PositiveIntegerField(_("position"))
+    last_day = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
+        constraints = [
+            models.UniqueConstraint(fields=["days", "measure", "reseller"], name="period_rank_once"),
+            models.UniqueConstraint(fields=["days", "measure", "position"], name="period_rank_position_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.days} · {self.measure} · {self.position}"
 
 
 class CustomerNote(models.Model):

@@ -5,28 +5,39 @@ whatever the data's size (asserted in the tests)."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.phone import mask_name, mask_phone
 from catalog.models import Product, Supplier
-from commissions.models import Commission
 from distribution.models import Binding, Reseller
 from distribution.selectors import distribution_settings_get
+from ledger.choices import AccountKind
+from ledger.selectors import ledger_totals_by_kind
 from orders.choices import RefundStatus
 from orders.models import Order, OrderLine, Refund
 from shops.choices import ShopStatus
 from shops.models import Shop
 
-from .choices import Channel, CustomerFilter
-from .models import CustomerNote, DailyProductStat, DailyStat, RankingOptIn, Reminder
+from .choices import Channel, CustomerFilter, RankMeasure, TotalKind
+from .models import (
+    CustomerNote,
+    DailyPlatformStat,
+    DailyProductStat,
+    DailyStat,
+    DailyTotal,
+    PeriodRank,
+    RankingOptIn,
+    Reminder,
+)
+from .stats import RANKED_PERIODS
 
 NEW_WINDOW = timedelta(days=7)
 EXPIRING_WINDOW = timedelta(days=7)
 LAPSED_AFTER = timedelta(days=60)
 TOP_SHOWN = 10
-FUNNEL_PERIODS = (7, 30, 90)
+FUNNEL_PERIODS = RANKED_PERIODS  # the numbers page offers the periods ranked ahead
 
 
 # --- the customer book ------------------------------------------------------------------
@@ -200,11 +211,13 @@ def period_start(days: int, today: date | None = None) -> date:
 
 
 def funnel(*, first: date, last: date, reseller_id: int | None = None) -> Funnel:
-    """The roll-ups' sums over ``first``..``last`` for one reseller or the
-    platform. People are counted per day and summed (docs/growth.md). One query."""
-    rows = DailyStat.objects.filter(day__gte=first, day__lte=last)
-    if reseller_id is not None:
-        rows = rows.filter(reseller_id=reseller_id)
+    """The roll-ups' sums over ``first``..``last`` for one reseller (its
+    ``DailyStat`` rows) or the platform (``DailyPlatformStat``, a row a day).
+    People are counted per day and summed (docs/growth.md). One query."""
+    if reseller_id is None:
+        rows = DailyPlatformStat.objects.filter(day__gte=first, day__lte=last)
+    else:
+        rows = DailyStat.objects.filter(reseller_id=reseller_id, day__gte=first, day__lte=last)
     return Funnel(**rows.aggregate(**_FUNNEL_SUMS))
 
 
@@ -222,15 +235,17 @@ def channels_best(*, reseller_id: int, first: date, last: date) -> list[dict]:
 
 
 def products_best(*, first: date, last: date, reseller_id: int | None = None, limit: int = 5) -> list[dict]:
-    """Products by sales then visits, with their titles. Two queries."""
-    rows = DailyProductStat.objects.filter(day__gte=first, day__lte=last)
-    if reseller_id is not None:
-        rows = rows.filter(reseller_id=reseller_id)
+    """Products by sales then visits, with their titles: one reseller's
+    (``DailyProductStat``) or the platform's (``DailyTotal``). Two queries."""
+    if reseller_id is None:
+        rows = DailyTotal.objects.filter(kind=TotalKind.PRODUCT, day__gte=first, day__lte=last).annotate(
+            product_id=F("item_id")
+        )
+    else:
+        rows = DailyProductStat.objects.filter(reseller_id=reseller_id, day__gte=first, day__lte=last)
     best = list(
         rows.values("product_id")
-        .annotate(
-            visits=Sum("visits"), visitors=Sum("visitors"), orders=Sum("orders"), sales_amount=Sum("sales_amount")
-        )
+        .annotate(visits=Sum("visits"), orders=Sum("orders"), sales_amount=Sum("sales_amount"))
         .order_by("-sales_amount", "-visits", "product_id")[:limit]
     )
     titles = dict(Product.objects.filter(pk__in=[row["product_id"] for row in best]).values_list("id", "title"))
@@ -265,37 +280,40 @@ class RankRow:
     is_me: bool
 
 
-def ranking(*, reseller_id: int, first: date, last: date, by: str, limit: int = TOP_SHOWN) -> tuple[list[RankRow], int]:
-    """The top resellers by ``by`` (``sales_amount`` or ``new_bindings``)
-    over the period, named (masked) only if they opted in, and the caller's
-    own rank (0: nothing in the period). Two queries."""
-    totals = (
-        DailyStat.objects.filter(day__gte=first, day__lte=last, **{f"{by}__gt": 0})  # rows with nothing to add skipped
-        .values("reseller_id")
-        .annotate(total=Sum(by))
-    )
-    top = list(
-        totals.order_by("-total", "reseller_id").values(
-            "reseller_id", "total", nickname=F("reseller__user__nickname"), phone=F("reseller__user__phone")
-        )[:limit]
-    )
-    shown = set(
-        RankingOptIn.objects.filter(reseller_id__in=[row["reseller_id"] for row in top]).values_list("pk", flat=True)
+def ranking(*, reseller_id: int, days: int, by: str, limit: int = TOP_SHOWN) -> tuple[list[RankRow], int]:
+    """The top resellers by ``by`` (a RankMeasure) over the last ``days``
+    days (one of ``FUNNEL_PERIODS``), named (masked) only if they opted in,
+    and the caller's own place (0: nothing in the period), read from the
+    ranking the roll-up refreshes (``PeriodRank``). One query."""
+    found = list(
+        PeriodRank.objects.filter(days=days, measure=by)
+        .filter(Q(position__lte=limit) | Q(reseller_id=reseller_id))
+        .annotate(shown=Exists(RankingOptIn.objects.filter(reseller_id=OuterRef("reseller_id"))))
+        .order_by("position")
+        .values(
+            "reseller_id",
+            "total",
+            "rank",
+            "position",
+            "shown",
+            nickname=F("reseller__user__nickname"),
+            phone=F("reseller__user__phone"),
+        )
     )
     rows = [
         RankRow(
-            rank=index + 1,
-            name=(mask_name(row["nickname"]) or mask_phone(row["phone"])) if row["reseller_id"] in shown else "",
+            rank=row["position"],
+            name=(mask_name(row["nickname"]) or mask_phone(row["phone"])) if row["shown"] else "",
             amount=row["total"],
             is_me=row["reseller_id"] == reseller_id,
         )
-        for index, row in enumerate(top)
+        for row in found
+        if row["position"] <= limit
     ]
-    mine = next((row.rank for row in rows if row.is_me), None)
-    if mine is None:
-        own = list(totals.filter(reseller_id=reseller_id).values_list("total", flat=True))
-        mine = totals.filter(total__gt=own[0]).count() + 1 if own else 0
-    return rows, mine
+    own = next((row for row in found if row["reseller_id"] == reseller_id), None)
+    if own is None:
+        return rows, 0
+    return rows, own["position"] if own["position"] <= limit else own["rank"]
 
 
 # --- the operators' dashboard ---------------------------------------------------------------
@@ -318,7 +336,7 @@ class Dashboard:
     refunds: int
     active_resellers: int
     open_shops: int
-    liability: list[tuple[str, int, int]]  # state, count, amount outstanding
+    liability: list[tuple[str, int]]  # what the platform owes resellers, per ledger account kind
     funnel: Funnel
     gmv_by_day: list[DayAmount]
     top_resellers: list[dict]
@@ -330,79 +348,136 @@ class Dashboard:
         return self.gmv_amount // self.paid_orders if self.paid_orders else 0
 
 
-def dashboard(*, first: date, last: date) -> Dashboard:
-    """What ``/ops/`` shows for the days ``first``..``last`` (Beijing). A
-    constant number of queries (11)."""
-    start, end = _day_bounds(first, last)
-    paid = Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
-    orders = paid.aggregate(gmv=Coalesce(Sum("paid_amount"), 0), n=Count("id"))
-    by_day = dict(
-        paid.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
-        .annotate(amount=Sum("paid_amount"))
+LIABILITY_KINDS = (
+    AccountKind.RESELLER_FROZEN,
+    AccountKind.RESELLER_WITHDRAWABLE,
+    AccountKind.RESELLER_WITHDRAWAL_PENDING,
+)
+
+
+def _today_live(today: date) -> dict:
+    """GMV, paid orders and refunds of today so far, from the orders and
+    refunds themselves (the roll-up of today lags up to a quarter hour).
+    Two queries over today's rows only (``order_paid_at``, ``refunded_at``)."""
+    start, end = _day_bounds(today, today)
+    orders = Order.objects.filter(paid_at__gte=start, paid_at__lt=end).aggregate(
+        gmv_amount=Coalesce(Sum("paid_amount"), 0), paid_orders=Count("id")
     )
     refunds = Refund.objects.filter(
         status=RefundStatus.SUCCEEDED, refunded_at__gte=start, refunded_at__lt=end
-    ).aggregate(amount=Coalesce(Sum("amount"), 0), n=Count("id"))
-    active = (
-        DailyStat.objects.filter(day__gte=first, day__lte=last)
-        .filter(Q(visits__gt=0) | Q(orders__gt=0) | Q(new_bindings__gt=0))
-        .values("reseller_id")
-        .distinct()
-        .count()
-    )
-    from commissions.choices import CommissionState
+    ).aggregate(refunds_amount=Coalesce(Sum("amount"), 0), refunds=Count("id"))
+    return {**orders, **refunds}
 
-    liability_rows = {
-        row["state"]: row
-        for row in Commission.objects.values("state").annotate(
-            n=Count("id"), outstanding=Coalesce(Sum(F("amount") - F("reversed_amount") - F("clawed_back_amount")), 0)
+
+def _top(kind: str, *, first: date, last: date, limit: int) -> list[dict]:
+    return list(
+        DailyTotal.objects.filter(kind=kind, day__gte=first, day__lte=last)
+        .values("item_id")
+        .annotate(
+            sales_amount=Sum("sales_amount"),
+            orders=Sum("orders"),
+            new_bindings=Sum("new_bindings"),
+            visits=Sum("visits"),
+        )
+        .filter(sales_amount__gt=0)
+        .order_by("-sales_amount", "item_id")[:limit]
+    )
+
+
+def resellers_active_and_top(*, first: date, last: date, today: date, ranked: bool = True) -> tuple[int, list[dict]]:
+    """How many resellers were active in ``first``..``last`` (a visit, a new
+    customer or an order) and the top ones by sales with their figures. For
+    the periods the ranking holds (the last 7, 30 or 90 days, ranked today)
+    from ``PeriodRank`` (a count of its rows and the top ten's totals, four
+    queries whatever the number of resellers); for any other period, or
+    with ``ranked`` False, from ``DailyTotal``'s reseller rows (two queries
+    over resellers × days). Both give the same answer (tested)."""
+    days = (last - first).days + 1
+    if ranked and last == today and days in RANKED_PERIODS:
+        ranked = list(PeriodRank.objects.filter(days=days).values_list("last_day", flat=True)[:1]) == [today]
+    else:
+        ranked = False
+    if not ranked:
+        active = (
+            DailyTotal.objects.filter(kind=TotalKind.RESELLER, day__gte=first, day__lte=last)
+            .filter(Q(visits__gt=0) | Q(orders__gt=0) | Q(new_bindings__gt=0))
+            .values("item_id")
+            .distinct()
+            .count()
+        )
+        return active, _top(TotalKind.RESELLER, first=first, last=last, limit=TOP_SHOWN)
+    active = PeriodRank.objects.filter(days=days, measure=RankMeasure.ACTIVITY).count()
+    best = list(
+        PeriodRank.objects.filter(days=days, measure=RankMeasure.SALES, position__lte=TOP_SHOWN)
+        .order_by("position")
+        .values_list("reseller_id", flat=True)
+    )
+    figures = {
+        row["item_id"]: row
+        for row in DailyTotal.objects.filter(
+            kind=TotalKind.RESELLER, item_id__in=best, day__gte=first, day__lte=last
+        )  # ten resellers' days: the index daily_total_by_item
+        .values("item_id")
+        .annotate(
+            sales_amount=Sum("sales_amount"),
+            orders=Sum("orders"),
+            new_bindings=Sum("new_bindings"),
+            visits=Sum("visits"),
         )
     }
-    liability = [
-        (label, liability_rows.get(state, {}).get("n", 0), liability_rows.get(state, {}).get("outstanding", 0))
-        for state, label in CommissionState.choices
-    ]
-    top_resellers = list(
-        DailyStat.objects.filter(day__gte=first, day__lte=last)
-        .values("reseller_id")
-        .annotate(sales_amount=Sum("sales_amount"), orders=Sum("orders"), new_bindings=Sum("new_bindings"))
-        .filter(sales_amount__gt=0)
-        .order_by("-sales_amount", "reseller_id")
-        .values(
-            "reseller_id",
-            "sales_amount",
-            "orders",
-            "new_bindings",
-            nickname=F("reseller__user__nickname"),
-            phone=F("reseller__user__phone"),
-        )[:TOP_SHOWN]
-    )
-    for row in top_resellers:
-        row["name"] = row["nickname"] or mask_phone(row["phone"])
-    suppliers = list(
-        OrderLine.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end, paid_amount__gt=0)
-        .values("supplier_id")
-        .annotate(sales_amount=Sum("paid_amount"), orders=Count("order_id", distinct=True))
-        .order_by("-sales_amount", "supplier_id")[:TOP_SHOWN]
-    )
-    names = dict(Supplier.objects.filter(pk__in=[row["supplier_id"] for row in suppliers]).values_list("id", "name"))
-    for row in suppliers:
-        row["name"] = names.get(row["supplier_id"], "—")
-    days = (last - first).days + 1
+    return active, [figures[reseller] for reseller in best if reseller in figures]
+
+
+def dashboard(*, first: date, last: date, today: date | None = None) -> Dashboard:
+    """What ``/ops/`` shows for the days ``first``..``last`` (Beijing), read
+    from the roll-ups (``DailyPlatformStat``, ``DailyTotal``), which hold a
+    row a day or a row per day and reseller, product or supplier, whatever
+    the number of visits and orders; today's GMV, orders and refunds are
+    read live. A constant number of queries (12 to 14)."""
+    today = today or timezone.localdate()
+    days = {
+        row["day"]: row
+        for row in DailyPlatformStat.objects.filter(day__gte=first, day__lte=last).values(
+            "day", "gmv_amount", "paid_orders", "refunds_amount", "refunds", *_FUNNEL_SUMS
+        )
+    }
+    if first <= today <= last:
+        days[today] = {**days.get(today, {name: 0 for name in _FUNNEL_SUMS}), **_today_live(today), "day": today}
+    total = {
+        name: sum(row[name] for row in days.values())
+        for name in ("gmv_amount", "paid_orders", "refunds_amount", "refunds", *_FUNNEL_SUMS)
+    }
+    active, top_resellers = resellers_active_and_top(first=first, last=last, today=today)
+    owed = ledger_totals_by_kind(kinds=list(LIABILITY_KINDS))
+    people = {
+        row["id"]: row["user__nickname"] or mask_phone(row["user__phone"])
+        for row in Reseller.objects.filter(pk__in=[row["item_id"] for row in top_resellers]).values(
+            "id", "user__nickname", "user__phone"
+        )
+    }
+    suppliers = _top(TotalKind.SUPPLIER, first=first, last=last, limit=TOP_SHOWN)
+    names = dict(Supplier.objects.filter(pk__in=[row["item_id"] for row in suppliers]).values_list("id", "name"))
+    count = (last - first).days + 1
     return Dashboard(
         first=first,
         last=last,
-        gmv_amount=orders["gmv"],
-        paid_orders=orders["n"],
-        refunds_amount=refunds["amount"],
-        refunds=refunds["n"],
+        gmv_amount=total["gmv_amount"],
+        paid_orders=total["paid_orders"],
+        refunds_amount=total["refunds_amount"],
+        refunds=total["refunds"],
         active_resellers=active,
         open_shops=Shop.objects.filter(status=ShopStatus.OPEN).count(),
-        liability=liability,
-        funnel=funnel(first=first, last=last),
-        gmv_by_day=[DayAmount(day, by_day.get(day, 0)) for day in (first + timedelta(days=n) for n in range(days))],
-        top_resellers=top_resellers,
+        liability=[(AccountKind(kind).label, owed[kind]) for kind in LIABILITY_KINDS],
+        funnel=Funnel(**{name: total[name] for name in _FUNNEL_SUMS}),
+        gmv_by_day=[
+            DayAmount(day, days[day]["gmv_amount"] if day in days else 0)
+            for day in (first + timedelta(days=n) for n in range(count))
+        ],
+        top_resellers=[
+            {**row, "reseller_id": row["item_id"], "name": people.get(row["item_id"], "—")} for row in top_resellers
+        ],
         top_products=products_best(first=first, last=last, limit=TOP_SHOWN),
-        top_suppliers=suppliers,
+        top_suppliers=[
+            {**row, "supplier_id": row["item_id"], "name": names.get(row["item_id"], "—")} for row in suppliers
+        ],
     )

@@ -1,8 +1,10 @@
-"""The daily roll-ups (``DailyStat``, ``DailyProductStat``): recomputed from
-the raw records (visits, bindings, paid order lines, commissions) for a
-range of Beijing days, replacing what was there. A beat recomputes today
-every quarter hour and the two days before nightly; ``manage.py
-growth_stats`` recomputes any range (docs/growth.md, "Roll-ups")."""
+"""The daily roll-ups (``DailyStat``, ``DailyProductStat``, and what the
+dashboard reads: ``DailyPlatformStat``, ``DailyTotal``): recomputed from the
+raw records (visits, bindings, paid orders and lines, refunds, commissions)
+for a range of Beijing days, replacing what was there; the peers' ranking
+(``PeriodRank``) is refreshed from them when the range reaches today. A beat
+recomputes today every quarter hour and the two days before nightly;
+``manage.py growth_stats`` recomputes any range (docs/growth.md, "Roll-ups")."""
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -15,13 +17,30 @@ from django.utils import timezone
 from commissions.models import Commission
 from distribution.choices import BindingSource
 from distribution.models import Binding
-from orders.models import OrderLine
+from orders.choices import RefundStatus
+from orders.models import Order, OrderLine, Refund
 
-from .choices import Channel
-from .models import DailyProductStat, DailyStat, Visit
+from .choices import Channel, RankMeasure, TotalKind
+from .models import DailyPlatformStat, DailyProductStat, DailyStat, DailyTotal, PeriodRank, Visit
 
 ORDER_CHANNEL = ""  # order figures have no channel
-_BINDING_CHANNEL = {BindingSource.LINK: Channel.LINK, BindingSource.INVITE_CODE: Channel.CODE}
+RANKED_PERIODS = (7, 30, 90)  # the numbers page's periods, ranked ahead (PeriodRank)
+FUNNEL_FIGURES = (
+    "visits",
+    "visitors",
+    "new_bindings",
+    "orders",
+    "buyers",
+    "repeat_buyers",
+    "sales_amount",
+    "commission_amount",
+)
+TOTAL_FIGURES = ("visits", "new_bindings", "orders", "sales_amount")
+_BINDING_CHANNEL = {
+    BindingSource.LINK: Channel.LINK,
+    BindingSource.INVITE_CODE: Channel.CODE,
+    BindingSource.POSTER: Channel.POSTER,
+}
 _LOCK_ID = 0x67726F77  # "grow": one recompute at a time
 
 
@@ -123,17 +142,111 @@ def _buyers_count(stats: dict, lines) -> None:
             figures["repeat_buyers"] += 1
 
 
+def platform_compute(*, first: date, last: date, stats: dict, products: dict) -> tuple[dict, dict]:
+    """What the dashboard reads, from the roll-up rows ``stats_compute``
+    gave and the raw orders and refunds: ``{day: figures}`` for the platform
+    and ``{(day, kind, item_id): figures}`` for resellers, products and
+    suppliers. Reads only."""
+    start, end = _bounds(first, last)
+    platform: dict = defaultdict(lambda: defaultdict(int))
+    totals: dict = defaultdict(lambda: defaultdict(int))
+    for (day, reseller, _channel), figures in stats.items():
+        for name in FUNNEL_FIGURES:
+            platform[day][name] += figures.get(name, 0)
+        for name in TOTAL_FIGURES:
+            totals[(day, TotalKind.RESELLER, reseller)][name] += figures.get(name, 0)
+    for (day, _reseller, product), figures in products.items():
+        for name in ("visits", "orders", "sales_amount"):
+            totals[(day, TotalKind.PRODUCT, product)][name] += figures.get(name, 0)
+    for row in (
+        Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
+        .annotate(day=_day("paid_at"))
+        .values("day")
+        .annotate(gmv=Sum("paid_amount"), n=Count("id"))
+    ):
+        platform[row["day"]]["gmv_amount"], platform[row["day"]]["paid_orders"] = row["gmv"] or 0, row["n"]
+    for row in (
+        Refund.objects.filter(status=RefundStatus.SUCCEEDED, refunded_at__gte=start, refunded_at__lt=end)
+        .annotate(day=_day("refunded_at"))
+        .values("day")
+        .annotate(amount=Sum("amount"), n=Count("id"))
+    ):
+        platform[row["day"]]["refunds_amount"], platform[row["day"]]["refunds"] = row["amount"] or 0, row["n"]
+    for row in (
+        OrderLine.objects.filter(paid_amount__gt=0, order__paid_at__gte=start, order__paid_at__lt=end)
+        .annotate(day=_day("order__paid_at"))
+        .values("day", "supplier_id")
+        .annotate(sales=Sum("paid_amount"), orders=Count("order_id", distinct=True))
+    ):
+        figures = totals[(row["day"], TotalKind.SUPPLIER, row["supplier_id"])]
+        figures["sales_amount"], figures["orders"] = row["sales"], row["orders"]
+    return platform, totals
+
+
+def _ranked(totals: dict[int, int]) -> list[tuple[int, int, int, int]]:
+    """``(reseller_id, total, rank, position)`` for the totals above nothing:
+    best first, ties by id, a tie sharing its rank (1 + how many did better)."""
+    ordered = sorted(
+        ((total, reseller) for reseller, total in totals.items() if total > 0), key=lambda t: (-t[0], t[1])
+    )
+    ranked, rank = [], 0
+    for position, (total, reseller) in enumerate(ordered, start=1):
+        if position == 1 or total != ordered[position - 2][0]:
+            rank = position
+        ranked.append((reseller, total, rank, position))
+    return ranked
+
+
+def ranking_refresh(*, today: date) -> int:
+    """Rank every reseller for the numbers page's periods ending ``today``
+    (``RANKED_PERIODS``) by sales, by new customers and by activity (visits
+    + new customers + orders: the dashboard's active resellers), from the
+    resellers' daily totals, replacing the ranking there was; returns the
+    rows written. Call inside the recompute's transaction (its lock)."""
+    rows = []
+    for days in RANKED_PERIODS:
+        first = today - timedelta(days=days - 1)
+        sums = list(
+            DailyTotal.objects.filter(kind=TotalKind.RESELLER, day__gte=first, day__lte=today)
+            .values("item_id")
+            .annotate(sales=Sum("sales_amount"), new=Sum("new_bindings"), visits=Sum("visits"), orders=Sum("orders"))
+            .values_list("item_id", "sales", "new", "visits", "orders")
+        )
+        for measure, totals in (
+            (RankMeasure.SALES, {reseller: sales for reseller, sales, _new, _visits, _orders in sums}),
+            (RankMeasure.NEW_BINDINGS, {reseller: new for reseller, _sales, new, _visits, _orders in sums}),
+            (RankMeasure.ACTIVITY, {reseller: new + visits + orders for reseller, _sales, new, visits, orders in sums}),
+        ):
+            rows += [
+                PeriodRank(
+                    days=days,
+                    measure=measure,
+                    reseller_id=reseller,
+                    total=total,
+                    rank=rank,
+                    position=position,
+                    last_day=today,
+                )
+                for reseller, total, rank, position in _ranked(totals)
+            ]
+    PeriodRank.objects.all().delete()
+    PeriodRank.objects.bulk_create(rows, batch_size=5_000)
+    return len(rows)
+
+
 @transaction.atomic
-def stats_recompute(*, first: date, last: date) -> int:
+def stats_recompute(*, first: date, last: date, today: date | None = None) -> int:
     """Replace the roll-ups of days ``first``..``last`` with a recomputation
-    from the raw records; returns how many rows were written. One recompute
-    at a time (an advisory lock on PostgreSQL)."""
+    from the raw records, and refresh the ranking when ``last`` is today (or
+    later); returns how many roll-up rows were written. One recompute at a
+    time (an advisory lock on PostgreSQL)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
     stats, products = stats_compute(first=first, last=last)
-    DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
-    DailyProductStat.objects.filter(day__gte=first, day__lte=last).delete()
+    platform, totals = platform_compute(first=first, last=last, stats=stats, products=products)
+    for model in (DailyStat, DailyProductStat, DailyPlatformStat, DailyTotal):
+        model.objects.filter(day__gte=first, day__lte=last).delete()
     DailyStat.objects.bulk_create(
         [
             DailyStat(day=day, reseller_id=reseller, channel=channel, **figures)
@@ -148,4 +261,12 @@ def stats_recompute(*, first: date, last: date) -> int:
         ],
         batch_size=2_000,
     )
-    return len(stats) + len(products)
+    DailyPlatformStat.objects.bulk_create([DailyPlatformStat(day=day, **figures) for day, figures in platform.items()])
+    DailyTotal.objects.bulk_create(
+        [DailyTotal(day=day, kind=kind, item_id=item, **figures) for (day, kind, item), figures in totals.items()],
+        batch_size=2_000,
+    )
+    today = today or timezone.localdate()
+    if last >= today:
+        ranking_refresh(today=today)
+    return len(stats) + len(products) + len(platform) + len(totals)

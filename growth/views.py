@@ -22,7 +22,7 @@ from socialshop.errors import DomainError
 from socialshop.forms import query_text
 from socialshop.money import fen_to_yuan
 
-from .choices import CustomerFilter
+from .choices import CustomerFilter, RankMeasure
 from .forms import CustomerNoteForm, DateRangeForm, ReminderForm
 from .models import RankingOptIn
 from .selectors import (
@@ -147,8 +147,8 @@ def numbers(request, reseller):
     today = timezone.localdate()
     first = period_start(days, today)
     figures = funnel(first=first, last=today, reseller_id=reseller.pk)
-    by_sales, my_sales_rank = ranking(reseller_id=reseller.pk, first=first, last=today, by="sales_amount")
-    by_new, my_new_rank = ranking(reseller_id=reseller.pk, first=first, last=today, by="new_bindings")
+    by_sales, my_sales_rank = ranking(reseller_id=reseller.pk, days=days, by=RankMeasure.SALES)
+    by_new, my_new_rank = ranking(reseller_id=reseller.pk, days=days, by=RankMeasure.NEW_BINDINGS)
     top = max((value for _, value in figures.steps), default=0)
     return render(
         request,
@@ -223,7 +223,9 @@ def _dashboard_rows(board) -> list[list]:
         [_("Active resellers"), board.active_resellers],
         [_("Open shops"), board.open_shops],
     ]
-    rows += [[_("Commissions") + f" · {label}", count, fen_to_yuan(amount)] for label, count, amount in board.liability]
+    rows += [
+        [_("Commission liability by state") + f" · {label}", fen_to_yuan(amount)] for label, amount in board.liability
+    ]
     rows += [[], [_("Day"), _("GMV (yuan)")]]
     rows += [[f"{day.day:%Y-%m-%d}", fen_to_yuan(day.amount)] for day in board.gmv_by_day]
     rows += [[], [_("Top resellers"), _("Sales (yuan)"), _("Orders"), _("New customers")]]

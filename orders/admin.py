@@ -7,11 +7,12 @@ from django.shortcuts import redirect
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyInline, in_yuan, yuan_field
+from socialshop.admin_inlines import ReadOnlyInline, SpreadsheetExportAdmin, in_yuan, yuan_field
 from socialshop.errors import DomainError
 
 from .choices import Actor, Reason, RefundStatus
 from .models import FulfilmentGroup, Order, OrderLine, OrderSettings, PaymentIssue, Refund, StatusChange
+from .resources import OrderResource
 from .services.lifecycle import order_cancel
 from .services.refunds import refund_decide, refund_retry
 
@@ -98,7 +99,8 @@ def _apply(modeladmin, request, queryset, call, verb):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SpreadsheetExportAdmin, admin.ModelAdmin):
+    resource_classes = [OrderResource]
     list_display = (
         "id",
         "number",

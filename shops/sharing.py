@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from distribution.referrals import QUERY_PARAM
+from distribution.choices import BindingSource
+from distribution.referrals import CHANNEL_PARAM, QUERY_PARAM
 
 from .models import Shop
 
@@ -27,13 +28,13 @@ def last_shop_remember(response, shop: Shop):
     return response
 
 
-POSTER_CHANNEL = "poster"  # ``?ch=poster``: the link in a poster's QR code, so the funnel tells posters apart
+POSTER_CHANNEL = BindingSource.POSTER.value  # ``?ch=poster``: a poster's QR code; visits and bindings record it
 
 
 def _with_ref(path: str, shop: Shop, channel: str) -> str:
     query = {QUERY_PARAM: shop.owner.invite_code}
     if channel:
-        query["ch"] = channel
+        query[CHANNEL_PARAM] = channel
     return f"{path}?{urlencode(query)}"
 
 

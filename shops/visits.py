@@ -20,7 +20,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from distribution.referrals import QUERY_PARAM
+from distribution.referrals import CHANNEL_PARAM, QUERY_PARAM
 
 from .models import Shop
 from .services import shop_visitor_record
@@ -30,8 +30,6 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 TOKEN_BYTES = 16
 KEY_LENGTH = 32  # hex characters of the stored hash (``ShopVisitor.visitor_key``)
 
-
-CHANNEL_PARAM = "ch"  # ``?ch=poster`` on a poster's QR code (``sharing``): how a referred visitor came
 
 # who is told of a referred view (the funnel's visit log, issue 19): apps above register it at start-up
 ReferredVisitSink = Callable[..., None]

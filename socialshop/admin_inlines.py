@@ -1,6 +1,8 @@
 """Admin pieces every domain app's admin shares."""
 
 from django.contrib import admin
+from import_export.admin import ExportActionMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from .money import format_yuan
 
@@ -51,3 +53,25 @@ def in_yuan(names, money: dict) -> list:
     """``names`` with each money column named in ``money`` (name → its
     ``yuan_field``) swapped for that field."""
     return [money.get(name, name) for name in names]
+
+
+class ColumnsExportForm(SelectableFieldsExportForm):
+    """The export page's column boxes labelled with the columns' (Chinese)
+    headers alone, not the attribute's English name beside them."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
+
+
+class SpreadsheetExportAdmin(ExportActionMixin):
+    """Puts django-import-export's export on an admin list: 导出 above the
+    list (the whole list as filtered) and 导出所选 among the actions, as
+    Excel or CSV (``IMPORT_EXPORT_FORMATS``), through the admin's
+    ``resource_classes`` (a ``socialshop.csvexport.SpreadsheetResource``:
+    Chinese headers, yuan, no formula). Exporting needs the model's view
+    permission. The change pages stay the admin's own (no export button)."""
+
+    show_change_form_export = False
+    change_form_template = None
+    export_form_class = ColumnsExportForm

@@ -70,6 +70,7 @@ LATIN_ALLOWED = {
     "JPEG",
     "PNG",
     "WebP",
+    "XLSX",  # Excel's format, offered beside CSV by the admin lists' exports
     # the language switch names each language in that language
     "English",
 }
@@ -264,6 +265,11 @@ ADMIN_EXTRA = {
     "admin:distribution_reseller_move": lambda world: [world.downline.pk],
     "admin:distribution_reseller_freeze": lambda world: [world.downline.pk],
     "admin:coupons_coupon_issue": lambda world: [world.coupon.pk],
+    # the lists' exports (django-import-export): the format and the columns to export
+    "admin:orders_order_export": lambda world: [],
+    "admin:distribution_reseller_export": lambda world: [],
+    "admin:commissions_commission_export": lambda world: [],
+    "admin:commissions_withdrawal_export": lambda world: [],
 }
 
 

@@ -1,10 +1,17 @@
 import pytest
+from django.http import HttpResponse
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 from distribution.choices import BindingSource, ResellerStatus
 from distribution.models import Binding
-from distribution.referrals import COOKIE_NAME, SESSION_KEY, referral_code_from_request, referral_from_request
+from distribution.referrals import (
+    COOKIE_NAME,
+    COOKIE_SALT,
+    SESSION_KEY,
+    referral_code_from_request,
+    referral_from_request,
+)
 
 from .factories import ResellerFactory
 
@@ -92,4 +99,42 @@ def test_the_cookie_remembers_when_the_visit_happened(client):
     referral = referral_from_request(client.get("/").wsgi_request)
 
     assert referral.code == reseller.invite_code
+    assert abs((timezone.now() - referral.at).total_seconds()) < 60
+
+
+def test_a_poster_link_binds_a_logged_in_visitor_with_source_poster(client):
+    reseller = ResellerFactory()
+    customer = UserFactory()
+    client.force_login(customer)
+
+    client.get("/", {"ref": reseller.invite_code, "ch": "poster"})
+
+    binding = Binding.objects.get(customer=customer)
+    assert (binding.reseller, binding.source) == (reseller, BindingSource.POSTER)
+
+
+@pytest.mark.parametrize("channel", ["poster", "", "code", "<script>"])
+def test_a_visitor_from_a_poster_is_bound_as_poster_when_it_logs_in_even_after_the_session(client, channel):
+    reseller = ResellerFactory()
+    customer = UserFactory()
+    client.get("/", {"ref": reseller.invite_code, "ch": channel})
+    client.session.flush()  # only the cookie is left
+
+    client.post("/accounts/log-in/", {"username": customer.phone, "password": PASSWORD})
+
+    expected = BindingSource.POSTER if channel == "poster" else BindingSource.LINK
+    assert Binding.objects.get(customer=customer).source == expected
+
+
+def test_a_cookie_set_before_the_source_was_kept_still_refers_as_a_link(client):
+    reseller = ResellerFactory()
+    signer = HttpResponse()
+    signer.set_signed_cookie(
+        COOKIE_NAME, f"{reseller.invite_code}:{int(timezone.now().timestamp())}", salt=COOKIE_SALT
+    )  # the two-part cookie of before
+    client.cookies[COOKIE_NAME] = signer.cookies[COOKIE_NAME].value
+
+    referral = referral_from_request(client.get("/").wsgi_request)
+
+    assert (referral.code, referral.source) == (reseller.invite_code, BindingSource.LINK)
     assert abs((timezone.now() - referral.at).total_seconds()) < 60

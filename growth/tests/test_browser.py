@@ -1,9 +1,12 @@
 """In Chromium at 390×844: a reseller tags a customer and sets a reminder
 that appears on its workbench; its numbers page fits the phone; the
-operators' dashboard renders on a phone and a desktop and exports a CSV."""
+operators' dashboard renders on a phone and a desktop and exports a CSV and
+an Excel workbook; the admin's order list exports as Excel."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -29,6 +32,12 @@ def log_in(page, base: str, phone_number: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+def workbook(download):
+    """The downloaded .xlsx (Playwright keeps it under a name without the extension openpyxl asks for)."""
+    with open(download.path(), "rb") as file:
+        return openpyxl.load_workbook(io.BytesIO(file.read()))
 
 
 def width(page) -> int:
@@ -111,4 +120,50 @@ def test_the_dashboard_renders_and_exports_a_csv(live_server, chromium, business
         page.click("#export-csv")
     csv = open(download.value.path(), encoding="utf-8").read()
     assert "258.00" in csv and "成交额" in csv
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    sheet = workbook(download.value).active
+    cells = {cell.value for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert 258 in cells and any("成交额" in str(cell) for cell in cells)  # the GMV in yuan, a number
+    context.close()
+
+
+def test_an_operator_exports_the_order_list_as_excel_from_the_admin(live_server, chromium, business, screenshot_dir):
+    """导出 above the admin's order list, the export page (format, columns in
+    Chinese) at 390 px, and the workbook it downloads."""
+    operator = OperatorFactory(phone="13800000009", nickname="平台运营小王")
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server.url, operator.phone)
+
+    page.goto(f"{live_server.url}/admin/orders/order/")
+    page.click("a.export_link")
+    page.wait_for_load_state()
+    assert width(page) <= PHONE_VIEWPORT["width"]
+    assert "实付（元）" in page.inner_text("#content")
+    page.screenshot(path=screenshot_dir / "growth-phone-admin-export.png", full_page=True)
+    page.select_option("select[name=format]", label="xlsx")
+    with page.expect_download() as download:
+        page.click("#content input[type=submit], #content button[type=submit]")
+    rows = [[cell.value for cell in row] for row in workbook(download.value).active.iter_rows()]
+    assert "实付（元）" in rows[0] and rows[1][rows[0].index("实付（元）")] == 258
+    context.close()
+
+
+def test_the_export_pages_select_all_box_works_under_the_content_security_policy(live_server, chromium, business):
+    operator = OperatorFactory(phone="13800000009", nickname="平台运营小王")
+    context = chromium.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    log_in(page, live_server.url, operator.phone)
+
+    page.goto(f"{live_server.url}/admin/orders/order/export/")
+    page.uncheck("#select-all-toggle")
+    unticked = page.locator(".selectable-field-export-row input[type=checkbox]:not(#select-all-toggle):checked").count()
+    page.check("#select-all-toggle")
+    ticked = page.locator(".selectable-field-export-row input[type=checkbox]:not(#select-all-toggle):checked").count()
+
+    assert (unticked, ticked) == (0, 12) and errors == []
     context.close()

@@ -16,6 +16,7 @@ from distribution.models import Binding
 from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
 from growth.models import CustomerNote, RankingOptIn, Reminder
+from growth.selectors import resellers_active_and_top
 from growth.services import REMINDER_DUE_EVENT, reminders_notify
 from growth.stats import stats_recompute
 from orders.tests.factories import pay, place, shop_selling
@@ -152,6 +153,28 @@ def test_a_due_reminder_is_announced_once(seller):
 # --- the numbers ------------------------------------------------------------------------------
 
 
+# session, user, reseller; funnel, two rankings (PeriodRank), sales by day, channels, products and their titles,
+# the opt-in, the unread messages' badge
+NUMBERS_QUERIES = 12
+
+
+def test_the_numbers_page_costs_the_same_queries_whatever_the_business(client, seller, django_assert_max_num_queries):
+    today = timezone.localdate()
+    customer_of(seller, orders=1)
+    stats_recompute(first=today, last=today)
+    with django_assert_max_num_queries(NUMBERS_QUERIES) as few:
+        client.get("/my-shop/numbers/?days=90")
+    for n in range(5):  # more customers, orders and peers
+        customer_of(seller, nickname=f"客户{n}", orders=2)
+        rival = ResellerFactory()
+        rival_shop, rival_sku = shop_selling(shop=ShopFactory(owner=rival), price=20_000)
+        pay(place(shop=rival_shop, sku=rival_sku))
+    stats_recompute(first=today, last=today)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/my-shop/numbers/?days=90")
+    assert page.context["my_sales_rank"] == 1 and len(page.context["by_sales"]) == 6
+
+
 def test_the_numbers_page_shows_the_funnel_and_a_masked_ranking_for_those_who_opted_in(
     client, seller, django_assert_max_num_queries
 ):
@@ -162,7 +185,7 @@ def test_the_numbers_page_shows_the_funnel_and_a_masked_ranking_for_those_who_op
     today = timezone.localdate()
     stats_recompute(first=today, last=today)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(NUMBERS_QUERIES):
         page = client.get("/my-shop/numbers/?days=7")
 
     assert page.status_code == 200
@@ -170,7 +193,7 @@ def test_the_numbers_page_shows_the_funnel_and_a_masked_ranking_for_those_who_op
     assert page.context["my_sales_rank"] == 1  # 240.00 against 200.00
     from growth.selectors import ranking
 
-    assert ranking(reseller_id=rival.pk, first=today, last=today, by="sales_amount", limit=1)[1] == 2  # off the list
+    assert ranking(reseller_id=rival.pk, days=7, by="sales_amount", limit=1)[1] == 2  # off the list
     assert "张**" not in text(page)  # not opted in: anonymous
     RankingOptIn.objects.create(reseller=rival)
     assert "张**" in text(client.get("/my-shop/numbers/"))
@@ -179,9 +202,10 @@ def test_the_numbers_page_shows_the_funnel_and_a_masked_ranking_for_those_who_op
 
 # --- the operators' dashboard ----------------------------------------------------------------
 
-# the figures; the session (read, user, saved); the device's session row, read and written once after a log-in
-# (accounts' sessions list); the admin's menu asks whether the coupon settings row exists (its add link)
-DASHBOARD_QUERIES = 24
+# the figures (14 at most: the ranked path reads 4 for active and top resellers); the session (read, user,
+# saved); the device's session row, read and written once after a log-in (accounts' sessions list); the admin's
+# menu asks whether the coupon settings row exists (its add link)
+DASHBOARD_QUERIES = 26
 
 
 def test_the_dashboard_is_for_staff_and_exports_its_figures(client, seller, django_assert_max_num_queries):
@@ -218,6 +242,27 @@ def test_the_excel_export_holds_the_figures_and_no_formula(client, seller):
     assert 120 in cells  # the GMV, a number the spreadsheet can add up
     assert '\'=HYPERLINK("http://evil.example","点我")' in cells  # text, not a formula
     assert client.get("/ops/export.xlsx?first=x").status_code == 400
+
+
+@pytest.mark.parametrize("days", [7, 30, 90, 12])
+def test_active_and_top_resellers_from_the_ranking_equal_those_from_the_daily_totals(seller, days):
+    today = timezone.localdate()
+    customer_of(seller, orders=2)
+    for n in range(12):  # more peers than the top ten, some with sales, some only visited
+        rival = ResellerFactory()
+        if n % 3:
+            rival_shop, rival_sku = shop_selling(shop=ShopFactory(owner=rival), price=10_000 + 1_000 * (n % 5))
+            pay(place(shop=rival_shop, sku=rival_sku))
+        else:
+            binding_touch(customer=UserFactory(), reseller=rival, source=BindingSource.POSTER)
+    stats_recompute(first=today - timedelta(days=3), last=today)
+    first = today - timedelta(days=days - 1)
+
+    ranked = resellers_active_and_top(first=first, last=today, today=today)
+    scanned = resellers_active_and_top(first=first, last=today, today=today, ranked=False)
+
+    assert ranked == scanned
+    assert ranked[0] == 13 and len(ranked[1]) == 9  # 12 peers and the seller; 8 peers and the seller sold
 
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_business(client, seller, django_assert_max_num_queries):

@@ -1,6 +1,7 @@
-"""The roll-ups equal a recomputation from the raw history, for generated
-histories of visits (some of them in the batch of a drain that died, taken
-over after the window), bindings and paid orders."""
+"""The roll-ups (and the dashboard's totals and the peers' ranking built on
+them) equal a recomputation from the raw history, for generated histories
+of visits (some of them in the batch of a drain that died, taken over after
+the window), bindings (from links and posters) and paid orders."""
 
 import time
 from collections import defaultdict
@@ -21,9 +22,10 @@ from distribution.models import Binding
 from distribution.services import binding_touch
 from distribution.tests.factories import ResellerFactory
 from growth import visits
-from growth.choices import Channel
-from growth.models import DailyProductStat, DailyStat
+from growth.choices import Channel, RankMeasure, TotalKind
+from growth.models import DailyPlatformStat, DailyProductStat, DailyStat, DailyTotal, PeriodRank
 from growth.stats import stats_recompute
+from orders.models import Order
 from orders.tests.factories import pay, place, shop_selling
 from shops.tests.factories import ShopFactory
 
@@ -46,7 +48,14 @@ visit_strategy = st.tuples(
     st.booleans(),  # in the batch of a drain that died
 )
 order_strategy = st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, DAYS - 1))  # buyer, reseller, day
-binding_strategy = st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, DAYS - 1))  # customer, reseller, day
+binding_strategy = st.tuples(  # customer, reseller, day, source
+    st.integers(0, 2), st.integers(0, 1), st.integers(0, DAYS - 1), st.sampled_from(BindingSource.values)
+)
+BINDING_CHANNEL = {
+    BindingSource.LINK: Channel.LINK,
+    BindingSource.POSTER: Channel.POSTER,
+    BindingSource.INVITE_CODE: Channel.CODE,
+}
 
 
 def test_roll_ups_equal_a_recomputation_from_the_raw_history(visit_buffer, django_capture_on_commit_callbacks):
@@ -113,15 +122,16 @@ def test_roll_ups_equal_a_recomputation_from_the_raw_history(visit_buffer, djang
         visits.visits_drain(now=now + 1)  # within the window: the dead batch waits
         visits.visits_drain(now=now + visits.STALE_AFTER + 1)  # after it: taken over
 
-        for customer_index, reseller_index, day in sorted(bindings, key=lambda binding: binding[2]):
+        for customer_index, reseller_index, day, source in sorted(bindings, key=lambda binding: binding[2]):
             binding_touch(
                 customer=people[customer_index],
                 reseller=resellers[reseller_index],
-                source=BindingSource.LINK,
+                source=source,
                 at=_moment(today, day, 9),
             )
         for binding in Binding.objects.filter(customer__in=people):
-            expected[(timezone.localdate(binding.bound_at), binding.reseller_id, Channel.LINK)]["new_bindings"] += 1
+            channel = BINDING_CHANNEL[binding.source]
+            expected[(timezone.localdate(binding.bound_at), binding.reseller_id, channel)]["new_bindings"] += 1
 
         first_day = {}
         buyers = defaultdict(set)
@@ -177,5 +187,58 @@ def test_roll_ups_equal_a_recomputation_from_the_raw_history(visit_buffer, djang
             for row in DailyProductStat.objects.values("day", "reseller_id", "product_id", *product_figures)
         }
         assert got_products == {key: {k: v for k, v in value.items() if v} for key, value in expected_products.items()}
+
+        # what the dashboard reads: the platform's days (the roll-up's rows added up, GMV from the paid orders),
+        # the totals per reseller, product and supplier, and the peers' ranking
+        platform = defaultdict(lambda: defaultdict(int))
+        totals = defaultdict(lambda: defaultdict(int))
+        for (day, reseller_id, _channel), values in expected.items():
+            for name, value in values.items():
+                platform[day][name] += value
+                if name in ("visits", "new_bindings", "orders", "sales_amount"):
+                    totals[(day, TotalKind.RESELLER, reseller_id)][name] += value
+        for (day, _reseller_id, product_id), values in expected_products.items():
+            for name in ("visits", "orders", "sales_amount"):
+                totals[(day, TotalKind.PRODUCT, product_id)][name] += values[name]
+        for order in Order.objects.filter(buyer__in=people, paid_at__isnull=False):
+            day = timezone.localdate(order.paid_at)
+            platform[day]["gmv_amount"] += order.paid_amount
+            platform[day]["paid_orders"] += 1
+            for line in order.lines.all():
+                totals[(day, TotalKind.SUPPLIER, line.supplier_id)]["sales_amount"] += line.paid_amount
+                totals[(day, TotalKind.SUPPLIER, line.supplier_id)]["orders"] += 1
+        platform_figures = [*figures, "gmv_amount", "paid_orders", "refunds_amount", "refunds"]
+        got_platform = {
+            row["day"]: {name: row[name] for name in platform_figures if row[name]}
+            for row in DailyPlatformStat.objects.values("day", *platform_figures)
+        }
+        assert got_platform == {
+            day: {k: v for k, v in value.items() if v} for day, value in platform.items() if any(value.values())
+        }
+        total_figures = ["visits", "new_bindings", "orders", "sales_amount"]
+        got_totals = {
+            (row["day"], row["kind"], row["item_id"]): {name: row[name] for name in total_figures if row[name]}
+            for row in DailyTotal.objects.values("day", "kind", "item_id", *total_figures)
+        }
+        assert {key: value for key, value in got_totals.items() if value} == {
+            key: {k: v for k, v in value.items() if v} for key, value in totals.items() if any(value.values())
+        }
+        for measure in RankMeasure.values:
+            sums = defaultdict(int)
+            for (day, kind, reseller_id), values in totals.items():
+                if kind == TotalKind.RESELLER and day > today - timedelta(days=7):
+                    if measure == RankMeasure.ACTIVITY:
+                        sums[reseller_id] += values["visits"] + values["new_bindings"] + values["orders"]
+                    else:
+                        sums[reseller_id] += values[measure]
+            expected_ranks = {
+                reseller_id: (total, 1 + sum(other > total for other in sums.values()))
+                for reseller_id, total in sums.items()
+                if total > 0
+            }
+            got_ranks = {
+                row.reseller_id: (row.total, row.rank) for row in PeriodRank.objects.filter(days=7, measure=measure)
+            }
+            assert got_ranks == expected_ranks
 
     property_holds()

@@ -148,3 +148,38 @@ def test_visits_past_retention_are_forgotten():
 
     assert visits.visits_prune(days=180) == 1
     assert Visit.objects.count() == 1
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_visitor_who_scans_a_shop_poster_is_counted_and_bound_as_a_poster_visitor(client, visit_buffer):
+    """The poster's own QR code (decoded from the PNG) is what a phone opens:
+    the visit and, once the visitor logs in, the binding both say poster,
+    and the roll-up counts the new customer on the poster channel."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from accounts.tests.factories import PASSWORD, UserFactory
+    from distribution.choices import BindingSource
+    from distribution.models import Binding
+    from growth.models import DailyStat
+    from growth.stats import stats_recompute
+
+    reseller = ResellerFactory(invite_code="M8N3P5")
+    shop, _sku = shop_selling(shop=ShopFactory(owner=reseller))
+    poster = client.get(f"/s/{shop.slug}/poster.png")
+    (link,) = [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(poster.content)))]
+    customer = UserFactory()
+
+    client.get(link.removeprefix("http://testserver"))
+    client.post("/accounts/log-in/", {"username": customer.phone, "password": PASSWORD})
+    visits.visits_drain()
+    stats_recompute(first=timezone.localdate(), last=timezone.localdate())
+
+    assert list(Visit.objects.values_list("channel", flat=True)) == [Channel.POSTER]
+    assert Binding.objects.get(customer=customer).source == BindingSource.POSTER
+    row = DailyStat.objects.get(reseller=reseller, channel=Channel.POSTER)
+    assert (row.visits, row.new_bindings) == (1, 1)
+    assert not DailyStat.objects.filter(reseller=reseller, channel=Channel.LINK).exists()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "import_export",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -553,3 +554,11 @@ FLASH_REDIS_URL = env("FLASH_REDIS_URL", default=REDIS_URL)
 FLASH_KEY_PREFIX = env("FLASH_KEY_PREFIX", default="flash:")
 # The hours (Beijing time) a slot may start on
 FLASH_SLOT_HOURS = [int(hour) for hour in env.list("FLASH_SLOT_HOURS", default=["10", "14", "20"])]
+
+# --- the admin lists' exports (django-import-export, docs/growth.md "Exports") --------
+
+# Excel first (operators open it in Excel or WPS), CSV beside it; no import: services are the only writers
+from import_export.formats.base_formats import CSV, XLSX  # noqa: E402  (classes, as the package wants them)
+
+IMPORT_EXPORT_FORMATS = [XLSX, CSV]
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"  # exporting a list needs the right to read it
