@@ -19,14 +19,21 @@ from socialshop.errors import DomainError
 
 from .choices import GroupStatus, MemberStatus
 from .forms import SeatForm
-from .selectors import campaign_get, group_view, groups_open_for_campaign, memberships_for_buyer
+from .selectors import (
+    campaign_get,
+    group_view,
+    groups_open_for_campaign,
+    memberships_for_buyer,
+    seat_coupon_options,
+)
 from .services import group_join, group_open
 
 
 def _seat_forms(request, campaign):
     addresses = list(request.user.addresses.all()[:5]) if request.user.is_authenticated else []
     posted = request.POST if request.method == "POST" else None
-    form = SeatForm(posted, skus=list(campaign.skus.all()), addresses=addresses)
+    coupon_options = seat_coupon_options(buyer=request.user, campaign=campaign)
+    form = SeatForm(posted, skus=list(campaign.skus.all()), addresses=addresses, coupon_options=coupon_options)
     wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
     address_form = AddressForm(posted if wants_new else None, prefix="new", use_required_attribute=not addresses)
     return form, address_form, addresses
@@ -49,7 +56,13 @@ def _seat_take(request, form, address_form, addresses, take) -> bool:
             return False
         address = address_as_input(saved)
     try:
-        member = take(sku_id=form.cleaned_data["sku_id"], quantity=form.cleaned_data["quantity"], address=address)
+        coupon = form.cleaned_data.get("coupon")
+        member = take(
+            sku_id=form.cleaned_data["sku_id"],
+            quantity=form.cleaned_data["quantity"],
+            address=address,
+            coupon_ids=[int(coupon)] if coupon else None,
+        )
     except DomainError as error:
         for name, field_messages in error.fields.items():
             target = address_form if name in address_form.fields else form
