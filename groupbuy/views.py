@@ -19,6 +19,7 @@ from socialshop.errors import DomainError
 
 from .choices import GroupStatus, MemberStatus
 from .forms import SeatForm
+from .posters import group_poster
 from .selectors import (
     campaign_get,
     group_view,
@@ -154,4 +155,18 @@ def group_qr(request, group_id: int):
     png = qr_png(request.build_absolute_uri(reverse("groupbuy:group", args=[view.group.pk])), scale=8)
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"  # the link never changes
+    return response
+
+
+def group_poster_png(request, group_id: int):
+    """The group's share poster (保存海报): public like the group's page, and
+    cached briefly (its seats-left line changes as members pay; the ETag is
+    the digest of what it shows)."""
+    view = group_view(group_id=group_id)
+    data, digest = group_poster(
+        view=view, link=request.build_absolute_uri(reverse("groupbuy:group", args=[view.group.pk]))
+    )
+    response = HttpResponse(data, content_type="image/png")
+    response["ETag"] = f'"{digest}"'
+    response["Cache-Control"] = "public, max-age=300"
     return response
