@@ -145,3 +145,13 @@ def seat_coupon_options(*, buyer: User, campaign: Campaign) -> list[CouponOption
     line = LineRequest(sku_id=sku.pk, quantity=1, group_price_amount=first.group_price_amount, group_coupons_apply=True)
     priced = [found for found in lines_priced([line], skus={sku.pk: sku}, shop_offers={}) if found is not None]
     return checkout_coupon_options(buyer=buyer, priced=priced)
+
+
+def campaigns_proposed_by(*, supplier) -> QuerySet[Campaign]:
+    """A supplier's own campaign proposals, newest first, with their product and prices."""
+    return (
+        Campaign.objects.filter(supplier=supplier)
+        .select_related("product")
+        .prefetch_related(Prefetch("skus", queryset=CampaignSku.objects.select_related("sku").order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )

@@ -11,4 +11,6 @@ urlpatterns = [
     path("group-buying/<int:group_id>/qr.png", views.group_qr, name="group_qr"),
     path("group-buying/<int:group_id>/poster.png", views.group_poster_png, name="group_poster"),
     path("group-buying/mine/", views.my_groups, name="mine"),
+    # the supplier portal's
+    path("supplier/group-buying/", views.supplier_campaigns, name="supplier_campaigns"),
 ]

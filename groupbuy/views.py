@@ -1,6 +1,9 @@
 """The group-buying pages (phone first): a campaign with its open groups
 (凑团) and the form to open one, a group's shared page with the form to
-join, and the buyer's groups. Paying is the orders' cashier."""
+join, the buyer's groups, a group's poster; and in the supplier portal, its
+campaign proposals. Paying is the orders' cashier."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,26 +11,30 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import phone_required
+from catalog.views import supplier_staff_required
 from orders.forms import AddressForm
 from orders.services.addresses import address_as_input, address_save
 from socialshop.drawing import qr_png
 from socialshop.errors import DomainError
 
-from .choices import GroupStatus, MemberStatus
-from .forms import SeatForm
+from .choices import CampaignStatus, GroupStatus, MemberStatus
+from .forms import SeatForm, SupplierCampaignForm
 from .posters import group_poster
 from .selectors import (
     campaign_get,
+    campaigns_proposed_by,
     group_view,
     groups_open_for_campaign,
     memberships_for_buyer,
     seat_coupon_options,
 )
-from .services import group_join, group_open
+from .services import campaign_create, group_join, group_open
 
 
 def _seat_forms(request, campaign):
@@ -170,3 +177,69 @@ def group_poster_png(request, group_id: int):
     response["ETag"] = f'"{digest}"'
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# --- the supplier portal: proposing campaigns -------------------------------------------------
+
+PROPOSAL_STATES = {
+    CampaignStatus.PENDING: pgettext_lazy("campaign proposal", "Awaiting review"),
+    CampaignStatus.ACTIVE: pgettext_lazy("campaign proposal", "Approved"),
+    CampaignStatus.REJECTED: pgettext_lazy("campaign proposal", "Rejected"),
+    CampaignStatus.ENDED: pgettext_lazy("campaign proposal", "Ended"),
+}
+
+
+@supplier_staff_required
+@require_http_methods(["GET", "POST"])
+def supplier_campaigns(request):
+    """A supplier proposes group-buying campaigns for its own SKUs
+    (``campaign_create(supplier=…)``: pending until an operator approves
+    them in the admin) and follows its proposals."""
+    form = SupplierCampaignForm(request.POST or None, supplier=request.supplier)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at, ends_at = form.window()
+        try:
+            campaign_create(
+                by=request.user,
+                supplier=request.supplier,
+                product=data["sku"].product,
+                prices={data["sku"].pk: (data["group_price"], data["leader_price"])},
+                title=data["title"],
+                group_size=data["group_size"],
+                fill_within=timedelta(hours=data["fill_hours"]),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                per_person_limit=data["per_person_limit"],
+                coupons_apply=data["coupons_apply"],
+            )
+        except DomainError as error:
+            _proposal_errors(form, error)
+        else:
+            messages.success(request, _("Proposed: an operator reviews it before it runs."))
+            return redirect("groupbuy:supplier_campaigns")
+    proposals = list(campaigns_proposed_by(supplier=request.supplier)[:50])
+    for campaign in proposals:
+        campaign.proposal_state = PROPOSAL_STATES.get(campaign.status, campaign.get_status_display())
+        campaign.last_day = timezone.localtime(campaign.ends_at - timedelta(microseconds=1)).date()  # inclusive
+    return render(
+        request,
+        "groupbuy/portal/campaigns.html",
+        {"form": form, "proposals": proposals},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _proposal_errors(form, error: DomainError) -> None:
+    """The service's refusal on the form's fields: a price outside the SKU's
+    cost and list price on the price typed, the rest where it names."""
+    fields = {"fill_within": "fill_hours", "ends_at": "ends_on", "prices": "sku"}
+    placed = False
+    for name, field_messages in error.fields.items():
+        target = "group_price" if name.startswith("prices.") else fields.get(name, name)
+        if target in form.fields:
+            for message in field_messages:
+                form.add_error(target, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))
