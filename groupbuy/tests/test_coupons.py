@@ -154,3 +154,27 @@ def test_a_filled_group_with_a_coupon_is_paid_its_price_less_the_discount_and_ea
             assert commission.base_amount <= paid and commission.amount <= paid
         assert all(check.ok for check in reconcile())
         transaction.set_rollback(True)
+
+
+def test_the_seat_form_offers_the_buyers_coupons_only_when_the_campaign_takes_them(client):
+    from django.urls import reverse
+
+    from .factories import campaign_sku_id
+    from .test_views import NEW_ADDRESS
+
+    takes, refuses = a_campaign(group_price=8000, coupons_apply=True), a_campaign(group_price=8000)
+    buyer = UserFactory()
+    claim = claimed(user=buyer, kind=CouponKind.NO_THRESHOLD, threshold_amount=0, off_amount=1500, name="新人券")
+    client.force_login(buyer)
+
+    assert "新人券" not in client.get(reverse("groupbuy:campaign", args=[refuses.pk])).content.decode()
+    page = client.get(reverse("groupbuy:campaign", args=[takes.pk])).content.decode()
+    assert "新人券" in page and "−¥15.00" in page
+
+    response = client.post(
+        reverse("groupbuy:campaign", args=[takes.pk]),
+        {"sku_id": campaign_sku_id(takes), "quantity": 1, "coupon": str(claim.pk), **NEW_ADDRESS},
+    )
+
+    order = Order.objects.get(pk=Member.objects.get(buyer=buyer).order_id)
+    assert response.status_code == 302 and (order.total_amount, order.discount_amount) == (6500, 1500)
