@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import phone_required
@@ -181,11 +181,12 @@ def group_poster_png(request, group_id: int):
 
 # --- the supplier portal: proposing campaigns -------------------------------------------------
 
+# a proposal's state as its supplier reads it (the admin's words for the same states are the operator's)
 PROPOSAL_STATES = {
-    CampaignStatus.PENDING: pgettext_lazy("campaign proposal", "Awaiting review"),
-    CampaignStatus.ACTIVE: pgettext_lazy("campaign proposal", "Approved"),
-    CampaignStatus.REJECTED: pgettext_lazy("campaign proposal", "Rejected"),
-    CampaignStatus.ENDED: pgettext_lazy("campaign proposal", "Ended"),
+    CampaignStatus.PENDING: _lazy("Awaiting review"),
+    CampaignStatus.ACTIVE: _lazy("Approved to run"),
+    CampaignStatus.REJECTED: _lazy("Turned down"),
+    CampaignStatus.ENDED: _lazy("Ended"),
 }
 
 
