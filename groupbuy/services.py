@@ -152,7 +152,7 @@ def campaign_create(
         if not sku.cost_amount <= group_price <= sku.list_price_amount:
             errors[f"prices.{sku_id}"] = [_("Between the cost and the list price.")]
         elif leader_price is not None and not sku.cost_amount <= leader_price <= group_price:
-            errors[f"prices.{sku_id}"] = [_("The leader's price lies between the cost and the group price.")]
+            errors[f"prices.{sku_id}.leader"] = [_("The leader's price lies between the cost and the group price.")]
     if errors:
         raise CampaignInvalid(fields=errors)
     with transaction.atomic():

@@ -237,7 +237,10 @@ def _proposal_errors(form, error: DomainError) -> None:
     fields = {"fill_within": "fill_hours", "ends_at": "ends_on", "prices": "sku"}
     placed = False
     for name, field_messages in error.fields.items():
-        target = "group_price" if name.startswith("prices.") else fields.get(name, name)
+        if name.startswith("prices."):  # prices.<sku id>, or prices.<sku id>.leader for the leader's price
+            target = "leader_price" if name.endswith(".leader") else "group_price"
+        else:
+            target = fields.get(name, name)
         if target in form.fields:
             for message in field_messages:
                 form.add_error(target, str(message))

@@ -178,3 +178,24 @@ def test_the_seat_form_offers_the_buyers_coupons_only_when_the_campaign_takes_th
 
     order = Order.objects.get(pk=Member.objects.get(buyer=buyer).order_id)
     assert response.status_code == 302 and (order.total_amount, order.discount_amount) == (6500, 1500)
+
+
+def test_the_api_applies_a_coupon_where_the_campaign_takes_them_and_refuses_it_elsewhere():
+    from .factories import campaign_sku_id
+    from .test_api import ADDRESS, _client
+
+    takes, refuses = a_campaign(group_price=8000, coupons_apply=True), a_campaign(group_price=8000)
+    buyer = UserFactory()
+    first = claimed(user=buyer, kind=CouponKind.NO_THRESHOLD, threshold_amount=0, off_amount=500)
+
+    def open_group(campaign, claim):
+        body = {"campaign_id": campaign.pk, "sku_id": campaign_sku_id(campaign), "coupon_ids": [claim.pk]}
+        return _client(buyer).post("/api/v1/groups/", {**body, "shipping_address": ADDRESS}, format="json")
+
+    refused = open_group(refuses, first)
+    assert refused.status_code == 409 and refused.data["code"] == "coupon_unavailable"
+    assert not Member.objects.exists() and ClaimedCoupon.objects.get(pk=first.pk).status == ClaimStatus.UNUSED
+
+    answer = open_group(takes, first)
+    assert answer.status_code == 201, answer.content
+    assert Order.objects.get(pk=answer.data["order_id"]).total_amount == 7500

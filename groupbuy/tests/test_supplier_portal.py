@@ -85,7 +85,8 @@ def test_the_list_says_approved_and_rejected_in_chinese(client, staff, own_sku):
     [
         ({"group_price": "49.99"}, "group_price"),  # below the cost (50.00)
         ({"group_price": "100.01"}, "group_price"),  # above the list price
-        ({"leader_price": "40.00"}, "group_price"),  # the leader's below the cost
+        ({"leader_price": "40.00"}, "leader_price"),  # the leader's below the cost
+        ({"leader_price": "85.00"}, "leader_price"),  # the leader's above the group price
         ({"group_size": "51"}, "group_size"),
         ({"group_price": "七十"}, "group_price"),
         ({"fill_hours": "0"}, "fill_hours"),
