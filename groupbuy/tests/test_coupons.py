@@ -199,3 +199,45 @@ def test_the_api_applies_a_coupon_where_the_campaign_takes_them_and_refuses_it_e
     answer = open_group(takes, first)
     assert answer.status_code == 201, answer.content
     assert Order.objects.get(pk=answer.data["order_id"]).total_amount == 7500
+
+
+def test_a_failed_group_gives_the_coupons_funder_its_discount_back_and_an_unpaid_seat_its_coupon():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coupons.services import FUNDER_ACCOUNTS
+    from ledger.models import LedgerAccount
+
+    from .test_services import sweep
+
+    campaign = a_campaign(size=3, group_price=8000, coupons_apply=True)
+    supplier = campaign.product.supplier
+    payer, waiter = UserFactory(), UserFactory()
+    paid_claim = claimed(
+        user=payer,
+        kind=CouponKind.NO_THRESHOLD,
+        threshold_amount=0,
+        off_amount=1000,
+        funder=CouponFunder.SUPPLIER,
+        funder_supplier=supplier,
+    )
+    unpaid_claim = claimed(user=waiter, kind=CouponKind.NO_THRESHOLD, threshold_amount=0, off_amount=800)
+    leader = opened(campaign, buyer=payer, coupon_ids=[paid_claim.pk])
+    pay(Order.objects.get(pk=leader.order_id))
+    joined(leader.group_id, buyer=waiter, coupon_ids=[unpaid_claim.pk])  # holds its seat, never pays
+
+    def supplier_funded() -> int:
+        account = LedgerAccount.objects.filter(
+            kind=FUNDER_ACCOUNTS[CouponFunder.SUPPLIER], owner_id=supplier.pk
+        ).first()
+        return account.balance_amount if account else 0
+
+    assert supplier_funded() == 1000  # charged when the payment committed
+    assert sweep(now=timezone.now() + timedelta(days=2))[GroupStatus.FAILED] == 1
+
+    order = Order.objects.get(pk=leader.order_id)
+    assert order.refunded_amount == order.paid_amount == 7000  # what was paid comes back, no more
+    assert supplier_funded() == 0  # and the supplier's discount with it
+    assert ClaimedCoupon.objects.get(pk=unpaid_claim.pk).status == ClaimStatus.UNUSED  # the unpaid seat's coupon
+    assert all(check.ok for check in reconcile())
