@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.phone import mask_name, mask_phone
+from catalog.models import Sku
+from orders.pricing import LineRequest, lines_priced
+from orders.selectors import CouponOption, checkout_coupon_options
 from socialshop.errors import NotFound
 
 from .choices import CampaignStatus, GroupStatus, MemberStatus
@@ -123,4 +126,32 @@ def memberships_for_buyer(*, buyer: User) -> QuerySet[Member]:
         Member.objects.filter(buyer=buyer)
         .select_related("group__campaign__product", "order")
         .order_by("-joined_at", "-pk")
+    )
+
+
+def seat_coupon_options(*, buyer: User, campaign: Campaign) -> list[CouponOption]:
+    """The buyer's coupons that take something off one unit of the
+    campaign's first SKU at the group price, best first (what the seat form
+    offers): none unless the campaign lets coupons apply. Priced as placing
+    prices it (``lines_priced``, ``checkout_coupon_options``); placing checks
+    again against the SKU and quantity chosen."""
+    skus = list(campaign.skus.all())
+    if not campaign.coupons_apply or not skus or not buyer.is_authenticated:
+        return []
+    first = skus[0]
+    sku = Sku.objects.select_related("product__supplier").filter(pk=first.sku_id).first()
+    if sku is None:
+        return []
+    line = LineRequest(sku_id=sku.pk, quantity=1, group_price_amount=first.group_price_amount, group_coupons_apply=True)
+    priced = [found for found in lines_priced([line], skus={sku.pk: sku}, shop_offers={}) if found is not None]
+    return checkout_coupon_options(buyer=buyer, priced=priced)
+
+
+def campaigns_proposed_by(*, supplier) -> QuerySet[Campaign]:
+    """A supplier's own campaign proposals, newest first, with their product and prices."""
+    return (
+        Campaign.objects.filter(supplier=supplier)
+        .select_related("product")
+        .prefetch_related(Prefetch("skus", queryset=CampaignSku.objects.select_related("sku").order_by("pk")))
+        .order_by("-created_at", "-pk")
     )

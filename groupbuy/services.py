@@ -152,7 +152,7 @@ def campaign_create(
         if not sku.cost_amount <= group_price <= sku.list_price_amount:
             errors[f"prices.{sku_id}"] = [_("Between the cost and the list price.")]
         elif leader_price is not None and not sku.cost_amount <= leader_price <= group_price:
-            errors[f"prices.{sku_id}"] = [_("The leader's price lies between the cost and the group price.")]
+            errors[f"prices.{sku_id}.leader"] = [_("The leader's price lies between the cost and the group price.")]
     if errors:
         raise CampaignInvalid(fields=errors)
     with transaction.atomic():
@@ -208,13 +208,23 @@ def _seat_hold() -> timedelta:
 
 
 def group_open(
-    *, buyer: User, campaign_id: int, sku_id: int, quantity: int, address: ShippingAddress, note: str = ""
+    *,
+    buyer: User,
+    campaign_id: int,
+    sku_id: int,
+    quantity: int,
+    address: ShippingAddress,
+    note: str = "",
+    coupon_ids: list[int] | None = None,
 ) -> Member:
     """The buyer opens a group (开团) and holds its first seat: its order is
     placed at the leader's price (团长价) if the campaign has one, else the
-    group price, and waits for payment. Refused: CampaignNotRunning,
-    AlreadyInGroup, OverPersonLimit, and placing's own errors (NotBuyable,
-    OutOfStock, InvalidAddress): nothing is written then."""
+    group price, less the buyer's ``coupon_ids`` when the campaign lets
+    coupons apply (placing applies them, ``orders.pricing``), and waits for
+    payment. Refused: CampaignNotRunning, AlreadyInGroup, OverPersonLimit,
+    and placing's own errors (NotBuyable, OutOfStock, InvalidAddress,
+    CouponUnavailable: a coupon on a campaign that takes none): nothing is
+    written then."""
     now = timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.filter(pk=campaign_id).first()
@@ -229,17 +239,24 @@ def group_open(
             expires_at=min(now + campaign.fill_within, campaign.ends_at),
         )
         group.campaign = campaign
-        return _seat_take(group, buyer, sku_id, quantity, address, note, now, leader=True)
+        return _seat_take(group, buyer, sku_id, quantity, address, note, now, coupon_ids, leader=True)
 
 
 def group_join(
-    *, buyer: User, group_id: int, sku_id: int, quantity: int, address: ShippingAddress, note: str = ""
+    *,
+    buyer: User,
+    group_id: int,
+    sku_id: int,
+    quantity: int,
+    address: ShippingAddress,
+    note: str = "",
+    coupon_ids: list[int] | None = None,
 ) -> Member:
     """The buyer takes a seat in an open group (参团), if one is free (seats
     whose hold lapsed are freed first), and its order waits for payment.
     GroupClosed when the group is no longer open or its time is up,
     GroupFull when every seat is held, AlreadyInGroup when the buyer holds
-    a seat in an open group of the campaign."""
+    a seat in an open group of the campaign. Coupons as in ``group_open``."""
     now = timezone.now()
     with transaction.atomic():
         group = Group.objects.select_for_update().select_related("campaign").filter(pk=group_id).first()
@@ -251,11 +268,20 @@ def group_join(
             _seats_lapsed_release(group, now)
         if group.seats_taken >= group.size:
             raise GroupFull(seats_left=0)
-        return _seat_take(group, buyer, sku_id, quantity, address, note, now, leader=False)
+        return _seat_take(group, buyer, sku_id, quantity, address, note, now, coupon_ids, leader=False)
 
 
 def _seat_take(
-    group: Group, buyer: User, sku_id: int, quantity: int, address: ShippingAddress, note: str, now, *, leader: bool
+    group: Group,
+    buyer: User,
+    sku_id: int,
+    quantity: int,
+    address: ShippingAddress,
+    note: str,
+    now,
+    coupon_ids: list[int] | None,
+    *,
+    leader: bool,
 ) -> Member:
     campaign = group.campaign
     priced = CampaignSku.objects.filter(campaign=campaign, sku_id=sku_id).first()
@@ -277,9 +303,14 @@ def _seat_take(
     group.seats_taken += 1
     order = order_place(
         buyer=buyer,
-        lines=[LineRequest(sku_id=sku_id, quantity=quantity, group_price_amount=price)],
+        lines=[
+            LineRequest(
+                sku_id=sku_id, quantity=quantity, group_price_amount=price, group_coupons_apply=campaign.coupons_apply
+            )
+        ],
         address=address,
         note=note,
+        coupon_ids=coupon_ids,
     )
     try:
         with transaction.atomic():

@@ -1,6 +1,9 @@
 """The group-buying pages (phone first): a campaign with its open groups
 (凑团) and the form to open one, a group's shared page with the form to
-join, and the buyer's groups. Paying is the orders' cashier."""
+join, the buyer's groups, a group's poster; and in the supplier portal, its
+campaign proposals. Paying is the orders' cashier."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,25 +11,37 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import phone_required
+from catalog.views import supplier_staff_required
 from orders.forms import AddressForm
 from orders.services.addresses import address_as_input, address_save
 from socialshop.drawing import qr_png
 from socialshop.errors import DomainError
 
-from .choices import GroupStatus, MemberStatus
-from .forms import SeatForm
-from .selectors import campaign_get, group_view, groups_open_for_campaign, memberships_for_buyer
-from .services import group_join, group_open
+from .choices import CampaignStatus, GroupStatus, MemberStatus
+from .forms import SeatForm, SupplierCampaignForm
+from .posters import group_poster
+from .selectors import (
+    campaign_get,
+    campaigns_proposed_by,
+    group_view,
+    groups_open_for_campaign,
+    memberships_for_buyer,
+    seat_coupon_options,
+)
+from .services import campaign_create, group_join, group_open
 
 
 def _seat_forms(request, campaign):
     addresses = list(request.user.addresses.all()[:5]) if request.user.is_authenticated else []
     posted = request.POST if request.method == "POST" else None
-    form = SeatForm(posted, skus=list(campaign.skus.all()), addresses=addresses)
+    coupon_options = seat_coupon_options(buyer=request.user, campaign=campaign)
+    form = SeatForm(posted, skus=list(campaign.skus.all()), addresses=addresses, coupon_options=coupon_options)
     wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
     address_form = AddressForm(posted if wants_new else None, prefix="new", use_required_attribute=not addresses)
     return form, address_form, addresses
@@ -49,7 +64,13 @@ def _seat_take(request, form, address_form, addresses, take) -> bool:
             return False
         address = address_as_input(saved)
     try:
-        member = take(sku_id=form.cleaned_data["sku_id"], quantity=form.cleaned_data["quantity"], address=address)
+        coupon = form.cleaned_data.get("coupon")
+        member = take(
+            sku_id=form.cleaned_data["sku_id"],
+            quantity=form.cleaned_data["quantity"],
+            address=address,
+            coupon_ids=[int(coupon)] if coupon else None,
+        )
     except DomainError as error:
         for name, field_messages in error.fields.items():
             target = address_form if name in address_form.fields else form
@@ -142,3 +163,87 @@ def group_qr(request, group_id: int):
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"  # the link never changes
     return response
+
+
+def group_poster_png(request, group_id: int):
+    """The group's share poster (保存海报): public like the group's page, and
+    cached briefly (its seats-left line changes as members pay; the ETag is
+    the digest of what it shows)."""
+    view = group_view(group_id=group_id)
+    data, digest = group_poster(
+        view=view, link=request.build_absolute_uri(reverse("groupbuy:group", args=[view.group.pk]))
+    )
+    response = HttpResponse(data, content_type="image/png")
+    response["ETag"] = f'"{digest}"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- the supplier portal: proposing campaigns -------------------------------------------------
+
+# a proposal's state as its supplier reads it (the admin's words for the same states are the operator's)
+PROPOSAL_STATES = {
+    CampaignStatus.PENDING: _lazy("Awaiting review"),
+    CampaignStatus.ACTIVE: _lazy("Approved to run"),
+    CampaignStatus.REJECTED: _lazy("Turned down"),
+    CampaignStatus.ENDED: _lazy("Ended"),
+}
+
+
+@supplier_staff_required
+@require_http_methods(["GET", "POST"])
+def supplier_campaigns(request):
+    """A supplier proposes group-buying campaigns for its own SKUs
+    (``campaign_create(supplier=…)``: pending until an operator approves
+    them in the admin) and follows its proposals."""
+    form = SupplierCampaignForm(request.POST or None, supplier=request.supplier)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at, ends_at = form.window()
+        try:
+            campaign_create(
+                by=request.user,
+                supplier=request.supplier,
+                product=data["sku"].product,
+                prices={data["sku"].pk: (data["group_price"], data["leader_price"])},
+                title=data["title"],
+                group_size=data["group_size"],
+                fill_within=timedelta(hours=data["fill_hours"]),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                per_person_limit=data["per_person_limit"],
+                coupons_apply=data["coupons_apply"],
+            )
+        except DomainError as error:
+            _proposal_errors(form, error)
+        else:
+            messages.success(request, _("Proposed: an operator reviews it before it runs."))
+            return redirect("groupbuy:supplier_campaigns")
+    proposals = list(campaigns_proposed_by(supplier=request.supplier)[:50])
+    for campaign in proposals:
+        campaign.proposal_state = PROPOSAL_STATES.get(campaign.status, campaign.get_status_display())
+        campaign.last_day = timezone.localtime(campaign.ends_at - timedelta(microseconds=1)).date()  # inclusive
+    return render(
+        request,
+        "groupbuy/portal/campaigns.html",
+        {"form": form, "proposals": proposals},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _proposal_errors(form, error: DomainError) -> None:
+    """The service's refusal on the form's fields: a price outside the SKU's
+    cost and list price on the price typed, the rest where it names."""
+    fields = {"fill_within": "fill_hours", "ends_at": "ends_on", "prices": "sku"}
+    placed = False
+    for name, field_messages in error.fields.items():
+        if name.startswith("prices."):  # prices.<sku id>, or prices.<sku id>.leader for the leader's price
+            target = "leader_price" if name.endswith(".leader") else "group_price"
+        else:
+            target = fields.get(name, name)
+        if target in form.fields:
+            for message in field_messages:
+                form.add_error(target, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))

@@ -57,6 +57,8 @@ class LineRequest:
     # group buying (拼团): the campaign's unit price, set only by groupbuy's services (read under the group's
     # lock), never from a request body; such a line is bought outside any shop
     group_price_amount: int | None = None
+    # whether the group's campaign lets coupons apply to the line (its ``coupons_apply``), set with the price
+    group_coupons_apply: bool = False
     # flash sales: the campaign's terms, set only by flash's services from an admission (and by bargain's from a
     # locked bargain: a campaign's price, docs/bargaining.md)
     flash: FlashTerms | None = None
@@ -147,14 +149,16 @@ def lines_priced(
 def coupon_line(line: PricedLine) -> CouponLine:
     """What the coupon arithmetic reads of a priced line. A flash line takes
     a coupon only when the coupon combines with flash prices and the flash
-    campaign lets coupons apply."""
+    campaign lets coupons apply; a group-buying line only when its campaign
+    lets coupons apply (``Campaign.coupons_apply``)."""
     return CouponLine(
         amount=line.total_amount,
         product_id=line.sku.product_id,
         category_id=line.sku.product.category_id,
         supplier_id=line.sku.product.supplier_id,
         is_flash=line.is_flash,
-        refuses_coupons=line.is_flash and not line.request.flash.coupons_apply,
+        refuses_coupons=(line.is_flash and not line.request.flash.coupons_apply)
+        or (line.request.group_price_amount is not None and not line.request.group_coupons_apply),
     )
 
 

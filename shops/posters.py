@@ -2,7 +2,8 @@
 shop's best picks), its price in this shop, the shop's name and avatar, and a
 QR code of the share link (which carries ``?ref=<owner's invite code>``).
 
-Drawing is pure Pillow (``poster_render``); Chinese is drawn with
+A buying group's poster (拼团, kind ``group``) is drawn here too, from the
+content ``groupbuy`` gives. Drawing is pure Pillow (``poster_render``); Chinese is drawn with
 ``socialshop.fonts.cjk_font`` (without a CJK font the poster still renders
 and the log says why). Posters are cached in the default storage under a
 name that ends in a digest of everything drawn on them, so any change of
@@ -45,13 +46,14 @@ class PosterItem:
     image_name: str  # a file in the default storage, or ""
     title: str
     price_text: str
+    list_price_text: str = ""  # struck through beside the price (a group's list price), or ""
 
 
 @dataclass(frozen=True)
 class PosterContent:
     """Everything a poster shows; its digest names the cached file."""
 
-    kind: str  # "shop" or "product"
+    kind: str  # "shop", "product" or "group" (a buying group, 拼团: ``groupbuy`` fills it)
     shop_name: str
     shop_intro: str
     avatar_name: str
@@ -59,6 +61,7 @@ class PosterContent:
     link: str
     scan_hint: str
     tagline: str
+    badge: str = ""  # a group's size and seats left, drawn under its price
 
     def digest(self) -> str:
         payload = json.dumps({"v": POSTER_LAYOUT_VERSION, **asdict(self)}, ensure_ascii=False, sort_keys=True)
@@ -226,12 +229,40 @@ def _draw_shop(poster: Image.Image, draw, content: PosterContent) -> None:
     _footer(poster, draw, content, 1076)
 
 
+def _draw_group(poster: Image.Image, draw, content: PosterContent) -> None:
+    """A buying group (拼团): a band with the invitation, the product, the
+    group price beside the struck-through list price, the seats left, and
+    the group's QR code above its campaign's title (``shop_name``)."""
+    item = content.items[0]
+    poster.paste(Image.new("RGB", (WIDTH, 120), ACCENT), (0, 0))
+    band_font = cjk_font(40)
+    draw.text((40, 34), _wrap(draw, content.tagline, band_font, WIDTH - 80, 1)[0], font=band_font, fill=(255, 255, 255))
+    poster.paste(_cover(_open_stored(item.image_name), (670, 670), item.title), (40, 140))
+    title_font = cjk_font(36)
+    y = 826
+    for line in _wrap(draw, item.title, title_font, 670, 2):
+        draw.text((40, y), line, font=title_font, fill=INK)
+        y += 48
+    price_font, list_font = cjk_font(64), cjk_font(30)
+    draw.text((40, 926), item.price_text, font=price_font, fill=ACCENT)
+    if item.list_price_text:
+        x = 40 + text_width(draw, item.price_text, price_font) + 24
+        draw.text((x, 956), item.list_price_text, font=list_font, fill=MUTED)
+        middle = 976  # through the middle of the 30-pixel figures
+        draw.line([(x, middle), (x + text_width(draw, item.list_price_text, list_font), middle)], fill=MUTED, width=2)
+    if content.badge:
+        draw.text((40, 1014), content.badge, font=cjk_font(30), fill=INK)
+    _footer(poster, draw, content, 1066)
+
+
 def poster_render(content: PosterContent) -> bytes:
     """The poster as PNG bytes (WIDTH × HEIGHT)."""
     poster = Image.new("RGB", (WIDTH, HEIGHT), (255, 255, 255))
     draw = ImageDraw.Draw(poster)
     if content.kind == "product":
         _draw_product(poster, draw, content)
+    elif content.kind == "group":
+        _draw_group(poster, draw, content)
     else:
         _draw_shop(poster, draw, content)
     buffer = io.BytesIO()

@@ -211,6 +211,7 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(SUPPLIER, "orders:supplier_shipments", reverse("orders:supplier_shipments") + "?status=all"),
         Page(SUPPLIER, "orders:supplier_shipment", reverse("orders:supplier_shipment", args=[fulfilment])),
         Page(SUPPLIER, "orders:supplier_refunds", reverse("orders:supplier_refunds")),
+        Page(SUPPLIER, "groupbuy:supplier_campaigns", reverse("groupbuy:supplier_campaigns")),
         # pages that answer a form: its errors, an upload's report
         Page(
             RESELLER,
@@ -220,6 +221,13 @@ def _pages(world: PagesWorld) -> list[Page]:
             submit=_submit_empty(".promo-form"),
         ),
         Page(SUPPLIER, "catalog:product_new", reverse("catalog:product_new"), submit=_submit_empty("main form")),
+        Page(
+            SUPPLIER,
+            "groupbuy:supplier_campaigns",
+            reverse("groupbuy:supplier_campaigns"),
+            status=400,
+            submit=_submit_empty("#proposal-form"),
+        ),
         Page(
             SUPPLIER,
             "catalog:sku_new",
@@ -306,6 +314,7 @@ def _admin_pages(world: PagesWorld) -> list[Page]:
 # url names that are not pages a person reads, each with why
 NOT_PAGES = {
     "groupbuy:group_qr": "the group's QR code, a PNG shown on the group page",
+    "groupbuy:group_poster": "a PNG picture (the group's share poster)",
     "healthz": "a health probe for load balancers (plain text)",
     "notifications:read": "POST only",
     "favicon": "a redirect to the icon file",

@@ -49,6 +49,14 @@ class SeatIn(serializers.Serializer):
     quantity = StrictIntegerField(min_value=1, max_value=99, default=1)
     shipping_address = AddressIn()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    coupon_ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=2**62),
+        required=False,
+        default=list,
+        max_length=2,
+        help_text="ids of the caller's unused coupons, only where the campaign's coupons_apply is true "
+        "(else refused with coupon_unavailable)",
+    )
 
 
 class JoinIn(SeatIn):

@@ -16,7 +16,7 @@ from .serializers import CampaignOut, GroupOut, JoinIn, MembershipOut, OpenIn
 
 SEAT_REFUSED = error_response(
     "No seat: the group is full or closed, the buyer holds a seat in an open group of this campaign, the campaign "
-    "is not running, or not enough stock.",
+    "is not running, not enough stock, or a coupon that cannot be used (`coupon_unavailable`).",
     "group_full",
     "Every seat of this group is taken. Open a group of your own or join another.",
     seats_left=0,
@@ -36,7 +36,9 @@ class GroupOpen(APIView):
             "Places the caller's order for the line at the campaign's leader price (团长价) if it has one, else the "
             "group price, and holds the group's first seat for `GROUPBUY_SEAT_HOLD_MINUTES` (10 by default): pay it "
             "with `POST /orders/{id}/pay/`. Refused with `campaign_not_running`, `already_in_group` (409), "
-            "`over_person_limit`, `campaign_invalid`, `not_buyable`, `invalid_address` (400), `out_of_stock` (409)."
+            "`over_person_limit`, `campaign_invalid`, `not_buyable`, `invalid_address` (400), `out_of_stock` (409). "
+            "`coupon_ids` take the caller's coupons off the line when the campaign's `coupons_apply` is true; "
+            "otherwise, or when a coupon does not reach the line, `coupon_unavailable` (409)."
         ),
         request=OpenIn,
         responses={201: MembershipOut, 400: INVALID, 409: SEAT_REFUSED, 404: NOT_FOUND, **ERRORS_AUTHENTICATED},
@@ -51,6 +53,7 @@ class GroupOpen(APIView):
             quantity=data.validated_data["quantity"],
             address=ShippingAddress(**data.validated_data["shipping_address"]),
             note=data.validated_data["note"],
+            coupon_ids=data.validated_data["coupon_ids"],
         )
         return _seat_answer(member)
 
@@ -78,6 +81,7 @@ class GroupJoin(APIView):
             quantity=data.validated_data["quantity"],
             address=ShippingAddress(**data.validated_data["shipping_address"]),
             note=data.validated_data["note"],
+            coupon_ids=data.validated_data["coupon_ids"],
         )
         return _seat_answer(member)
 

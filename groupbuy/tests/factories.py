@@ -23,6 +23,7 @@ def a_campaign(
     per_person_limit: int = 2,
     commission_mode: str = CommissionMode.NONE,
     commission_bps: int = 0,
+    coupons_apply: bool = False,
 ) -> Campaign:
     """An operator's running campaign on one SKU (list 100.00, cost 50.00) at ``group_price``."""
     sku = sku or SkuFactory(stock=stock)
@@ -39,6 +40,7 @@ def a_campaign(
         per_person_limit=per_person_limit,
         commission_mode=commission_mode,
         commission_bps=commission_bps,
+        coupons_apply=coupons_apply,
     )
 
 
@@ -46,17 +48,18 @@ def campaign_sku_id(campaign: Campaign) -> int:
     return campaign.skus.values_list("sku_id", flat=True).first()
 
 
-def opened(campaign: Campaign, *, buyer=None, quantity: int = 1) -> Member:
+def opened(campaign: Campaign, *, buyer=None, quantity: int = 1, coupon_ids=None) -> Member:
     return group_open(
         buyer=buyer or UserFactory(),
         campaign_id=campaign.pk,
         sku_id=campaign_sku_id(campaign),
         quantity=quantity,
         address=an_address(),
+        coupon_ids=coupon_ids,
     )
 
 
-def joined(group_id: int, *, buyer=None, quantity: int = 1) -> Member:
+def joined(group_id: int, *, buyer=None, quantity: int = 1, coupon_ids=None) -> Member:
     member = Member.objects.select_related("campaign").filter(group_id=group_id).first()
     return group_join(
         buyer=buyer or UserFactory(),
@@ -64,6 +67,7 @@ def joined(group_id: int, *, buyer=None, quantity: int = 1) -> Member:
         sku_id=campaign_sku_id(member.campaign),
         quantity=quantity,
         address=an_address(),
+        coupon_ids=coupon_ids,
     )
 
 

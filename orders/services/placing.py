@@ -63,14 +63,27 @@ def _lines_checked(lines: list[LineRequest]) -> list[LineRequest]:
         raise EmptyOrder()
     merged: dict[tuple, int] = {}
     for line in lines:
-        # a group price (拼团) and flash terms stay with their line
-        key = ((line.shop_slug or "").lower() or None, line.sku_id, line.group_price_amount, line.flash)
+        # a group price (拼团, with whether its campaign takes coupons) and flash terms stay with their line
+        key = (
+            (line.shop_slug or "").lower() or None,
+            line.sku_id,
+            line.group_price_amount,
+            line.group_coupons_apply,
+            line.flash,
+        )
         merged[key] = merged.get(key, 0) + line.quantity
     if len(merged) > MAX_LINES:
         raise EmptyOrder(_("An order holds at most %(count)d different items.") % {"count": MAX_LINES})
     checked = [
-        LineRequest(sku_id=sku_id, quantity=quantity, shop_slug=slug, group_price_amount=group_price, flash=flash)
-        for (slug, sku_id, group_price, flash), quantity in merged.items()
+        LineRequest(
+            sku_id=sku_id,
+            quantity=quantity,
+            shop_slug=slug,
+            group_price_amount=group_price,
+            group_coupons_apply=group_coupons,
+            flash=flash,
+        )
+        for (slug, sku_id, group_price, group_coupons, flash), quantity in merged.items()
     ]
     bad = {
         f"lines.{index}.quantity": [_("Between 1 and %(most)d.") % {"most": MAX_QUANTITY}]

@@ -33,6 +33,8 @@ def _reset(fake: FakeGateway) -> None:
         fake.certificates = None  # Alipay in public-key mode unless a test asks for certificates
     if hasattr(fake, "transfer_confirm"):
         fake.transfer_confirm = True
+    if hasattr(fake, "refunds_let_go"):
+        fake.refunds_let_go()  # a refund API a test made slow answers again
 
 
 def _configure(settings, monkeypatch, values: dict[str, str]) -> None:

@@ -132,6 +132,12 @@ class FakeWeChatPay(FakeGateway):
         self.transfers: dict[str, TransferBill] = {}
         self.payees: dict[str, str] = {}  # openid → real name, as WeChat's real-name records say
         self.transfer_confirm = True  # the current API: a transfer waits for its payee to accept it
+        # a slow refund API, for tests that kill the caller mid-request: once ``refunds_hold(after=n)`` was
+        # called, each new refund past the n-th is booked, then its answer waits until ``refunds_let_go``
+        self.refunds_held_after: int | None = None
+        self.refunds_waiting = 0
+        self._refunds_released = threading.Event()
+        self._refunds_released.set()
 
     # --- signing ------------------------------------------------------------------------
 
@@ -345,6 +351,16 @@ class FakeWeChatPay(FakeGateway):
             },
         }
 
+    def refunds_hold(self, *, after: int = 0) -> None:
+        """From the ``after``+1-th refund booked on, book each new refund and hold its answer (the money is
+        on its way, the caller does not know yet) until ``refunds_let_go``."""
+        self.refunds_held_after = after
+        self._refunds_released.clear()
+
+    def refunds_let_go(self) -> None:
+        self.refunds_held_after = None
+        self._refunds_released.set()
+
     def _refund(self, request: Request, match) -> Response:
         if not self.authorized(request):
             return self.error(401, "SIGN_ERROR", "签名错误")
@@ -373,6 +389,13 @@ class FakeWeChatPay(FakeGateway):
                 amount=refund_amount,
                 notify_url=data.get("notify_url", ""),
             )
+            held = self.refunds_held_after is not None and len(self.refunds) > self.refunds_held_after
+            if held:
+                self.refunds_waiting += 1
+        if held:
+            self._refunds_released.wait(timeout=120)
+            with self.lock:
+                self.refunds_waiting -= 1
         if self.refund_delay is not None:
             threading.Timer(self.refund_delay, self.refund_settle, args=[refund.out_refund_no]).start()
         return self.signed(200, self.refund_view(refund))
