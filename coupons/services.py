@@ -24,6 +24,7 @@ from distribution.services import binding_touch
 from distribution.tree import is_in_subtree
 from ledger.choices import AccountKind
 from ledger.services import Posting, ledger_accounts, ledger_post_batch
+from socialshop.errors import NotFound
 from socialshop.events import event_emit
 from socialshop.states import StateMachine, state_set_query
 
@@ -35,6 +36,7 @@ from .exceptions import (
     CouponUnavailable,
     OwnPromoCodeRefused,
     PromoCodeInvalid,
+    PromoCodeStopped,
     PromoCodeUnknown,
 )
 from .models import ClaimedCoupon, Coupon
@@ -272,7 +274,7 @@ def _promo_code_coupon(code: str) -> tuple[Coupon | None, Reseller | None]:
     """What a typed code gives and whose it is: a coupon's own code (its
     funding reseller's, if any), else a reseller's invite code, which gives
     the platform's coupon for personal codes (``CouponSettings``)."""
-    coupon = Coupon.objects.select_related("funder_reseller").filter(code=code.upper(), is_active=True).first()
+    coupon = Coupon.objects.select_related("funder_reseller").filter(code=code.upper()).first()
     if coupon is not None:
         return coupon, coupon.funder_reseller
     owner = Reseller.objects.filter(invite_code=invite_code_normalize(code)).first()
@@ -288,7 +290,8 @@ def promo_code_redeem(*, buyer: User, code: str, now: datetime | None = None) ->
     (``distribution.services.binding_touch``) and gives back the id of the
     claimed coupon to apply: one the buyer already holds unused, or a new
     claim (``coupon_claim``, so the per-person limit holds). PromoCodeUnknown
-    for a code nobody has; OwnPromoCodeRefused when the buyer is a reseller
+    for a code nobody has; PromoCodeStopped for a stopped code the buyer
+    holds no unused claim of; OwnPromoCodeRefused when the buyer is a reseller
     and the code is its own or its team's (a reseller cannot discount its
     own purchases with its team's codes)."""
     now = now or timezone.now()
@@ -309,7 +312,9 @@ def promo_code_redeem(*, buyer: User, code: str, now: datetime | None = None) ->
         .first()
     )
     if held is not None:
-        return held
+        return held  # claimed before its code was stopped: still the buyer's (docs/coupons.md)
+    if not coupon.is_active:
+        raise PromoCodeStopped(fields={"promo_code": [str(PromoCodeStopped.default_message)]})
     return coupon_claim(coupon_id=coupon.pk, user=buyer, source=ClaimSource.CODE, now=now).pk
 
 
@@ -372,3 +377,25 @@ def supplier_coupon_create(
         funder_supplier=supplier,
         in_centre=in_centre,
     )
+
+
+def reseller_code_stop(*, reseller: Reseller, coupon_id: int) -> Coupon:
+    """The reseller stops one of its own promo codes: no buyer claims it any
+    more (typing it is refused with PromoCodeStopped), and it no longer
+    counts against ``MAX_OWN_CODES``. Coupons buyers already claimed with it
+    stay theirs until their own validity ends, still funded by the reseller
+    (a discount promised is kept). Locks the coupon's row, so a claim in
+    flight finishes before or sees it stopped. Idempotent; NotFound for a
+    code that is not the reseller's own."""
+    with transaction.atomic():
+        coupon = (
+            Coupon.objects.select_for_update()
+            .filter(pk=coupon_id, funder_reseller=reseller, code__isnull=False)
+            .first()
+        )
+        if coupon is None:
+            raise NotFound(_("No such promo code of yours."))
+        if coupon.is_active:
+            coupon.is_active = False
+            coupon.save(update_fields=["is_active"])
+        return coupon

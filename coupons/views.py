@@ -29,7 +29,14 @@ from .selectors import (
     coupons_with_usage,
     reseller_codes_of,
 )
-from .services import MAX_OWN_CODES, coupon_claim, coupons_issue, reseller_code_create, supplier_coupon_create
+from .services import (
+    MAX_OWN_CODES,
+    coupon_claim,
+    coupons_issue,
+    reseller_code_create,
+    reseller_code_stop,
+    supplier_coupon_create,
+)
 
 SHARE_SALT = "coupons.share"
 PAGE_SIZE = 50
@@ -215,3 +222,15 @@ def reseller_codes(request, reseller):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@reseller_required
+@require_POST
+def reseller_code_stop_view(request, reseller, coupon_id: int):
+    """停用: the reseller stops one of its own codes (claims already made stay the buyers')."""
+    try:
+        coupon = reseller_code_stop(reseller=reseller, coupon_id=coupon_id)
+    except DomainError as error:
+        raise Http404(str(error.message)) from error
+    messages.success(request, _("Promo code %(code)s stopped.") % {"code": coupon.code})
+    return redirect("coupons:reseller_codes")
