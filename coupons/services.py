@@ -5,7 +5,13 @@ expiry sweep, and the funders' postings.
 | event | debit | credit | key |
 | --- | --- | --- | --- |
 | order paid with a coupon | the funder's coupon discount | revenue | ``coupon-charge:<order>:<claim>`` |
+| the same, a reseller's | reseller withdrawable | reseller coupon discount | ``coupon-offset:<order>:<claim>`` |
 | a refund gives back part of it | refunds | the funder's coupon discount | ``coupon-return:<refund>:<claim>`` |
+| the same, a reseller's | reseller coupon discount | withdrawable | ``coupon-offset-return:<refund>:<claim>`` |
+
+A supplier's coupon is taken from what the supplier is owed when its
+payable is posted (``commissions.services.payables``:
+``coupon-payable-offset:<line>``).
 """
 
 from dataclasses import dataclass
@@ -209,36 +215,66 @@ class Funding:
     amount: int
 
 
-def _funder_accounts(fundings: list[Funding]) -> dict:
+def _reseller_offset(funding: Funding, accounts: dict, *, key: str, description: str, back: bool) -> Posting:
+    """A reseller-funded discount settled against the reseller's own money:
+    taken from its withdrawable balance (``back``: given back to it), so
+    its coupon discount account returns to zero in the same transaction.
+    The balance may go negative, which refuses its withdrawals until
+    earnings cover it, as a clawback does (docs/coupons.md)."""
+    withdrawable = accounts[(AccountKind.RESELLER_WITHDRAWABLE, funding.funder_id)]
+    discount = accounts[(AccountKind.RESELLER_COUPON_DISCOUNT, funding.funder_id)]
+    legs = ((discount, funding.amount),), ((withdrawable, funding.amount),)
+    debits, credits = legs if back else legs[::-1]
+    return Posting(idempotency_key=key, description=description, debits=debits, credits=credits)
+
+
+def _funder_accounts_with_withdrawable(fundings: list[Funding]) -> dict:
     return ledger_accounts(
         keys=[(AccountKind.PLATFORM_REVENUE, None), (AccountKind.PLATFORM_REFUNDS, None)]
         + [(FUNDER_ACCOUNTS[funding.funder], funding.funder_id) for funding in fundings]
+        + [
+            (AccountKind.RESELLER_WITHDRAWABLE, funding.funder_id)
+            for funding in fundings
+            if funding.funder == CouponFunder.RESELLER
+        ]
     )
 
 
 def coupon_charges_post(*, order_id: int, fundings: list[Funding]) -> int:
     """The order is paid: each funder is charged what its coupon took off
     (its discount account debited, the revenue credited: revenue stays the
-    list value, the buyer's cash plus the funders' share). Once per order
-    and coupon. Returns how many it posted now."""
+    list value, the buyer's cash plus the funders' share). A reseller's
+    share is taken from its withdrawable money at once, in the same
+    transaction (``coupon-offset``); a supplier's waits for its payable.
+    Once per order and coupon. Returns how many charges it posted now."""
     fundings = [funding for funding in fundings if funding.amount > 0]
     if not fundings:
         return 0
-    accounts = _funder_accounts(fundings)
+    accounts = _funder_accounts_with_withdrawable(fundings)
     revenue = accounts[(AccountKind.PLATFORM_REVENUE, None)]
-    return len(
-        ledger_post_batch(
-            [
-                Posting(
-                    idempotency_key=f"coupon-charge:{order_id}:{funding.claim_id}",
-                    description=f"coupon {funding.claim_id} on order {order_id}, funded by {funding.funder}",
-                    debits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
-                    credits=((revenue, funding.amount),),
-                )
-                for funding in fundings
-            ]
-        )
+    posted = ledger_post_batch(
+        [
+            Posting(
+                idempotency_key=f"coupon-charge:{order_id}:{funding.claim_id}",
+                description=f"coupon {funding.claim_id} on order {order_id}, funded by {funding.funder}",
+                debits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
+                credits=((revenue, funding.amount),),
+            )
+            for funding in fundings
+        ]
+        + [
+            _reseller_offset(
+                funding,
+                accounts,
+                key=f"coupon-offset:{order_id}:{funding.claim_id}",
+                description=f"reseller {funding.funder_id} pays coupon {funding.claim_id} on order {order_id}",
+                back=False,
+            )
+            for funding in fundings
+            if funding.funder == CouponFunder.RESELLER
+        ]
     )
+    return sum(1 for key in posted if key.startswith("coupon-charge:"))
 
 
 def coupon_returns_post(*, refund_id: int, fundings: list[Funding]) -> int:
@@ -248,21 +284,31 @@ def coupon_returns_post(*, refund_id: int, fundings: list[Funding]) -> int:
     fundings = [funding for funding in fundings if funding.amount > 0]
     if not fundings:
         return 0
-    accounts = _funder_accounts(fundings)
+    accounts = _funder_accounts_with_withdrawable(fundings)
     refunds = accounts[(AccountKind.PLATFORM_REFUNDS, None)]
-    return len(
-        ledger_post_batch(
-            [
-                Posting(
-                    idempotency_key=f"coupon-return:{refund_id}:{funding.claim_id}",
-                    description=f"refund {refund_id} gives back coupon {funding.claim_id}'s share",
-                    debits=((refunds, funding.amount),),
-                    credits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
-                )
-                for funding in fundings
-            ]
-        )
+    posted = ledger_post_batch(
+        [
+            Posting(
+                idempotency_key=f"coupon-return:{refund_id}:{funding.claim_id}",
+                description=f"refund {refund_id} gives back coupon {funding.claim_id}'s share",
+                debits=((refunds, funding.amount),),
+                credits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
+            )
+            for funding in fundings
+        ]
+        + [
+            _reseller_offset(
+                funding,
+                accounts,
+                key=f"coupon-offset-return:{refund_id}:{funding.claim_id}",
+                description=f"refund {refund_id} gives reseller {funding.funder_id} back coupon {funding.claim_id}",
+                back=True,
+            )
+            for funding in fundings
+            if funding.funder == CouponFunder.RESELLER
+        ]
     )
+    return sum(1 for key in posted if key.startswith("coupon-return:"))
 
 
 # --- promo codes (a reseller's own, docs/coupons.md) -----------------------------------
