@@ -137,18 +137,18 @@ def coupons_on_sign_up(*, user_id: int) -> int:
     return given
 
 
-def coupons_combination_check(claims: list[ClaimedCoupon]) -> None:
+def coupons_combination_check(claims: list[ClaimedCoupon], *, stacking_allowed: bool | None = None) -> None:
     """One coupon per order; with the operator's stacking setting, one
-    platform coupon and one supplier coupon. CouponsDoNotCombine otherwise."""
+    platform coupon and one supplier coupon. CouponsDoNotCombine otherwise.
+    ``stacking_allowed``: the setting, when the caller has read it already."""
     if len(claims) <= 1:
         return
     funders = sorted(claim.coupon.funder for claim in claims)
-    if (
-        len(claims) == 2
-        and funders == [CouponFunder.PLATFORM, CouponFunder.SUPPLIER]
-        and coupon_settings_get().stacking_allowed
-    ):
-        return
+    if len(claims) == 2 and funders == [CouponFunder.PLATFORM, CouponFunder.SUPPLIER]:
+        if stacking_allowed is None:
+            stacking_allowed = coupon_settings_get().stacking_allowed
+        if stacking_allowed:
+            return
     raise CouponsDoNotCombine()
 
 
