@@ -167,6 +167,7 @@ def test_the_reseller_sees_its_code_deductions_on_its_money_page_and_statement(d
     statement = b"".join(client.get("/money/statement.csv").streaming_content).decode("utf-8-sig")
 
     assert "优惠码让利（店主出资）" in page
+    assert "你的优惠码让利超过了你的余额" in page  # −12.00 with nothing settled yet: withdrawals wait
     assert f"订单 {order.number}" in page and "−¥12.00" in page and "MEI12" in page
     assert f"订单 {order.number}：你的优惠码让利，从可提现金额扣除" in statement
 
