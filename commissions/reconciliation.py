@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coupons.choices import CouponFunder
 from ledger.choices import AccountKind
 from ledger.selectors import (
     ledger_balance_mismatches,
@@ -43,7 +44,7 @@ from socialshop.money import format_yuan as yuan
 
 from .choices import CommissionState, WithdrawalStatus
 from .events import reconcile_broken_emit
-from .models import Commission, CommissionDecision, PayoutItem, ReconciliationRun, Withdrawal
+from .models import Commission, CommissionDecision, PayoutItem, ReconciliationRun, SupplierPayable, Withdrawal
 from .providers import PayoutProviderUnavailable, payout_provider
 
 logger = logging.getLogger(__name__)
@@ -389,24 +390,32 @@ def check_coupon_discounts_match_the_ledger() -> list[str]:
     its order's shares say: charged once its order is paid (the shares'
     sum), credited back what refunds returned; and the discount accounts
     together hold exactly what paid orders' coupons took, less what came
-    back."""
+    back, less what the funders already paid from their own money (the
+    offsets below)."""
     charged, returned = defaultdict(int), defaultdict(int)
+    offset, offset_back, payable_offset = defaultdict(int), defaultdict(int), defaultdict(int)
     for key, kind, amount in ledger_entries_with_key_prefix("coupon-"):
         if kind not in COUPON_DISCOUNT_KINDS:
             continue
-        what, claim_id = key.split(":")[0], int(key.rsplit(":", 1)[1])
+        what, item_id = key.split(":")[0], int(key.rsplit(":", 1)[1])
         if what == "coupon-charge":
-            charged[claim_id] += amount  # a debit
+            charged[item_id] += amount  # a debit
         elif what == "coupon-return":
-            returned[claim_id] += -amount  # a credit
+            returned[item_id] += -amount  # a credit
+        elif what == "coupon-offset":
+            offset[item_id] += -amount  # a credit: the reseller paid it
+        elif what == "coupon-offset-return":
+            offset_back[item_id] += amount  # a debit: the reseller got it back
+        elif what == "coupon-payable-offset":
+            payable_offset[item_id] += -amount  # a credit: taken from the supplier's payable (by line)
     shares = (
         OrderDiscount.objects.filter(order__paid_at__isnull=False)
-        .values("claim_id")
+        .values("claim_id", "funder")
         .annotate(amount=Sum("amount"), returned=Sum("returned_amount"))
-        .values_list("claim_id", "amount", "returned")
+        .values_list("claim_id", "funder", "amount", "returned")
     )
     breaks, seen = [], set()
-    for claim_id, amount, returned_amount in shares.iterator(chunk_size=5_000):
+    for claim_id, funder, amount, returned_amount in shares.iterator(chunk_size=5_000):
         seen.add(claim_id)
         if charged[claim_id] != amount:
             breaks.append(
@@ -418,15 +427,52 @@ def check_coupon_discounts_match_the_ledger() -> list[str]:
                 f"coupon {claim_id} gave back {yuan(returned_amount)} with refunds, "
                 f"its funder got {yuan(returned[claim_id])}"
             )
+        paid_by_reseller = (offset[claim_id], offset_back[claim_id])
+        if funder == CouponFunder.RESELLER and paid_by_reseller != (amount, returned_amount):
+            breaks.append(
+                f"reseller coupon {claim_id} took {yuan(amount)} and gave back {yuan(returned_amount)}, "
+                f"but its reseller's withdrawable money paid {yuan(paid_by_reseller[0])} "
+                f"and got back {yuan(paid_by_reseller[1])}"
+            )
+        if funder != CouponFunder.RESELLER and any(paid_by_reseller):
+            breaks.append(f"coupon {claim_id} is not a reseller's, but a reseller's money paid for it")
     breaks += [
         f"coupon {claim_id} was charged {yuan(charged[claim_id])} but no paid order used it"
         for claim_id in sorted(set(charged) - seen)
     ]
-    outstanding = sum(charged.values()) - sum(returned.values())
+    breaks += _supplier_coupon_offset_breaks(payable_offset)
+    outstanding = (
+        sum(charged.values())
+        - sum(returned.values())
+        - sum(offset.values())
+        + sum(offset_back.values())
+        - sum(payable_offset.values())
+    )
     balances = sum(ledger_totals_by_kind(kinds=sorted(COUPON_DISCOUNT_KINDS)).values())
     if balances != outstanding:
         breaks.append(f"the coupon discount accounts hold {yuan(balances)} but coupons took {yuan(outstanding)} net")
     return breaks
+
+
+def _supplier_coupon_offset_breaks(payable_offset: dict[int, int]) -> list[str]:
+    """A supplier's coupons are taken from its payable, line by line, when
+    the payable is posted: each line with a payable took exactly its
+    supplier coupons' shares less what refunds gave back; a line without one
+    took nothing yet."""
+    funded = defaultdict(int)
+    for line_id, amount, returned_amount in (
+        OrderDiscount.objects.filter(funder=CouponFunder.SUPPLIER, order__paid_at__isnull=False)
+        .filter(Exists(SupplierPayable.objects.filter(order_line_id=OuterRef("line_id"))))
+        .values_list("line_id", "amount", "returned_amount")
+        .iterator(chunk_size=5_000)
+    ):
+        funded[line_id] += amount - returned_amount
+    return [
+        f"order line {line_id}: its supplier's coupons took {yuan(funded[line_id])} net, "
+        f"its payable was reduced by {yuan(payable_offset[line_id])}"
+        for line_id in sorted(set(funded) | set(payable_offset))
+        if funded[line_id] != payable_offset[line_id]
+    ]
 
 
 CHECKS: list[tuple[Promise, Callable[[], list[str]]]] = [

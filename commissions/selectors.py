@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from coupons.choices import CouponFunder
 from ledger.choices import AccountKind, OwnerKind
 from ledger.selectors import ledger_balances_for_owner, ledger_entries_for_owner
+from orders.models import Order, OrderDiscount
 from socialshop.money import format_yuan
 
 from .calculations import LineMoney, LineSplit, line_split
@@ -159,12 +161,25 @@ def _commissions_in(keys: list[str]) -> dict[int, tuple[str, str]]:
     return _commissions_named(ids) if ids else {}
 
 
-def _posting_described(key: str, description: str, commissions: dict[int, tuple[str, str]]) -> str:
+def _orders_in(keys: list[str]) -> dict[int, str]:
+    """The order numbers the coupon postings among ``keys`` name (``coupon-charge:<order>:<claim>``), in
+    one query (none when there are none)."""
+    ids = {pk for key in keys if key.startswith(("coupon-charge:", "coupon-offset:")) and (pk := _key_id(key))}
+    return (
+        {order.pk: order.number for order in Order.objects.filter(pk__in=ids).only("pk", "created_at")} if ids else {}
+    )
+
+
+def _posting_described(
+    key: str, description: str, commissions: dict[int, tuple[str, str]], orders: dict[int, str] | None = None
+) -> str:
     """What a posting on a reseller's accounts means, in the reader's
     language, read from its key: ``commission-accrue``, ``commission-refund``,
     ``commission-settle`` (accrual.py, settlement.py) and ``withdrawal-*``
-    are the only postings that touch a reseller's accounts; a key it does
-    not know keeps its stored description."""
+    and the coupons it funds (``coupon-*``, its promo codes) are the only
+    postings that touch a reseller's accounts; a key it does not know keeps
+    its stored description."""
+    orders = orders or {}
     what, _colon, rest = key.partition(":")
     parts = rest.split(":")
     pk = _key_id(key)
@@ -180,6 +195,15 @@ def _posting_described(key: str, description: str, commissions: dict[int, tuple[
         return _("Withdrawal #%(id)s rejected: the money is withdrawable again") % {"id": pk}
     if what == "withdrawal-failed":
         return _("Withdrawal #%(id)s could not be paid: the money is withdrawable again") % {"id": pk}
+    if what in ("coupon-charge", "coupon-offset"):
+        order = orders.get(pk, pk)
+        if what == "coupon-charge":
+            return _("Order %(order)s: your promo code's discount, charged") % {"order": order}
+        return _("Order %(order)s: your promo code's discount, paid from your withdrawable money") % {"order": order}
+    if what == "coupon-return":
+        return _("Refund #%(id)s: your promo code's discount, given back") % {"id": pk}
+    if what == "coupon-offset-return":
+        return _("Refund #%(id)s: your promo code's discount, back to your withdrawable money") % {"id": pk}
     if pk not in commissions:
         return description
     kind, order = commissions[pk]
@@ -207,11 +231,12 @@ def statement_lines(*, reseller_id: int):
     entries = ledger_entries_for_owner(owner_id=reseller_id, owner_kind=OwnerKind.RESELLER)
     while chunk := list(islice(entries, STATEMENT_CHUNK)):
         commissions = _commissions_in([entry.key for entry in chunk])
+        orders = _orders_in([entry.key for entry in chunk])
         for entry in chunk:
             yield StatementLine(
                 at=entry.at,
                 account_kind=entry.account_kind,
-                description=_posting_described(entry.key, entry.description, commissions),
+                description=_posting_described(entry.key, entry.description, commissions, orders),
                 amount=entry.amount,
             )
 
@@ -347,3 +372,44 @@ def withheld_tax_by_reseller(*, period: date) -> list[WithheldTax]:
         )
         for row in rows
     ]
+
+
+# --- coupons a reseller funds (docs/coupons.md) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CouponDeduction:
+    order_number: str
+    paid_at: datetime
+    code: str
+    amount: int  # what the reseller's coupon took off the order (paid from its withdrawable money)
+    returned_amount: int  # what refunds gave back to it
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.returned_amount
+
+
+def coupon_deductions_for_reseller(*, reseller_id: int, limit: int = 20) -> tuple[list[CouponDeduction], int]:
+    """The latest orders paid with the reseller's own promo codes, each with
+    what the code took from the reseller's withdrawable money and what
+    refunds gave back, and the all-time net (two queries)."""
+    funded = OrderDiscount.objects.filter(
+        funder=CouponFunder.RESELLER, funder_id=reseller_id, order__paid_at__isnull=False
+    )
+    rows = (
+        funded.values("order_id", "order__created_at", "order__paid_at", "claim__coupon__code")
+        .annotate(amount=Sum("amount"), returned=Sum("returned_amount"))
+        .order_by("-order__paid_at", "-order_id")[:limit]
+    )
+    total = funded.aggregate(net=Sum(F("amount") - F("returned_amount")))["net"] or 0
+    return [
+        CouponDeduction(
+            order_number=Order(pk=row["order_id"], created_at=row["order__created_at"]).number,
+            paid_at=row["order__paid_at"],
+            code=row["claim__coupon__code"] or "",
+            amount=row["amount"],
+            returned_amount=row["returned"],
+        )
+        for row in rows
+    ], total

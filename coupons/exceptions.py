@@ -41,3 +41,11 @@ class PromoCodeInvalid(DomainError):
 
     code = "coupon_invalid"
     default_message = _("A promo code is 4 to 20 letters and digits.")
+
+
+class PromoCodeStopped(Conflict):
+    """The code's reseller (or an operator) stopped it: no new buyer gets
+    its discount; coupons already claimed with it stay usable."""
+
+    code = "promo_code_stopped"
+    default_message = _("This promo code has been stopped and no longer gives a discount.")

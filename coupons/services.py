@@ -5,7 +5,13 @@ expiry sweep, and the funders' postings.
 | event | debit | credit | key |
 | --- | --- | --- | --- |
 | order paid with a coupon | the funder's coupon discount | revenue | ``coupon-charge:<order>:<claim>`` |
+| the same, a reseller's | reseller withdrawable | reseller coupon discount | ``coupon-offset:<order>:<claim>`` |
 | a refund gives back part of it | refunds | the funder's coupon discount | ``coupon-return:<refund>:<claim>`` |
+| the same, a reseller's | reseller coupon discount | withdrawable | ``coupon-offset-return:<refund>:<claim>`` |
+
+A supplier's coupon is taken from what the supplier is owed when its
+payable is posted (``commissions.services.payables``:
+``coupon-payable-offset:<line>``).
 """
 
 from dataclasses import dataclass
@@ -24,6 +30,7 @@ from distribution.services import binding_touch
 from distribution.tree import is_in_subtree
 from ledger.choices import AccountKind
 from ledger.services import Posting, ledger_accounts, ledger_post_batch
+from socialshop.errors import NotFound
 from socialshop.events import event_emit
 from socialshop.states import StateMachine, state_set_query
 
@@ -35,6 +42,7 @@ from .exceptions import (
     CouponUnavailable,
     OwnPromoCodeRefused,
     PromoCodeInvalid,
+    PromoCodeStopped,
     PromoCodeUnknown,
 )
 from .models import ClaimedCoupon, Coupon
@@ -129,18 +137,18 @@ def coupons_on_sign_up(*, user_id: int) -> int:
     return given
 
 
-def coupons_combination_check(claims: list[ClaimedCoupon]) -> None:
+def coupons_combination_check(claims: list[ClaimedCoupon], *, stacking_allowed: bool | None = None) -> None:
     """One coupon per order; with the operator's stacking setting, one
-    platform coupon and one supplier coupon. CouponsDoNotCombine otherwise."""
+    platform coupon and one supplier coupon. CouponsDoNotCombine otherwise.
+    ``stacking_allowed``: the setting, when the caller has read it already."""
     if len(claims) <= 1:
         return
     funders = sorted(claim.coupon.funder for claim in claims)
-    if (
-        len(claims) == 2
-        and funders == [CouponFunder.PLATFORM, CouponFunder.SUPPLIER]
-        and coupon_settings_get().stacking_allowed
-    ):
-        return
+    if len(claims) == 2 and funders == [CouponFunder.PLATFORM, CouponFunder.SUPPLIER]:
+        if stacking_allowed is None:
+            stacking_allowed = coupon_settings_get().stacking_allowed
+        if stacking_allowed:
+            return
     raise CouponsDoNotCombine()
 
 
@@ -207,36 +215,66 @@ class Funding:
     amount: int
 
 
-def _funder_accounts(fundings: list[Funding]) -> dict:
+def _reseller_offset(funding: Funding, accounts: dict, *, key: str, description: str, back: bool) -> Posting:
+    """A reseller-funded discount settled against the reseller's own money:
+    taken from its withdrawable balance (``back``: given back to it), so
+    its coupon discount account returns to zero in the same transaction.
+    The balance may go negative, which refuses its withdrawals until
+    earnings cover it, as a clawback does (docs/coupons.md)."""
+    withdrawable = accounts[(AccountKind.RESELLER_WITHDRAWABLE, funding.funder_id)]
+    discount = accounts[(AccountKind.RESELLER_COUPON_DISCOUNT, funding.funder_id)]
+    legs = ((discount, funding.amount),), ((withdrawable, funding.amount),)
+    debits, credits = legs if back else legs[::-1]
+    return Posting(idempotency_key=key, description=description, debits=debits, credits=credits)
+
+
+def _funder_accounts_with_withdrawable(fundings: list[Funding]) -> dict:
     return ledger_accounts(
         keys=[(AccountKind.PLATFORM_REVENUE, None), (AccountKind.PLATFORM_REFUNDS, None)]
         + [(FUNDER_ACCOUNTS[funding.funder], funding.funder_id) for funding in fundings]
+        + [
+            (AccountKind.RESELLER_WITHDRAWABLE, funding.funder_id)
+            for funding in fundings
+            if funding.funder == CouponFunder.RESELLER
+        ]
     )
 
 
 def coupon_charges_post(*, order_id: int, fundings: list[Funding]) -> int:
     """The order is paid: each funder is charged what its coupon took off
     (its discount account debited, the revenue credited: revenue stays the
-    list value, the buyer's cash plus the funders' share). Once per order
-    and coupon. Returns how many it posted now."""
+    list value, the buyer's cash plus the funders' share). A reseller's
+    share is taken from its withdrawable money at once, in the same
+    transaction (``coupon-offset``); a supplier's waits for its payable.
+    Once per order and coupon. Returns how many charges it posted now."""
     fundings = [funding for funding in fundings if funding.amount > 0]
     if not fundings:
         return 0
-    accounts = _funder_accounts(fundings)
+    accounts = _funder_accounts_with_withdrawable(fundings)
     revenue = accounts[(AccountKind.PLATFORM_REVENUE, None)]
-    return len(
-        ledger_post_batch(
-            [
-                Posting(
-                    idempotency_key=f"coupon-charge:{order_id}:{funding.claim_id}",
-                    description=f"coupon {funding.claim_id} on order {order_id}, funded by {funding.funder}",
-                    debits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
-                    credits=((revenue, funding.amount),),
-                )
-                for funding in fundings
-            ]
-        )
+    posted = ledger_post_batch(
+        [
+            Posting(
+                idempotency_key=f"coupon-charge:{order_id}:{funding.claim_id}",
+                description=f"coupon {funding.claim_id} on order {order_id}, funded by {funding.funder}",
+                debits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
+                credits=((revenue, funding.amount),),
+            )
+            for funding in fundings
+        ]
+        + [
+            _reseller_offset(
+                funding,
+                accounts,
+                key=f"coupon-offset:{order_id}:{funding.claim_id}",
+                description=f"reseller {funding.funder_id} pays coupon {funding.claim_id} on order {order_id}",
+                back=False,
+            )
+            for funding in fundings
+            if funding.funder == CouponFunder.RESELLER
+        ]
     )
+    return sum(1 for key in posted if key.startswith("coupon-charge:"))
 
 
 def coupon_returns_post(*, refund_id: int, fundings: list[Funding]) -> int:
@@ -246,21 +284,31 @@ def coupon_returns_post(*, refund_id: int, fundings: list[Funding]) -> int:
     fundings = [funding for funding in fundings if funding.amount > 0]
     if not fundings:
         return 0
-    accounts = _funder_accounts(fundings)
+    accounts = _funder_accounts_with_withdrawable(fundings)
     refunds = accounts[(AccountKind.PLATFORM_REFUNDS, None)]
-    return len(
-        ledger_post_batch(
-            [
-                Posting(
-                    idempotency_key=f"coupon-return:{refund_id}:{funding.claim_id}",
-                    description=f"refund {refund_id} gives back coupon {funding.claim_id}'s share",
-                    debits=((refunds, funding.amount),),
-                    credits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
-                )
-                for funding in fundings
-            ]
-        )
+    posted = ledger_post_batch(
+        [
+            Posting(
+                idempotency_key=f"coupon-return:{refund_id}:{funding.claim_id}",
+                description=f"refund {refund_id} gives back coupon {funding.claim_id}'s share",
+                debits=((refunds, funding.amount),),
+                credits=((accounts[(FUNDER_ACCOUNTS[funding.funder], funding.funder_id)], funding.amount),),
+            )
+            for funding in fundings
+        ]
+        + [
+            _reseller_offset(
+                funding,
+                accounts,
+                key=f"coupon-offset-return:{refund_id}:{funding.claim_id}",
+                description=f"refund {refund_id} gives reseller {funding.funder_id} back coupon {funding.claim_id}",
+                back=True,
+            )
+            for funding in fundings
+            if funding.funder == CouponFunder.RESELLER
+        ]
     )
+    return sum(1 for key in posted if key.startswith("coupon-return:"))
 
 
 # --- promo codes (a reseller's own, docs/coupons.md) -----------------------------------
@@ -272,7 +320,7 @@ def _promo_code_coupon(code: str) -> tuple[Coupon | None, Reseller | None]:
     """What a typed code gives and whose it is: a coupon's own code (its
     funding reseller's, if any), else a reseller's invite code, which gives
     the platform's coupon for personal codes (``CouponSettings``)."""
-    coupon = Coupon.objects.select_related("funder_reseller").filter(code=code.upper(), is_active=True).first()
+    coupon = Coupon.objects.select_related("funder_reseller").filter(code=code.upper()).first()
     if coupon is not None:
         return coupon, coupon.funder_reseller
     owner = Reseller.objects.filter(invite_code=invite_code_normalize(code)).first()
@@ -288,7 +336,8 @@ def promo_code_redeem(*, buyer: User, code: str, now: datetime | None = None) ->
     (``distribution.services.binding_touch``) and gives back the id of the
     claimed coupon to apply: one the buyer already holds unused, or a new
     claim (``coupon_claim``, so the per-person limit holds). PromoCodeUnknown
-    for a code nobody has; OwnPromoCodeRefused when the buyer is a reseller
+    for a code nobody has; PromoCodeStopped for a stopped code the buyer
+    holds no unused claim of; OwnPromoCodeRefused when the buyer is a reseller
     and the code is its own or its team's (a reseller cannot discount its
     own purchases with its team's codes)."""
     now = now or timezone.now()
@@ -309,7 +358,9 @@ def promo_code_redeem(*, buyer: User, code: str, now: datetime | None = None) ->
         .first()
     )
     if held is not None:
-        return held
+        return held  # claimed before its code was stopped: still the buyer's (docs/coupons.md)
+    if not coupon.is_active:
+        raise PromoCodeStopped(fields={"promo_code": [str(PromoCodeStopped.default_message)]})
     return coupon_claim(coupon_id=coupon.pk, user=buyer, source=ClaimSource.CODE, now=now).pk
 
 
@@ -372,3 +423,25 @@ def supplier_coupon_create(
         funder_supplier=supplier,
         in_centre=in_centre,
     )
+
+
+def reseller_code_stop(*, reseller: Reseller, coupon_id: int) -> Coupon:
+    """The reseller stops one of its own promo codes: no buyer claims it any
+    more (typing it is refused with PromoCodeStopped), and it no longer
+    counts against ``MAX_OWN_CODES``. Coupons buyers already claimed with it
+    stay theirs until their own validity ends, still funded by the reseller
+    (a discount promised is kept). Locks the coupon's row, so a claim in
+    flight finishes before or sees it stopped. Idempotent; NotFound for a
+    code that is not the reseller's own."""
+    with transaction.atomic():
+        coupon = (
+            Coupon.objects.select_for_update()
+            .filter(pk=coupon_id, funder_reseller=reseller, code__isnull=False)
+            .first()
+        )
+        if coupon is None:
+            raise NotFound(_("No such promo code of yours."))
+        if coupon.is_active:
+            coupon.is_active = False
+            coupon.save(update_fields=["is_active"])
+        return coupon

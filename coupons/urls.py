@@ -15,4 +15,5 @@ urlpatterns = [
     path("supplier/coupons/<int:coupon_id>/issue/", views.supplier_coupon_issue, name="supplier_coupon_issue"),
     # the reseller's own (under its shop's pages)
     path("my-shop/promo-codes/", views.reseller_codes, name="reseller_codes"),
+    path("my-shop/promo-codes/<int:coupon_id>/stop/", views.reseller_code_stop_view, name="reseller_code_stop"),
 ]

@@ -2,6 +2,8 @@
 (from the centre, a product page or a share link), a supplier's coupons
 (its portal) and a reseller's own promo codes (优惠码, under /my-shop/)."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -16,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.views import form_add_domain_error, supplier_staff_required
 from distribution.decorators import reseller_required
+from ledger.choices import AccountKind
+from ledger.selectors import ledger_balances_for_owner
 from socialshop.errors import DomainError
 
 from .choices import ClaimSource, ClaimStatus
@@ -29,7 +33,14 @@ from .selectors import (
     coupons_with_usage,
     reseller_codes_of,
 )
-from .services import MAX_OWN_CODES, coupon_claim, coupons_issue, reseller_code_create, supplier_coupon_create
+from .services import (
+    MAX_OWN_CODES,
+    coupon_claim,
+    coupons_issue,
+    reseller_code_create,
+    reseller_code_stop,
+    supplier_coupon_create,
+)
 
 SHARE_SALT = "coupons.share"
 PAGE_SIZE = 50
@@ -126,6 +137,23 @@ def take(request, token: str):
 # --- the supplier portal -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SupplierCouponMoney:
+    to_deduct: int  # its coupons' discounts charged, not yet taken from its payable (lines still in after-sales)
+    payable: int  # what the platform owes it for goods, its coupons already deducted
+
+
+def supplier_coupon_money(*, supplier_id: int) -> SupplierCouponMoney:
+    """The supplier portal's figures: from its ledger balances (one query; here, not in
+    ``selectors``, which the apps below ``orders`` import and which must not reach the ledger)."""
+    balances = ledger_balances_for_owner(
+        owner_id=supplier_id, kinds=[AccountKind.SUPPLIER_COUPON_DISCOUNT, AccountKind.SUPPLIER_PAYABLE]
+    )
+    return SupplierCouponMoney(
+        to_deduct=balances[AccountKind.SUPPLIER_COUPON_DISCOUNT], payable=balances[AccountKind.SUPPLIER_PAYABLE]
+    )
+
+
 @supplier_staff_required
 @require_http_methods(["GET", "POST"])
 def supplier_coupons(request):
@@ -152,7 +180,12 @@ def supplier_coupons(request):
     return render(
         request,
         "coupons/portal/coupons.html",
-        {"coupons": list(coupons[:PAGE_SIZE]), "form": form, "issue_form": IssueForm()},
+        {
+            "coupons": list(coupons[:PAGE_SIZE]),
+            "form": form,
+            "issue_form": IssueForm(),
+            "coupon_money": supplier_coupon_money(supplier_id=request.supplier.pk),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -215,3 +248,15 @@ def reseller_codes(request, reseller):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@reseller_required
+@require_POST
+def reseller_code_stop_view(request, reseller, coupon_id: int):
+    """停用: the reseller stops one of its own codes (claims already made stay the buyers')."""
+    try:
+        coupon = reseller_code_stop(reseller=reseller, coupon_id=coupon_id)
+    except DomainError as error:
+        raise Http404(str(error.message)) from error
+    messages.success(request, _("Promo code %(code)s stopped.") % {"code": coupon.code})
+    return redirect("coupons:reseller_codes")

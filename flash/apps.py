@@ -8,3 +8,8 @@ class FlashConfig(AppConfig):
 
     name = "flash"
     verbose_name = _("Flash sales")
+
+    def ready(self):
+        from .request_log import request_log_filter_install
+
+        request_log_filter_install()

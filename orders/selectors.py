@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import user_wechat_openid
 from catalog.models import ProductImage, Sku, Supplier
+from coupons.choices import CouponFunder
+from coupons.exceptions import CouponsDoNotCombine
 from coupons.models import ClaimedCoupon
-from coupons.selectors import claims_usable, coupon_rule
+from coupons.selectors import claims_usable, coupon_rule, coupon_settings_get
+from coupons.services import coupons_combination_check
 from shops.models import Shop
 from shops.selectors import shop_sku_offers_many
 from socialshop.errors import NotFound
@@ -414,18 +417,35 @@ def product_sold_count(*, product_id: int) -> int:
 
 @dataclass(frozen=True)
 class CouponOption:
-    """One of the buyer's coupons at checkout and what it takes off these lines."""
+    """One of the buyer's coupons at checkout and what it takes off these
+    lines; with stacking allowed, a platform coupon with a supplier coupon
+    (``also``), and what both take off together."""
 
     claim: ClaimedCoupon
     saving_amount: int
+    also: ClaimedCoupon | None = None  # the second coupon of a pair
+
+    @property
+    def claims(self) -> list[ClaimedCoupon]:
+        return [self.claim] if self.also is None else [self.claim, self.also]
+
+    @property
+    def key(self) -> str:
+        """What the page's form sends for this option: a claim id, or two, comma-separated."""
+        return ",".join(str(claim.pk) for claim in self.claims)
 
 
-def checkout_coupon_options(*, buyer, priced: list[PricedLine], now=None) -> list[CouponOption]:
+def checkout_coupon_options(
+    *, buyer, priced: list[PricedLine], now=None, with_pairs: bool = False
+) -> list[CouponOption]:
     """The buyer's usable coupons that take something off ``priced`` (the
     checkout's lines, as ``lines_priced`` gave them), each with its saving
     as placing would compute it (``lines_discounted_by_coupons``), the best
     first: what checkout suggests. Two queries (the claims and their
-    coupons' products)."""
+    coupons' products). ``with_pairs`` (the page): where the operator allows
+    stacking, also each platform coupon with each supplier coupon that both
+    take something off (the pairs ``coupons_combination_check`` accepts),
+    with their saving together: one more query."""
     if not priced or not buyer.is_authenticated:
         return []
     options = []
@@ -433,7 +453,30 @@ def checkout_coupon_options(*, buyer, priced: list[PricedLine], now=None) -> lis
         _lines, shares = lines_discounted_by_coupons(priced, [coupon_rule(claim.coupon)])
         if saving := sum(shares[0]):
             options.append(CouponOption(claim=claim, saving_amount=saving))
-    return sorted(options, key=lambda option: (-option.saving_amount, option.claim.valid_until, option.claim.pk))
+    if with_pairs and len(options) > 1 and coupon_settings_get().stacking_allowed:
+        options += _coupon_pairs(priced, [option.claim for option in options])
+    return sorted(
+        options,
+        key=lambda option: (-option.saving_amount, option.also is not None, option.claim.valid_until, option.key),
+    )
+
+
+def _coupon_pairs(priced: list[PricedLine], claims: list[ClaimedCoupon]) -> list[CouponOption]:
+    pairs = []
+    platform = [claim for claim in claims if claim.coupon.funder == CouponFunder.PLATFORM]
+    supplier = [claim for claim in claims if claim.coupon.funder == CouponFunder.SUPPLIER]
+    for first in platform:
+        for second in supplier:
+            try:
+                coupons_combination_check([first, second], stacking_allowed=True)
+            except CouponsDoNotCombine:
+                continue
+            _lines, shares = lines_discounted_by_coupons(
+                priced, [coupon_rule(first.coupon), coupon_rule(second.coupon)]
+            )
+            if all(sum(share) for share in shares):  # each takes something off: a pair worth offering
+                pairs.append(CouponOption(claim=first, also=second, saving_amount=sum(map(sum, shares))))
+    return pairs
 
 
 def buyer_openid(user) -> str:

@@ -209,25 +209,25 @@ class CheckoutCoupons:
     (the best unless the buyer picked another or none) and what it saves."""
 
     options: list[CouponOption]
-    chosen: str  # a claim id, or "" for none
+    chosen: str  # an option's key (a claim id, or a platform and a supplier claim, "12,15"), or "" for none
     promo_code: str = ""  # a reseller's code typed (placing binds and adds its coupon)
 
     @property
     def chosen_ids(self) -> list[int]:
-        return [int(self.chosen)] if self.chosen else []
+        return [int(claim_id) for claim_id in self.chosen.split(",")] if self.chosen else []
 
     @property
     def saving_amount(self) -> int:
-        return next((o.saving_amount for o in self.options if str(o.claim.pk) == self.chosen), 0)
+        return next((o.saving_amount for o in self.options if o.key == self.chosen), 0)
 
 
 def _checkout_coupons(request, buyable) -> CheckoutCoupons:
-    options = checkout_coupon_options(buyer=request.user, priced=[line for _entry, line in buyable])
-    offered = {str(option.claim.pk) for option in options}
+    options = checkout_coupon_options(buyer=request.user, priced=[line for _entry, line in buyable], with_pairs=True)
+    offered = {option.key for option in options}
     if request.method == "POST" and "coupon" in request.POST:
         chosen = request.POST["coupon"] if request.POST["coupon"] in offered else ""
     else:
-        chosen = str(options[0].claim.pk) if options else ""
+        chosen = options[0].key if options else ""
     promo_code = request.POST.get("promo_code", "").strip()[:20] if request.method == "POST" else ""
     return CheckoutCoupons(options=options, chosen=chosen, promo_code=promo_code)
 

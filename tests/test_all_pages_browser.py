@@ -337,6 +337,7 @@ NOT_PAGES = {
     "orders:cart_add": "POST only",
     "coupons:claim": "POST only",
     "coupons:supplier_coupon_issue": "POST only",
+    "coupons:reseller_code_stop": "POST only",
     "orders:cart_update": "POST only",
     "orders:regions": "JSON for the address picker",
     "orders:pay_return": "a redirect back to the order once the gateway was asked",

@@ -33,6 +33,7 @@ from commissions.services.accrual import commissions_create_for_order
 from commissions.services.payout_accounts import payout_account_add
 from commissions.services.withdrawals import withdrawal_request
 from commissions.tests.factories import credit_withdrawable
+from coupons.services import reseller_code_create
 from coupons.tests.factories import CouponFactory
 from distribution.tests.factories import ResellerFactory
 from flash.tests.factories import a_flash_item
@@ -242,6 +243,12 @@ TABLE: list[Access] = [
     # a reseller's own promo codes: resellers only, each its own
     Access("GET", "/api/v1/coupons/promo-codes/", resellers_only(200)),
     Access("POST", "/api/v1/coupons/promo-codes/", resellers_only(201), body={"code": "SPRING5", "off_amount": "5"}),
+    Access(
+        "POST",
+        "/api/v1/coupons/promo-codes/{coupon_id}/stop/",
+        resellers_only(200, reseller_b=404),
+        {"coupon_id": "promo_code_of_reseller_a"},
+    ),
     # flash sales: anyone reads the campaigns; anyone signed in taps (the world's slot has ended: 409) and
     # places with an admission token (nobody's here: 404)
     Access("GET", "/api/v1/flash/campaigns/", everyone(200)),
@@ -332,6 +339,9 @@ def world() -> World:
     objects["commission_of_reseller_a"] = Commission.objects.filter(beneficiary=reseller_a).first()
     objects["session_of_reseller_a"] = UserSession.objects.create(user=reseller_a.user, session_key="a" * 32)
     objects["coupon_in_centre"] = CouponFactory()
+    objects["promo_code_of_reseller_a"] = reseller_code_create(
+        reseller=reseller_a, code="ACCESSA1", name="", off_amount=500
+    )
     objects["new_order_body"] = {
         "lines": [{"sku_id": sku.pk, "quantity": 1, "shop": shop.slug}],
         "shipping_address": {

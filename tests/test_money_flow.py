@@ -5,6 +5,7 @@ time passes, withdrawals, operators' decisions, payout batches that
 sometimes fail, tree moves and freezes. After every step, every rule of
 DESIGN §5 that money touches is checked, and ``reconcile`` must pass."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.tests.factories import SkuFactory
 from commissions.choices import CommissionKind, CommissionState, WithdrawalStatus
-from commissions.models import Commission, Withdrawal
+from commissions.models import Commission, SupplierPayable, Withdrawal
 from commissions.reconciliation import reconcile
 from commissions.selectors import commission_plan_in_effect
 from commissions.services.settlement import commissions_settle_matured
@@ -41,7 +42,7 @@ from ledger.choices import AccountKind
 from ledger.models import LedgerAccount
 from ledger.selectors import ledger_unbalanced_transactions
 from orders.choices import Actor
-from orders.models import FulfilmentGroup, Order, OrderLine
+from orders.models import FulfilmentGroup, Order, OrderDiscount, OrderLine
 from orders.services.fulfilment import fulfilment_ship
 from orders.services.lifecycle import order_cancel, order_confirm_receipt, orders_auto_complete
 from orders.services.placing import LineRequest, order_place
@@ -476,6 +477,56 @@ class MoneyFlow(RuleBasedStateMachine):
             assert (account.balance_amount if account else 0) == pending
 
     @invariant()
+    def coupon_funders_pay_exactly_their_discounts_less_what_refunds_returned(self):
+        """A reseller's coupons come out of its withdrawable money when the
+        order is paid, and go back with refunds; a supplier's out of what it
+        is owed when the line's payable is posted (docs/coupons.md). Each
+        funder's net money is what its own rows say, to the fen."""
+        net = defaultdict(int)  # (funder, id) → its coupons' shares less what refunds gave back
+        supplier_lines_owed = SupplierPayable.objects.filter(order_line_id=OuterRef("line_id"))
+        for funder, funder_id, amount, returned, owed in (
+            OrderDiscount.objects.filter(
+                order__paid_at__isnull=False, funder__in=[CouponFunder.RESELLER, CouponFunder.SUPPLIER]
+            )
+            .annotate(owed=Exists(supplier_lines_owed))
+            .values_list("funder", "funder_id", "amount", "returned_amount", "owed")
+        ):
+            if funder == CouponFunder.RESELLER or owed:
+                net[(funder, funder_id)] += amount - returned
+        balances = {
+            (kind, owner): balance
+            for kind, owner, balance in LedgerAccount.objects.filter(
+                kind__in=[
+                    AccountKind.RESELLER_WITHDRAWABLE,
+                    AccountKind.RESELLER_COUPON_DISCOUNT,
+                    AccountKind.SUPPLIER_PAYABLE,
+                ]
+            ).values_list("kind", "owner_id", "balance_amount")
+        }
+        for reseller_id in self.resellers:
+            settled = (
+                Commission.objects.filter(beneficiary_id=reseller_id, state=CommissionState.SETTLED).aggregate(
+                    total=Sum(F("amount") - F("reversed_amount") - F("clawed_back_amount"))
+                )["total"]
+                or 0
+            )
+            withdrawn = (
+                Withdrawal.objects.filter(reseller_id=reseller_id)
+                .exclude(status__in=[WithdrawalStatus.REJECTED, WithdrawalStatus.FAILED])
+                .aggregate(total=Sum("amount"))["total"]
+                or 0
+            )
+            withdrawable = balances.get((AccountKind.RESELLER_WITHDRAWABLE, reseller_id), 0)
+            assert withdrawable == settled - withdrawn - net[(CouponFunder.RESELLER, reseller_id)], reseller_id
+            assert balances.get((AccountKind.RESELLER_COUPON_DISCOUNT, reseller_id), 0) == 0
+        supplier = self.sku.product.supplier_id
+        owed = SupplierPayable.objects.filter(supplier_id=supplier).aggregate(total=Sum("amount"))["total"] or 0
+        payable = balances.get((AccountKind.SUPPLIER_PAYABLE, supplier), 0)
+        assert payable == owed - net[(CouponFunder.SUPPLIER, supplier)]
+        REACHED.update({"reseller coupon" for key in net if key[0] == CouponFunder.RESELLER})
+        REACHED.update({"supplier coupon netted" for key in net if key[0] == CouponFunder.SUPPLIER})
+
+    @invariant()
     def the_tree_has_no_cycles(self):
         inviters = dict(Reseller.objects.filter(pk__in=self.resellers).values_list("pk", "inviter_id"))
         for reseller_id in inviters:
@@ -512,5 +563,7 @@ def test_random_money_flows_keep_every_rule(settings):
         WithdrawalStatus.PAID,
         WithdrawalStatus.FAILED,
         WithdrawalStatus.REJECTED,
+        "reseller coupon",
+        "supplier coupon netted",
     }
     assert wanted <= REACHED, REACHED

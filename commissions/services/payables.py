@@ -5,6 +5,13 @@ over, no refund open). Decided here, by the sweep that settles.
 | event | debit | credit | key |
 | --- | --- | --- | --- |
 | a line's cost, once matured | cost of goods | supplier payable | ``supplier-payable:<line>`` |
+| its coupons' net share of the line | supplier payable | supplier coupon discount | ``coupon-payable-offset:<line>`` |
+
+A supplier pays for its coupons out of what it is owed: the discount it
+funded on a line (charged to its coupon discount account when the order
+was paid, ``coupons.services``) is taken from the line's payable in the
+same transaction, so the supplier's net money moves by exactly the
+discount less what refunds gave back (docs/coupons.md).
 """
 
 from datetime import datetime
@@ -12,10 +19,11 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from coupons.choices import CouponFunder
 from ledger.choices import AccountKind
 from ledger.services import Posting, ledger_accounts, ledger_post_batch
 from orders.choices import REFUND_OPEN
-from orders.models import OrderLine, Refund
+from orders.models import OrderDiscount, OrderLine, Refund
 from socialshop.money import proportion_of
 
 from ..models import SupplierPayable
@@ -54,9 +62,12 @@ def supplier_payables_post(*, now: datetime, batch_size: int = PAYABLES_BATCH_SI
                 ],
                 ignore_conflicts=True,  # another sweep took the line meanwhile: its posting is the same
             )
+            funded = _supplier_coupons_on(pk for pk, *_rest in lines)
             accounts = ledger_accounts(
                 keys=[(AccountKind.PLATFORM_COST_OF_GOODS, None)]
                 + [(AccountKind.SUPPLIER_PAYABLE, supplier) for _pk, supplier, *_rest in lines]
+                + [(AccountKind.SUPPLIER_PAYABLE, funder) for funder, _amount in funded.values()]
+                + [(AccountKind.SUPPLIER_COUPON_DISCOUNT, funder) for funder, _amount in funded.values()]
             )
             ledger_post_batch(
                 [
@@ -69,8 +80,30 @@ def supplier_payables_post(*, now: datetime, batch_size: int = PAYABLES_BATCH_SI
                     for pk, supplier, *_rest in lines
                     if owed[pk] > 0
                 ]
+                + [
+                    Posting(
+                        idempotency_key=f"coupon-payable-offset:{pk}",
+                        description=f"supplier {funder}'s coupons on order line {pk}, taken from its payable",
+                        debits=((accounts[(AccountKind.SUPPLIER_PAYABLE, funder)], amount),),
+                        credits=((accounts[(AccountKind.SUPPLIER_COUPON_DISCOUNT, funder)], amount),),
+                    )
+                    for pk, (funder, amount) in funded.items()
+                ]
             )
             taken += len(lines)
         if len(lines) < batch_size:
             break
     return taken
+
+
+def _supplier_coupons_on(line_ids) -> dict[int, tuple[int, int]]:
+    """Line id → (supplier, what its own coupons took off the line less what
+    refunds gave back), for the lines a supplier's coupon reached (one
+    query). A supplier's coupon only reaches its own lines."""
+    funded: dict[int, tuple[int, int]] = {}
+    rows = OrderDiscount.objects.filter(line_id__in=list(line_ids), funder=CouponFunder.SUPPLIER).values_list(
+        "line_id", "funder_id", "amount", "returned_amount"
+    )
+    for line_id, funder, amount, returned in rows:
+        funded[line_id] = (funder, funded.get(line_id, (funder, 0))[1] + amount - returned)
+    return {line_id: entry for line_id, entry in funded.items() if entry[1] > 0}

@@ -14,7 +14,7 @@ from socialshop.errors import NotFound
 from ..choices import ClaimSource
 from ..models import ClaimedCoupon, Coupon
 from ..selectors import claimed_coupons_of, coupons_claimable, reseller_codes_of
-from ..services import coupon_claim, reseller_code_create
+from ..services import coupon_claim, reseller_code_create, reseller_code_stop
 from .serializers import ClaimedCouponOut, CouponOut, MineIn, PromoCodeIn, PromoCodeOut
 
 NOT_CLAIMABLE = error_response(
@@ -127,3 +127,26 @@ class PromoCodeList(generics.ListAPIView):
         coupon = reseller_code_create(reseller=request.reseller, **data.validated_data)
         coupon = reseller_codes_of(reseller=request.reseller).get(pk=coupon.pk)
         return Response(PromoCodeOut(coupon).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["coupons"])
+class PromoCodeStop(APIView):
+    """The caller stops one of its own promo codes."""
+
+    permission_classes = [IsReseller]
+
+    @extend_schema(
+        operation_id="coupons_promo_codes_stop",
+        summary="Stop one of my promo codes",
+        description=(
+            "No new buyer gets its discount: typing it at checkout answers 409 `promo_code_stopped`. Coupons "
+            "buyers already claimed with it stay usable until they expire, still funded by the caller. Stopping a "
+            "stopped code changes nothing (200). 404 for a code that is not the caller's own. No body."
+        ),
+        request=None,
+        responses={200: PromoCodeOut, 404: NOT_FOUND, **ERRORS_AUTHENTICATED},
+    )
+    def post(self, request, coupon_id: int):
+        reseller_code_stop(reseller=request.reseller, coupon_id=coupon_id)
+        coupon = reseller_codes_of(reseller=request.reseller).get(pk=coupon_id)
+        return Response(PromoCodeOut(coupon).data)

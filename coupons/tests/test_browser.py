@@ -169,3 +169,54 @@ def test_a_reseller_creates_its_promo_code_from_the_workbench_and_a_fourth_is_re
     assert page.locator(".promo-form").count() == 0 and "已达上限" in page.inner_text("main")
     fits(page)
     page.screenshot(path=screenshot_dir / "promo-codes-2-full.png", full_page=True)
+
+
+def test_with_stacking_allowed_checkout_suggests_a_platform_and_a_supplier_coupon_together(
+    phone, live_server, screenshot_dir
+):
+    from coupons.choices import CouponFunder
+
+    from .factories import claimed
+
+    CouponSettings.objects.create(stacking_allowed=True)
+    shop = ShopFactory(name="小美的好物分享")
+    sku = SkuFactory(product__title="真丝印花连衣裙", list_price_amount=29_900, max_resale_amount=40_000, stock=20)
+    shop_pick_product(shop=shop, product=sku.product)
+    buyer = UserFactory()
+    address_save(user=buyer, address=an_address())
+    claimed(user=buyer, name="全场满200减30", threshold_amount=20_000, off_amount=3_000)
+    claimed(
+        user=buyer,
+        name="山货店铺券减20",
+        funder=CouponFunder.SUPPLIER,
+        funder_supplier=sku.product.supplier,
+        off_amount=2_000,
+    )
+    page = phone
+    log_in(page, live_server, buyer)
+
+    # 立即购买: the pair is suggested, checked, and the total is 299.00 − 30.00 − 20.00
+    page.goto(f"{live_server.url}/s/{shop.slug}/p/{sku.product_id}/")
+    page.click("#buy button[value=checkout]")
+    page.wait_for_url("**/checkout/")
+    pair = page.locator(".coupon-pair")
+    assert (
+        "叠加使用" in pair.inner_text()
+        and "全场满200减30" in pair.inner_text()
+        and "山货店铺券减20" in pair.inner_text()
+    )
+    assert pair.locator("input").is_checked()
+    assert page.inner_text("#checkout-total") == "¥249.00" and "已省 ¥50.00" in page.inner_text(".coupon-picker")
+    fits(page)
+    page.locator(".coupon-picker").screenshot(path=screenshot_dir / "coupons-6-stacked.png")
+    page.screenshot(path=screenshot_dir / "coupons-6-stacked-page.png", full_page=True)
+
+    # one alone: the total follows; back to the pair, and the order takes both
+    page.check(".coupon-picker input[name=coupon]:not([value*=','])>>nth=0")
+    assert page.inner_text("#checkout-total") in ("¥269.00", "¥279.00")
+    pair.locator("input").check()
+    assert page.inner_text("#checkout-total") == "¥249.00"
+    page.click("#place-order")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    order = Order.objects.get(buyer=buyer)
+    assert (order.total_amount, order.discount_amount) == (24_900, 5_000)
