@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
 from socialshop.errors import DomainError
-from socialshop.money import InvalidAmount, fen_to_yuan, yuan_to_fen
+from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
 from .choices import GRADE_CONDITION_FORBIDDEN, GradeConditionKind
 from .exceptions import GradeConditionForbidden
@@ -129,10 +129,29 @@ class GradeAdmin(admin.ModelAdmin):
         return False
 
 
+def figures_described(figures: dict) -> str:
+    """A change's figures as operators read them: per window, own sales in
+    yuan, completed orders and customers who bought."""
+    labels = dict(GradeConditionKind.choices)
+    parts = []
+    for window, values in sorted(figures.items(), key=lambda item: int(item[0])):
+        shown = [
+            f"{labels.get(kind, kind)} {format_yuan(value) if kind == GradeConditionKind.SALES else value}"
+            for kind, value in values.items()
+        ]
+        parts.append(_("last %(days)s days: %(figures)s") % {"days": window, "figures": ", ".join(shown)})
+    return "; ".join(parts) or "—"
+
+
+@admin.display(description=_("figures"))
+def change_figures(change: GradeChange) -> str:
+    return figures_described(change.figures)
+
+
 class GradeChangeInline(ReadOnlyInline):
     model = GradeChange
     fk_name = "reseller"
-    fields = ("changed_at", "kind", "from_grade", "to_grade", "figures", "reason", "actor")
+    fields = ("changed_at", "kind", "from_grade", "to_grade", change_figures, "reason", "actor")
     ordering = ("-changed_at", "-id")
 
 
@@ -205,7 +224,19 @@ class ResellerGradeAdmin(admin.ModelAdmin):
 
 @admin.register(GradeChange)
 class GradeChangeAdmin(ReadOnlyAdmin):
+    """Every grade change with the figures that justified it, read-only (the rule and operators write them)."""
+
     list_display = ("changed_at", "reseller", "kind", "from_grade", "to_grade", "actor", "reason")
+    fields = readonly_fields = (
+        "reseller",
+        "changed_at",
+        "kind",
+        "from_grade",
+        "to_grade",
+        change_figures,
+        "reason",
+        "actor",
+    )
     list_filter = ("kind", "to_grade")
     list_select_related = ("reseller__user", "from_grade", "to_grade", "actor")
     search_fields = ("reseller__user__phone", "reseller__invite_code")

@@ -503,7 +503,8 @@ class Grade(models.Model):
     records the rates its earners' grades had when its payment committed."""
 
     name = models.CharField(_("name"), max_length=30, unique=True)
-    badge = models.CharField(_("badge (an emoji)"), max_length=8, default="⭐")
+    # a character or two in a coloured circle (金, 银, ★): text renders on every phone, where emoji fonts vary
+    badge = models.CharField(_("badge (a character or two, e.g. 金)"), max_length=2, default="★")
     colour = models.CharField(_("badge colour"), max_length=7, default="#c8a04a", validators=[grade_colour_validator])
     rank = models.PositiveSmallIntegerField(_("rank (higher is better)"), unique=True)
     tier1_share_bps = models.PositiveIntegerField(

@@ -139,7 +139,7 @@ class GradeRateSerializer(serializers.Serializer):
 class GradeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    badge = serializers.CharField(help_text="An emoji.")
+    badge = serializers.CharField(help_text="A character or two shown in a circle of the colour, e.g. 金.")
     colour = serializers.CharField(help_text="The badge's colour, #rrggbb.")
     rank = serializers.IntegerField(help_text="Higher is better.")
     rates = GradeRateSerializer(many=True)

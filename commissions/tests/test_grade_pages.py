@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 def world():
     seller = ResellerFactory()
     shop, sku = shop_selling(shop=ShopFactory(owner=seller), price=12_000)
-    silver = Grade.objects.create(name="银牌店主", badge="🥈", colour="#9aa5b1", rank=2, tier1_share_bps=3500)
+    silver = Grade.objects.create(name="银牌店主", badge="银", colour="#9aa5b1", rank=2, tier1_share_bps=3500)
     GradeCondition.objects.create(grade=silver, kind=GradeConditionKind.SALES, threshold=50_000, window_days=30)
     GradeCondition.objects.create(grade=silver, kind=GradeConditionKind.BUYING_CUSTOMERS, threshold=3, window_days=30)
-    gold = Grade.objects.create(name="金牌店主", badge="🥇", colour="#c8a04a", rank=3, tier1_share_bps=4000)
+    gold = Grade.objects.create(name="金牌店主", badge="金", colour="#c8a04a", rank=3, tier1_share_bps=4000)
     GradeCondition.objects.create(grade=gold, kind=GradeConditionKind.COMPLETED_ORDERS, threshold=10, window_days=90)
     return {"seller": seller, "shop": shop, "sku": sku, "silver": silver, "gold": gold}
 

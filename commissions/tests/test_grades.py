@@ -170,7 +170,7 @@ def test_the_admin_form_refuses_a_team_condition_and_saves_nothing(client):
         f"/admin/commissions/grade/{grade.pk}/change/",
         {
             "name": "银牌",
-            "badge": "🥈",
+            "badge": "银",
             "colour": "#c0c0c0",
             "rank": "2",
             "tier1_share_bps": "",
@@ -205,7 +205,7 @@ def test_a_sales_threshold_is_typed_in_yuan():
 
 
 def _grade_form(**rates):
-    data = {"name": "金牌", "badge": "🥇", "colour": "#c8a04a", "rank": "3", "hold_days": "0", "is_active": "on"}
+    data = {"name": "金牌", "badge": "金", "colour": "#c8a04a", "rank": "3", "hold_days": "0", "is_active": "on"}
     data.update({f"tier{tier}_share_bps": str(rates.get(f"t{tier}", "")) for tier in (1, 2, 3)})
     return GradeForm(data=data)
 
@@ -539,3 +539,16 @@ def test_promotion_decisions_equal_a_recomputation_from_raw_orders(tree, django_
         assert reseller_grade_evaluate(reseller_id=tree["seller"].pk, now=base) is None  # idempotent
 
     property_holds()
+
+
+def test_a_grade_set_by_hand_is_in_the_operators_audit_log(tree):
+    from audit.selectors import audit_entries_describe, audit_rows
+
+    silver = _grade("银牌", 2)
+    operator = OperatorFactory()
+    change = reseller_grade_set(operator=operator, reseller_id=tree["seller"].pk, grade_id=silver.pk, reason="补录")
+
+    rows = [row for row in audit_rows() if row[1] == "grade"]
+    assert [(source, pk, actor) for _at, source, pk, actor in rows] == [("grade", change.pk, operator.pk)]
+    entry = audit_entries_describe(rows)[0]
+    assert "银牌" in entry.subject and entry.reason == "补录"
