@@ -5,9 +5,11 @@ and the changes, read-only. Registered from ``commissions/admin.py``."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from socialshop.admin_inlines import ReadOnlyAdmin, ReadOnlyInline
+from socialshop.admin_inlines import ReadOnlyAdmin
 from socialshop.errors import DomainError
 from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
@@ -148,11 +150,32 @@ def change_figures(change: GradeChange) -> str:
     return figures_described(change.figures)
 
 
-class GradeChangeInline(ReadOnlyInline):
-    model = GradeChange
-    fk_name = "reseller"
-    fields = ("changed_at", "kind", "from_grade", "to_grade", change_figures, "reason", "actor")
-    ordering = ("-changed_at", "-id")
+RECENT_CHANGES_SHOWN = 20
+
+
+@admin.display(description=_("grade changes"))
+def recent_changes(held: ResellerGrade):
+    """The reseller's latest grade changes (GradeChange points at the reseller, not this row: no inline)."""
+    changes = (
+        GradeChange.objects.filter(reseller_id=held.reseller_id)
+        .select_related("from_grade", "to_grade", "actor")
+        .order_by("-changed_at", "-id")[:RECENT_CHANGES_SHOWN]
+    )
+    rows = [
+        (
+            timezone.localtime(change.changed_at).strftime("%Y-%m-%d %H:%M"),
+            change.get_kind_display(),
+            change.from_grade or _("No grade"),
+            change.to_grade or _("No grade"),
+            figures_described(change.figures),
+            change.reason,
+            change.actor or "",
+        )
+        for change in changes
+    ]
+    if not rows:
+        return "—"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{} {}：{} → {}（{}）{} {}</li>", rows))
 
 
 class ResellerGradeForm(forms.ModelForm):
@@ -177,7 +200,7 @@ class ResellerGradeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["set_grade"].initial = self.instance.grade_id
-            del self.fields["reseller"]
+            self.fields.pop("reseller", None)  # the admin builds the change form without it
 
 
 @admin.register(ResellerGrade)
@@ -191,14 +214,11 @@ class ResellerGradeAdmin(admin.ModelAdmin):
     list_select_related = ("reseller__user", "grade")
     search_fields = ("reseller__user__phone", "reseller__invite_code")
     raw_id_fields = ("reseller",)
-    readonly_fields = ("grade", "manual", "since", "held_until", "evaluated_at")
+    readonly_fields = ("grade", "manual", "since", "held_until", "evaluated_at", recent_changes)
 
     def get_fields(self, request, obj=None):
         head = ["reseller"] if obj is None else []
         return [*head, "set_grade", "automatic", "reason", *self.readonly_fields]
-
-    def get_inlines(self, request, obj):
-        return [GradeChangeInline] if obj is not None else []
 
     def has_delete_permission(self, request, obj=None):
         return False

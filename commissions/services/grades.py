@@ -22,14 +22,13 @@ from distribution.models import Reseller
 from orders.models import OrderLine
 
 from ..calculations import GradeDecision, GradeRule, grade_decide
-from ..choices import FORBIDDEN_CONDITION_KINDS, GradeChangeKind, GradeConditionKind
+from ..choices import GradeChangeKind, GradeConditionKind
 from ..events import grade_changed_emit
 from ..exceptions import GradeConditionForbidden, GradeReasonRequired, GradeUnknown
 from ..models import Grade, GradeChange, ResellerGrade
 from ..selectors import grade_figures, grade_rules, grade_windows
 
 SWEEP_BATCH = 500
-FORBIDDEN_WORDS = ("recruit", "invite", "team", "downline", "member", "referral")
 
 
 def grade_condition_kind_check(kind: str) -> str:
@@ -39,9 +38,9 @@ def grade_condition_kind_check(kind: str) -> str:
     value = str(kind or "").strip().lower()
     if value in GradeConditionKind.values:
         return value
-    if value in FORBIDDEN_CONDITION_KINDS or any(word in value for word in FORBIDDEN_WORDS):
-        raise GradeConditionForbidden()
-    raise GradeConditionForbidden()  # nothing but the three own-results kinds exists
+    # recruiting or team figures (FORBIDDEN_CONDITION_KINDS, or any name about invites, teams, downlines) and
+    # anything else alike: only the three own-results kinds exist, and the explanation says which they are
+    raise GradeConditionForbidden()
 
 
 def _figures_json(figures: dict) -> dict:

@@ -15,7 +15,7 @@ from accounts.tests.factories import OperatorFactory, UserFactory
 from commissions.admin import CommissionPlanForm
 from commissions.admin_grades import GradeConditionForm, GradeForm
 from commissions.calculations import GradeRule, grade_decide, grade_shares_worst_case, tier_shares_graded
-from commissions.choices import GradeChangeKind, GradeConditionKind
+from commissions.choices import FORBIDDEN_CONDITION_KINDS, GradeChangeKind, GradeConditionKind
 from commissions.exceptions import GradeConditionForbidden, GradeReasonRequired
 from commissions.models import Commission, CommissionPlan, Grade, GradeChange, GradeCondition, ResellerGrade
 from commissions.reconciliation import reconcile
@@ -131,7 +131,12 @@ def test_a_demotion_waits_for_the_hold_period_a_promotion_does_not():
 
 # --- recruiting and team conditions are refused -------------------------------------------------
 
-RECRUITING = ["recruits", "team_sales", "downline_sales", "team_size", "invitees", "TEAM_SALES_AMOUNT"]
+RECRUITING = [*sorted(FORBIDDEN_CONDITION_KINDS), "TEAM_SALES_AMOUNT", " Recruits "]
+
+
+def test_the_condition_kinds_hold_no_recruiting_or_team_figure():
+    assert set(GradeConditionKind.values) == {"sales_amount", "completed_orders", "buying_customers"}
+    assert not FORBIDDEN_CONDITION_KINDS & set(GradeConditionKind.values)
 
 
 @pytest.mark.parametrize("kind", RECRUITING)
@@ -552,3 +557,32 @@ def test_a_grade_set_by_hand_is_in_the_operators_audit_log(tree):
     assert [(source, pk, actor) for _at, source, pk, actor in rows] == [("grade", change.pk, operator.pk)]
     entry = audit_entries_describe(rows)[0]
     assert "银牌" in entry.subject and entry.reason == "补录"
+
+
+def test_an_operator_sets_a_grade_in_the_admin_with_a_reason(client, tree):
+    silver = _grade("银牌", 2)
+    operator = OperatorFactory()
+    client.force_login(operator)
+
+    refused = client.post(
+        "/admin/commissions/resellergrade/add/", {"reseller": tree["seller"].pk, "set_grade": silver.pk, "reason": ""}
+    )
+    assert refused.status_code == 200 and not GradeChange.objects.exists()  # a reason is required
+
+    done = client.post(
+        "/admin/commissions/resellergrade/add/",
+        {"reseller": tree["seller"].pk, "set_grade": silver.pk, "reason": "线下活动冠军"},
+    )
+    assert done.status_code == 302
+    change = GradeChange.objects.get()
+    assert (change.kind, change.actor, change.reason, change.to_grade) == (
+        GradeChangeKind.MANUAL,
+        operator,
+        "线下活动冠军",
+        silver,
+    )
+    held = ResellerGrade.objects.get(reseller=tree["seller"])
+    assert (held.grade, held.manual) == (silver, True)
+
+    page = client.get(f"/admin/commissions/resellergrade/{tree['seller'].pk}/change/")
+    assert page.status_code == 200 and "线下活动冠军" in page.content.decode()
