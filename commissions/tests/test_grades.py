@@ -586,3 +586,41 @@ def test_an_operator_sets_a_grade_in_the_admin_with_a_reason(client, tree):
 
     page = client.get(f"/admin/commissions/resellergrade/{tree['seller'].pk}/change/")
     assert page.status_code == 200 and "线下活动冠军" in page.content.decode()
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rates=st.tuples(st.one_of(st.none(), st.integers(0, 6000)), st.one_of(st.none(), st.integers(0, 4000))),
+    promoted=st.sampled_from(["seller", "parent", "both"]),
+)
+def test_any_promotion_after_payment_leaves_the_order_and_the_next_order_pays_the_new_rates(
+    tree, django_capture_on_commit_callbacks, rates, promoted
+):
+    savepoint = transaction.savepoint()
+    try:
+        # out of reach on sales: only the operator's promotion gives it (a grade without conditions is everyone's)
+        gold = _grade("金牌", 3, rates=(*rates, None), conditions=[(GradeConditionKind.SALES, 10**9, 30)])
+        first = place(shop=tree["shop"], sku=tree["sku"])
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            pay(first)
+        operator = OperatorFactory()
+        holders = {"seller": [tree["seller"]], "parent": [tree["parent"]], "both": [tree["seller"], tree["parent"]]}
+        for reseller in holders[promoted]:
+            reseller_grade_set(operator=operator, reseller_id=reseller.pk, grade_id=gold.pk, reason="晋升")
+        for callback in callbacks:  # the engine runs after the promotion
+            callback()
+        later = _paid(tree, django_capture_on_commit_callbacks)
+
+        base = 5_000  # margin 70.00 less the markup 20.00
+        plan = {1: 3000, 2: 1000}
+        graded = {
+            1: rates[0] if rates[0] is not None and promoted != "parent" else plan[1],
+            2: rates[1] if rates[1] is not None and promoted != "seller" else plan[2],
+        }
+        for order, expected in ((first, plan), (later, graded)):
+            tiers = {c.tier: (c.rate_bps, c.amount) for c in Commission.objects.filter(order=order, kind="tier")}
+            wanted = {tier: (rate, base * rate // BASIS_POINTS) for tier, rate in expected.items() if rate}
+            assert tiers == wanted, (order, tiers, wanted)
+        assert all(result.ok for result in reconcile())
+    finally:
+        transaction.savepoint_rollback(savepoint)
