@@ -246,6 +246,60 @@ class GradeView(APIView):
             "bought, over the condition's window. Grades never count people recruited or a team's sales."
         ),
         responses={200: GradeProgressSerializer, **ERRORS_AUTHENTICATED},
+        examples=[
+            OpenApiExample(
+                "On the way to 银牌店主",
+                value={
+                    "grade": {
+                        "id": 1,
+                        "name": "普通店主",
+                        "badge": "普",
+                        "colour": "#7cb342",
+                        "rank": 1,
+                        "rates": [
+                            {"tier": 1, "rate_bps": None},
+                            {"tier": 2, "rate_bps": None},
+                            {"tier": 3, "rate_bps": None},
+                        ],
+                    },
+                    "since": "2026-12-01T09:30:00+08:00",
+                    "set_by_hand": False,
+                    "next_grade": {
+                        "id": 2,
+                        "name": "银牌店主",
+                        "badge": "银",
+                        "colour": "#9aa5b1",
+                        "rank": 2,
+                        "rates": [
+                            {"tier": 1, "rate_bps": 3500},
+                            {"tier": 2, "rate_bps": None},
+                            {"tier": 3, "rate_bps": None},
+                        ],
+                    },
+                    "conditions": [
+                        {
+                            "kind": "sales_amount",
+                            "unit": "yuan",
+                            "window_days": 30,
+                            "figure": "516.00",
+                            "threshold": "1000.00",
+                            "percent": 51,
+                            "met": False,
+                        },
+                        {
+                            "kind": "buying_customers",
+                            "unit": "count",
+                            "window_days": 30,
+                            "figure": "2",
+                            "threshold": "3",
+                            "percent": 66,
+                            "met": False,
+                        },
+                    ],
+                },
+                response_only=True,
+            )
+        ],
         tags=["money"],
     )
     def get(self, request):

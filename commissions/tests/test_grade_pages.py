@@ -50,10 +50,11 @@ def test_the_grade_page_costs_the_same_queries_whatever_the_history(client, worl
     client.force_login(world["seller"].user)
     ResellerGrade.objects.create(reseller=world["seller"], grade=world["silver"])
     _sell(world, 1)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):  # session, user, reseller; held grade, grades, their conditions,
+        # the figures, the changes, the plan
         assert client.get("/my-shop/grade/").status_code == 200
     _sell(world, 6)
-    with django_assert_max_num_queries(12) as captured:
+    with django_assert_max_num_queries(10) as captured:
         response = client.get("/my-shop/grade/")
     assert response.status_code == 200
     assert "金牌店主" in response.content.decode()
@@ -99,3 +100,21 @@ def test_the_api_answers_my_grade_and_progress(world):
 
 def test_the_api_refuses_anyone_but_a_reseller():
     assert APIClient().get("/api/v1/grade/").status_code in (401, 403)
+
+
+def test_the_api_answer_is_what_its_schema_describes(world):
+    from drf_spectacular.generators import SchemaGenerator
+    from jsonschema import Draft202012Validator
+
+    from tests.test_api_examples import _closed
+
+    ResellerGrade.objects.create(reseller=world["seller"], grade=world["silver"], since=world["silver"].created_at)
+    api = APIClient()
+    api.force_authenticate(world["seller"].user)
+    body = api.get("/api/v1/grade/").json()
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = {name: _closed(part, name=name) for name, part in schema["components"]["schemas"].items()}
+    answer = {"$ref": "#/components/schemas/GradeProgress", "components": {"schemas": components}}
+    assert not list(Draft202012Validator(answer).iter_errors(body))
+    assert body["grade"]["name"] == "银牌店主" and body["next_grade"]["name"] == "金牌店主"
