@@ -28,7 +28,7 @@ from accounts.models import User
 from catalog.choices import ProductStatus
 from catalog.models import ProductStatusChange, SupplierMembership
 from commissions.choices import WithdrawalStatus
-from commissions.models import CommissionPlan, PayoutBatch, WithdrawalStatusChange
+from commissions.models import CommissionPlan, GradeChange, PayoutBatch, WithdrawalStatusChange
 from distribution.choices import ResellerEventKind
 from distribution.models import ResellerEvent
 from orders.choices import Actor
@@ -163,6 +163,24 @@ def _plans(ids):
     return out
 
 
+def _grade_changes(ids):
+    """Grades (分销等级) operators set by hand, with their reasons."""
+    changes = GradeChange.objects.filter(pk__in=ids).select_related("reseller__user", "from_grade", "to_grade")
+    return {
+        change.pk: (
+            _("Grade set by hand"),
+            _("%(reseller)s: %(from)s → %(to)s")
+            % {
+                "reseller": change.reseller,
+                "from": change.from_grade.name if change.from_grade else _("No grade"),
+                "to": change.to_grade.name if change.to_grade else _("No grade"),
+            },
+            change.reason,
+        )
+        for change in changes
+    }
+
+
 def _shop_changes(ids):
     return {
         change.pk: (
@@ -256,6 +274,13 @@ SOURCES = {
         "created_at",
         "created_by_id",
         _plans,
+    ),
+    "grade": Source(
+        Area.MONEY,
+        lambda: GradeChange.objects.filter(actor__isnull=False),
+        "changed_at",
+        "actor_id",
+        _grade_changes,
     ),
     "shop": Source(
         Area.CATALOGUE,

@@ -8,11 +8,13 @@ from socialshop.errors import DomainError
 from socialshop.forms import YuanField
 from socialshop.money import BASIS_POINTS
 
+from .calculations import grade_shares_worst_case
 from .choices import THREE_TIER_WARNING
 from .models import (
     Commission,
     CommissionOverride,
     CommissionPlan,
+    Grade,
     PayoutAccount,
     PayoutBatch,
     PayoutItem,
@@ -66,6 +68,22 @@ def _shares_error(cleaned: dict) -> str | None:
     return None
 
 
+def _grades_mix_error(cleaned: dict) -> str | None:
+    """Grades (分销等级) replace the plan's rates for their holders: a new
+    plan whose shares, mixed with the grades' on one line, could pass 100 %
+    is refused like shares over 100 % (``grade_shares_worst_case``)."""
+    tier_count = cleaned.get("tier_count") or 1
+    shares = [cleaned.get(f"tier{tier}_share_bps") or 0 for tier in (1, 2, 3)][:tier_count]
+    grades = [grade.tier_rates() for grade in Grade.objects.filter(is_active=True)]
+    worst = grade_shares_worst_case(plan_shares=shares, grades=grades)
+    if grades and worst > BASIS_POINTS:
+        return _(
+            "With the reseller grades in use, a line could pay %(total)s%% of the commission base: more than "
+            "100%%. Lower the grades' or the plan's rates."
+        ) % {"total": f"{worst / 100:g}"}
+    return None
+
+
 class CommissionPlanForm(forms.ModelForm):
     # operators type yuan, as on every other page; the columns hold fen
     min_withdrawal_amount = YuanField(label=_("minimum withdrawal (yuan)"), positive=True)
@@ -80,6 +98,8 @@ class CommissionPlanForm(forms.ModelForm):
         cleaned = super().clean()
         if error := _shares_error(cleaned):
             raise forms.ValidationError(error, code="shares_over_100_percent")
+        if error := _grades_mix_error(cleaned):
+            raise forms.ValidationError(error, code="grades_over_100_percent")
         if cleaned.get("tier_count") == 3 and not cleaned.get("three_tiers_confirmed"):
             self.add_error("three_tiers_confirmed", forms.ValidationError(THREE_TIER_WARNING, code="confirm_three"))
         return cleaned
@@ -333,3 +353,6 @@ class CommissionAdmin(SpreadsheetExportAdmin, ReadOnlyAdmin):
         *in_yuan([field.name for field in Commission._meta.fields], COMMISSION_MONEY),
         COMMISSION_NET,
     ]
+
+
+from . import admin_grades  # noqa: E402, F401  reseller grades (分销等级)

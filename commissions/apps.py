@@ -16,3 +16,11 @@ class CommissionsConfig(AppConfig):
         from . import consumers
 
         consumers.register()  # order events → the commission engine
+        consumers.grades_register()  # order events → resellers' grades (分销等级)
+
+        # the payment's snapshot records the earners' grades; orders, below us, cannot read them
+        from orders.services.payments import earner_terms_source_set
+
+        from .selectors import grade_terms_for_earners
+
+        earner_terms_source_set(grade_terms_for_earners)

@@ -199,3 +199,115 @@ def withholding_tax(
         raise ValueError(f"unknown withholding rule {rule!r}")
     tax = min(tax, amount)
     return Withholding(tax_amount=tax, net_amount=amount - tax)
+
+
+# --- reseller grades (分销等级) ----------------------------------------------------------------
+
+
+def tier_shares_graded(*, plan_shares: list[int], grade_shares: list[int | None]) -> list[int]:
+    """The tier shares one line pays when its earners have grades: tier *i*
+    earns its own grade's rate for tier *i* (``grade_shares[i]``; None: it has
+    no grade, or its grade keeps the plan's rate for that tier), else the
+    plan's. Grades are checked when saved so that no mix passes 100 %
+    (``grade_shares_worst_case``); should a plan published later make one, the
+    furthest tiers are cut to keep the sum at 100 %, as ``line_split`` cuts
+    to the margin. Never more tiers than the plan pays."""
+    shares = [
+        plan_share if index >= len(grade_shares) or grade_shares[index] is None else grade_shares[index]
+        for index, plan_share in enumerate(plan_shares)
+    ]
+    excess = sum(shares) - BASIS_POINTS
+    for index in reversed(range(len(shares))):
+        if excess <= 0:
+            break
+        cut = min(shares[index], excess)
+        shares[index] -= cut
+        excess -= cut
+    return shares
+
+
+def grade_shares_worst_case(*, plan_shares: list[int], grades: list[list[int | None]]) -> int:
+    """The most the tier shares of one line can add up to (bp) when any
+    earner may hold any of ``grades`` (each a list of per-tier rates, None:
+    the plan's): for each tier the plan pays, the highest rate any grade or
+    the plan gives it. A set of grades is valid when this is at most 100 %."""
+    total = 0
+    for index, plan_share in enumerate(plan_shares):
+        rates = [plan_share] + [rates[index] for rates in grades if index < len(rates) and rates[index] is not None]
+        total += max(rates)
+    return total
+
+
+@dataclass(frozen=True)
+class GradeRule:
+    """One grade as the promotion rule reads it. ``conditions``: (kind,
+    threshold, window in days); all must hold. A grade without conditions is
+    everyone's (the entry grade)."""
+
+    grade_id: int
+    rank: int
+    hold_days: int
+    conditions: tuple[tuple[str, int, int], ...]
+
+
+GradeFigures = dict[int, dict[str, int]]  # window (days) → condition kind → the reseller's figure
+
+
+def grade_qualifies(*, rule: GradeRule, figures: GradeFigures) -> bool:
+    return all(figures.get(window, {}).get(kind, 0) >= threshold for kind, threshold, window in rule.conditions)
+
+
+@dataclass(frozen=True)
+class GradeDecision:
+    grade_id: int | None  # the grade the reseller should hold now
+    changed: bool
+    promoted: bool  # to a higher rank than before (False: lower, or no change)
+    held: bool  # a lower grade qualifies, but the hold period keeps the current one
+
+
+def grade_decide(
+    *,
+    rules: list[GradeRule],
+    figures: GradeFigures,
+    current_grade_id: int | None,
+    held_until,
+    now,
+) -> GradeDecision:
+    """The grade a reseller holds after an evaluation, from its own figures:
+
+    - the highest-ranked grade whose conditions all hold (none: no grade);
+    - a higher grade applies at once; a lower one only once the current
+      grade's hold period (``held_until``) has passed."""
+    ranks = {rule.grade_id: rule.rank for rule in rules}
+
+    def rank(grade_id):
+        return ranks.get(grade_id, -1) if grade_id is not None else -1
+
+    qualified = [rule for rule in rules if grade_qualifies(rule=rule, figures=figures)]
+    target = max(qualified, key=lambda rule: (rule.rank, rule.grade_id)).grade_id if qualified else None
+    if target == current_grade_id:
+        return GradeDecision(grade_id=current_grade_id, changed=False, promoted=False, held=False)
+    if rank(target) > rank(current_grade_id):
+        return GradeDecision(grade_id=target, changed=True, promoted=True, held=False)
+    if held_until is not None and now < held_until:
+        return GradeDecision(grade_id=current_grade_id, changed=False, promoted=False, held=True)
+    return GradeDecision(grade_id=target, changed=True, promoted=False, held=False)
+
+
+@dataclass(frozen=True)
+class ConditionProgress:
+    kind: str
+    threshold: int
+    window_days: int
+    figure: int
+
+    @property
+    def met(self) -> bool:
+        return self.figure >= self.threshold
+
+    @property
+    def percent(self) -> int:
+        """How far along, 0–100 (a bar's width)."""
+        if self.threshold <= 0:
+            return 100
+        return min(100, self.figure * 100 // self.threshold)

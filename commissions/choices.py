@@ -121,3 +121,51 @@ COMMISSION_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (CommissionState.FROZEN, CommissionState.SETTLED): frozenset({SYSTEM}),  # the settlement sweep
     (CommissionState.FROZEN, CommissionState.CANCELLED): frozenset({SYSTEM}),  # a refund took all of it
 }
+
+
+# --- reseller grades (分销等级) ---------------------------------------------------------------
+
+
+class GradeConditionKind(models.TextChoices):
+    """What a grade's promotion may look at: the reseller's OWN results, and
+    nothing else. There is deliberately no kind for people recruited, team
+    size or a team's (downline's) sales: paying for recruitment or for a
+    team's turnover is what 禁止传销条例 art. 7 forbids (DESIGN §5 rule 13).
+    Input naming one of ``FORBIDDEN_CONDITION_KINDS`` is refused with
+    ``GRADE_CONDITION_FORBIDDEN`` (``commissions.services.grades``)."""
+
+    SALES = "sales_amount", _("Own sales paid (through its shop and links)")
+    COMPLETED_ORDERS = "completed_orders", _("Own completed orders")
+    BUYING_CUSTOMERS = "buying_customers", _("Own customers who bought")
+
+
+# what someone may try to type or post as a condition, refused with the explanation below
+FORBIDDEN_CONDITION_KINDS = frozenset(
+    {
+        "recruits",
+        "recruited",
+        "invitees",
+        "invited",
+        "team_size",
+        "team_members",
+        "downline",
+        "downline_size",
+        "downline_sales",
+        "team_sales",
+        "team_sales_amount",
+        "team_orders",
+    }
+)
+
+GRADE_CONDITION_FORBIDDEN = _(
+    "A grade may depend only on the reseller's own results (its own sales, completed orders and customers who "
+    "bought). Conditions on the number of people recruited or on a team's sales are refused: paying for "
+    "recruitment or for a team's turnover is pyramid selling under the Regulations on Prohibiting Pyramid Selling "
+    "(禁止传销条例, art. 7)."
+)
+
+
+class GradeChangeKind(models.TextChoices):
+    PROMOTED = "promoted", _("Promoted")
+    DEMOTED = "demoted", _("Demoted")
+    MANUAL = "manual", _("Set by an operator")

@@ -14,6 +14,7 @@ from .services.accrual import (
     commissions_follow_refund,
     commissions_mature,
 )
+from .services.grades import grades_evaluate_for_order
 
 
 def commissions_handle(event: Event) -> str:
@@ -25,6 +26,7 @@ def commissions_handle(event: Event) -> str:
             order_id=payload["order_id"],
             earners=payload.get("earners"),
             flash_commission_shares=payload.get("flash_commission_shares"),
+            grades=payload.get("grades"),
         )
         return commission_decision_reason(order_id=payload["order_id"])
     if event.type in (group_succeeded, group_failed):
@@ -55,4 +57,21 @@ def register() -> None:
         label=_("Commissions and their ledger postings"),
         event_types=[order_paid, order_refunded, order_completed, group_succeeded, group_failed],
         handle=commissions_handle,
+    )
+
+
+def grades_handle(event: Event) -> str:
+    """An order attributed to resellers was paid, completed or refunded: their
+    own figures moved, so their grades are evaluated again (idempotent: an
+    evaluation that finds nothing to change records nothing)."""
+    changed = grades_evaluate_for_order(order_id=event.payload["order_id"])
+    return f"{changed} grades changed"
+
+
+def grades_register() -> None:
+    event_consumer_register(
+        name="grades",
+        label=_("Reseller grades follow their own results"),
+        event_types=[order_paid, order_refunded, order_completed],
+        handle=grades_handle,
     )

@@ -10,6 +10,7 @@ the move they record (docs/events.md).
 | ``commissions.settled`` | ``commission`` (a batch's first) | ``settled``: reseller id (a string) → [count, fen] |
 | ``reconcile.broken`` | ``reconciliation_run`` | ``run_id``, ``checks``: keys of the checks broken (when one breaks) |
 | ``commissions.accrued`` | ``order`` | ``order_id``, ``earned``: reseller id (a string) → fen earned on the order |
+| ``grade.changed`` | ``reseller`` | ``reseller_id``, ``change_id``, ``from_grade_id``, ``to_grade_id``, ``kind`` |
 
 ``status`` is the decision: approved, rejected, paid or failed (not
 ``paying``: putting it in a batch decides nothing new); ``amount`` is the
@@ -64,3 +65,19 @@ def commissions_settled_emit(*, batch: list[tuple[int, int, int]]) -> None:
 def reconcile_broken_emit(*, run_id: int, checks: list[str]) -> None:
     payload = {"run_id": run_id, "checks": checks}
     event_emit(type=reconcile_broken, aggregate_type="reconciliation_run", aggregate_id=run_id, payload=payload)
+
+
+grade_changed = "grade.changed"
+
+
+def grade_changed_emit(change) -> None:
+    """A reseller's grade changed (``GradeChange``), in the change's transaction:
+    ``reseller_id``, ``change_id``, ``from_grade_id``, ``to_grade_id``, ``kind``."""
+    payload = {
+        "reseller_id": change.reseller_id,
+        "change_id": change.pk,
+        "from_grade_id": change.from_grade_id,
+        "to_grade_id": change.to_grade_id,
+        "kind": str(change.kind),
+    }
+    event_emit(type=grade_changed, aggregate_type="reseller", aggregate_id=change.reseller_id, payload=payload)

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from socialshop.errors import Conflict, DomainError
 
+from .choices import GRADE_CONDITION_FORBIDDEN
+
 
 class WithdrawalRefused(DomainError):
     """Base of the reasons a withdrawal request is refused (HTTP 400)."""
@@ -45,3 +47,23 @@ class NoPayoutAccount(WithdrawalRefused):
 class PayoutAccountRefused(DomainError):
     code = "payout_account_refused"
     default_message = _("This payout account cannot be added.")
+
+
+# --- reseller grades -----------------------------------------------------------------------
+
+
+class GradeConditionForbidden(DomainError):
+    """A promotion condition on recruiting or on a team's results (DESIGN §5 rule 13)."""
+
+    code = "grade_condition_forbidden"
+    default_message = GRADE_CONDITION_FORBIDDEN
+
+
+class GradeReasonRequired(DomainError):
+    code = "reason_required"
+    default_message = _("Say why the grade is set by hand.")
+
+
+class GradeUnknown(DomainError):
+    code = "grade_unknown"
+    default_message = _("No such grade in use.")

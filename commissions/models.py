@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,6 +14,8 @@ from .choices import (
     CommissionBase,
     CommissionKind,
     CommissionState,
+    GradeChangeKind,
+    GradeConditionKind,
     PayoutAccountKind,
     PayoutBatchStatus,
     WithdrawalStatus,
@@ -414,6 +416,11 @@ class Commission(models.Model):
     plan = models.ForeignKey(
         CommissionPlan, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("commission plan")
     )
+    # the beneficiary's grade as the payment committed (its rate is ``rate_bps``); empty: the plan's rate
+    grade = models.ForeignKey(
+        "commissions.Grade", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grade")
+    )
+    grade_name = models.CharField(_("grade name"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     matures_at = models.DateTimeField(_("matures at"), null=True, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
@@ -479,3 +486,168 @@ class SupplierPayable(models.Model):
 
     def __str__(self):
         return f"line {self.order_line_id} → supplier {self.supplier_id}: {format_yuan(self.amount)}"
+
+
+# --- reseller grades (分销等级, docs/growth.md "Grades") ------------------------------------------
+
+grade_colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #c8a04a."))
+
+
+class Grade(models.Model):
+    """A grade operators define (普通店主 / 银牌 / 金牌 …): a badge, a rank
+    (higher is better), the rate each tier earns for a reseller who holds it
+    (empty: the plan's; a product's or category's override still wins), the
+    conditions over the reseller's own results that reach it, and how long
+    it is kept before a demotion may apply. Rates are checked against the
+    plan and the other grades when saved (``grade_rates_error``); an order
+    records the rates its earners' grades had when its payment committed."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    # a character or two in a coloured circle (金, 银, ★): text renders on every phone, where emoji fonts vary
+    badge = models.CharField(_("badge (a character or two, e.g. 金)"), max_length=2, default="★")
+    colour = models.CharField(_("badge colour"), max_length=7, default="#c8a04a", validators=[grade_colour_validator])
+    rank = models.PositiveSmallIntegerField(_("rank (higher is better)"), unique=True)
+    tier1_share_bps = models.PositiveIntegerField(
+        _("tier 1 share (bp)"), null=True, blank=True, validators=share_validators
+    )
+    tier2_share_bps = models.PositiveIntegerField(
+        _("tier 2 share (bp)"), null=True, blank=True, validators=share_validators
+    )
+    tier3_share_bps = models.PositiveIntegerField(
+        _("tier 3 share (bp)"), null=True, blank=True, validators=share_validators
+    )
+    hold_days = models.PositiveSmallIntegerField(
+        _("kept at least (days) before a demotion"), default=0, validators=[MaxValueValidator(3650)]
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reseller grade")
+        verbose_name_plural = _("reseller grades")
+        ordering = ["rank"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier1_share_bps__isnull=True) | Q(tier1_share_bps__lte=BASIS_POINTS),
+                name="grade_tier1_within_100_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier2_share_bps__isnull=True) | Q(tier2_share_bps__lte=BASIS_POINTS),
+                name="grade_tier2_within_100_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier3_share_bps__isnull=True) | Q(tier3_share_bps__lte=BASIS_POINTS),
+                name="grade_tier3_within_100_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.badge} {self.name}".strip()
+
+    def tier_rates(self) -> list[int | None]:
+        """Per tier, tier 1 first: this grade's rate (bp), None for the plan's."""
+        return [self.tier1_share_bps, self.tier2_share_bps, self.tier3_share_bps]
+
+
+class GradeCondition(models.Model):
+    """One condition of a grade: the reseller's own figure of ``kind`` over
+    the last ``window_days`` days reaches ``threshold`` (fen for sales, a
+    count otherwise). The kinds hold no recruiting and no team figure, by
+    design (``GradeConditionKind``); the database refuses any other kind."""
+
+    grade = models.ForeignKey(Grade, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("grade"))
+    kind = models.CharField(_("condition"), max_length=20, choices=GradeConditionKind.choices)
+    threshold = models.BigIntegerField(_("threshold"))
+    window_days = models.PositiveSmallIntegerField(
+        _("over the last (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    class Meta:
+        verbose_name = _("promotion condition")
+        verbose_name_plural = _("promotion conditions")
+        ordering = ["grade", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=GradeConditionKind.values), name="grade_condition_own_results_only"
+            ),
+            models.CheckConstraint(condition=Q(threshold__gte=0), name="grade_condition_threshold_not_negative"),
+            models.CheckConstraint(
+                condition=Q(window_days__gte=1, window_days__lte=365), name="grade_condition_window_1_to_365"
+            ),
+            models.UniqueConstraint(fields=["grade", "kind", "window_days"], name="grade_condition_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ≥ {self.threshold} / {self.window_days}d"
+
+
+class ResellerGrade(models.Model):
+    """The grade a reseller holds now (none: the plan's rates), written only
+    by ``commissions.services.grades`` under this row's lock. ``manual``: an
+    operator set it by hand, and the automatic rule leaves it until an
+    operator gives it back; ``held_until``: no demotion before."""
+
+    reseller = models.OneToOneField(
+        "distribution.Reseller",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="grade_held",
+        verbose_name=_("reseller"),
+    )
+    grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grade")
+    )
+    manual = models.BooleanField(_("set by hand (the automatic rule leaves it)"), default=False)
+    held_until = models.DateTimeField(_("no demotion before"), null=True, blank=True)
+    since = models.DateTimeField(_("holds it since"), null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("last evaluated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reseller's grade")
+        verbose_name_plural = _("resellers' grades")
+        indexes = [models.Index(fields=["grade"], name="reseller_grade_by_grade")]
+
+    def __str__(self):
+        return f"#{self.reseller_id}: {self.grade or '—'}"
+
+
+class GradeChange(models.Model):
+    """Every change of a reseller's grade, with the figures that justified it
+    (window → kind → figure) and who made it (empty: the automatic rule)."""
+
+    reseller = models.ForeignKey(
+        "distribution.Reseller", on_delete=models.PROTECT, related_name="grade_changes", verbose_name=_("reseller")
+    )
+    from_grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from grade")
+    )
+    to_grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to grade")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=GradeChangeKind.choices)
+    figures = models.JSONField(_("figures"), default=dict)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["reseller", "-changed_at"], name="grade_change_by_reseller")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=GradeChangeKind.values), name="grade_change_kind_known"),
+            models.CheckConstraint(
+                condition=~Q(kind=GradeChangeKind.MANUAL) | Q(actor__isnull=False), name="grade_change_manual_has_actor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.reseller_id}: {self.from_grade or '—'} → {self.to_grade or '—'}"

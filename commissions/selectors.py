@@ -11,12 +11,30 @@ from catalog.models import Product
 from coupons.choices import CouponFunder
 from ledger.choices import AccountKind, OwnerKind
 from ledger.selectors import ledger_balances_for_owner, ledger_entries_for_owner
-from orders.models import Order, OrderDiscount
-from socialshop.money import format_yuan
+from orders.choices import OrderStatus
+from orders.models import Order, OrderDiscount, OrderLine
+from socialshop.money import BASIS_POINTS, format_yuan
 
-from .calculations import LineMoney, LineSplit, line_split
-from .choices import CommissionKind, WithdrawalStatus
-from .models import Commission, CommissionDecision, CommissionPlan, Withdrawal
+from .calculations import (
+    ConditionProgress,
+    GradeFigures,
+    GradeRule,
+    LineMoney,
+    LineSplit,
+    grade_shares_worst_case,
+    line_split,
+    tier_shares_graded,
+)
+from .choices import CommissionKind, GradeConditionKind, WithdrawalStatus
+from .models import (
+    Commission,
+    CommissionDecision,
+    CommissionPlan,
+    Grade,
+    GradeChange,
+    ResellerGrade,
+    Withdrawal,
+)
 
 
 def commission_plan_in_effect(*, at: datetime) -> CommissionPlan:
@@ -47,14 +65,33 @@ def commission_shares_for(*, plan: CommissionPlan, product_id: int, category_id:
     return plan.tier_shares()
 
 
+def _has_override(*, plan: CommissionPlan, product_id: int, category_id: int) -> bool:
+    overrides = list(plan.overrides.all()) if plan.pk else []
+    return any(override.product_id == product_id or override.category_id == category_id for override in overrides)
+
+
 def commission_split_for_line(
-    *, plan: CommissionPlan, line: LineMoney, product_id: int, category_id: int
+    *,
+    plan: CommissionPlan,
+    line: LineMoney,
+    product_id: int,
+    category_id: int,
+    grade_shares: list[int | None] | None = None,
 ) -> tuple[list[int], LineSplit]:
     """How ``plan`` splits one line (the tier shares that apply to its product,
     then ``line_split`` over the plan's base): what the engine snapshots when a
     payment is confirmed (``accrual``), and what the pages estimate before a
-    sale (选品's 预计赚). No query (the plan's overrides come prefetched)."""
+    sale (选品's 预计赚). No query (the plan's overrides come prefetched).
+
+    ``grade_shares``: per tier, the rate of that tier's earner's grade as the
+    payment committed (None: the plan's). Grades replace the plan's rates,
+    not a product's or category's override, which stands
+    (``tier_shares_graded``, capped at 100 %; ``line_split`` then caps the
+    whole at the margin)."""
     shares = commission_shares_for(plan=plan, product_id=product_id, category_id=category_id)
+    if grade_shares and any(share is not None for share in grade_shares):
+        if not _has_override(plan=plan, product_id=product_id, category_id=category_id):
+            shares = tier_shares_graded(plan_shares=shares, grade_shares=grade_shares)
     return shares, line_split(line=line, tier_basis_points=shares, base=plan.base)
 
 
@@ -413,3 +450,170 @@ def coupon_deductions_for_reseller(*, reseller_id: int, limit: int = 20) -> tupl
         )
         for row in rows
     ], total
+
+
+# --- reseller grades (分销等级) -----------------------------------------------------------------
+
+
+def grade_rules() -> list[GradeRule]:
+    """The grades in use, as the promotion rule reads them (two queries)."""
+    grades = Grade.objects.filter(is_active=True).prefetch_related("conditions").order_by("rank")
+    return [
+        GradeRule(
+            grade_id=grade.pk,
+            rank=grade.rank,
+            hold_days=grade.hold_days,
+            conditions=tuple(
+                (condition.kind, condition.threshold, condition.window_days) for condition in grade.conditions.all()
+            ),
+        )
+        for grade in grades
+    ]
+
+
+def grade_windows(rules: list[GradeRule]) -> set[int]:
+    return {window for rule in rules for _kind, _threshold, window in rule.conditions}
+
+
+def grade_figures(*, reseller_ids: list[int], windows: set[int], now: datetime) -> dict[int, GradeFigures]:
+    """Each reseller's OWN results over each window (the last ``window`` days
+    up to ``now``), from the raw order lines attributed to it (its shop and
+    its bound customers), its own purchases left out:
+
+    - ``sales_amount``: what was paid for its lines paid in the window, less
+      what was refunded of them (fen);
+    - ``completed_orders``: its orders completed in the window still not
+      wholly refunded;
+    - ``buying_customers``: the distinct buyers who paid for such a line in the
+      window and kept it (not wholly refunded).
+
+    Nothing of its team or of whom it invited: grades never reward recruiting
+    (``GradeConditionKind``). One query for any number of resellers."""
+    figures: dict[int, GradeFigures] = {
+        reseller_id: {window: dict.fromkeys(GradeConditionKind.values, 0) for window in windows}
+        for reseller_id in reseller_ids
+    }
+    if not reseller_ids or not windows:
+        return figures
+    kept = Q(paid_amount__gt=F("refunded_amount"))
+    annotations = {}
+    for window in windows:
+        since = now - timedelta(days=window)
+        paid_in = Q(order__paid_at__gt=since, order__paid_at__lte=now)
+        completed_in = Q(
+            order__status=OrderStatus.COMPLETED, order__completed_at__gt=since, order__completed_at__lte=now
+        )
+        annotations[f"sales_{window}"] = Sum(F("paid_amount") - F("refunded_amount"), filter=paid_in, default=0)
+        annotations[f"buyers_{window}"] = Count("order__buyer_id", distinct=True, filter=paid_in & kept)
+        annotations[f"completed_{window}"] = Count("order_id", distinct=True, filter=completed_in & kept)
+    earliest = now - timedelta(days=max(windows))
+    rows = (
+        OrderLine.objects.filter(
+            attributed_reseller_id__in=reseller_ids, buyer_is_attributed_reseller=False, paid_amount__gt=0
+        )
+        .filter(Q(order__paid_at__gt=earliest) | Q(order__completed_at__gt=earliest))
+        .values("attributed_reseller_id")
+        .annotate(**annotations)
+        .order_by()
+    )
+    for row in rows:
+        for window in windows:
+            figures[row["attributed_reseller_id"]][window] = {
+                GradeConditionKind.SALES: row[f"sales_{window}"],
+                GradeConditionKind.COMPLETED_ORDERS: row[f"completed_{window}"],
+                GradeConditionKind.BUYING_CUSTOMERS: row[f"buyers_{window}"],
+            }
+    return figures
+
+
+def grade_terms_for_earners(reseller_ids: set[int]) -> dict[str, dict]:
+    """What the payment's snapshot records of the earners' grades (registered
+    with orders: ``earner_terms_source_set``): reseller id (a string) →
+    ``{"id", "name", "rates"}`` for those who hold a grade in use. One query."""
+    if not reseller_ids:
+        return {}
+    rows = ResellerGrade.objects.filter(
+        reseller_id__in=reseller_ids, grade__isnull=False, grade__is_active=True
+    ).values_list(
+        "reseller_id",
+        "grade_id",
+        "grade__name",
+        "grade__tier1_share_bps",
+        "grade__tier2_share_bps",
+        "grade__tier3_share_bps",
+    )
+    return {str(reseller): {"id": grade, "name": name, "rates": list(rates)} for reseller, grade, name, *rates in rows}
+
+
+def grade_rates_error(*, rates: list[int | None], grade_id: int | None = None, plan: CommissionPlan | None = None):
+    """Why a grade's per-tier rates cannot be saved, or None: a rate for a
+    tier the plan in effect does not pay (the tier cap), or a mix of this
+    grade's and the other grades' (and the plan's) rates that could pass
+    100 % of the commission base on one line — the engine's own cap, which
+    with the margin base keeps every line within its margin
+    (``grade_shares_worst_case``, ``line_split``). Two queries."""
+    plan = plan or commission_plan_in_effect(at=timezone.now())
+    for tier, rate in enumerate(rates, start=1):
+        if tier > plan.tier_count and rate:
+            return _(
+                "The plan in effect pays %(count)s tiers: a grade cannot give tier %(tier)s a rate. Leave it empty."
+            ) % {"count": plan.tier_count, "tier": tier}
+    others = [
+        grade.tier_rates() for grade in Grade.objects.filter(is_active=True).exclude(pk=grade_id).order_by("rank")
+    ]
+    worst = grade_shares_worst_case(plan_shares=plan.tier_shares(), grades=[*others, rates])
+    if worst > BASIS_POINTS:
+        return _(
+            "With these rates, a line whose earners hold different grades (or the plan's rates) could pay "
+            "%(total)s%% of the commission base: more than 100%%. Lower a tier's rate."
+        ) % {"total": f"{worst / 100:g}"}
+    return None
+
+
+@dataclass(frozen=True)
+class GradeProgress:
+    held: ResellerGrade | None
+    grade: Grade | None  # the grade held now
+    next_grade: Grade | None  # the next one up, if any
+    conditions: list[ConditionProgress]  # toward the next grade
+    grades: list[Grade]  # all in use, lowest first
+    changes: list[GradeChange]  # the latest changes, newest first
+
+
+GRADE_CHANGES_SHOWN = 5
+
+
+def grade_progress(*, reseller_id: int, now: datetime | None = None) -> GradeProgress:
+    """The reseller's grade page: its grade, the next one up and how far each
+    of that grade's conditions is (the reseller's own figures), every grade
+    in use, its last changes. A constant number of queries (five)."""
+    now = now or timezone.now()
+    held = ResellerGrade.objects.filter(reseller_id=reseller_id).first()
+    grades = list(Grade.objects.filter(is_active=True).prefetch_related("conditions").order_by("rank"))
+    by_id = {grade.pk: grade for grade in grades}
+    current = by_id.get(held.grade_id) if held and held.grade_id else None
+    above = [grade for grade in grades if current is None or grade.rank > current.rank]
+    next_grade = above[0] if above else None
+    conditions = []
+    if next_grade is not None:
+        wanted = list(next_grade.conditions.all())
+        figures = grade_figures(
+            reseller_ids=[reseller_id], windows={condition.window_days for condition in wanted}, now=now
+        )[reseller_id]
+        conditions = [
+            ConditionProgress(
+                kind=condition.kind,
+                threshold=condition.threshold,
+                window_days=condition.window_days,
+                figure=figures[condition.window_days][condition.kind],
+            )
+            for condition in wanted
+        ]
+    changes = list(
+        GradeChange.objects.filter(reseller_id=reseller_id)
+        .select_related("from_grade", "to_grade")
+        .order_by("-changed_at", "-id")[:GRADE_CHANGES_SHOWN]
+    )
+    return GradeProgress(
+        held=held, grade=current, next_grade=next_grade, conditions=conditions, grades=grades, changes=changes
+    )

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from .reconciliation import reconciliation_record
 from .services.accrual import commissions_create_for_order, commissions_follow_refund, commissions_mature
+from .services.grades import grades_sweep
 from .services.settlement import commissions_settle_matured
 from .services.withdrawals import payout_batch_pay, payout_batches_unfinished, payout_items_pending_settle
 
@@ -65,3 +66,10 @@ def commissions_settle_task() -> int:
     """Beat, every 10 minutes: settle what matured (set-based; safe with two
     sweeps at once, a redelivered task or a worker killed mid-batch)."""
     return commissions_settle_matured()
+
+
+@shared_task
+def grades_sweep_task() -> int:
+    """Beat, nightly: every reseller's grade against its own figures (windows
+    roll: a demotion may fall due without a new order); safe to run twice."""
+    return grades_sweep()

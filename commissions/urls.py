@@ -13,6 +13,7 @@ urlpatterns = [
     path("my-shop/catalogue/", views.pick_catalogue, name="catalogue"),
     path("my-shop/orders/", views.shop_order_list, name="shop_orders"),
     path("my-shop/orders/<int:order_id>/", views.shop_order_detail, name="shop_order"),
+    path("my-shop/grade/", views.grade_page, name="grade"),
     path("money/payout-accounts/", views.payout_accounts, name="payout_accounts"),
     path(
         "money/payout-accounts/<int:account_id>/remove/", views.payout_account_remove_view, name="payout_account_remove"

@@ -38,9 +38,16 @@ from socialshop.forms import query_text
 from socialshop.json_input import JsonInputRefused
 from socialshop.money import InvalidAmount, fen_to_yuan, format_yuan, yuan_to_fen
 
-from .choices import CommissionState, PayoutBatchStatus, PayoutItemOutcome, WithdrawalStatus, WithholdingRule
+from .choices import (
+    CommissionState,
+    GradeConditionKind,
+    PayoutBatchStatus,
+    PayoutItemOutcome,
+    WithdrawalStatus,
+    WithholdingRule,
+)
 from .forms import PayoutAccountForm, WithdrawForm
-from .models import Commission, PayoutAccount, PayoutBatch, ReconciliationRun, Withdrawal
+from .models import Commission, CommissionPlan, PayoutAccount, PayoutBatch, ReconciliationRun, Withdrawal
 from .providers import PayoutNoticeInvalid, payout_provider
 from .reconciliation import check_label
 from .selectors import (
@@ -52,6 +59,7 @@ from .selectors import (
     commission_plan_in_effect,
     coupon_deductions_for_reseller,
     earnings_by_day,
+    grade_progress,
     money_summary,
     statement_lines,
     withheld_tax_by_reseller,
@@ -585,3 +593,59 @@ def reconcile_now(request):
     task_wake(reconcile_task)  # never blocks on a broker that is down: the hourly run still comes
     messages.success(request, _("Reconciliation started: its result shows here when it is done."))
     return redirect(reverse("commissions:report") + "#reconciliation")
+
+
+# --- the reseller's grade (分销等级) ---------------------------------------------------------
+
+
+def _condition_rows(progress) -> list[dict]:
+    """Each condition toward the next grade as the page shows it: money in yuan, counts as counts."""
+    labels = {
+        GradeConditionKind.SALES: _("Sales through my shop and links"),
+        GradeConditionKind.COMPLETED_ORDERS: _("Completed orders"),
+        GradeConditionKind.BUYING_CUSTOMERS: _("Customers who bought"),
+    }
+    return [
+        {
+            "label": labels[condition.kind],
+            "money": condition.kind == GradeConditionKind.SALES,
+            "figure": condition.figure,
+            "threshold": condition.threshold,
+            "window_days": condition.window_days,
+            "percent": condition.percent,
+            "met": condition.met,
+        }
+        for condition in progress.conditions
+    ]
+
+
+@reseller_required
+@require_GET
+def grade_page(request, reseller):
+    """我的等级: the reseller's grade and its rates, the next grade and a
+    progress bar toward each of its conditions (its own results only), every
+    grade in use, and its last changes. A constant number of queries."""
+    progress = grade_progress(reseller_id=reseller.pk)
+    plan = CommissionPlan.objects.in_effect_at(timezone.now()).first() or CommissionPlan()
+    plan_shares = plan.tier_shares()
+
+    def rates(grade):  # what each tier the plan pays earns for a holder of ``grade`` (None: no grade), in %
+        own = grade.tier_rates() if grade else []
+        return [
+            {"tier": tier, "percent": f"{(own[tier - 1] if grade and own[tier - 1] is not None else share) / 100:g}"}
+            for tier, share in enumerate(plan_shares, start=1)
+        ]
+
+    return render(
+        request,
+        "commissions/grade.html",
+        {
+            "tab": "workbench",
+            "reseller": reseller,
+            "progress": progress,
+            "rates": rates(progress.grade),
+            "grades": [{"grade": grade, "rates": rates(grade)} for grade in progress.grades],
+            "conditions": _condition_rows(progress),
+            "all_met": bool(progress.conditions) and all(condition.met for condition in progress.conditions),
+        },
+    )

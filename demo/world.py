@@ -28,7 +28,7 @@ from catalog.services import (
     supplier_create,
     supplier_staff_add,
 )
-from commissions.models import Withdrawal
+from commissions.models import Grade, GradeCondition, Withdrawal
 from commissions.services.accrual import commissions_create_for_order, commissions_mature
 from commissions.services.settlement import commissions_settle_matured
 from commissions.services.withdrawals import (
@@ -264,6 +264,7 @@ def demo_world_build() -> DemoSummary:
         _user(phone, nickname)
         summary.logins.append(("customer", phone, DEMO_PASSWORD))
     _bindings()
+    _grades()
     _orders(summary)
     _withdrawals()
     _group_buying()
@@ -285,6 +286,34 @@ def _numbers() -> None:
 
     today = timezone.localdate()
     stats_recompute(first=today - timedelta(days=89), last=today)
+
+
+# --- grades (分销等级): the entry grade and two above it, on the resellers' own results -----------------
+
+DEMO_GRADES = [
+    # name, badge, colour, rank, tier 1 and tier 2 rates (bp, None: the plan's), conditions
+    ("普通店主", "普", "#7cb342", 1, None, None, []),
+    ("银牌店主", "银", "#9aa5b1", 2, 3500, None, [("sales_amount", 30_000, 30), ("buying_customers", 2, 30)]),
+    ("金牌店主", "金", "#c8a04a", 3, 4000, 1200, [("sales_amount", 300_000, 30), ("completed_orders", 10, 90)]),
+]
+
+
+def _grades() -> None:
+    """Before the orders, so that paying them moves the sellers' grades as it would live."""
+    for name, badge, colour, rank, tier1, tier2, conditions in DEMO_GRADES:
+        grade, created = Grade.objects.get_or_create(
+            name=name,
+            defaults={
+                "badge": badge,
+                "colour": colour,
+                "rank": rank,
+                "tier1_share_bps": tier1,
+                "tier2_share_bps": tier2,
+            },
+        )
+        if created:
+            for kind, threshold, window in conditions:
+                GradeCondition.objects.create(grade=grade, kind=kind, threshold=threshold, window_days=window)
 
 
 # --- the coupon centre (领券中心): one platform coupon anyone may claim ------------------------------

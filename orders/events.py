@@ -8,7 +8,7 @@ whatever happens to the broker or the workers afterwards.
 
 | type | payload |
 | --- | --- |
-| ``order.paid`` | ``order_id``, ``earners`` (who earns, as the payment commits), ``flash_commission_shares`` |
+| ``order.paid`` | ``order_id``, ``earners`` (who earns, at payment), ``grades``, ``flash_commission_shares`` |
 | ``order.shipped`` | ``order_id``, ``fulfilment_group_id`` |
 | ``order.completed`` | ``order_id`` |
 | ``order.refunded`` | ``order_id``, ``refund_id`` |
@@ -22,6 +22,12 @@ whatever happens to the broker or the workers afterwards.
 upline as it stood in the payment's transaction, tier 1 first, three deep at
 most: ``[[reseller_id, active], …]``. The commission engine computes from it
 only, so a tree move, a freeze or a late worker never changes who earns.
+
+``grades`` (only present when an earner holds a grade) maps each earner
+who holds one (a string) to ``{"id", "name", "rates"}``: its grade and the
+per-tier rates (basis points, None for the plan's) in force as the payment
+commits, read by the reader the commission engine registers
+(``orders.services.payments.earner_terms_source_set``); the engine pays from it.
 
 ``flash_commission_shares`` (only present when the order has attributed
 flash-sale lines) maps each such line's id (a string) to the share of the

@@ -15,8 +15,10 @@ from datetime import timedelta
 from accounts.tests.factories import OperatorFactory, UserFactory
 from catalog.services import product_image_add
 from catalog.tests.factories import CategoryFactory, ProductFactory, SkuFactory, SupplierStaffFactory
-from commissions.models import Withdrawal
+from commissions.choices import GradeConditionKind
+from commissions.models import Grade, GradeCondition, ResellerGrade, Withdrawal
 from commissions.services.accrual import commissions_create_for_order, commissions_mature
+from commissions.services.grades import reseller_grade_evaluate
 from commissions.services.settlement import commissions_settle_matured
 from commissions.services.withdrawals import (
     payout_batch_create,
@@ -122,6 +124,7 @@ def pages_world_build() -> PagesWorld:
     _orders(world, skus)
     cart_items_add(user=shopper, entries=[LineRequest(skus[1].pk, 2, shop.slug), LineRequest(skus[2].pk, 1, shop.slug)])
     _money(world)
+    _grades(world)
     _group_buying(world, other)
     _coupons(world)
     world.flash_item = _flash_sale(other.skus.get())
@@ -266,6 +269,20 @@ def _money(world: PagesWorld) -> None:
     withdrawal_reject(operator=operator, withdrawal_id=made[2].pk, reason="收款账户信息不完整")
     payout_batch_create(operator=operator, withdrawal_ids=[made[0].pk])
     assert Withdrawal.objects.filter(reseller=reseller).count() == len(amounts)
+
+
+def _grades(world: PagesWorld) -> None:
+    """Two grades (分销等级): the entry one, which the reseller holds (a change recorded), and 银牌店主 with
+    conditions the reseller is working toward."""
+    entry = Grade.objects.create(name="普通店主", badge="普", colour="#7cb342", rank=1)
+    silver = Grade.objects.create(
+        name="银牌店主", badge="银", colour="#9aa5b1", rank=2, tier1_share_bps=3500, hold_days=30
+    )
+    GradeCondition.objects.create(grade=silver, kind=GradeConditionKind.SALES, threshold=100_000, window_days=30)
+    GradeCondition.objects.create(grade=silver, kind=GradeConditionKind.BUYING_CUSTOMERS, threshold=5, window_days=30)
+    GradeCondition.objects.create(grade=silver, kind=GradeConditionKind.COMPLETED_ORDERS, threshold=3, window_days=90)
+    reseller_grade_evaluate(reseller_id=world.reseller.pk)
+    assert ResellerGrade.objects.get(reseller=world.reseller).grade == entry
 
 
 def shop_world(*, products: int, skus_per_product: int, pictures_per_product: int):

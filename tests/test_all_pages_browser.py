@@ -198,6 +198,7 @@ def _pages(world: PagesWorld) -> list[Page]:
         Page(RESELLER, "growth:customers", reverse("growth:customers")),
         Page(RESELLER, "growth:customer", reverse("growth:customer", args=[world.shopper.pk])),
         Page(RESELLER, "growth:numbers", reverse("growth:numbers")),
+        Page(RESELLER, "commissions:grade", reverse("commissions:grade")),
         Page(RESELLER, "coupons:reseller_codes", reverse("coupons:reseller_codes")),
         Page(NEW_RESELLER, "shops:open", reverse("shops:open")),
         Page(SUPPLIER, "account", reverse("account")),

@@ -196,6 +196,8 @@ TABLE: list[Access] = [
         lambda objects: {"due_on": timezone.localdate().isoformat(), "text": "回访"},
     ),
     Access("GET", "/api/v1/growth/funnel/", resellers_only(200)),
+    # grades (分销等级): a reseller reads its own grade and its progress
+    Access("GET", "/api/v1/grade/", resellers_only(200)),
     # orders: anyone signed in buys and sees only its own (reseller_a bought the paid order of the world)
     Access("GET", "/api/v1/orders/", signed_in(200)),
     Access("POST", "/api/v1/orders/", signed_in(201), body=lambda objects: objects["new_order_body"]),

@@ -1,7 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from commissions.choices import CommissionKind, CommissionState, PayoutAccountKind, PayoutItemOutcome, WithdrawalStatus
+from commissions.choices import (
+    CommissionKind,
+    CommissionState,
+    GradeConditionKind,
+    PayoutAccountKind,
+    PayoutItemOutcome,
+    WithdrawalStatus,
+)
 from commissions.models import Commission, PayoutAccount, Withdrawal
 from socialshop.api.fields import MoneyField
 
@@ -117,3 +124,40 @@ class CommissionSerializer(serializers.ModelSerializer):
             "settled_at",
         ]
         read_only_fields = fields
+
+
+# --- reseller grades (分销等级) -------------------------------------------------------------
+
+
+class GradeRateSerializer(serializers.Serializer):
+    tier = serializers.IntegerField()
+    rate_bps = serializers.IntegerField(
+        allow_null=True, help_text="Basis points of the commission base; null: the plan's rate."
+    )
+
+
+class GradeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    badge = serializers.CharField(help_text="A character or two shown in a circle of the colour, e.g. 金.")
+    colour = serializers.CharField(help_text="The badge's colour, #rrggbb.")
+    rank = serializers.IntegerField(help_text="Higher is better.")
+    rates = GradeRateSerializer(many=True)
+
+
+class GradeConditionProgressSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=GradeConditionKind.choices)
+    unit = serializers.ChoiceField(choices=["yuan", "count"])
+    window_days = serializers.IntegerField(help_text="Over the last this many days.")
+    figure = serializers.CharField(help_text='My own figure: yuan ("1200.00") or a count ("3").')
+    threshold = serializers.CharField(help_text="What the next grade asks, in the same unit.")
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    met = serializers.BooleanField()
+
+
+class GradeProgressSerializer(serializers.Serializer):
+    grade = GradeSerializer(allow_null=True, help_text="The grade I hold; null: none (the plan's rates).")
+    since = serializers.DateTimeField(allow_null=True)
+    set_by_hand = serializers.BooleanField(help_text="An operator set it; the automatic rule leaves it.")
+    next_grade = GradeSerializer(allow_null=True)
+    conditions = GradeConditionProgressSerializer(many=True, help_text="Toward the next grade: my own results only.")

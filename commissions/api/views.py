@@ -4,18 +4,20 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commissions.choices import CommissionState
+from commissions.choices import CommissionState, GradeConditionKind
 from commissions.models import Commission, PayoutAccount, Withdrawal
-from commissions.selectors import commission_list_for_reseller, money_summary
+from commissions.selectors import commission_list_for_reseller, grade_progress, money_summary
 from commissions.services.payout_accounts import payout_account_add, payout_account_remove
 from commissions.services.withdrawals import withdrawal_request
 from distribution.api.permissions import IsReseller
 from socialshop.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, IdempotentViewMixin
 from socialshop.api.schema import ERRORS_AUTHENTICATED, NOT_FOUND, error_response
 from socialshop.errors import NotFound
+from socialshop.money import fen_to_yuan
 
 from .serializers import (
     CommissionSerializer,
+    GradeProgressSerializer,
     MoneySummarySerializer,
     PayoutAccountCreateSerializer,
     PayoutAccountSerializer,
@@ -218,3 +220,111 @@ class CommissionViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Commission.objects.none()
         return commission_list_for_reseller(reseller_id=self.request.reseller.pk)
+
+
+def _grade_answer(grade) -> dict | None:
+    if grade is None:
+        return None
+    return {
+        "id": grade.pk,
+        "name": grade.name,
+        "badge": grade.badge,
+        "colour": grade.colour,
+        "rank": grade.rank,
+        "rates": [{"tier": tier, "rate_bps": rate} for tier, rate in enumerate(grade.tier_rates(), start=1)],
+    }
+
+
+class GradeView(APIView):
+    permission_classes = [IsReseller]
+
+    @extend_schema(
+        summary="My grade and my progress toward the next one",
+        description=(
+            "The grade I hold (its per-tier rates; null: the plan's), the next grade up and each of its "
+            "conditions with my own figure: sales through my shop and links, completed orders, customers who "
+            "bought, over the condition's window. Grades never count people recruited or a team's sales."
+        ),
+        responses={200: GradeProgressSerializer, **ERRORS_AUTHENTICATED},
+        examples=[
+            OpenApiExample(
+                "On the way to 银牌店主",
+                value={
+                    "grade": {
+                        "id": 1,
+                        "name": "普通店主",
+                        "badge": "普",
+                        "colour": "#7cb342",
+                        "rank": 1,
+                        "rates": [
+                            {"tier": 1, "rate_bps": None},
+                            {"tier": 2, "rate_bps": None},
+                            {"tier": 3, "rate_bps": None},
+                        ],
+                    },
+                    "since": "2026-12-01T09:30:00+08:00",
+                    "set_by_hand": False,
+                    "next_grade": {
+                        "id": 2,
+                        "name": "银牌店主",
+                        "badge": "银",
+                        "colour": "#9aa5b1",
+                        "rank": 2,
+                        "rates": [
+                            {"tier": 1, "rate_bps": 3500},
+                            {"tier": 2, "rate_bps": None},
+                            {"tier": 3, "rate_bps": None},
+                        ],
+                    },
+                    "conditions": [
+                        {
+                            "kind": "sales_amount",
+                            "unit": "yuan",
+                            "window_days": 30,
+                            "figure": "516.00",
+                            "threshold": "1000.00",
+                            "percent": 51,
+                            "met": False,
+                        },
+                        {
+                            "kind": "buying_customers",
+                            "unit": "count",
+                            "window_days": 30,
+                            "figure": "2",
+                            "threshold": "3",
+                            "percent": 66,
+                            "met": False,
+                        },
+                    ],
+                },
+                response_only=True,
+            )
+        ],
+        tags=["money"],
+    )
+    def get(self, request):
+        progress = grade_progress(reseller_id=request.reseller.pk)
+        conditions = [
+            {
+                "kind": condition.kind,
+                "unit": "yuan" if condition.kind == GradeConditionKind.SALES else "count",
+                "window_days": condition.window_days,
+                "figure": str(fen_to_yuan(condition.figure))
+                if condition.kind == GradeConditionKind.SALES
+                else str(condition.figure),
+                "threshold": str(fen_to_yuan(condition.threshold))
+                if condition.kind == GradeConditionKind.SALES
+                else str(condition.threshold),
+                "percent": condition.percent,
+                "met": condition.met,
+            }
+            for condition in progress.conditions
+        ]
+        answer = {
+            "grade": _grade_answer(progress.grade),
+            "since": progress.held.since if progress.held and progress.grade else None,
+            "set_by_hand": bool(progress.held and progress.held.manual),
+            "next_grade": _grade_answer(progress.next_grade),
+            "conditions": conditions,
+        }
+        return Response(GradeProgressSerializer(answer).data)

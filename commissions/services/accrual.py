@@ -45,26 +45,31 @@ def _line_money(line: OrderLine) -> LineMoney:
 
 
 Earners = dict[str, list[list]]  # the order.paid event's snapshot (orders/events.py)
+EarnerGrades = dict[str, dict]  # its ``grades``: reseller id → {"id", "name", "rates"} (services/grades.py)
 
 
-def _uplines_at_payment(order: Order, lines: list[OrderLine], earners: Earners | None, tiers: int):
-    """Each attributed seller's upline as it stood when the payment committed:
-    from ``earners`` (the order.paid event's snapshot), else from the event
-    row still kept, else (an order paid before snapshots existed) from the
-    tree as it is now."""
+def _uplines_at_payment(
+    order: Order, lines: list[OrderLine], earners: Earners | None, tiers: int, grades: EarnerGrades | None = None
+):
+    """Each attributed seller's upline as it stood when the payment committed,
+    and the grades its members held then: from ``earners`` and ``grades``
+    (the order.paid event's snapshot), else from the event row still kept,
+    else (an order paid before snapshots existed) from the tree as it is now,
+    without grades (the plan's rates)."""
     if earners is None:
-        earners = (
+        earners, grades = (
             Event.objects.filter(type=order_paid, aggregate_type="order", aggregate_id=order.pk)
-            .values_list("payload__earners", flat=True)
+            .values_list("payload__earners", "payload__grades")
             .first()
-        )
+        ) or (None, None)
+    grades = {int(reseller): terms for reseller, terms in (grades or {}).items()}
     if earners is not None:
         return {
             int(seller): [UplineMember(member, active) for member, active in chain][:tiers]
             for seller, chain in earners.items()
-        }
+        }, grades
     sellers = {line.attributed_reseller_id for line in lines if line.attributed_reseller_id}
-    return reseller_uplines(reseller_ids=sellers, tiers=tiers) if sellers else {}
+    return (reseller_uplines(reseller_ids=sellers, tiers=tiers) if sellers else {}), {}
 
 
 def _commission_rows(
@@ -73,6 +78,7 @@ def _commission_rows(
     earners: Earners | None,
     share_bps: int = BASIS_POINTS,
     flash_shares: dict[str, int] | None = None,
+    grades: EarnerGrades | None = None,
 ) -> list[Commission]:
     """The commissions the lines earn under the plan in effect when the order
     was paid: the attributed reseller (tier 1, plus its shop markup) and its
@@ -80,14 +86,20 @@ def _commission_rows(
     share stays with the platform), nobody's share above what the margin
     allows."""
     plan = commission_plan_in_effect(at=order.paid_at)
-    uplines = _uplines_at_payment(order, lines, earners, plan.tier_count)
+    uplines, held = _uplines_at_payment(order, lines, earners, plan.tier_count, grades)
     rows = []
     for line in lines:
         chain = uplines.get(line.attributed_reseller_id, [])
         if not chain:
             continue
+        # grades (分销等级): each tier earns the rate its own earner's grade had as the payment committed
+        grade_shares = [_grade_rate(held.get(member.reseller_id), tier) for tier, member in enumerate(chain)]
         shares, split = commission_split_for_line(
-            plan=plan, line=_line_money(line), product_id=line.product_id, category_id=line.category_id
+            plan=plan,
+            line=_line_money(line),
+            product_id=line.product_id,
+            category_id=line.category_id,
+            grade_shares=grade_shares,
         )
         # --- flash sales: the campaign's share of the commission, as the payment's snapshot recorded it
         flash_share = (flash_shares or {}).get(str(line.pk), line.flash_commission_share_bps)
@@ -103,7 +115,10 @@ def _commission_rows(
         def row(*, beneficiary_id, kind, tier, rate_bps, base_amount, amount, line=line):
             # a group-buying campaign (拼团) paying a lower rate: that share of each amount, rounded down
             amount = amount if share_bps == BASIS_POINTS else share_of(amount, share_bps)
+            terms = held.get(beneficiary_id) if kind == CommissionKind.TIER else None
             return Commission(
+                grade_id=terms["id"] if terms else None,
+                grade_name=terms["name"][:30] if terms else "",
                 order_line=line,
                 order=order,
                 beneficiary_id=beneficiary_id,
@@ -146,6 +161,14 @@ def _commission_rows(
     return rows
 
 
+def _grade_rate(terms: dict | None, tier_index: int) -> int | None:
+    """The rate (bp) a grade held at payment gives tier ``tier_index`` (0 is tier 1); None: the plan's."""
+    if not terms:
+        return None
+    rates = terms.get("rates") or []
+    return rates[tier_index] if tier_index < len(rates) else None
+
+
 def _accrual_postings(commissions: list[Commission]) -> list[Posting]:
     if not commissions:
         return []
@@ -173,6 +196,7 @@ def commissions_create_for_order(
     share_bps: int = BASIS_POINTS,
     reason_if_none: str = "",
     flash_commission_shares: dict[str, int] | None = None,
+    grades: EarnerGrades | None = None,
 ) -> int:
     """On ``order.paid``: create the order's commissions, frozen, each with
     its snapshot, and post them. Who earns comes from ``earners``, the
@@ -180,7 +204,8 @@ def commissions_create_for_order(
     given): a move or a freeze after payment changes nothing, however late
     this runs. A flash-sale line earns the share of it its campaign set
     (``flash_commission_shares``, the same snapshot; the line keeps it
-    too). Idempotent: the order row is locked while it runs and a
+    too). The rate each earner gets is its grade's as the payment committed
+    (``grades``, the same snapshot; none: the plan's). Idempotent: the order row is locked while it runs and a
     second run (or five at once) finds the commissions there; the unique
     constraint on (line, beneficiary, kind) backs it. A constant number of
     queries whatever the tree's size or depth. Returns how many it created.
@@ -196,7 +221,9 @@ def commissions_create_for_order(
         return 0
     lines = list(order.lines.order_by("id"))
     rows = [
-        row for row in _commission_rows(order, lines, earners, share_bps, flash_commission_shares) if row.amount > 0
+        row
+        for row in _commission_rows(order, lines, earners, share_bps, flash_commission_shares, grades)
+        if row.amount > 0
     ]
     commissions = Commission.objects.bulk_create(rows)
     ledger_post_batch(_accrual_postings(commissions))

@@ -8,6 +8,7 @@ circle.
 
 import logging
 import secrets
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,6 +30,19 @@ from .coupons import order_coupons_paid
 from .states import status_set
 
 logger = logging.getLogger(__name__)
+
+# What the payment's snapshot records of each earner's terms beside who earns (the earners' grades and the
+# rates they carry): the commission engine, above this app, registers its reader at start-up
+# (``CommissionsConfig.ready``), as it registers the tier count with distribution. It gets the ids of every
+# reseller in the snapshot and answers a JSON-ready dict (one query), recorded as the order.paid event's
+# ``grades``; until one is registered, nothing is recorded and the plan's rates apply.
+EarnerTermsSource = Callable[[set[int]], dict]
+_earner_terms_source: EarnerTermsSource | None = None
+
+
+def earner_terms_source_set(source: EarnerTermsSource | None) -> None:
+    global _earner_terms_source
+    _earner_terms_source = source
 
 
 def payment_start(
@@ -266,6 +280,10 @@ def _order_paid(order: Order, session: PaymentSession, notice: PaymentNotice) ->
     # group buying (拼团): who earns is still fixed now, but commissions wait for the group's outcome
     if order.awaiting_group:
         extra["awaiting_group"] = True
+    if earners and _earner_terms_source is not None:  # grades: the rates in force as the payment commits
+        members = {member for chain in earners.values() for member, _active in chain}
+        if terms := _earner_terms_source(members):
+            extra["grades"] = terms
     order_event_emit(order_paid, order_id=order.pk, earners=earners, **extra)
 
 

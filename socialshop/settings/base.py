@@ -412,6 +412,8 @@ CELERY_BEAT_SCHEDULE = {
     "coupons-expire": {"task": "coupons.tasks.coupons_expire_task", "schedule": timedelta(minutes=10)},
     # flash sales: slots open (stock taken), unused admissions go back, ended slots close (stock returned)
     "flash-sweep": {"task": "flash.tasks.flash_sweep_task", "schedule": timedelta(seconds=15)},
+    # grades (分销等级): every reseller against its own figures, nightly (windows roll) (docs/growth.md)
+    "grades-sweep": {"task": "commissions.tasks.grades_sweep_task", "schedule": crontab(hour=1, minute=10)},
 }
 
 # --- growth: the visit log (docs/growth.md) -------------------------------
