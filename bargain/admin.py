@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Sku
-from socialshop.admin_inlines import ReadOnlyAdmin
+from socialshop.admin_inlines import ReadOnlyAdmin, in_yuan, yuan_field
 from socialshop.errors import DomainError
 from socialshop.forms import YuanField
 from socialshop.money import format_yuan
@@ -127,14 +127,49 @@ class BargainCampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Bargain)
 class BargainAdmin(ReadOnlyAdmin):
-    list_display = ("id", "campaign", "starter", "status", "current_price_amount", "helps_count", "expires_at", "order")
+    MONEY = {
+        name: yuan_field(name, label)
+        for name, label in (
+            ("start_price_amount", _("Starting price")),
+            ("floor_price_amount", _("Floor price")),
+            ("current_price_amount", _("Current price")),
+        )
+    }
+    list_display = in_yuan(
+        ("id", "campaign", "starter", "status", "current_price_amount", "helps_count", "expires_at", "order"), MONEY
+    )
+    # the detail page in yuan too; the seed stays out of sight (it fixes every future cut)
+    fields = readonly_fields = in_yuan(
+        (
+            "campaign",
+            "starter",
+            "status",
+            "start_price_amount",
+            "floor_price_amount",
+            "current_price_amount",
+            "helps_needed",
+            "helps_count",
+            "expires_at",
+            "order",
+        ),
+        MONEY,
+    )
     list_filter = ("status",)
     list_select_related = ("campaign", "starter", "order")
 
 
 @admin.register(Help)
 class HelpAdmin(ReadOnlyAdmin):
-    list_display = ("id", "bargain", "helper", "number", "cut_amount", "price_after_amount", "created_at")
+    MONEY = {
+        "cut_amount": yuan_field("cut_amount", _("Cut")),
+        "price_after_amount": yuan_field("price_after_amount", _("Price after the cut")),
+    }
+    list_display = in_yuan(
+        ("id", "bargain", "helper", "number", "cut_amount", "price_after_amount", "created_at"), MONEY
+    )
+    fields = readonly_fields = in_yuan(
+        ("bargain", "helper", "number", "cut_amount", "price_after_amount", "created_at"), MONEY
+    )
     list_select_related = ("bargain", "helper")
 
 
