@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from socialshop.admin_inlines import in_yuan, yuan_field
 
 from .models import DailyStat, Reminder
 
@@ -12,6 +15,26 @@ class DailyStatAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
     list_select_related = ("reseller__user",)
     show_full_result_count = False
+    MONEY = {
+        "sales_amount": yuan_field("sales_amount", _("Sales")),
+        "commission_amount": yuan_field("commission_amount", _("Commissions")),
+    }
+    fields = readonly_fields = in_yuan(
+        (
+            "day",
+            "reseller",
+            "channel",
+            "visits",
+            "visitors",
+            "new_bindings",
+            "orders",
+            "buyers",
+            "repeat_buyers",
+            "sales_amount",
+            "commission_amount",
+        ),
+        MONEY,
+    )
 
     def has_add_permission(self, request):
         return False

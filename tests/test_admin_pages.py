@@ -16,7 +16,7 @@ from socialshop.money import format_yuan
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"accounts", "catalog", "distribution", "shops", "orders", "commissions", "webhooks", "flash", "socialshop"}
-OUR_APPS |= {"bargain"}  # bargaining (砍价)
+OUR_APPS |= {"bargain", "coupons", "groupbuy", "growth", "notifications", "payments", "ledger", "audit"}
 
 
 @pytest.fixture
