@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import phone_required
 from orders.choices import OrderStatus
-from orders.forms import AddressForm, CheckoutForm, checkout_address_chosen
+from orders.forms import checkout_address
 from orders.models import Order
 from orders.services.addresses import address_save
 from socialshop.api.throttles import client_address
@@ -130,18 +130,10 @@ def buy_page(request, bargain_id: int):
         and Order.objects.filter(pk=bargain.order_id, status=OrderStatus.PENDING_PAYMENT).exists()
     ):  # its order waits: pay it (a cancelled one reopens the bargain when this page orders again)
         return redirect("orders:pay", order_id=bargain.order_id)
-    addresses = list(request.user.addresses.all()[:5])
-    form = CheckoutForm(
-        request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
-    )
-    wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
-    address_form = AddressForm(
-        request.POST if request.method == "POST" and wants_new else None,
-        prefix="new",
-        use_required_attribute=not addresses,
-    )
+    checkout = checkout_address(request)
+    form, address_form = checkout.form, checkout.address_form
     if request.method == "POST" and form.is_valid():
-        address = checkout_address_chosen(form, address_form, addresses)
+        address = checkout.chosen()
         if address is not None:
             try:
                 order = bargain_buy(
@@ -163,12 +155,7 @@ def buy_page(request, bargain_id: int):
             "view": view,
             "bargain": bargain,
             "campaign": bargain.campaign,
-            "form": form,
-            "address_form": address_form,
-            "addresses": addresses,
-            "has_addresses": bool(addresses),
-            "chosen_address": str(form["address"].value() or ""),
-            "new_address_open": wants_new or bool(address_form.errors),
+            **checkout.context(),
         },
         status=400 if request.method == "POST" else 200,
     )

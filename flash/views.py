@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import phone_required
-from orders.forms import AddressForm, CheckoutForm, checkout_address_chosen
+from orders.forms import checkout_address
 from orders.services.addresses import address_save
 from socialshop.errors import DomainError
 
@@ -111,18 +111,10 @@ def checkout(request, token: str):
         raise Http404
     if admission.order_id:
         return redirect("orders:detail", order_id=admission.order_id)
-    addresses = list(request.user.addresses.all()[:5])
-    form = CheckoutForm(
-        request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
-    )
-    wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
-    address_form = AddressForm(
-        request.POST if request.method == "POST" and wants_new else None,
-        prefix="new",
-        use_required_attribute=not addresses,
-    )
+    checkout = checkout_address(request)
+    form = checkout.form
     if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
-        order = _place(request, admission, form, address_form, addresses)
+        order = _place(request, admission, checkout)
         if order is not None:
             messages.success(request, _("You got it! Pay before the time runs out, or it goes to someone else."))
             return redirect("orders:detail", order_id=order.pk)
@@ -132,20 +124,16 @@ def checkout(request, token: str):
         {
             "admission": admission,
             "item": admission.item,
-            "form": form,
-            "address_form": address_form,
-            "addresses": addresses,
-            "has_addresses": bool(addresses),
-            "chosen_address": str(form["address"].value() or ""),
-            "new_address_open": wants_new or bool(address_form.errors),
+            **checkout.context(),
             "now": timezone.now(),
         },
         status=400 if request.method == "POST" and "refresh" not in request.POST else 200,
     )
 
 
-def _place(request, admission, form, address_form, addresses):
-    address = checkout_address_chosen(form, address_form, addresses)
+def _place(request, admission, checkout):
+    form, address_form = checkout.form, checkout.address_form
+    address = checkout.chosen()
     if address is None:
         return None
     try:

@@ -1,5 +1,7 @@
 """Forms of the shopper's, the reseller's and the supplier's order pages."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -168,3 +170,45 @@ def checkout_address_chosen(form, address_form, addresses):
         form.add_error("address", _("Choose an address."))
         return None
     return address_as_input(saved)
+
+
+@dataclass
+class CheckoutAddress:
+    """A checkout page's address part: the buyer's saved addresses (up to
+    five), the form choosing one (and taking the note), and the new address
+    typed below them. The cart's, the flash sale's and the bargain's
+    checkouts build it here and render ``orders/_address_choice.html``."""
+
+    addresses: list
+    form: "CheckoutForm"
+    address_form: "AddressForm"
+    wants_new: bool
+
+    def chosen(self):
+        """``checkout_address_chosen`` on a valid form."""
+        return checkout_address_chosen(self.form, self.address_form, self.addresses)
+
+    def context(self) -> dict:
+        return {
+            "form": self.form,
+            "address_form": self.address_form,
+            "addresses": self.addresses,
+            "has_addresses": bool(self.addresses),
+            "chosen_address": str(self.form["address"].value() or ""),
+            "new_address_open": self.wants_new or bool(self.address_form.errors),
+        }
+
+
+def checkout_address(request) -> CheckoutAddress:
+    addresses = list(request.user.addresses.all()[:5])
+    form = CheckoutForm(
+        request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
+    )
+    wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
+    address_form = AddressForm(
+        request.POST if request.method == "POST" and wants_new else None,
+        prefix="new",
+        # beside saved addresses the new one is optional: the browser must not refuse a saved one
+        use_required_attribute=not addresses,
+    )
+    return CheckoutAddress(addresses=addresses, form=form, address_form=address_form, wants_new=wants_new)

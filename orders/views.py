@@ -24,14 +24,13 @@ from socialshop.money import format_yuan
 from .cart import cart_add, cart_entries, cart_remove, cart_set
 from .choices import Actor, FulfilmentStatus, OrderStatus, Reason, RefundReason, RefundStatus
 from .forms import (
-    AddressForm,
     CartAddForm,
     CartQuantityForm,
-    CheckoutForm,
     RefundDecisionForm,
     RefundRequestForm,
     ShipForm,
     ShipmentsUploadForm,
+    checkout_address,
     checkout_address_chosen,
 )
 from .models import MAX_QUANTITY
@@ -164,17 +163,8 @@ def checkout(request):
     buyable = [(row.entry, row.line) for row in rows]
     total = sum(line.total_amount for _entry, line in buyable)
     coupons = _checkout_coupons(request, buyable)
-    addresses = list(request.user.addresses.all()[:5])
-    checkout_form = CheckoutForm(
-        request.POST or None, addresses=addresses, initial={"address": str(addresses[0].pk) if addresses else "new"}
-    )
-    wants_new = (request.POST.get("address") or ("new" if not addresses else "")) == "new"
-    address_form = AddressForm(
-        request.POST if request.method == "POST" and wants_new else None,
-        prefix="new",
-        # beside saved addresses the new one is optional: the browser must not refuse a saved one
-        use_required_attribute=not addresses,
-    )
+    checkout = checkout_address(request)
+    checkout_form, address_form, addresses = checkout.form, checkout.address_form, checkout.addresses
     if request.method == "POST" and "refresh" not in request.POST and buyable and checkout_form.is_valid():
         order = _place_from_checkout(request, buyable, checkout_form, address_form, addresses, coupons)
         if order is not None:
@@ -182,7 +172,6 @@ def checkout(request):
             request.session.pop(CHECKOUT_PICKS, None)
             messages.success(request, _("Order placed. Pay within the time shown to keep it."))
             return redirect("orders:detail", order_id=order.pk)
-    chosen = checkout_form["address"].value() or ""
     return render(
         request,
         "orders/checkout.html",
@@ -192,12 +181,7 @@ def checkout(request):
             "buyable": buyable,
             "coupons": coupons,
             "to_pay": total - coupons.saving_amount,
-            "form": checkout_form,
-            "address_form": address_form,
-            "has_addresses": bool(addresses),
-            "addresses": addresses,
-            "chosen_address": str(chosen),
-            "new_address_open": wants_new or bool(address_form.errors),
+            **checkout.context(),
         },
         status=400 if request.method == "POST" and "refresh" not in request.POST else 200,
     )
