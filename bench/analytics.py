@@ -63,12 +63,11 @@ def _text(value) -> str:
 
 def copy_model(cursor, model, rows, *, fixed: dict | None = None) -> int:
     """COPY dicts of column → value into ``model``'s table; a column not
-    given takes ``fixed``, then the field's default, then NULL."""
+    given takes ``fixed``, then the field's default as Django would fill it (NULL where the column takes
+    it, "" for a text column that does not), so a column added to a model later needs no change here."""
     fields = model._meta.concrete_fields
     fixed = fixed or {}
-    defaults = {
-        field.column: fixed.get(field.column, field.get_default() if field.has_default() else None) for field in fields
-    }
+    defaults = {field.column: fixed.get(field.column, field.get_default()) for field in fields}
     columns = [field.column for field in fields]
     buffer = io.StringIO()
     count = 0
