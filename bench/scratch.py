@@ -44,6 +44,8 @@ def bench_environment(url: str, **extra: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "socialshop.settings.base"
     os.environ["CELERY_BROKER_URL"] = "memory://"
+    # an eager task still stores its result: in process too (the broker's "memory://" is no result backend)
+    os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.update(extra)
