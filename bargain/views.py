@@ -18,7 +18,7 @@ from orders.choices import OrderStatus
 from orders.forms import checkout_address
 from orders.models import Order
 from orders.services.addresses import address_save
-from socialshop.api.throttles import client_address
+from socialshop.api.throttles import client_address, page_throttled
 from socialshop.drawing import qr_png
 from socialshop.errors import DomainError
 from socialshop.money import format_yuan
@@ -94,16 +94,11 @@ def bargain_page(request, bargain_id: int):
     )
 
 
-def _throttled(request) -> bool:
-    """The API's help throttles, applied to the page's form too."""
-    return any(not throttle().allow_request(request, None) for throttle in BARGAIN_HELP_THROTTLES)
-
-
 @require_POST
 def help_tap(request, bargain_id: int):
     if not request.user.is_authenticated:  # back to the bargain after logging in (the tap is a POST)
         return redirect_to_login(reverse("bargain:bargain", args=[bargain_id]))
-    if _throttled(request):
+    if page_throttled(request, BARGAIN_HELP_THROTTLES):
         messages.error(request, _("You have helped enough for today. Try again tomorrow."))
         return redirect("bargain:bargain", bargain_id=bargain_id)
     try:

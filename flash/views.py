@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import phone_required
 from orders.forms import checkout_address
 from orders.services.addresses import address_save
+from socialshop.api.throttles import page_throttled
 from socialshop.errors import DomainError
 
 from .exceptions import FlashLimitReached, FlashSoldOut
@@ -72,16 +73,11 @@ def item_page(request, item_id: int):
     )
 
 
-def _throttled(request) -> bool:
-    """The API's grab throttles, applied to the page's form too."""
-    return any(not throttle().allow_request(request, None) for throttle in FLASH_GRAB_THROTTLES)
-
-
 @require_POST
 def grab(request, item_id: int):
     if not request.user.is_authenticated:  # back to the item after logging in (the tap is a POST)
         return redirect_to_login(reverse("flash:item", args=[item_id]))
-    if _throttled(request):
+    if page_throttled(request, FLASH_GRAB_THROTTLES):
         messages.error(request, _("You are tapping too fast. Wait a moment."))
         return redirect("flash:item", item_id=item_id)
     try:

@@ -27,6 +27,13 @@ def client_address(request) -> str:
     return throttling.BaseThrottle().get_ident(request) or ""
 
 
+def page_throttled(request, throttles) -> bool:
+    """Whether any of an endpoint's API ``throttles`` refuses this page
+    request: a page's form that does what an endpoint does (a flash tap,
+    a bargain help) counts against the same limits."""
+    return any(not throttle().allow_request(request, None) for throttle in throttles)
+
+
 class RatesFromSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
